@@ -1,0 +1,293 @@
+/**
+ * KubeletAuditScanner: everything the fleet scanner needs in one reusable construct. The Lambda, its
+ * collector document, the triggers (EventBridge Scheduler, "Scan Requested" rule, Security Hub custom
+ * action), least-privilege IAM, the failure queue and alarms.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
+import { CollectorDocument } from './collector-document.ts';
+import { iam5ResourceFinding } from './nag-ids.ts';
+import { ScannerAlarms } from './scanner-alarms.ts';
+import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
+import { SecurityHubExtras } from './security-hub-extras.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The Scheduler's fixed input (BRIEF.md events contract). */
+export const SCHEDULED_SCAN_INPUT = {
+  source: EVENT_SOURCE,
+  'detail-type': 'Scheduled Scan',
+  detail: {},
+} as const;
+
+export const SCAN_REQUESTED_DETAIL_TYPE = 'Scan Requested';
+export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
+
+export const DEFAULT_SCAN_INTERVAL = Duration.hours(12);
+
+/**
+ * When scheduled scans run: a rate as a Duration, an EventBridge Scheduler `rate(...)`/`cron(...)`
+ * expression, or `false` for a schedule that exists but is DISABLED (enable it in the console or
+ * redeploy with a schedule).
+ */
+export type ScanSchedule = Duration | string | false;
+
+export interface KubeletAuditScannerProps {
+  /** @default every 12 hours */
+  readonly schedule?: ScanSchedule;
+  /**
+   * Only these EKS clusters are scanned (names). Also narrows IAM: SendCommand only to nodes tagged for
+   * these clusters (including self-managed `kubernetes.io/cluster/<name>` nodes) and DescribeCluster only
+   * on them.
+   * @default every cluster in the account and Region
+   */
+  readonly clusters?: readonly string[];
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 15 minutes (Lambda's maximum; the scan keeps a reserve before it, see config.ts) */
+  readonly timeout?: Duration;
+  /**
+   * Caps how many invocations (one per cluster after fan-out) run at once, through reserved
+   * concurrency. Leave unset so clusters scan in parallel; set it only to protect shared API rate
+   * limits (Security Hub imports 10/s per account) or account concurrency.
+   * @default no reservation
+   */
+  readonly maxConcurrentScans?: number;
+  /** @default three months */
+  readonly logRetention?: RetentionDays;
+  /** Alarm and OK notifications go here. @default alarms without actions */
+  readonly alarmTopic?: ITopic;
+  /** Create the Security Hub insight and "Rescan node" custom action. @default true */
+  readonly securityHubExtras?: boolean;
+  /** Execution timeout of the collector on a node, seconds. @default 60 */
+  readonly collectorTimeoutSeconds?: number;
+  /** @default functions/collector/collect.sh of this repository */
+  readonly collectorScriptPath?: string;
+  /** @default functions/scanner/handler.ts of this repository */
+  readonly handlerEntry?: string;
+}
+
+export function scheduleExpression(schedule: Exclude<ScanSchedule, false>): ScheduleExpression {
+  if (typeof schedule !== 'string') return ScheduleExpression.rate(schedule);
+  const expression = schedule.trim();
+  // One-time `at(...)` schedules are not a scan cadence; Scheduler validates the inside at deploy time.
+  if (!/^(rate|cron)\(.+\)$/.test(expression)) {
+    throw new Error(`schedule must be "rate(...)" or "cron(...)", got "${schedule}"`);
+  }
+  return ScheduleExpression.expression(expression);
+}
+
+export class KubeletAuditScanner extends Construct {
+  readonly function: NodejsFunction;
+  readonly collectorDocument: CollectorDocument;
+  readonly failureQueue: Queue;
+  readonly schedule: Schedule;
+  readonly scanRequestedRule: Rule;
+  readonly alarms: ScannerAlarms;
+  readonly securityHub?: SecurityHubExtras;
+  readonly rescanRule?: Rule;
+
+  constructor(scope: Construct, id: string, props: KubeletAuditScannerProps = {}) {
+    super(scope, id);
+    const clusters = [...new Set(props.clusters ?? [])];
+    const badCluster = clusters.find((c) => !CLUSTER_NAME.test(c));
+    if (badCluster !== undefined) throw new Error(`"${badCluster}" is not an EKS cluster name`);
+
+    this.collectorDocument = new CollectorDocument(this, 'CollectorDocument', {
+      scriptPath: props.collectorScriptPath ?? resolve(REPO_ROOT, 'functions/collector/collect.sh'),
+      executionTimeoutSeconds: props.collectorTimeoutSeconds ?? 60,
+    });
+
+    // One queue for everything that could not be delivered or processed: Lambda async failures (the
+    // event plus the error), and Scheduler/EventBridge deliveries that failed after their retries.
+    this.failureQueue = new Queue(this, 'FailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue IS the dead-letter destination (Lambda on-failure destination, Scheduler and EventBridge ' +
+        'target DLQ); a DLQ behind it would only move the same messages again. Its depth is alarmed.',
+    });
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
+
+    // A role of our own instead of the default one, so no AWS managed policy (AWSLambdaBasicExecutionRole
+    // allows CreateLogGroup/PutLogEvents on every log group) is attached: logs go to one group only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description:
+        'eks-kubelet-audit scanner: least privilege for discovery, SSM collection, Security Hub import',
+    });
+    logGroup.grantWrite(role);
+    for (const statement of scannerStatements(this, {
+      documentName: this.collectorDocument.documentName,
+      clusters,
+    })) {
+      role.addToPolicy(statement);
+    }
+    this.acknowledgeWildcards(role, clusters.length > 0);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'eks-kubelet-audit: scans EKS worker nodes kubelet settings and reports to Security Hub',
+      entry: props.handlerEntry ?? resolve(REPO_ROOT, 'functions/scanner/handler.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(15),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      ...(props.maxConcurrentScans !== undefined
+        ? { reservedConcurrentExecutions: props.maxConcurrentScans }
+        : {}),
+      environment: {
+        KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
+        KUBELET_AUDIT_EVENT_BUS: 'default',
+        ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
+        POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
+        POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // Prefer the ESM entry points: the SDK clients come to about half the size of their CJS builds.
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Stack traces map to file and line; the sources themselves need not ship.
+        sourcesContent: false,
+        // Ship the SDK versions we test against (package-lock.json), not whatever the runtime carries:
+        // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
+        bundleAwsSDK: true,
+        // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+      onFailure: new SqsDestination(this.failureQueue),
+      // Idempotent scans (stable finding ids): retrying a failed one is safe.
+      retryAttempts: 2,
+      // A late scan beats none: the next scheduled one may be 12 hours away.
+      maxEventAge: Duration.hours(6),
+    });
+
+    // Our own role (the target would otherwise create one at stack level), limited to this account's
+    // schedules against confused-deputy use.
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'eks-kubelet-audit: lets EventBridge Scheduler invoke the scanner',
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: iam5ResourceFinding(this, `${this.function.functionArn}:*`),
+      reason:
+        'LambdaInvoke grants lambda:InvokeFunction on the scanner function and its versions/aliases ' +
+        '("<function ARN>:*"); the wildcard never reaches beyond this one function.',
+    });
+    const enabled = props.schedule !== false;
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: 'eks-kubelet-audit: scheduled scan of every EKS worker node in scope',
+      schedule: scheduleExpression(
+        props.schedule === false || props.schedule === undefined ? DEFAULT_SCAN_INTERVAL : props.schedule,
+      ),
+      enabled,
+      target: new LambdaInvoke(this.function, {
+        role: schedulerRole,
+        input: ScheduleTargetInput.fromObject(SCHEDULED_SCAN_INPUT),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.failureQueue,
+      }),
+    });
+
+    const ruleTarget = new LambdaFunction(this.function, {
+      retryAttempts: 3,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: this.failureQueue,
+    });
+    this.scanRequestedRule = new Rule(this, 'ScanRequestedRule', {
+      description: 'eks-kubelet-audit: on-demand and fan-out scan requests',
+      eventPattern: { source: [EVENT_SOURCE], detailType: [SCAN_REQUESTED_DETAIL_TYPE] },
+      targets: [ruleTarget],
+    });
+
+    if (props.securityHubExtras ?? true) {
+      this.securityHub = new SecurityHubExtras(this, 'SecurityHub');
+      this.rescanRule = new Rule(this, 'RescanActionRule', {
+        description: 'eks-kubelet-audit: the Security Hub "Rescan node" custom action',
+        eventPattern: {
+          source: ['aws.securityhub'],
+          detailType: [CUSTOM_ACTION_DETAIL_TYPE],
+          resources: [this.securityHub.rescanActionArn],
+        },
+        targets: [ruleTarget],
+      });
+    }
+
+    const actions: IAlarmAction[] = props.alarmTopic ? [new SnsAction(props.alarmTopic)] : [];
+    this.alarms = new ScannerAlarms(this, 'Alarms', {
+      fn: this.function,
+      failureQueue: this.failureQueue,
+      actions,
+    });
+  }
+
+  /** cdk-nag IAM5 findings, each acknowledged with the AWS limitation that forces the wildcard. */
+  private acknowledgeWildcards(role: Role, clustersNamed: boolean): void {
+    const stack = Stack.of(this);
+    const acks = [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only actions without resource-level permissions use "*": ssm:ListCommands, ' +
+          'ssm:ListCommandInvocations, ssm:GetCommandInvocation, ssm:DescribeInstanceInformation, ' +
+          'ec2:DescribeInstances and eks:ListClusters have no resource type in the Service Authorization ' +
+          'Reference (a test pins this list).',
+      },
+      {
+        id: iam5ResourceFinding(
+          this,
+          stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+        ),
+        reason:
+          'ssm:SendCommand must name the target instances, which are discovered at run time. Each statement ' +
+          'is narrowed by an ssm:resourceTag condition on an EKS node tag (eks:cluster-name, ' +
+          'eks:eks-cluster-name, kubernetes.io/cluster/<name>), and the document is fixed to ours.',
+      },
+    ];
+    if (!clustersNamed) {
+      acks.push({
+        id: iam5ResourceFinding(
+          this,
+          stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: '*' }),
+        ),
+        reason:
+          'Without a cluster allow-list the scanner describes every cluster ListClusters returns, which are ' +
+          'only known at run time; the ARN is still limited to this account and Region.',
+      });
+    }
+    for (const ack of acks) Validations.of(role).acknowledge(ack);
+  }
+}

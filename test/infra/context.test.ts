@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { readAppSettings } from '../../infra/context.ts';
+
+const from = (values: Record<string, unknown>) => readAppSettings((key) => values[key]);
+
+describe('readAppSettings', () => {
+  it('leaves everything at the construct defaults when no context is given', () => {
+    expect(from({})).toEqual({ securityHubExtras: true });
+  });
+
+  it('reads the schedule expression, "off", the cluster list and the other knobs', () => {
+    expect(
+      from({
+        schedule: ' rate(6 hours) ',
+        clusters: 'prod, staging,,',
+        alarmEmail: 'ops@example.com',
+        securityHubExtras: 'false',
+        memorySize: '1024',
+        maxConcurrentScans: 4,
+      }),
+    ).toEqual({
+      schedule: 'rate(6 hours)',
+      clusters: ['prod', 'staging'],
+      alarmEmail: 'ops@example.com',
+      securityHubExtras: false,
+      memorySize: 1024,
+      maxConcurrentScans: 4,
+    });
+    expect(from({ schedule: 'OFF' }).schedule).toBe(false);
+    expect(from({ clusters: ' , ' })).not.toHaveProperty('clusters');
+  });
+
+  it.each([
+    [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ securityHubExtras: 'yes' }, /securityHubExtras/],
+    [{ memorySize: '64' }, /memorySize.*\[128, 10240\]/],
+    [{ maxConcurrentScans: '2.5' }, /maxConcurrentScans/],
+    [{ clusters: ['a', 'b'] }, /context "clusters" must be a string/],
+  ])('rejects %j naming the key', (values, message) => {
+    expect(() => from(values)).toThrow(message);
+  });
+});
