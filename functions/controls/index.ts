@@ -1,0 +1,46 @@
+/**
+ * The control catalog and the entry points the scanner and the CLI use. Every control answers for
+ * every node: a control that throws (a bug) yields WARNING for that control on that node, never a
+ * missing finding and never a broken scan.
+ */
+import { parseEvidence } from '../collector/evidence.ts';
+import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import { ComplianceStatus, type Control, type ControlResult } from './control.ts';
+import { unassessed } from './kubelet-bool-control.ts';
+import { makeIptablesUtilChains } from './make-iptables-util-chains.ts';
+
+export const controls: readonly Control[] = [makeIptablesUtilChains];
+
+export interface NodeFacts {
+  readonly platform?: string;
+}
+
+export function evaluateEvidence(evidence: EvidenceDocument, node?: NodeFacts): ControlResult[] {
+  return controls.map((control) => {
+    try {
+      return control.evaluate(node === undefined ? { evidence } : { evidence, node });
+    } catch (error) {
+      return unassessed(
+        control.id,
+        ComplianceStatus.WARNING,
+        `The evaluator failed on this node's evidence (${error instanceof Error ? error.message : String(error)}).`,
+        { error: 'evaluator-exception' },
+      );
+    }
+  });
+}
+
+export function notAssessed(
+  status: typeof ComplianceStatus.NOT_AVAILABLE | typeof ComplianceStatus.WARNING,
+  reason: string,
+  evidence?: Record<string, string>,
+): ControlResult[] {
+  return controls.map((control) => unassessed(control.id, status, reason, evidence));
+}
+
+/** Parse the collector's raw output and evaluate it; an unusable answer gives every control that status. */
+export function evaluateRaw(raw: string, node?: NodeFacts): ControlResult[] {
+  const parsed = parseEvidence(raw);
+  if (!parsed.ok) return notAssessed(parsed.status, parsed.reason, { evidenceError: parsed.code });
+  return evaluateEvidence(parsed.evidence, node);
+}

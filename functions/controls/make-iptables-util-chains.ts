@@ -1,0 +1,80 @@
+/**
+ * CIS Amazon EKS Benchmark "Ensure that the --make-iptables-util-chains argument is set to true"
+ * (3.2.7 in v1.0.1–v1.2.0, 3.2.6 in v1.5.0–v1.8.0; Level 1, Worker Node). The control text and
+ * remediation are taken from the CIS reference (shared/reference/000_64d97cf40a46b25e.txt); the
+ * per-node-type remediation follows where each EKS node type keeps its kubelet settings
+ * (shared/reference/aws-platform-facts.md section E).
+ */
+import type { Control, NodeEvaluationInput } from './control.ts';
+import { evaluateBoolControl } from './kubelet-bool-control.ts';
+
+export const MAKE_IPTABLES_UTIL_CHAINS_ID = 'kubelet-make-iptables-util-chains';
+
+const RESTART = 'systemctl daemon-reload && systemctl restart kubelet.service && systemctl status kubelet -l';
+
+const SHORT =
+  'Let the kubelet manage iptables: remove makeIPTablesUtilChains: false from its config (AL2 /etc/kubernetes/kubelet/kubelet-config.json; AL2023 NodeConfig spec.kubelet.config or /etc/kubernetes/kubelet/config.json.d/*.conf) and --make-iptables-util-chains=false from its flags (AL2 kubelet.service.d/10-kubelet-args.conf, 30-kubelet-extra-args.conf; AL2023 spec.kubelet.flags), or set --make-iptables-util-chains=true. Then systemctl daemon-reload; systemctl restart kubelet.';
+
+export const makeIptablesUtilChains: Control = {
+  id: MAKE_IPTABLES_UTIL_CHAINS_ID,
+  title: 'Kubelet manages iptables: makeIPTablesUtilChains / --make-iptables-util-chains is true',
+  description:
+    'Kubelets can automatically manage the required changes to iptables based on the networking options chosen for the pods. ' +
+    'Letting the kubelet manage them keeps the iptables configuration in sync with the pod networking configuration; ' +
+    'manually managed rules may be too restrictive or too open. The effective value is the last --make-iptables-util-chains ' +
+    'flag, else the last --config-dir drop-in that sets makeIPTablesUtilChains, else the --config file, else the default (true).',
+  severity: 'MEDIUM',
+  profile: 'Level 1',
+  cis: [
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.0.1', id: '3.2.7' },
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.1.0', id: '3.2.7' },
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.2.0', id: '3.2.7' },
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.5.0', id: '3.2.6' },
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.7.0', id: '3.2.6' },
+    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.8.0', id: '3.2.6' },
+  ],
+  remediation: {
+    short: SHORT,
+    url: 'https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/',
+    byNodeType: {
+      al2:
+        'Amazon Linux 2: in /etc/kubernetes/kubelet/kubelet-config.json set "makeIPTablesUtilChains": true (or remove the key; ' +
+        'the default is true). Make sure /etc/systemd/system/kubelet.service.d/10-kubelet-args.conf (KUBELET_ARGS) and ' +
+        '30-kubelet-extra-args.conf (KUBELET_EXTRA_ARGS, from bootstrap.sh --kubelet-extra-args) do not pass ' +
+        '--make-iptables-util-chains=false, because a flag overrides the config file; or add --make-iptables-util-chains=true ' +
+        `at the end of KUBELET_ARGS. Then: ${RESTART}.`,
+      al2023:
+        'Amazon Linux 2023 (nodeadm): in the NodeConfig user data remove makeIPTablesUtilChains: false from spec.kubelet.config ' +
+        '(nodeadm writes it to /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf) and --make-iptables-util-chains=false from ' +
+        'spec.kubelet.flags (nodeadm writes them to NODEADM_KUBELET_ARGS in /etc/eks/kubelet/environment); also check other ' +
+        '*.conf drop-ins in /etc/kubernetes/kubelet/config.json.d/, which override /etc/kubernetes/kubelet/config.json in file-name ' +
+        `order. Replace the node (or edit those files and run ${RESTART}).`,
+      bottlerocket:
+        'Bottlerocket renders /etc/kubernetes/kubelet/config from its settings and exposes no setting for makeIPTablesUtilChains, ' +
+        'so the default (true) applies. A false value means the node was modified outside the Bottlerocket API: replace the node.',
+      kubeadm:
+        'kubeadm-style node: set makeIPTablesUtilChains: true in /var/lib/kubelet/config.yaml (or the file named by --config) and ' +
+        'remove --make-iptables-util-chains=false from KUBELET_EXTRA_ARGS / KUBELET_KUBEADM_ARGS (/etc/default/kubelet, ' +
+        `/var/lib/kubelet/kubeadm-flags.env). Then: ${RESTART}.`,
+      unknown:
+        'Find the kubelet command line (ps -ef | grep kubelet): if it has --make-iptables-util-chains=false, remove it or set ' +
+        '--make-iptables-util-chains=true; otherwise set makeIPTablesUtilChains: true in the file named by --config and in any ' +
+        `*.conf drop-in under --config-dir. Then: ${RESTART}.`,
+    },
+  },
+  evaluate(input: NodeEvaluationInput) {
+    return evaluateBoolControl(input, {
+      controlId: MAKE_IPTABLES_UTIL_CHAINS_ID,
+      setting: {
+        flag: 'make-iptables-util-chains',
+        configKey: 'makeIPTablesUtilChains',
+        type: 'bool',
+        // k8s pkg/kubelet/apis/config/v1beta1/defaults.go: MakeIPTablesUtilChains defaults to true.
+        default: true,
+      },
+      expected: true,
+      passPhrase: 'The kubelet manages iptables utility chains',
+      failPhrase: 'The kubelet does NOT manage iptables utility chains',
+    });
+  },
+};
