@@ -79,6 +79,8 @@ export const kubeletProcessSchema = z.object({
   cwdError: boundedString.optional(),
   /** Process start, for the "ps -ef" STIME column: seconds since boot (field 22 of stat / CLK_TCK). */
   startSecondsSinceBoot: z.number().nonnegative().optional(),
+  /** CPU time used (utime + stime, fields 14-15 of stat / CLK_TCK), for the "ps -ef" C and TIME columns. */
+  cpuSeconds: z.number().nonnegative().optional(),
   /** Why this process was chosen: "kubelet.service cgroup" | "child of PID 1" | ... */
   selectedBy: boundedString.optional(),
 });

@@ -1,0 +1,841 @@
+#!/bin/bash
+# eks-kubelet-audit node collector.
+#
+# Prints ONE compact JSON document (functions/collector/evidence-schema.ts) describing the host's
+# kubelet: its exact argv, working directory, the files it is configured from (--config, every entry
+# under --config-dir, the systemd unit, drop-ins and environment files) and OS facts. It collects
+# facts; the TypeScript evaluator judges them.
+#
+# Runs as root under bash >= 4.2 (Amazon Linux 2) with coreutils only: no ps, systemctl, find, grep,
+# sed, awk or jq, so that it works the same on any node and inside a container that mounts the host.
+# The host is read ONLY through files under ${HOST_ROOT} (empty = this machine), which also makes a
+# simulated node a plain directory tree (test/sim/node-tree.ts).
+#
+# Environment:
+#   HOST_ROOT               where the host's / is mounted. Unset inside Bottlerocket's admin container
+#                           means /.bottlerocket/rootfs.
+#   KUBELET_AUDIT_ENCODING  "plain" disables the gzip+base64 envelope.
+#
+# Exit status is 0 whenever a document was printed; problems are reported inside it ("errors").
+
+# The C locale makes globs sort byte-wise (Go's os.ReadDir order) and makes every byte one character.
+export LC_ALL=C
+set -o pipefail
+# bash >= 5.2 would otherwise treat "&" in ${var//pattern/replacement} specially.
+shopt -u patsub_replacement 2>/dev/null
+shopt -s nullglob dotglob
+
+readonly COLLECTOR='eks-kubelet-audit collect.sh 1'
+# Size limits, in characters of the printed (escaped) JSON. SSM returns 24,000 characters of stdout
+# (GetCommandInvocation) and 2,500 inline (ListCommandInvocations); the envelope below serves the latter.
+readonly FILE_CAP=8000        # content of one file
+readonly SMALL_FILE_CAP=2000  # content of a --config-dir entry that is not a *.conf drop-in
+# os-release: the identifying lines (NAME, ID, VERSION_ID, PRETTY_NAME, VARIANT_ID) come first in
+# every EKS OS; the URLs after them would cost a tenth of the compressed output.
+readonly OS_RELEASE_CAP=256
+readonly TOTAL_CAP=17000      # all file contents and argv together
+readonly ARG_CAP=4096         # one argv element
+readonly ARGV_CAP=6000        # one kubelet's whole argv
+readonly MAX_ARGS=512
+readonly MAX_KUBELETS=8
+readonly MAX_REJECTED=64
+readonly MAX_FILES=128
+readonly MAX_ERRORS=60
+readonly MAX_PATHS_PER_FLAG=4 # distinct --config / --config-dir values kept per kubelet
+readonly MAX_DIR_DEPTH=8
+readonly ENVELOPE_OVER=2400   # compress when the plain document is longer than this
+readonly CLK_TCK=100          # USER_HZ: 100 on every Linux architecture EKS runs (x86_64, arm64)
+
+BUDGET=$TOTAL_CAP
+DOC_CUT=false
+ERRORS=()
+KUBELETS=()
+REJECTED=()
+CONFIG_DIRS=()
+# Files: parallel arrays indexed by entry number; FILE_AT maps a host path to its entry.
+FILE_PATHS=()
+FILE_ROLES=()
+FILE_PID=()
+FILE_BODY=()
+declare -A FILE_AT=()
+declare -A FILE_REAL=()
+HOST_NOTE=''
+HOST_VISIBLE=true
+
+# ----------------------------------------------------------------------------------------------
+# JSON helpers. Results come back in REPLY: command substitution would fork once per string.
+# ----------------------------------------------------------------------------------------------
+
+# json_str STRING: REPLY = STRING as a JSON string literal. Output stays ASCII because SSM cuts
+# output by bytes: \ " tab CR LF get short escapes and every other byte outside printable ASCII
+# becomes \u00XX, one per byte (non-ASCII UTF-8 thus reads as Latin-1; kubelet arguments, paths
+# and cgroups are ASCII in practice, and file contents that are not use the base64 encoding).
+json_str() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  if [[ $s == *[!\ -~]* ]]; then
+    s=${s//$'\t'/\\t}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\r'/\\r}
+    if [[ $s == *[!\ -~]* ]]; then
+      local out='' c code i
+      for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        if [[ $c == [\ -~] ]]; then
+          out+=$c
+        else
+          printf -v code '\\u%04x' "'$c"
+          out+=$code
+        fi
+      done
+      s=$out
+    fi
+  fi
+  REPLY="\"$s\""
+}
+
+# json_arr ITEM...: REPLY = the items (already JSON) joined into an array.
+json_arr() {
+  local IFS=,
+  REPLY="[$*]"
+}
+
+add_error() {
+  ((${#ERRORS[@]} < MAX_ERRORS)) || return 0
+  json_str "${1:0:500}"
+  ERRORS+=("$REPLY")
+}
+
+# is_uint VALUE: true for a plain non-negative integer (safe to print as a JSON number).
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# ticks_to_seconds TICKS: REPLY = TICKS/CLK_TCK with two decimals, a valid JSON number.
+ticks_to_seconds() {
+  printf -v REPLY '%d.%02d' $(($1 / CLK_TCK)) $((($1 % CLK_TCK) * 100 / CLK_TCK))
+}
+
+# ----------------------------------------------------------------------------------------------
+# Host paths
+# ----------------------------------------------------------------------------------------------
+
+# resolve_host PATH [nofollow]: REPLY = PATH with every symlink resolved INSIDE ${HOST_ROOT}.
+# A plain `cat $HOST_ROOT/path` would follow an absolute link such as /etc/x -> /usr/lib/x out of
+# the mounted host into the collector's own filesystem. With "nofollow" the last component is not
+# followed (lstat semantics). Returns 1 with the reason in REPLY on a link loop.
+resolve_host() {
+  local rest=$1 nofollow=$2 done_='' comp target hops=0
+  [[ $rest == /* ]] || rest=/$rest
+  while [[ -n $rest ]]; do
+    while [[ $rest == /* ]]; do rest=${rest#/}; done
+    [[ -z $rest ]] && break
+    comp=${rest%%/*}
+    if [[ $rest == */* ]]; then rest=/${rest#*/}; else rest=''; fi
+    case $comp in
+      .) continue ;;
+      ..) done_=${done_%/*}; continue ;;
+    esac
+    if [[ -L $HOST_ROOT$done_/$comp && ! (-z $rest && -n $nofollow) ]]; then
+      if ((++hops > 40)); then
+        REPLY='too many levels of symbolic links'
+        return 1
+      fi
+      target=$(readlink -- "$HOST_ROOT$done_/$comp") || { REPLY='unreadable symbolic link'; return 1; }
+      if [[ $target == /* ]]; then
+        done_=''
+        rest=$target$rest
+      else
+        rest=/$target$rest
+      fi
+    else
+      done_=$done_/$comp
+    fi
+  done
+  REPLY=${done_:-/}
+}
+
+# host_join DIR PATH: REPLY = PATH if absolute, else DIR/PATH (how the kernel resolves a relative
+# path against a process's working directory). No further cleaning, so the evaluator can repeat it.
+host_join() {
+  if [[ $2 == /* ]]; then
+    REPLY=$2
+  elif [[ $1 == / ]]; then
+    REPLY=/$2
+  else
+    REPLY=$1/$2
+  fi
+}
+
+# ----------------------------------------------------------------------------------------------
+# Files
+# ----------------------------------------------------------------------------------------------
+
+# add_role INDEX ROLE: adds ROLE to an already recorded file (a path can have several roles).
+add_role() {
+  case ",${FILE_ROLES[$1]}," in
+    *",$2,"*) ;;
+    *) FILE_ROLES[$1]+=",$2" ;;
+  esac
+}
+
+# add_file PATH ROLE PID CAP: records the file at host PATH with its metadata and up to CAP
+# characters of content (less when the total budget is nearly spent), or why it could not be read.
+add_file() {
+  local path=$1 role=$2 pid=$3 cap=$4 idx tail
+  if [[ -n ${FILE_AT[$path]} ]]; then
+    add_role "${FILE_AT[$path]}" "$role"
+    return 0
+  fi
+  if ((${#FILE_PATHS[@]} >= MAX_FILES)); then
+    DOC_CUT=true
+    add_error "more than $MAX_FILES files: left out $path"
+    return 0
+  fi
+  idx=${#FILE_PATHS[@]}
+  FILE_AT[$path]=$idx
+  FILE_PATHS[idx]=$path
+  FILE_ROLES[idx]=$role
+  FILE_PID[idx]=$pid
+  FILE_BODY[idx]=$(read_file_body "$path" "$cap")
+  # The body was built in a subshell (its stdout is the only way back); its last line carries the
+  # budget it spent and whether the total budget (not the per-file cap) made it cut the content.
+  tail=${FILE_BODY[idx]##*$'\n'}
+  FILE_BODY[idx]=${FILE_BODY[idx]%$'\n'*}
+  is_uint "${tail% *}" && ((BUDGET -= ${tail% *}))
+  [[ $tail == *' 1' ]] && DOC_CUT=true
+  return 0
+}
+
+# read_file_body PATH CAP: prints the JSON members describing the file (without path/roles/pid),
+# then a line "<content characters used> <1 if the total budget cut the content, else 0>".
+# Runs in a subshell.
+read_file_body() {
+  local path=$1 cap=$2 real st size mode uid gid type content enc cut=false nontext bytes
+  if ! resolve_host "$path"; then
+    json_str "$REPLY"
+    printf '"ok":false,"error":%s\n0 0' "$REPLY"
+    return
+  fi
+  real=$HOST_ROOT$REPLY
+  if [[ ! -e $real ]]; then
+    if [[ -L $HOST_ROOT$path ]]; then
+      printf '"ok":false,"error":"not found (dangling symbolic link)"\n0 0'
+    else
+      printf '"ok":false,"error":"not found"\n0 0'
+    fi
+    return
+  fi
+  if ! st=$(stat -L -c '%s %a %u %g %F' -- "$real" 2>/dev/null); then
+    printf '"ok":false,"error":"stat failed"\n0 0'
+    return
+  fi
+  # Word splitting instead of a here-string: bash 4.2 writes here-strings to a temporary file.
+  local -a fields=($st)
+  size=${fields[0]} mode=${fields[1]} uid=${fields[2]} gid=${fields[3]} type=${fields[*]:4}
+  mode=000$mode
+  local meta="\"size\":$size,\"mode\":\"${mode: -4}\",\"uid\":$uid,\"gid\":$gid"
+  if [[ $type != 'regular file' && $type != 'regular empty file' ]]; then
+    json_str "not a regular file ($type)"
+    printf '"ok":false,"error":%s,%s\n0 0' "$REPLY" "$meta"
+    return
+  fi
+  if [[ ! -r $real ]]; then
+    printf '"ok":false,"error":"permission denied",%s\n0 0' "$meta"
+    return
+  fi
+  local by_budget=0
+  if ((cap > BUDGET)); then
+    cap=$BUDGET
+    by_budget=1
+  fi
+  if ((cap < 64 && size > 0)); then
+    printf '"ok":false,"error":"left out: the total output cap was reached",%s,"cut":true\n0 1' "$meta"
+    return
+  fi
+  # Text when the part we keep has only printable ASCII, tab, LF and CR; anything else (NUL,
+  # UTF-8, escape codes) is kept byte-exact as base64, since a bash variable cannot hold NUL.
+  nontext=$(head -c "$cap" -- "$real" | tr -d '\11\12\15\40-\176' | head -c 1 | wc -c)
+  if ((nontext == 0)); then
+    enc=text
+    content=$(head -c "$cap" -- "$real" && printf x) || {
+      printf '"ok":false,"error":"read error",%s\n0 0' "$meta"
+      return
+    }
+    content=${content%x}
+    ((${#content} < size)) && cut=true
+    # Escaping can lengthen the text; shorten the raw prefix until the escaped form fits the cap.
+    json_str "$content"
+    # Each raw character removed shortens the escaped form by at least one, so one pass suffices.
+    if ((${#REPLY} - 2 > cap)); then
+      content=${content:0:$((${#content} - (${#REPLY} - 2 - cap)))}
+      cut=true
+      json_str "$content"
+    fi
+  else
+    enc=base64
+    bytes=$((cap / 4 * 3))
+    content=$(head -c "$bytes" -- "$real" | base64 -w 0) || {
+      printf '"ok":false,"error":"read error",%s\n0 0' "$meta"
+      return
+    }
+    ((size > bytes)) && cut=true
+    REPLY="\"$content\""
+  fi
+  printf '"ok":true,%s,"encoding":"%s","content":%s' "$meta" "$enc" "$REPLY"
+  [[ $cut == true ]] && printf ',"cut":true'
+  [[ $cut == true ]] || by_budget=0
+  printf '\n%d %d' $((${#REPLY} - 2)) "$by_budget"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Processes
+# ----------------------------------------------------------------------------------------------
+
+# read_argv FILE: ARGV = the NUL-separated argv in FILE (a /proc/<pid>/cmdline), ARGV_CUT set when
+# there were more than MAX_ARGS arguments.
+read_argv() {
+  local a=''
+  ARGV=()
+  ARGV_CUT=false
+  while IFS= read -r -d '' a; do
+    if ((${#ARGV[@]} >= MAX_ARGS)); then
+      ARGV_CUT=true
+      return 0
+    fi
+    ARGV+=("$a")
+    a=''
+  done <"$1" 2>/dev/null
+  # A process that rewrote its command line may not end it with NUL.
+  [[ -n $a ]] && ARGV+=("$a")
+  return 0
+}
+
+# read_status FILE: sets ST_NAME, ST_PPID, ST_UID from /proc/<pid>/status.
+read_status() {
+  local key val rest
+  ST_NAME='' ST_PPID='' ST_UID=''
+  while IFS=$'\t' read -r key val rest; do
+    case $key in
+      Name:) ST_NAME=$val ;;
+      PPid:) ST_PPID=$val ;;
+      Uid:) ST_UID=$val ;;
+    esac
+    [[ -n $ST_UID ]] && break
+  done <"$1" 2>/dev/null
+}
+
+# read_small FILE: REPLY = FILE's content without trailing newlines (for /proc files; no fork).
+read_small() {
+  local line
+  REPLY=''
+  while IFS= read -r line || [[ -n $line ]]; do
+    REPLY+=$line$'\n'
+  done <"$1" 2>/dev/null
+  while [[ $REPLY == *$'\n' ]]; do REPLY=${REPLY%$'\n'}; done
+}
+
+# container_marker CGROUP: REPLY = the reason CGROUP belongs to a container runtime, else returns 1.
+# Paths as the kubelet (kubepods), Docker, containerd/CRI, CRI-O, Podman and LXC name them.
+container_marker() {
+  case $1 in
+    *kubepods*) REPLY='cgroup under kubepods (a Kubernetes pod)' ;;
+    *docker*) REPLY='cgroup of a Docker container' ;;
+    *cri-containerd* | */containerd/*) REPLY='cgroup of a containerd container' ;;
+    *crio-*) REPLY='cgroup of a CRI-O container' ;;
+    *libpod*) REPLY='cgroup of a Podman container' ;;
+    */lxc/* | *lxc.payload*) REPLY='cgroup of an LXC container' ;;
+    *) return 1 ;;
+  esac
+}
+
+# in_kubelet_service CGROUP: true when a line of CGROUP ends in /kubelet.service or passes through it.
+in_kubelet_service() {
+  local rest=$1$'\n' line
+  while [[ -n $rest ]]; do
+    line=${rest%%$'\n'*}
+    rest=${rest#*$'\n'}
+    [[ $line == */kubelet.service || $line == */kubelet.service/* ]] && return 0
+  done
+  return 1
+}
+
+reject() {
+  ((${#REJECTED[@]} < MAX_REJECTED)) || return 0
+  local a0 why
+  json_str "${2:0:256}"
+  a0=$REPLY
+  json_str "$3"
+  why=$REPLY
+  REJECTED+=("{\"pid\":$1,\"argv0\":$a0,\"why\":$why}")
+}
+
+# find_kubelets: fills CAND_PIDS (with CAND_TIER 1 = in kubelet.service, 2 = child of PID 1,
+# 3 = argv[0] only) and REJECTED.
+find_kubelets() {
+  local d pid a0 comm cg self_visible=false pid1_ns ns
+  CAND_PIDS=()
+  CAND_TIER=()
+  # Our own shell is in view only when HOST_ROOT's /proc is the proc we run in; in a simulated tree
+  # the same PID numbers belong to other processes.
+  [[ $HOST_ROOT/proc/$$ -ef /proc/$$ ]] && self_visible=true
+  pid1_ns=$(readlink -- "$HOST_ROOT/proc/1/ns/mnt" 2>/dev/null)
+  for d in "$HOST_ROOT"/proc/[0-9]*; do
+    pid=${d##*/}
+    [[ $pid == *[!0-9]* ]] && continue
+    a0=''
+    IFS= read -r -d '' a0 <"$d/cmdline" 2>/dev/null
+    [[ -z $a0 ]] && continue # kernel thread, or the process just exited
+    if [[ ${a0##*/} != kubelet ]]; then
+      # A script named kubelet shows comm "kubelet" with argv[0] the interpreter.
+      comm=''
+      IFS= read -r comm <"$d/comm" 2>/dev/null
+      [[ $comm == kubelet ]] && reject "$pid" "$a0" "its name is kubelet but argv[0] is not: a script or a renamed process"
+      continue
+    fi
+    read_status "$d/status"
+    if [[ $self_visible == true ]] && ((pid == $$ || pid == BASHPID || ST_PPID == $$)); then
+      reject "$pid" "$a0" "the collector's own shell"
+      continue
+    fi
+    read_small "$d/cgroup"
+    cg=$REPLY
+    if container_marker "$cg"; then
+      reject "$pid" "$a0" "containerised: $REPLY"
+      continue
+    fi
+    if in_kubelet_service "$cg"; then
+      CAND_PIDS+=("$pid")
+      CAND_TIER+=(1)
+      continue
+    fi
+    # Outside kubelet.service a separate mount namespace means a container whose cgroup we did not
+    # recognise. (Inside it, systemd sandboxing options can give the real kubelet its own namespace.)
+    ns=$(readlink -- "$d/ns/mnt" 2>/dev/null)
+    if [[ -n $ns && -n $pid1_ns && $ns != "$pid1_ns" ]]; then
+      reject "$pid" "$a0" "containerised: another mount namespace than PID 1"
+      continue
+    fi
+    CAND_PIDS+=("$pid")
+    if [[ $ST_PPID == 1 ]]; then CAND_TIER+=(2); else CAND_TIER+=(3); fi
+  done
+}
+
+# select_kubelets: keeps the candidates of the best tier, rejects the others with a reason.
+select_kubelets() {
+  local i best=9 pid kept=0
+  for i in "${!CAND_PIDS[@]}"; do
+    ((CAND_TIER[i] < best)) && best=${CAND_TIER[i]}
+  done
+  SELECTED=()
+  for i in "${!CAND_PIDS[@]}"; do
+    pid=${CAND_PIDS[i]}
+    if ((CAND_TIER[i] != best)); then
+      IFS= read -r -d '' REPLY <"$HOST_ROOT/proc/$pid/cmdline" 2>/dev/null
+      if ((best == 1)); then
+        reject "$pid" "$REPLY" "not in kubelet.service while another kubelet is"
+      else
+        reject "$pid" "$REPLY" "not a child of PID 1 while another kubelet is"
+      fi
+    elif ((kept >= MAX_KUBELETS)); then
+      reject "$pid" kubelet "more than $MAX_KUBELETS kubelets: left out"
+      DOC_CUT=true
+    else
+      SELECTED+=("$pid")
+      ((kept++))
+    fi
+  done
+  case $best in
+    1) SELECTED_BY='kubelet.service cgroup' ;;
+    2) SELECTED_BY='child of PID 1' ;;
+    *) SELECTED_BY='argv[0] only: not in kubelet.service and not a child of PID 1' ;;
+  esac
+}
+
+# flag_values NAME: FLAG_VALUES = every value the argv in ARGV gives the string flag --NAME, in order,
+# as spf13/pflag reads them: "--name=v" or "--name v", "_" and "-" the same in names (the kubelet's
+# WordSepNormalizeFunc), nothing after "--". The last one is what the kubelet uses; all are kept
+# because a preceding string flag missing its value would swallow one (the evaluator decides).
+flag_values() {
+  local want=$1 i n=${#ARGV[@]} a name val
+  FLAG_VALUES=()
+  for ((i = 1; i < n; i++)); do
+    a=${ARGV[i]}
+    [[ $a == -- ]] && break
+    [[ $a == --?* ]] || continue
+    name=${a#--}
+    val=''
+    if [[ $name == *=* ]]; then
+      val=${name#*=}
+      name=${name%%=*}
+      name=${name//_/-}
+      [[ $name == "$want" ]] || continue
+    else
+      name=${name//_/-}
+      [[ $name == "$want" ]] || continue
+      ((i + 1 < n)) || continue
+      ((i++))
+      val=${ARGV[i]}
+    fi
+    [[ -n $val ]] && FLAG_VALUES+=("$val")
+  done
+}
+
+# distinct_last VALUE...: DISTINCT = the values without repeats, the LAST occurrence first (it is the
+# one the kubelet uses, so it gets the output budget first), at most MAX_PATHS_PER_FLAG.
+distinct_last() {
+  local i v seen=$'\n'
+  DISTINCT=()
+  for ((i = $#; i >= 1; i--)); do
+    v=${!i}
+    [[ $seen == *$'\n'"$v"$'\n'* ]] && continue
+    seen+=$v$'\n'
+    ((${#DISTINCT[@]} < MAX_PATHS_PER_FLAG)) && DISTINCT+=("$v")
+  done
+}
+
+# describe_kubelet PID: appends the kubelet's JSON to KUBELETS and collects its config files.
+describe_kubelet() {
+  local pid=$1 d=$HOST_ROOT/proc/$1 json i a args=() used=0 cut=false cwd='' cwd_err='' stat rest f
+  read_argv "$d/cmdline"
+  [[ $ARGV_CUT == true ]] && cut=true
+  for ((i = 0; i < ${#ARGV[@]}; i++)); do
+    a=${ARGV[i]}
+    if ((${#a} > ARG_CAP)); then
+      a=${a:0:ARG_CAP}
+      cut=true
+    fi
+    json_str "$a"
+    if ((used + ${#REPLY} > ARGV_CAP || used + ${#REPLY} > BUDGET)) && ((i > 0)); then
+      cut=true
+      break
+    fi
+    args+=("$REPLY")
+    ((used += ${#REPLY} + 1))
+  done
+  ((BUDGET -= used))
+  [[ $cut == true ]] && DOC_CUT=true
+  json_arr "${args[@]}"
+  json="{\"pid\":$pid,\"argv\":$REPLY"
+  [[ $cut == true ]] && json+=',"argvCut":true'
+
+  read_status "$d/status"
+  is_uint "$ST_PPID" && json+=",\"ppid\":$ST_PPID"
+  is_uint "$ST_UID" && json+=",\"uid\":$ST_UID"
+  read_small "$d/cgroup"
+  json_str "${REPLY:0:2000}"
+  json+=",\"cgroup\":$REPLY"
+
+  # The kernel shows cwd as a symlink; a simulated or copied tree may hold the path in a plain file.
+  if [[ -L $d/cwd ]]; then
+    cwd=$(readlink -- "$d/cwd") || cwd_err='readlink failed'
+  elif [[ -f $d/cwd ]]; then
+    read_small "$d/cwd"
+    cwd=$REPLY
+  else
+    cwd_err='no cwd entry (process gone or not permitted)'
+  fi
+  # Seen from a container that mounts the host, the link may include the mount point.
+  if [[ -n $HOST_ROOT && $cwd == "$HOST_ROOT"/* ]]; then cwd=${cwd#"$HOST_ROOT"}; fi
+  if [[ -n $cwd ]]; then
+    json_str "$cwd"
+    json+=",\"cwd\":$REPLY"
+  else
+    json_str "${cwd_err:-empty cwd}"
+    json+=",\"cwdError\":$REPLY"
+  fi
+
+  # /proc/<pid>/stat: the command name is in parentheses and may contain spaces or ")", so the
+  # fields are counted after the LAST ")". Field 3 (state) is rest[0]: utime (14), stime (15) and
+  # starttime (22) are rest[11], rest[12] and rest[19].
+  read_small "$d/stat"
+  rest=${REPLY##*) }
+  stat=($rest)
+  if is_uint "${stat[19]}"; then
+    ticks_to_seconds "${stat[19]}"
+    json+=",\"startSecondsSinceBoot\":$REPLY"
+  fi
+  if is_uint "${stat[11]}" && is_uint "${stat[12]}"; then
+    ticks_to_seconds $((stat[11] + stat[12]))
+    json+=",\"cpuSeconds\":$REPLY"
+  fi
+  json_str "$SELECTED_BY"
+  json+=",\"selectedBy\":$REPLY}"
+  KUBELETS+=("$json")
+
+  # Config files named on the command line, relative paths against the kubelet's working directory.
+  flag_values config
+  distinct_last "${FLAG_VALUES[@]}"
+  for f in "${DISTINCT[@]}"; do
+    if [[ $f != /* && -z $cwd ]]; then
+      add_error "kubelet $pid: relative --config $f and its working directory is unknown"
+      continue
+    fi
+    host_join "$cwd" "$f"
+    add_file "$REPLY" config "$pid" "$FILE_CAP"
+  done
+  flag_values config-dir
+  distinct_last "${FLAG_VALUES[@]}"
+  for f in "${DISTINCT[@]}"; do
+    if [[ $f != /* && -z $cwd ]]; then
+      add_error "kubelet $pid: relative --config-dir $f and its working directory is unknown"
+      continue
+    fi
+    host_join "$cwd" "$f"
+    walk_config_dir "$REPLY" "$pid"
+  done
+}
+
+# ----------------------------------------------------------------------------------------------
+# --config-dir
+# ----------------------------------------------------------------------------------------------
+
+# walk_config_dir DIR PID: records every entry under DIR the way the kubelet visits them: Go's
+# filepath.WalkDir (depth first, each directory's entries sorted by name, byte order; symlinks are
+# not followed, so a linked directory is listed but not entered). Only regular *.conf files are
+# drop-ins to the kubelet (pkg/kubelet/kubeletconfig ... mergeKubeletConfigurations), but all are
+# listed; *.conf contents are read first, others only with what budget is left.
+walk_config_dir() {
+  local dir=$1 pid=$2 json e
+  WALK_ENTRIES=()
+  WALK_CONF=()
+  WALK_OTHER=()
+  WALK_CUT=false
+  WALK_ERR=''
+  # WalkDir uses lstat on its root: a symlink given without a trailing slash is not descended.
+  if [[ $dir == */ ]]; then
+    resolve_host "$dir"
+  else
+    resolve_host "$dir" nofollow
+  fi || WALK_ERR=$REPLY
+  local real=$HOST_ROOT$REPLY
+  if [[ -n $WALK_ERR ]]; then
+    :
+  elif [[ -L $real ]]; then
+    WALK_ERR='is a symbolic link: the kubelet (filepath.WalkDir) does not follow it'
+  elif [[ ! -e $real ]]; then
+    WALK_ERR='not found'
+  elif [[ ! -d $real ]]; then
+    WALK_ERR='not a directory'
+  else
+    walk_dir "${dir%/}" "$real" 1
+  fi
+  json_str "$dir"
+  json="{\"path\":$REPLY,\"pid\":$pid"
+  local items=()
+  for e in "${WALK_ENTRIES[@]}"; do
+    json_str "$e"
+    items+=("$REPLY")
+  done
+  json_arr "${items[@]}"
+  json+=",\"entries\":$REPLY"
+  if [[ -n $WALK_ERR ]]; then
+    json_str "$WALK_ERR"
+    json+=",\"error\":$REPLY"
+  fi
+  [[ $WALK_CUT == true ]] && json+=',"cut":true' && DOC_CUT=true
+  CONFIG_DIRS+=("$json}")
+  for e in "${WALK_CONF[@]}"; do add_file "$e" config-dir-entry "$pid" "$FILE_CAP"; done
+  for e in "${WALK_OTHER[@]}"; do add_file "$e" config-dir-entry "$pid" "$SMALL_FILE_CAP"; done
+}
+
+# walk_dir HOSTPATH REALPATH DEPTH
+walk_dir() {
+  local host=$1 real=$2 depth=$3 entry name
+  for entry in "$real"/*; do
+    name=${entry##*/}
+    if ((${#WALK_ENTRIES[@]} >= MAX_FILES)); then
+      WALK_CUT=true
+      return
+    fi
+    if [[ -d $entry && ! -L $entry ]]; then
+      WALK_ENTRIES+=("$host/$name/")
+      if ((depth >= MAX_DIR_DEPTH)); then
+        WALK_CUT=true
+      else
+        walk_dir "$host/$name" "$entry" $((depth + 1))
+      fi
+      continue
+    fi
+    WALK_ENTRIES+=("$host/$name")
+    # The kubelet reads a *.conf symlink's target (os.ReadFile follows links).
+    if [[ $name == *.conf ]]; then WALK_CONF+=("$host/$name"); else WALK_OTHER+=("$host/$name"); fi
+  done
+}
+
+# ----------------------------------------------------------------------------------------------
+# systemd unit, drop-ins, environment files, OS
+# ----------------------------------------------------------------------------------------------
+
+# unit_env_files FILE: appends to ENV_FILES the paths named by EnvironmentFile= in a unit file
+# ("-" prefix = optional, systemd.exec(5)). An empty assignment resets the list in systemd; the
+# files named before it are still collected, which costs little and shows what was on disk.
+unit_env_files() {
+  local line val n=0
+  while ((n++ < 4000)) && { IFS= read -r line || [[ -n $line ]]; }; do
+    line=${line#"${line%%[![:space:]]*}"}
+    [[ $line == EnvironmentFile=* ]] || continue
+    val=${line#EnvironmentFile=}
+    val=${val%"${val##*[![:space:]]}"}
+    val=${val#-}
+    [[ $val == /* ]] && ENV_FILES+=("$val")
+  done <"$1" 2>/dev/null
+}
+
+# collect_units: the kubelet unit and its drop-ins from every systemd unit directory, then the
+# environment files they name and nodeadm's /etc/eks/kubelet/environment.
+collect_units() {
+  local base f p
+  ENV_FILES=()
+  for base in /etc/systemd/system /run/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
+    for f in "$base/kubelet.service" "$HOST_ROOT$base"/kubelet.service.d/*.conf; do
+      f=${f#"$HOST_ROOT"}
+      [[ -e $HOST_ROOT$f || -L $HOST_ROOT$f ]] || continue
+      # /lib is a symlink to /usr/lib on merged-/usr systems: record each real file once.
+      resolve_host "$f" && p=$REPLY || p=$f
+      [[ -n ${FILE_REAL[$p]} ]] && continue
+      FILE_REAL[$p]=1
+      if [[ $f == *.service ]]; then
+        add_file "$f" unit '' "$FILE_CAP"
+      else
+        add_file "$f" unit-dropin '' "$FILE_CAP"
+      fi
+      resolve_host "$f" && unit_env_files "$HOST_ROOT$REPLY"
+    done
+  done
+  [[ -e $HOST_ROOT/etc/eks/kubelet/environment ]] && add_file /etc/eks/kubelet/environment environment '' "$FILE_CAP"
+  for f in "${ENV_FILES[@]}"; do add_file "$f" environment '' "$FILE_CAP"; done
+}
+
+collect_os() {
+  if [[ -e $HOST_ROOT/etc/os-release || -L $HOST_ROOT/etc/os-release ]]; then
+    add_file /etc/os-release os-release '' "$OS_RELEASE_CAP"
+  elif [[ -e $HOST_ROOT/usr/lib/os-release ]]; then
+    add_file /usr/lib/os-release os-release '' "$OS_RELEASE_CAP"
+  fi
+}
+
+# ----------------------------------------------------------------------------------------------
+# Host view
+# ----------------------------------------------------------------------------------------------
+
+choose_host_root() {
+  # Bottlerocket's admin container (superpowered) sees the host at /.bottlerocket/rootfs.
+  if [[ -z ${HOST_ROOT+set} && -d /.bottlerocket/rootfs/proc ]]; then
+    HOST_ROOT=/.bottlerocket/rootfs
+    HOST_NOTE='via /.bottlerocket/rootfs (Bottlerocket admin container)'
+  fi
+  HOST_ROOT=${HOST_ROOT%/}
+  if [[ -z $HOST_ROOT && -d /.bottlerocket/rootfs ]]; then
+    add_error 'HOST_ROOT is empty inside a Bottlerocket host container: files are the container'"'"'s, not the host'"'"'s'
+  fi
+}
+
+# in_control_container: Bottlerocket's control container, where the SSM agent runs, has its own PID
+# and mount namespaces and only the API socket, apiclient and its storage under /.bottlerocket
+# (bottlerocket-os host-ctr); unlike the admin container it has no /.bottlerocket/rootfs.
+in_control_container() {
+  [[ -e $HOST_ROOT/.bottlerocket/host-containers || -e $HOST_ROOT/run/api.sock ]] &&
+    [[ ! -d $HOST_ROOT/.bottlerocket/rootfs/proc ]]
+}
+
+host_json() {
+  local json up now stamp
+  json="{\"visible\":$HOST_VISIBLE"
+  if [[ -n $HOST_NOTE ]]; then
+    json_str "$HOST_NOTE"
+    json+=",\"note\":$REPLY"
+  fi
+  read -r up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
+  [[ $up =~ ^[0-9]+(\.[0-9]+)?$ ]] && json+=",\"uptimeSeconds\":$up"
+  stamp=$(date -u '+%s %Y-%m-%dT%H:%M:%SZ' 2>/dev/null)
+  now=${stamp%% *}
+  if is_uint "$now" && [[ $stamp == *' '* ]]; then
+    json+=",\"nowEpochSeconds\":$now"
+    COLLECTED_AT=${stamp#* }
+  fi
+  read_small "$HOST_ROOT/proc/sys/kernel/hostname"
+  [[ -z $REPLY ]] && read_small "$HOST_ROOT/etc/hostname"
+  if [[ -n $REPLY ]]; then
+    json_str "${REPLY:0:253}"
+    json+=",\"hostname\":$REPLY"
+  fi
+  REPLY="$json}"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Output
+# ----------------------------------------------------------------------------------------------
+
+files_json() {
+  local i json items=() role roles
+  for i in "${!FILE_PATHS[@]}"; do
+    roles=''
+    for role in ${FILE_ROLES[i]//,/ }; do roles+=",\"$role\""; done
+    json_str "${FILE_PATHS[i]}"
+    json="{\"path\":$REPLY,\"roles\":[${roles#,}]"
+    [[ -n ${FILE_PID[i]} ]] && json+=",\"pid\":${FILE_PID[i]}"
+    items+=("$json,${FILE_BODY[i]}}")
+  done
+  json_arr "${items[@]}"
+}
+
+document() {
+  local host
+  host_json
+  host=$REPLY
+  json_str "$COLLECTOR"
+  local doc="{\"format\":\"eks-kubelet-audit/evidence\",\"version\":1,\"collector\":$REPLY"
+  [[ -n $COLLECTED_AT ]] && doc+=",\"collectedAt\":\"$COLLECTED_AT\""
+  doc+=",\"host\":$host"
+  json_arr "${KUBELETS[@]}"
+  doc+=",\"kubelets\":$REPLY"
+  json_arr "${REJECTED[@]}"
+  doc+=",\"rejected\":$REPLY"
+  json_arr "${CONFIG_DIRS[@]}"
+  doc+=",\"configDirs\":$REPLY"
+  files_json
+  doc+=",\"files\":$REPLY"
+  json_arr "${ERRORS[@]}"
+  doc+=",\"errors\":$REPLY,\"cut\":$DOC_CUT,\"end\":true}"
+  REPLY=$doc
+}
+
+# emit DOC: prints DOC, or the gzip+base64 envelope when DOC would not fit the 2,500 characters
+# that ListCommandInvocations returns inline (saves one GetCommandInvocation call per node).
+emit() {
+  local doc=$1 data
+  if ((${#doc} > ENVELOPE_OVER)) && [[ $KUBELET_AUDIT_ENCODING != plain ]] &&
+    command -v gzip >/dev/null 2>&1 && command -v base64 >/dev/null 2>&1; then
+    if data=$(printf '%s' "$doc" | gzip -9 -n -c | base64 -w 0) && [[ -n $data ]]; then
+      printf '{"format":"eks-kubelet-audit/evidence","version":1,"encoding":"gzip+base64","data":"%s"}\n' "$data"
+      return
+    fi
+  fi
+  printf '%s\n' "$doc"
+}
+
+main() {
+  local pid
+  choose_host_root
+  if [[ ! -d $HOST_ROOT/proc ]]; then
+    HOST_VISIBLE=false
+    HOST_NOTE="no proc filesystem at ${HOST_ROOT:-}/proc"
+    add_error "$HOST_NOTE"
+    return
+  fi
+  find_kubelets
+  if ((${#CAND_PIDS[@]} == 0)) && in_control_container; then
+    HOST_VISIBLE=false
+    HOST_NOTE='Bottlerocket control container: the host'"'"'s processes and files are not visible here. Run the collector in the admin container (it sees the host at /.bottlerocket/rootfs) or use `apiclient report cis-k8s`.'
+    return
+  fi
+  select_kubelets
+  for pid in "${SELECTED[@]}"; do describe_kubelet "$pid"; done
+  collect_units
+  collect_os
+}
+
+main
+document
+emit "$REPLY"
+exit 0

@@ -1,0 +1,296 @@
+/**
+ * Turns what a node printed into a validated evidence document, or into a clear reason why it cannot
+ * be used. Node output is untrusted: everything here is bounded, nothing throws, and a bad answer only
+ * ever affects that node's verdict (WARNING or NOT_AVAILABLE, never PASSED).
+ */
+import { gunzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import {
+  EVIDENCE_FORMAT,
+  EVIDENCE_LIMITS,
+  EVIDENCE_VERSION,
+  type EvidenceDocument,
+  evidenceDocumentSchema,
+  evidenceEnvelopeSchema,
+  type FileEvidence,
+} from './evidence-schema.ts';
+
+export type EvidenceEncoding = 'plain' | 'gzip+base64';
+
+export type EvidenceParseResult =
+  | { ok: true; evidence: EvidenceDocument; encoding: EvidenceEncoding }
+  | { ok: false; status: 'WARNING' | 'NOT_AVAILABLE'; code: EvidenceErrorCode; reason: string };
+
+/** Why output was not usable. Stable strings: they end up in findings and metrics. */
+export const EvidenceErrorCode = {
+  NO_OUTPUT: 'NO_OUTPUT',
+  TRUNCATED: 'TRUNCATED',
+  OVERSIZED: 'OVERSIZED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  NOT_EVIDENCE: 'NOT_EVIDENCE',
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
+  BAD_ENVELOPE: 'BAD_ENVELOPE',
+  INVALID_UTF8: 'INVALID_UTF8',
+  INCOMPLETE: 'INCOMPLETE',
+  SCHEMA_VIOLATION: 'SCHEMA_VIOLATION',
+} as const;
+export type EvidenceErrorCode = (typeof EvidenceErrorCode)[keyof typeof EvidenceErrorCode];
+
+/**
+ * Suffixes the SSM agent appends when it cut stdout (aws/amazon-ssm-agent
+ * agent/framework/processor/executer/iohandler/iohandler.go and pluginutil.StringPrefix):
+ * "\n---Output truncated---" ends the 2,500-character `Output` of ListCommandInvocations,
+ * "--output truncated--" ends the 24,000-character StandardOutputContent of GetCommandInvocation.
+ */
+export const SSM_TRUNCATION_MARKERS = ['\n---Output truncated---', '--output truncated--'] as const;
+
+/** In the combined `Output`, stderr follows stdout after this line (iohandler.go). */
+const SSM_STDERR_SEPARATOR = '\n----------ERROR-------\n';
+
+/** stdout of the command: the part before the stderr section of a combined `Output`. */
+function stdoutPart(raw: string): string {
+  const at = raw.indexOf(SSM_STDERR_SEPARATOR);
+  return at < 0 ? raw : raw.slice(0, at);
+}
+
+/** True when SSM cut the command's stdout (either limit). */
+export function isOutputTruncated(raw: string): boolean {
+  const out = stdoutPart(raw).trimEnd();
+  return SSM_TRUNCATION_MARKERS.some((m) => out.endsWith(m.trimStart()));
+}
+
+function fail(
+  status: 'WARNING' | 'NOT_AVAILABLE',
+  code: EvidenceErrorCode,
+  reason: string,
+): EvidenceParseResult {
+  return { ok: false, status, code, reason };
+}
+
+/** A short, printable excerpt of untrusted text for a reason string. */
+function excerpt(text: string, max = 80): string {
+  const flat = text.replace(/[^\x20-\x7e]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** "kubelets[0].argv[3]" from a zod issue path. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(document)';
+}
+
+function describeIssues(error: z.ZodError): string {
+  const [first] = error.issues;
+  if (!first) return 'invalid document';
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';
+  return `field ${fieldPath(first.path)}: ${first.message}${more}`;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    // SyntaxError for bad JSON; RangeError when nesting is deep enough to exhaust the stack.
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Inflates the envelope's data into the plain document text, bounded by maxDocumentBytes. */
+function inflateEnvelope(
+  value: unknown,
+): { ok: true; text: string } | { ok: false; result: EvidenceParseResult } {
+  const envelope = evidenceEnvelopeSchema.safeParse(value);
+  if (!envelope.success) {
+    return {
+      ok: false,
+      result: fail(
+        'WARNING',
+        EvidenceErrorCode.BAD_ENVELOPE,
+        `invalid envelope: ${describeIssues(envelope.error)}`,
+      ),
+    };
+  }
+  const { data } = envelope.data;
+  if (data.length % 4 !== 0) {
+    return {
+      ok: false,
+      result: fail('WARNING', EvidenceErrorCode.BAD_ENVELOPE, 'envelope data is not valid base64 (length)'),
+    };
+  }
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: EVIDENCE_LIMITS.maxDocumentBytes });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      return {
+        ok: false,
+        result: fail(
+          'WARNING',
+          EvidenceErrorCode.OVERSIZED,
+          `envelope inflates beyond ${EVIDENCE_LIMITS.maxDocumentBytes} bytes`,
+        ),
+      };
+    }
+    return {
+      ok: false,
+      result: fail(
+        'WARNING',
+        EvidenceErrorCode.BAD_ENVELOPE,
+        `envelope data is not valid gzip: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    };
+  }
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(inflated) };
+  } catch {
+    return {
+      ok: false,
+      result: fail('WARNING', EvidenceErrorCode.INVALID_UTF8, 'the inflated document is not valid UTF-8'),
+    };
+  }
+}
+
+/** Validates a parsed plain document. */
+function validateDocument(value: unknown, encoding: EvidenceEncoding): EvidenceParseResult {
+  if (!isRecord(value) || value.format !== EVIDENCE_FORMAT) {
+    return fail('WARNING', EvidenceErrorCode.NOT_EVIDENCE, `not an ${EVIDENCE_FORMAT} document`);
+  }
+  if (value.version !== EVIDENCE_VERSION) {
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.UNSUPPORTED_VERSION,
+      `evidence version ${excerpt(JSON.stringify(value.version) ?? 'undefined', 20)} (this scanner reads ${EVIDENCE_VERSION}): update the scanner or the collector`,
+    );
+  }
+  if (value.end !== true) {
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.INCOMPLETE,
+      'the document lacks its closing "end": true, so the collector stopped before finishing',
+    );
+  }
+  const parsed = evidenceDocumentSchema.safeParse(value);
+  if (!parsed.success) {
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.SCHEMA_VIOLATION,
+      `invalid evidence: ${describeIssues(parsed.error)}`,
+    );
+  }
+  return { ok: true, evidence: parsed.data, encoding };
+}
+
+/**
+ * Parses collector output as SSM returned it (stdout, or the combined Output with a stderr section).
+ * Never throws.
+ */
+export function parseEvidence(raw: string): EvidenceParseResult {
+  try {
+    return parseUnsafe(raw);
+  } catch (e) {
+    // Defensive: every known failure is handled above; an unknown one must still not break a scan.
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.MALFORMED_JSON,
+      `unreadable collector output: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+function parseUnsafe(raw: string): EvidenceParseResult {
+  if (typeof raw !== 'string')
+    return fail('NOT_AVAILABLE', EvidenceErrorCode.NO_OUTPUT, 'no collector output');
+  if (Buffer.byteLength(raw, 'utf8') > EVIDENCE_LIMITS.maxDocumentBytes) {
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.OVERSIZED,
+      `collector output is larger than ${EVIDENCE_LIMITS.maxDocumentBytes} bytes`,
+    );
+  }
+  if (isOutputTruncated(raw)) {
+    return fail('WARNING', EvidenceErrorCode.TRUNCATED, 'SSM truncated the collector output');
+  }
+  const text = stdoutPart(raw).trim();
+  if (text === '') return fail('NOT_AVAILABLE', EvidenceErrorCode.NO_OUTPUT, 'no collector output');
+  if (!text.startsWith('{')) {
+    // e.g. a Windows node: the Linux-only step is skipped and SSM reports success with a note.
+    return fail(
+      'NOT_AVAILABLE',
+      EvidenceErrorCode.NO_OUTPUT,
+      `no collector output (got: "${excerpt(text)}")`,
+    );
+  }
+  const json = parseJson(text);
+  if (!json.ok) {
+    return fail(
+      'WARNING',
+      EvidenceErrorCode.MALFORMED_JSON,
+      `collector output is not valid JSON: ${json.reason}`,
+    );
+  }
+  if (isRecord(json.value) && 'encoding' in json.value) {
+    const inflated = inflateEnvelope(json.value);
+    if (!inflated.ok) return inflated.result;
+    const inner = parseJson(inflated.text);
+    if (!inner.ok) {
+      return fail(
+        'WARNING',
+        EvidenceErrorCode.MALFORMED_JSON,
+        `the inflated document is not valid JSON: ${inner.reason}`,
+      );
+    }
+    if (isRecord(inner.value) && 'encoding' in inner.value) {
+      return fail('WARNING', EvidenceErrorCode.BAD_ENVELOPE, 'an envelope inside an envelope');
+    }
+    return validateDocument(inner.value, 'gzip+base64');
+  }
+  return validateDocument(json.value, 'plain');
+}
+
+export type DecodedContent = { ok: true; text: string; cut: boolean } | { ok: false; reason: string };
+
+/**
+ * The content of a collected file as text: "text" as is, "base64" decoded and required to be UTF-8
+ * (the kubelet's JSON and YAML decoders need UTF-8). `cut` says the text is only a prefix.
+ */
+export function decodeFileContent(file: FileEvidence): DecodedContent {
+  if (!file.ok || file.content === undefined) {
+    return {
+      ok: false,
+      reason: file.error ?? (file.cut ? 'content left out by the size cap' : 'no content'),
+    };
+  }
+  const cut = file.cut === true;
+  if (file.encoding !== 'base64') return { ok: true, text: file.content, cut };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.content) || file.content.length % 4 !== 0) {
+    return { ok: false, reason: 'content is not valid base64' };
+  }
+  const bytes = Buffer.from(file.content, 'base64');
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), cut };
+  } catch {
+    // A cut can split a multi-byte character at the end; that alone does not make the file invalid.
+    if (cut) {
+      for (let drop = 1; drop <= 3 && drop <= bytes.length; drop++) {
+        try {
+          const text = new TextDecoder('utf-8', { fatal: true }).decode(
+            bytes.subarray(0, bytes.length - drop),
+          );
+          return { ok: true, text, cut };
+        } catch {
+          // try one byte shorter
+        }
+      }
+    }
+    return { ok: false, reason: 'content is not valid UTF-8 (binary data)' };
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * parseEvidence against good and adversarial collector output: every bad input gives a clear
+ * non-ok result with a reason, never a throw, never a usable document.
+ */
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeFileContent,
+  EvidenceErrorCode,
+  isOutputTruncated,
+  parseEvidence,
+} from '../../functions/collector/evidence.ts';
+import { EVIDENCE_LIMITS, type FileEvidence } from '../../functions/collector/evidence-schema.ts';
+
+/** A small valid document, as collect.sh prints it (key order included). */
+function validDoc(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    format: 'eks-kubelet-audit/evidence',
+    version: 1,
+    collector: 'eks-kubelet-audit collect.sh 1',
+    collectedAt: '2026-11-28T00:00:00Z',
+    host: { visible: true, uptimeSeconds: 100.5, nowEpochSeconds: 1795824000, hostname: 'n1' },
+    kubelets: [
+      {
+        pid: 3187,
+        argv: ['/usr/bin/kubelet', '--config', '/etc/kubernetes/kubelet/config.json'],
+        ppid: 1,
+        uid: 0,
+        cgroup: '0::/runtime.slice/kubelet.service',
+        cwd: '/',
+        startSecondsSinceBoot: 24,
+        cpuSeconds: 10,
+        selectedBy: 'kubelet.service cgroup',
+      },
+    ],
+    rejected: [],
+    configDirs: [],
+    files: [
+      {
+        path: '/etc/kubernetes/kubelet/config.json',
+        roles: ['config'],
+        pid: 3187,
+        ok: true,
+        size: 2,
+        mode: '0644',
+        uid: 0,
+        gid: 0,
+        encoding: 'text',
+        content: '{}',
+      },
+    ],
+    errors: [],
+    cut: false,
+    end: true,
+    ...overrides,
+  };
+}
+
+function envelope(data: string): string {
+  return JSON.stringify({ format: 'eks-kubelet-audit/evidence', version: 1, encoding: 'gzip+base64', data });
+}
+
+function gz(text: string | Buffer): string {
+  return gzipSync(text).toString('base64');
+}
+
+function expectFailure(raw: string, status: 'WARNING' | 'NOT_AVAILABLE', code: string, reason?: RegExp) {
+  const result = parseEvidence(raw);
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect({ status: result.status, code: result.code }).toEqual({ status, code });
+  expect(result.reason.length).toBeGreaterThan(5);
+  if (reason) expect(result.reason).toMatch(reason);
+}
+
+describe('parseEvidence: good output', () => {
+  it('accepts a plain document', () => {
+    const result = parseEvidence(`${JSON.stringify(validDoc())}\n`);
+
+    expect(result.ok && result.encoding).toBe('plain');
+    expect(result.ok && result.evidence.kubelets[0]?.pid).toBe(3187);
+  });
+
+  it('accepts the gzip+base64 envelope', () => {
+    const result = parseEvidence(envelope(gz(JSON.stringify(validDoc()))));
+
+    expect(result.ok && result.encoding).toBe('gzip+base64');
+    expect(result.ok && result.evidence.files[0]?.content).toBe('{}');
+  });
+
+  it('ignores the stderr section that SSM appends to the combined Output', () => {
+    const raw = `${JSON.stringify(validDoc())}\n\n----------ERROR-------\nbash: warning: something\n`;
+
+    expect(parseEvidence(raw).ok).toBe(true);
+  });
+});
+
+describe('parseEvidence: no usable output', () => {
+  it.each([
+    ['empty', ''],
+    ['whitespace', ' \n\t\n'],
+    [
+      'a Windows node (step skipped)',
+      'Step execution skipped due to unsatisfied preconditions: \'"StringEquals": [platformType, Linux]\'. Step name: collect',
+    ],
+    ['only stderr', '\n----------ERROR-------\nbash: collect.sh: No such file'],
+  ])('%s → NOT_AVAILABLE "no collector output"', (_name, raw) => {
+    expectFailure(raw, 'NOT_AVAILABLE', EvidenceErrorCode.NO_OUTPUT, /^no collector output/);
+  });
+
+  it('survives a non-string input', () => {
+    expect(parseEvidence(undefined as unknown as string)).toMatchObject({
+      ok: false,
+      status: 'NOT_AVAILABLE',
+    });
+  });
+});
+
+describe('parseEvidence: truncation, size, encoding attacks', () => {
+  const doc = JSON.stringify(validDoc());
+
+  it.each([
+    ['the 2,500-character Output', `${doc.slice(0, 2478)}\n---Output truncated---`],
+    [
+      'the Output with stderr after it',
+      `${doc.slice(0, 100)}\n---Output truncated---\n----------ERROR-------\nerr`,
+    ],
+    ['the 24,000-character StandardOutputContent', `${doc.slice(0, 500)}--output truncated--`],
+  ])('detects SSM truncation of %s', (_name, raw) => {
+    expect(isOutputTruncated(raw)).toBe(true);
+    expectFailure(raw, 'WARNING', EvidenceErrorCode.TRUNCATED);
+  });
+
+  it('does not call a document truncated because a file inside it mentions the marker', () => {
+    const raw = JSON.stringify(validDoc({ errors: ['--output truncated--'] }));
+
+    expect(isOutputTruncated(raw)).toBe(false);
+    expect(parseEvidence(raw).ok).toBe(true);
+  });
+
+  it('rejects output larger than the document limit before parsing it', () => {
+    const raw = JSON.stringify(validDoc({ errors: ['x'.repeat(EVIDENCE_LIMITS.maxDocumentBytes)] }));
+
+    expectFailure(raw, 'WARNING', EvidenceErrorCode.OVERSIZED);
+  });
+
+  it('stops a gzip bomb at the document limit', () => {
+    const bomb = gz(Buffer.alloc(8 * 1024 * 1024, 0x20));
+
+    const started = Date.now();
+    expectFailure(envelope(bomb), 'WARNING', EvidenceErrorCode.OVERSIZED, /inflates beyond 262144 bytes/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([
+    ['characters outside base64', envelope('!!!!')],
+    ['a length that is not a multiple of 4', envelope('H4sIAAAAAAAAA')],
+    ['data that is not gzip', envelope(Buffer.from('plain text, not gzip').toString('base64'))],
+    ['a truncated gzip stream', envelope(gz(JSON.stringify(validDoc())).slice(0, 40))],
+    ['an envelope inside an envelope', envelope(gz(envelope(gz(JSON.stringify(validDoc())))))],
+    [
+      'a wrong envelope encoding',
+      JSON.stringify({ format: 'eks-kubelet-audit/evidence', version: 1, encoding: 'zstd', data: '' }),
+    ],
+  ])('rejects an envelope with %s', (_name, raw) => {
+    expectFailure(raw, 'WARNING', EvidenceErrorCode.BAD_ENVELOPE);
+  });
+
+  it('rejects an envelope whose document is not UTF-8', () => {
+    expectFailure(
+      envelope(gz(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))),
+      'WARNING',
+      EvidenceErrorCode.INVALID_UTF8,
+    );
+  });
+
+  it('rejects an envelope whose document is not JSON', () => {
+    expectFailure(
+      envelope(gz('{"format":')),
+      'WARNING',
+      EvidenceErrorCode.MALFORMED_JSON,
+      /inflated document/,
+    );
+  });
+});
+
+describe('parseEvidence: malformed documents', () => {
+  it('rejects broken JSON', () => {
+    expectFailure('{"format":"eks-kubelet-audit/evidence",', 'WARNING', EvidenceErrorCode.MALFORMED_JSON);
+  });
+
+  it('rejects deeply nested JSON without a stack overflow escaping', () => {
+    const depth = 120_000;
+    const raw = `{"format":"eks-kubelet-audit/evidence","version":1,"end":true,"kubelets":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+    const result = parseEvidence(raw);
+
+    expect(result.ok).toBe(false);
+  });
+
+  it('rejects JSON that is not evidence', () => {
+    expectFailure('{"hello":"world"}', 'WARNING', EvidenceErrorCode.NOT_EVIDENCE);
+    expectFailure('[1,2,3]', 'NOT_AVAILABLE', EvidenceErrorCode.NO_OUTPUT);
+  });
+
+  it('rejects another evidence version with a hint', () => {
+    expectFailure(
+      JSON.stringify(validDoc({ version: 2 })),
+      'WARNING',
+      EvidenceErrorCode.UNSUPPORTED_VERSION,
+      /version 2/,
+    );
+  });
+
+  it('rejects a document without its closing "end": true', () => {
+    const { end: _end, ...rest } = validDoc();
+
+    expectFailure(JSON.stringify(rest), 'WARNING', EvidenceErrorCode.INCOMPLETE, /"end": true/);
+  });
+
+  it.each([
+    [
+      'a pid as a string',
+      { kubelets: [{ ...(validDoc().kubelets as object[])[0], pid: '3187' }] },
+      /kubelets\[0\]\.pid/,
+    ],
+    ['an empty argv', { kubelets: [{ pid: 1, argv: [] }] }, /kubelets\[0\]\.argv/],
+    ['too many arguments', { kubelets: [{ pid: 1, argv: Array(600).fill('x') }] }, /kubelets\[0\]\.argv/],
+    [
+      'an unknown file role',
+      { files: [{ path: '/x', roles: ['secret'], ok: false }] },
+      /files\[0\]\.roles\[0\]/,
+    ],
+    [
+      'a mode that is not octal',
+      { files: [{ path: '/x', roles: ['config'], ok: true, mode: '0999' }] },
+      /files\[0\]\.mode/,
+    ],
+    ['host not an object', { host: 'visible' }, /field host/],
+    ['a negative uptime', { host: { visible: true, uptimeSeconds: -1 } }, /host\.uptimeSeconds/],
+    ['too many kubelets', { kubelets: Array(9).fill({ pid: 1, argv: ['kubelet'] }) }, /field kubelets/],
+    ['end written as a string', { end: 'true' }, /"end": true/],
+  ])('rejects %s with a reason naming the field', (_name, overrides, reason) => {
+    const code =
+      (overrides as { end?: unknown }).end !== undefined
+        ? EvidenceErrorCode.INCOMPLETE
+        : EvidenceErrorCode.SCHEMA_VIOLATION;
+
+    expectFailure(JSON.stringify(validDoc(overrides as Record<string, unknown>)), 'WARNING', code, reason);
+  });
+
+  it('never accepts any strict prefix of a valid document', () => {
+    const full = JSON.stringify(validDoc());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: full.length - 1 }), (cut) => {
+        expect(parseEvidence(full.slice(0, cut)).ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (raw) => {
+          const result = parseEvidence(raw);
+          expect(typeof result.ok).toBe('boolean');
+          if (!result.ok) expect(result.reason).toBeTruthy();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('decodeFileContent', () => {
+  const base: FileEvidence = { path: '/x', roles: ['config'], ok: true };
+
+  it('returns text content as is', () => {
+    expect(decodeFileContent({ ...base, encoding: 'text', content: 'a: 1\r\n' })).toEqual({
+      ok: true,
+      text: 'a: 1\r\n',
+      cut: false,
+    });
+  });
+
+  it('decodes base64 UTF-8', () => {
+    const content = Buffer.from('zone: münchen\n').toString('base64');
+
+    expect(decodeFileContent({ ...base, encoding: 'base64', content, cut: true })).toEqual({
+      ok: true,
+      text: 'zone: münchen\n',
+      cut: true,
+    });
+  });
+
+  it('accepts a cut that split the last multi-byte character', () => {
+    const bytes = Buffer.from('abc é');
+    const content = bytes.subarray(0, bytes.length - 1).toString('base64');
+
+    expect(decodeFileContent({ ...base, encoding: 'base64', content, cut: true })).toEqual({
+      ok: true,
+      text: 'abc ',
+      cut: true,
+    });
+  });
+
+  it('reports invalid UTF-8, invalid base64 and missing content', () => {
+    expect(
+      decodeFileContent({
+        ...base,
+        encoding: 'base64',
+        content: Buffer.from([0xff, 0x00]).toString('base64'),
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'content is not valid UTF-8 (binary data)',
+    });
+    expect(decodeFileContent({ ...base, encoding: 'base64', content: 'a*b=' })).toEqual({
+      ok: false,
+      reason: 'content is not valid base64',
+    });
+    expect(decodeFileContent({ ...base, ok: false, error: 'not found' })).toEqual({
+      ok: false,
+      reason: 'not found',
+    });
+  });
+});
