@@ -1,0 +1,169 @@
+/**
+ * AWS Security Hub CSPM (restJson1): BatchImportFindings, GetFindings, BatchUpdateFindings over a
+ * FindingsStore, with per-finding ASFF validation (partial success: HTTP 200 with FailedFindings),
+ * request-level limits, and the caller-account rule for the default product ARN (facts B1, B2, B4).
+ */
+
+import { validateFinding, WORKFLOW_STATUSES } from './asff-validation.ts';
+import type { Faults } from './faults.ts';
+import { compileFilters } from './findings-filter.ts';
+import type { FindingsStore } from './findings-store.ts';
+import { AwsError, decodeToken, encodeToken } from './protocols.ts';
+import type { Service, ServiceRequest, ServiceResult } from './service.ts';
+
+type Json = Record<string, unknown>;
+const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+
+export function routeSecurityHub(
+  method: string,
+  pathname: string,
+): { operation: string; params: Record<string, string> } | undefined {
+  if (method === 'POST' && pathname === '/findings/import')
+    return { operation: 'BatchImportFindings', params: {} };
+  if (method === 'POST' && pathname === '/findings') return { operation: 'GetFindings', params: {} };
+  if (method === 'PATCH' && pathname === '/findings/batchupdate')
+    return { operation: 'BatchUpdateFindings', params: {} };
+  return undefined;
+}
+
+export function createSecurityHub(deps: {
+  store: FindingsStore;
+  faults: Faults;
+  accountId: string;
+  region: string;
+  partition?: string;
+}): Service {
+  const { store, faults, accountId, region } = deps;
+  const productArn = `arn:${deps.partition ?? 'aws'}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+
+  function batchImport(input: Json, rawBytes: number): ServiceResult {
+    const findings = input.Findings;
+    if (!Array.isArray(findings) || findings.length < 1)
+      throw new AwsError('InvalidInputException', 'Findings must contain at least 1 finding');
+    if (findings.length > 100) {
+      throw new AwsError(
+        'InvalidInputException',
+        `Findings must contain at most 100 findings, got ${findings.length}`,
+      );
+    }
+    if (rawBytes > MAX_BATCH_BYTES)
+      throw new AwsError('InvalidInputException', 'The request is larger than 6 MB');
+    // Only the caller's own account and default product may be imported to (prowler#867: AccessDenied).
+    for (const f of findings as Json[]) {
+      const arn = f?.ProductArn;
+      const account = f?.AwsAccountId;
+      if (typeof arn === 'string' && /^arn:[^:]+:securityhub:/.test(arn) && arn !== productArn) {
+        throw new AwsError(
+          'AccessDeniedException',
+          `User is not authorized to perform: securityhub:BatchImportFindings on resource: ${arn}`,
+          403,
+        );
+      }
+      if (typeof account === 'string' && /^\d{12}$/.test(account) && account !== accountId) {
+        throw new AwsError(
+          'AccessDeniedException',
+          `User is not authorized to perform: securityhub:BatchImportFindings for account ${account}`,
+          403,
+        );
+      }
+    }
+    const failed: { Id: string; ErrorCode: string; ErrorMessage: string }[] = [];
+    let success = 0;
+    for (const f of findings as Json[]) {
+      const id = typeof f?.Id === 'string' ? f.Id : '';
+      const problem = validateFinding(f);
+      if (problem) {
+        failed.push({ Id: id, ErrorCode: 'InvalidInput', ErrorMessage: problem });
+        continue;
+      }
+      const injected = faults.takeFindingFailure(id);
+      if (injected) {
+        failed.push({ Id: id, ErrorCode: injected.errorCode, ErrorMessage: injected.message });
+        continue;
+      }
+      store.import(f);
+      success++;
+    }
+    return { json: { FailedCount: failed.length, SuccessCount: success, FailedFindings: failed } };
+  }
+
+  function getFindings(input: Json): ServiceResult {
+    const maxResults = input.MaxResults ?? 100;
+    if (
+      typeof maxResults !== 'number' ||
+      !Number.isInteger(maxResults) ||
+      maxResults < 1 ||
+      maxResults > 100
+    ) {
+      throw new AwsError('InvalidInputException', 'MaxResults must be between 1 and 100');
+    }
+    const keep = compileFilters(input.Filters);
+    const scope = `sh:gf:${JSON.stringify(input.Filters ?? null)}`;
+    const start = decodeToken(input.NextToken, scope, 'InvalidInputException');
+    const page: Json[] = [];
+    let position = start;
+    for (; position < store.ordered.length && page.length < maxResults; position++) {
+      const f = store.ordered[position]!.finding;
+      if (keep(f)) page.push(structuredClone(f));
+    }
+    let more = false;
+    for (let p = position; p < store.ordered.length; p++) {
+      if (keep(store.ordered[p]!.finding)) {
+        more = true;
+        break;
+      }
+    }
+    return { json: { Findings: page, ...(more ? { NextToken: encodeToken(scope, position) } : {}) } };
+  }
+
+  function batchUpdate(input: Json): ServiceResult {
+    const ids = input.FindingIdentifiers;
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) {
+      throw new AwsError('InvalidInputException', 'FindingIdentifiers must contain 1 to 100 identifiers');
+    }
+    const workflow = input.Workflow as Json | undefined;
+    if (workflow?.Status !== undefined && !WORKFLOW_STATUSES.has(workflow.Status as string)) {
+      throw new AwsError('InvalidInputException', `Invalid Workflow.Status ${String(workflow.Status)}`);
+    }
+    const processed: Json[] = [];
+    const unprocessed: Json[] = [];
+    for (const ident of ids as Json[]) {
+      const ok = store.customerUpdate(String(ident.ProductArn), String(ident.Id), input);
+      if (ok) processed.push({ Id: ident.Id, ProductArn: ident.ProductArn });
+      else
+        unprocessed.push({
+          FindingIdentifier: { Id: ident.Id, ProductArn: ident.ProductArn },
+          ErrorCode: 'FindingNotFound',
+          ErrorMessage: 'Finding Not Found',
+        });
+    }
+    return { json: { ProcessedFindings: processed, UnprocessedFindings: unprocessed } };
+  }
+
+  return {
+    name: 'securityhub',
+    protocol: 'restJson1',
+    operations: new Set(['BatchImportFindings', 'GetFindings', 'BatchUpdateFindings']),
+    handle(request: ServiceRequest): ServiceResult {
+      if (faults.securityHubDisabled) {
+        throw new AwsError(
+          'InvalidAccessException',
+          `Account ${accountId} is not subscribed to AWS Security Hub`,
+          401,
+        );
+      }
+      switch (request.operation) {
+        case 'BatchImportFindings':
+          return batchImport(request.json, Number(request.params.bodyBytes ?? 0));
+        case 'GetFindings':
+          return getFindings(request.json);
+        default:
+          return batchUpdate(request.json);
+      }
+    },
+  };
+}
+
+export function defaultProductArn(accountId: string, region: string, partition = 'aws'): string {
+  return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}

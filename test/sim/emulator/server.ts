@@ -1,0 +1,269 @@
+/**
+ * The local AWS endpoint: one HTTP server on 127.0.0.1 that the real AWS SDK v3 clients talk to
+ * (`endpoint: http://127.0.0.1:PORT`). It routes each request to its service by protocol (x-amz-target
+ * for awsJson, the form Action for EC2, the path for restJson), then applies what AWS applies to
+ * every call: a SigV4 Authorization header must be present (not verified), per-call latency, token
+ * bucket throttling, injected faults, and a call count per operation.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Fleet } from '../fleet.ts';
+import { sampleFleet } from '../fleet-samples.ts';
+import { createCallCounter } from './call-counter.ts';
+import { createClock, type SimClock } from './clock.ts';
+import {
+  type CollectorRunner,
+  type CollectorRunnerOptions,
+  createCollectorRunner,
+} from './collector-runner.ts';
+import { createEc2 } from './ec2.ts';
+import { createEks, routeEks } from './eks.ts';
+import { createEventBridge, type EventBus } from './event-bridge.ts';
+import { Faults } from './faults.ts';
+import { FindingsStore } from './findings-store.ts';
+import { AwsError, parseJsonBody, readBody, sendError, sendJson, sendXml } from './protocols.ts';
+import { type Distribution, fixed, seededRng } from './random.ts';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.ts';
+import { createSecurityHub, defaultProductArn, routeSecurityHub } from './security-hub.ts';
+import type { Service } from './service.ts';
+import { createSsm } from './ssm.ts';
+import { CommandStore, type SimDocument } from './ssm-commands.ts';
+
+/** The Command document the scanner's stack creates (name overridable per test). */
+export const DEFAULT_DOCUMENT: SimDocument = {
+  name: 'eks-kubelet-audit-collector',
+  stepName: 'collect',
+  platformTypes: ['Linux'],
+  executionTimeoutSeconds: 60,
+  parameters: [],
+};
+
+export interface EmulatorOptions {
+  /** Default: sampleFleet(). */
+  fleet?: Fleet;
+  /** A clock, or the scale for a new one (simulated ms per real ms; default 1). */
+  clock?: SimClock | { scale?: number };
+  /** Per-call latency in simulated ms: one distribution for all, or per "service:Operation" ("*" = default). */
+  latency?: Distribution | Record<string, Distribution>;
+  /** false = no throttling; an object overrides DEFAULT_RATE_LIMITS per operation. */
+  rateLimits?: false | Record<string, RateLimit | undefined>;
+  /** Simulated node execution time of the document (default 200 ms; bench: lognormal(1500, 8000)). */
+  executionTime?: Distribution;
+  /** Simulated delay before a node's agent picks a command up (default 100 ms). */
+  pickupDelay?: Distribution;
+  seed?: number;
+  documents?: SimDocument[];
+  /** A runner to share (e.g. across emulators in one test file), or options for a new one. */
+  collector?: CollectorRunner | CollectorRunnerOptions;
+  /** Security Hub's throttling error: TooManyRequestsException (seen in practice) or LimitExceededException (model). */
+  securityHubThrottleCode?: 'TooManyRequestsException' | 'LimitExceededException';
+  eventBuses?: string[];
+  /** Simulated delay before EventBridge invokes a matching target. */
+  eventDeliveryDelayMs?: number;
+}
+
+export interface Emulator {
+  endpoint: string;
+  calls: Record<string, number>;
+  /** Real ms the emulator spent handling each operation (latency sleeps excluded): proof it is not the bottleneck. */
+  serverMs: Record<string, number>;
+  resetCalls(): void;
+  fleet: Fleet;
+  clock: SimClock;
+  faults: Faults;
+  rateLimiter: RateLimiter;
+  securityHub: { store: FindingsStore; productArn: string };
+  ssm: { commands: CommandStore; documents: Map<string, SimDocument> };
+  events: EventBus;
+  collector: CollectorRunner;
+  stop(): Promise<void>;
+}
+
+/** The service's own throttling error (all are retried by the SDK: see @smithy retry THROTTLING_ERROR_CODES / 429). */
+const THROTTLE: Record<string, [code: string, status: number, message: string]> = {
+  ssm: ['ThrottlingException', 400, 'Rate exceeded'],
+  ec2: ['RequestLimitExceeded', 503, 'Request limit exceeded.'],
+  eks: ['ThrottlingException', 429, 'Rate exceeded'],
+  securityhub: ['TooManyRequestsException', 429, 'Too Many Requests'],
+  events: ['ThrottlingException', 400, 'Rate exceeded'],
+};
+const SERVER_ERROR: Record<string, string> = {
+  ssm: 'InternalServerError',
+  ec2: 'InternalError',
+  eks: 'ServerException',
+  securityhub: 'InternalException',
+  events: 'InternalException',
+};
+
+function isCollectorRunner(value: unknown): value is CollectorRunner {
+  return typeof (value as CollectorRunner | undefined)?.run === 'function';
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const fleet = options.fleet ?? sampleFleet();
+  const clock =
+    options.clock && 'now' in options.clock
+      ? options.clock
+      : createClock({ scale: options.clock?.scale ?? 1 });
+  fleet.now = () => clock.now();
+  const rng = seededRng(options.seed ?? 1);
+  const counter = createCallCounter();
+  const serverMs: Record<string, number> = {};
+  const faults = new Faults();
+  const rateLimiter = createRateLimiter(clock, options.rateLimits ?? {});
+  const ownsCollector = !isCollectorRunner(options.collector);
+  const collector = isCollectorRunner(options.collector)
+    ? options.collector
+    : createCollectorRunner(options.collector);
+  const documents = new Map((options.documents ?? [DEFAULT_DOCUMENT]).map((d) => [d.name, d]));
+  const commands = new CommandStore({
+    clock,
+    fleet,
+    faults,
+    runner: collector,
+    rng,
+    executionTime: options.executionTime ?? fixed(200),
+    pickupDelay: options.pickupDelay ?? fixed(100),
+  });
+  const findings = new FindingsStore(() => clock.now());
+  const bridge = createEventBridge({
+    clock,
+    accountId: fleet.accountId,
+    region: fleet.region,
+    buses: options.eventBuses,
+    deliveryDelayMs: options.eventDeliveryDelayMs,
+  });
+  const services: Record<string, Service> = {
+    eks: createEks(fleet),
+    ec2: createEc2(fleet),
+    ssm: createSsm({ fleet, faults, store: commands, documents }),
+    securityhub: createSecurityHub({
+      store: findings,
+      faults,
+      accountId: fleet.accountId,
+      region: fleet.region,
+    }),
+    events: bridge.service,
+  };
+  const latencyFor = (key: string): number => {
+    const l = options.latency;
+    if (!l) return 0;
+    if (typeof l === 'function') return l(rng);
+    const d = l[key] ?? l['*'];
+    return d ? d(rng) : 0;
+  };
+  const throttleFor = (service: string): AwsError => {
+    const [code, status, message] = THROTTLE[service]!;
+    return new AwsError(
+      service === 'securityhub' ? (options.securityHubThrottleCode ?? code) : code,
+      message,
+      status,
+    );
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const target = req.headers['x-amz-target'];
+    let service: Service | undefined;
+    let operation: string | undefined;
+    let params: Record<string, string> = {};
+    let query = url.searchParams;
+    if (typeof target === 'string') {
+      const [prefix, op] = target.split('.');
+      service = prefix === 'AmazonSSM' ? services.ssm : prefix === 'AWSEvents' ? services.events : undefined;
+      operation = op;
+    } else if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      query = new URLSearchParams(body);
+      service = services.ec2;
+      operation = query.get('Action') ?? undefined;
+    } else {
+      const route = routeEks(method, url.pathname) ?? routeSecurityHub(method, url.pathname);
+      if (route) {
+        service = url.pathname.startsWith('/clusters') ? services.eks : services.securityhub;
+        operation = route.operation;
+        params = route.params;
+      }
+    }
+    if (!service || !operation || !service.operations.has(operation)) {
+      sendError(
+        res,
+        service?.protocol ?? 'restJson1',
+        new AwsError(
+          'UnknownOperationException',
+          `Operation not emulated: ${method} ${url.pathname} ${String(target ?? '')}`,
+          404,
+        ),
+      );
+      return;
+    }
+    const key = `${service.name}:${operation}`;
+    counter.count(key);
+    try {
+      // Like AWS: a request without a SigV4 Authorization header is rejected (signature not checked).
+      if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
+        throw service.protocol === 'ec2Query'
+          ? new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
+          : new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+      }
+      await clock.sleep(latencyFor(key));
+      if (faults.takeThrottle(key) || !rateLimiter.tryAcquire(key)) throw throttleFor(service.name);
+      const status = faults.takeServerError(key);
+      if (status !== undefined)
+        throw new AwsError(
+          SERVER_ERROR[service.name]!,
+          'We encountered an internal error. Please try again.',
+          status,
+        );
+      const started = performance.now();
+      const json = service.protocol === 'ec2Query' || body === '' ? {} : parseJsonBody(body);
+      const result = await service.handle({
+        operation,
+        json,
+        query,
+        params: { ...params, bodyBytes: String(Buffer.byteLength(body)) },
+      });
+      if ('xml' in result) sendXml(res, 200, result.xml);
+      else sendJson(res, service.protocol, result.status ?? 200, result.json);
+      serverMs[key] = (serverMs[key] ?? 0) + performance.now() - started;
+    } catch (error) {
+      const awsError =
+        error instanceof AwsError
+          ? error
+          : new AwsError(SERVER_ERROR[service.name]!, `Emulator error: ${String(error)}`, 500);
+      if (!(error instanceof AwsError)) console.error('emulator: unexpected error in', key, error);
+      sendError(res, service.protocol, awsError);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls: counter.calls,
+    serverMs,
+    resetCalls: () => {
+      counter.reset();
+      for (const key of Object.keys(serverMs)) delete serverMs[key];
+    },
+    fleet,
+    clock,
+    faults,
+    rateLimiter,
+    securityHub: { store: findings, productArn: defaultProductArn(fleet.accountId, fleet.region) },
+    ssm: { commands, documents },
+    events: bridge.bus,
+    collector,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      if (ownsCollector) collector.close();
+    },
+  };
+}

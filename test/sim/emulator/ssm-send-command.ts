@@ -1,0 +1,101 @@
+/** SSM SendCommand: the request limits and errors of the API model (facts A1), then CommandStore.send. */
+import type { SimNode } from '../fleet.ts';
+import { AwsError } from './protocols.ts';
+import type { ServiceResult } from './service.ts';
+import type { SsmDeps } from './ssm-deps.ts';
+import { commandJson } from './ssm-json.ts';
+import { INSTANCE_ID, intInRange, validation } from './ssm-validation.ts';
+
+const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+const MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
+const MAX_ERRORS = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+
+export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): ServiceResult {
+  const { fleet, faults, store, documents } = deps;
+  const documentName = input.DocumentName;
+  if (typeof documentName !== 'string' || !DOCUMENT_NAME.test(documentName)) {
+    throw validation(
+      'documentName',
+      documentName,
+      'Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-.:/]{3,128}$',
+    );
+  }
+  if (input.Targets !== undefined) {
+    throw new AwsError('InvalidParameters', 'The emulator supports InstanceIds only, not Targets');
+  }
+  const instanceIds = (input.InstanceIds as string[] | undefined) ?? [];
+  if (instanceIds.length > 50)
+    throw validation(
+      'instanceIds',
+      `[${instanceIds.length} ids]`,
+      'Member must have length less than or equal to 50',
+    );
+  if (instanceIds.length === 0)
+    throw new AwsError('InvalidParameters', 'Either InstanceIds or Targets is required');
+  const timeoutSeconds = intInRange(input, 'TimeoutSeconds', 'timeoutSeconds', 30, 2_592_000, 3600);
+  const maxConcurrency = (input.MaxConcurrency as string | undefined) ?? '50';
+  const maxErrors = (input.MaxErrors as string | undefined) ?? '0';
+  if (!MAX_CONCURRENCY.test(maxConcurrency))
+    throw validation(
+      'maxConcurrency',
+      maxConcurrency,
+      'Member must satisfy regular expression pattern: ^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$',
+    );
+  if (!MAX_ERRORS.test(maxErrors))
+    throw validation(
+      'maxErrors',
+      maxErrors,
+      'Member must satisfy regular expression pattern: ^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$',
+    );
+  const comment = (input.Comment as string | undefined) ?? '';
+  if (comment.length > 100)
+    throw validation('comment', comment, 'Member must have length less than or equal to 100');
+  const document = documents.get(documentName);
+  if (!document) throw new AwsError('InvalidDocument', `Document with name ${documentName} does not exist.`);
+  const documentVersion = (input.DocumentVersion as string | undefined) ?? '$DEFAULT';
+  if (
+    !/^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/.test(documentVersion) ||
+    (/^\d+$/.test(documentVersion) && Number(documentVersion) > (document.latestVersion ?? 1))
+  ) {
+    throw new AwsError(
+      'InvalidDocumentVersion',
+      `Document ${documentName} has no version ${documentVersion}`,
+    );
+  }
+  const parameters = (input.Parameters as Record<string, string[]> | undefined) ?? {};
+  for (const key of Object.keys(parameters)) {
+    if (!(document.parameters ?? []).includes(key))
+      throw new AwsError(
+        'InvalidParameters',
+        `Parameter "${key}" is not defined in document ${documentName}.`,
+      );
+  }
+  if (new Set(instanceIds).size !== instanceIds.length)
+    throw new AwsError('DuplicateInstanceId', 'Instance Id list contains duplicates');
+  for (const id of instanceIds) if (faults.takeVanishOnSend(id) && fleet.get(id)) fleet.terminate(id);
+  const nodes: SimNode[] = [];
+  const invalid: string[] = [];
+  for (const id of instanceIds) {
+    const node = INSTANCE_ID.test(id) ? fleet.get(id) : undefined;
+    if (node && fleet.isSsmManaged(node)) nodes.push(node);
+    else invalid.push(id);
+  }
+  // One id that is not a managed, running instance fails the whole call (facts A1).
+  if (invalid.length > 0) {
+    throw new AwsError(
+      'InvalidInstanceId',
+      `Instances [[${invalid.join(', ')}]] not in a valid state for account ${fleet.accountId}`,
+    );
+  }
+  const command = store.send({
+    document,
+    documentVersion,
+    comment,
+    parameters,
+    nodes,
+    timeoutSeconds,
+    maxConcurrency,
+    maxErrors,
+  });
+  return { json: { Command: commandJson(deps, command) } };
+}
