@@ -14,7 +14,9 @@
 # Environment:
 #   HOST_ROOT               where the host's / is mounted. Unset inside Bottlerocket's admin container
 #                           means /.bottlerocket/rootfs.
-#   KUBELET_AUDIT_ENCODING  "plain" disables the gzip+base64 envelope.
+#   KUBELET_AUDIT_ENCODING  "plain" always prints the plain document. By default the compact envelope
+#                           (gzip + Z85, see emit) is printed instead whenever it is shorter. "both"
+#                           (for tests) prints the plain document, then the compact one of the same run.
 #
 # Exit status is 0 whenever a document was printed; problems are reported inside it ("errors").
 
@@ -27,7 +29,7 @@ shopt -s nullglob dotglob
 
 readonly COLLECTOR='eks-kubelet-audit collect.sh 1'
 # Size limits, in characters of the printed (escaped) JSON. SSM returns 24,000 characters of stdout
-# (GetCommandInvocation) and 2,500 inline (ListCommandInvocations); the envelope below serves the latter.
+# (GetCommandInvocation) and 2,500 inline (ListCommandInvocations); the compact envelope serves the latter.
 readonly FILE_CAP=8000        # content of one file
 readonly SMALL_FILE_CAP=2000  # content of a --config-dir entry that is not a *.conf drop-in
 # os-release: the identifying lines (NAME, ID, VERSION_ID, PRETTY_NAME, VARIANT_ID) come first in
@@ -43,8 +45,9 @@ readonly MAX_FILES=128
 readonly MAX_ERRORS=60
 readonly MAX_PATHS_PER_FLAG=4 # distinct --config / --config-dir values kept per kubelet
 readonly MAX_DIR_DEPTH=8
-readonly ENVELOPE_OVER=2400   # compress when the plain document is longer than this
 readonly CLK_TCK=100          # USER_HZ: 100 on every Linux architecture EKS runs (x86_64, arm64)
+# Z85 (ZeroMQ RFC 32): 4 bytes in 5 characters, with no quote or backslash, so the text is JSON-safe.
+readonly Z85='0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
 
 BUDGET=$TOTAL_CAP
 DOC_CUT=false
@@ -739,7 +742,7 @@ in_control_container() {
 }
 
 host_json() {
-  local json up now stamp
+  local json up now
   json="{\"visible\":$HOST_VISIBLE"
   if [[ -n $HOST_NOTE ]]; then
     json_str "$HOST_NOTE"
@@ -747,12 +750,10 @@ host_json() {
   fi
   read -r up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
   [[ $up =~ ^[0-9]+(\.[0-9]+)?$ ]] && json+=",\"uptimeSeconds\":$up"
-  stamp=$(date -u '+%s %Y-%m-%dT%H:%M:%SZ' 2>/dev/null)
-  now=${stamp%% *}
-  if is_uint "$now" && [[ $stamp == *' '* ]]; then
-    json+=",\"nowEpochSeconds\":$now"
-    COLLECTED_AT=${stamp#* }
-  fi
+  # The collection time only as epoch seconds: an ISO copy of it would add ~30 characters to the
+  # compact output and no information.
+  now=$(date -u +%s 2>/dev/null)
+  is_uint "$now" && json+=",\"nowEpochSeconds\":$now"
   read_small "$HOST_ROOT/proc/sys/kernel/hostname"
   [[ -z $REPLY ]] && read_small "$HOST_ROOT/etc/hostname"
   if [[ -n $REPLY ]]; then
@@ -785,7 +786,6 @@ document() {
   host=$REPLY
   json_str "$COLLECTOR"
   local doc="{\"format\":\"eks-kubelet-audit/evidence\",\"version\":1,\"collector\":$REPLY"
-  [[ -n $COLLECTED_AT ]] && doc+=",\"collectedAt\":\"$COLLECTED_AT\""
   doc+=",\"host\":$host"
   json_arr "${KUBELETS[@]}"
   doc+=",\"kubelets\":$REPLY"
@@ -800,17 +800,47 @@ document() {
   REPLY=$doc
 }
 
-# emit DOC: prints DOC, or the gzip+base64 envelope when DOC would not fit the 2,500 characters
-# that ListCommandInvocations returns inline (saves one GetCommandInvocation call per node).
+# compact DOC: REPLY = the compact envelope {"eka":1,"gz85":"...","pad":N} of DOC, or returns 1
+# (no gzip or od, or they failed). gz85 is the `gzip -9 -n` member WITHOUT its fixed 10-byte header
+# (the reader puts it back; the CRC-32 and length trailer stay), zero-padded to a multiple of 4
+# bytes (pad = how many) and Z85-encoded. Bytes travel as od's decimals: a bash variable cannot hold
+# NUL.
+compact() {
+  local -a b
+  local n i v pad out=''
+  command -v gzip >/dev/null 2>&1 && command -v od >/dev/null 2>&1 || return 1
+  b=($(printf '%s' "$1" | gzip -9 -n -c | od -An -v -tu1)) || return 1
+  n=${#b[@]}
+  # FLG 0 (no name, comment or extra field) makes the header exactly 10 bytes.
+  ((n > 18 && b[0] == 31 && b[1] == 139 && b[2] == 8 && b[3] == 0)) || return 1
+  pad=$(((4 - (n - 10) % 4) % 4))
+  for ((i = n; i < n + pad; i++)); do b[i]=0; done
+  for ((i = 10; i < n + pad; i += 4)); do
+    v=$(((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]))
+    out+=${Z85:v / 52200625:1}${Z85:v / 614125 % 85:1}${Z85:v / 7225 % 85:1}${Z85:v / 85 % 85:1}${Z85:v % 85:1}
+  done
+  REPLY="{\"eka\":1,\"gz85\":\"$out\",\"pad\":$pad}"
+}
+
+# emit DOC: prints the compact envelope when it is shorter than DOC (so that most nodes fit the 2,500
+# characters ListCommandInvocations returns inline, which saves a GetCommandInvocation call per
+# node), else DOC itself.
 emit() {
-  local doc=$1 data
-  if ((${#doc} > ENVELOPE_OVER)) && [[ $KUBELET_AUDIT_ENCODING != plain ]] &&
-    command -v gzip >/dev/null 2>&1 && command -v base64 >/dev/null 2>&1; then
-    if data=$(printf '%s' "$doc" | gzip -9 -n -c | base64 -w 0) && [[ -n $data ]]; then
-      printf '{"format":"eks-kubelet-audit/evidence","version":1,"encoding":"gzip+base64","data":"%s"}\n' "$data"
-      return
-    fi
-  fi
+  local doc=$1
+  case $KUBELET_AUDIT_ENCODING in
+    plain) ;;
+    both)
+      printf '%s\n' "$doc"
+      compact "$doc" && printf '%s\n' "$REPLY"
+      return 0
+      ;;
+    *)
+      if compact "$doc" && ((${#REPLY} < ${#doc})); then
+        printf '%s\n' "$REPLY"
+        return 0
+      fi
+      ;;
+  esac
   printf '%s\n' "$doc"
 }
 

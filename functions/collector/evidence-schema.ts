@@ -3,9 +3,9 @@
  * collector and the TypeScript evaluator. Every field is something the collector *saw*; nothing
  * here is a judgement. Bump EVIDENCE_VERSION on any incompatible change.
  *
- * The collector prints either the plain document, or (when the plain one would not fit in the
- * 2,500 characters that ListCommandInvocations returns inline, and gzip is on the node) an
- * envelope `{format, version, encoding: "gzip+base64", data}` whose data inflates to the plain one.
+ * The collector prints either the plain document, or (when gzip is on the node and the result is
+ * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
+ * document, so that most nodes fit the 2,500 characters ListCommandInvocations returns inline.
  */
 import { z } from 'zod';
 
@@ -117,6 +117,7 @@ export const evidenceDocumentSchema = z.object({
   format: z.literal(EVIDENCE_FORMAT),
   version: z.literal(EVIDENCE_VERSION),
   collector: boundedString,
+  /** Older collectors only: the same instant as host.nowEpochSeconds, in ISO 8601. */
   collectedAt: boundedString.optional(),
   host: hostSchema,
   kubelets: z.array(kubeletProcessSchema).max(EVIDENCE_LIMITS.maxKubelets),
@@ -131,9 +132,21 @@ export const evidenceDocumentSchema = z.object({
 });
 export type EvidenceDocument = z.infer<typeof evidenceDocumentSchema>;
 
-export const evidenceEnvelopeSchema = z.object({
-  format: z.literal(EVIDENCE_FORMAT),
-  version: z.literal(EVIDENCE_VERSION),
-  encoding: z.literal('gzip+base64'),
-  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
-});
+/** The compact envelope's format version (its "eka" key; the plain document has its own version). */
+export const COMPACT_ENVELOPE_VERSION = 1 as const;
+
+/**
+ * The compact envelope: `gz85` is the `gzip -9 -n` member of the plain document without its fixed
+ * 10-byte header (RFC 1952 ID1 ID2 CM FLG=0 MTIME XFL OS; the CRC-32 and ISIZE trailer stay),
+ * zero-padded to a multiple of 4 bytes and Z85-encoded (functions/collector/z85.ts); `pad` is the
+ * number of padding bytes. Alphabet and length are checked when decoding, so that the reason can say
+ * what is wrong.
+ */
+export const compactEnvelopeSchema = z
+  .object({
+    eka: z.literal(COMPACT_ENVELOPE_VERSION),
+    gz85: z.string().min(5),
+    pad: z.number().int().min(0).max(3),
+  })
+  .strict();
+export type CompactEnvelope = z.infer<typeof compactEnvelopeSchema>;

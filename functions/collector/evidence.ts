@@ -6,16 +6,17 @@
 import { gunzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import {
+  compactEnvelopeSchema,
   EVIDENCE_FORMAT,
   EVIDENCE_LIMITS,
   EVIDENCE_VERSION,
   type EvidenceDocument,
   evidenceDocumentSchema,
-  evidenceEnvelopeSchema,
   type FileEvidence,
 } from './evidence-schema.ts';
+import { decodeZ85 } from './z85.ts';
 
-export type EvidenceEncoding = 'plain' | 'gzip+base64';
+export type EvidenceEncoding = 'plain' | 'gzip+z85';
 
 export type EvidenceParseResult =
   | { ok: true; evidence: EvidenceDocument; encoding: EvidenceEncoding }
@@ -103,60 +104,73 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Inflates the envelope's data into the plain document text, bounded by maxDocumentBytes. */
-function inflateEnvelope(
-  value: unknown,
-): { ok: true; text: string } | { ok: false; result: EvidenceParseResult } {
-  const envelope = evidenceEnvelopeSchema.safeParse(value);
-  if (!envelope.success) {
-    return {
-      ok: false,
-      result: fail(
-        'WARNING',
-        EvidenceErrorCode.BAD_ENVELOPE,
-        `invalid envelope: ${describeIssues(envelope.error)}`,
-      ),
-    };
+/**
+ * The 10-byte gzip header that `gzip -n` writes and the collector leaves out of the compact envelope
+ * (RFC 1952: ID1 ID2, CM deflate, FLG 0, MTIME 0, XFL 2 = best compression, OS 3 = Unix). zlib
+ * checks ID1 ID2 CM FLG; the trailer's CRC-32 and length, which the collector keeps, check the data.
+ */
+const GZIP_N_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x02, 0x03]);
+
+export type InflateResult =
+  | { ok: true; text: string }
+  | { ok: false; code: EvidenceErrorCode; reason: string };
+
+/**
+ * The plain document text inside a compact envelope `{"eka":1,"gz85":"...","pad":N}`, inflated at
+ * most to maxDocumentBytes (a gzip bomb stops there). Never throws.
+ */
+export function inflateCompactEnvelope(value: unknown): InflateResult {
+  const bad = (reason: string): InflateResult => ({
+    ok: false,
+    code: EvidenceErrorCode.BAD_ENVELOPE,
+    reason,
+  });
+  const envelope = compactEnvelopeSchema.safeParse(value);
+  if (!envelope.success) return bad(`invalid compact envelope: ${describeIssues(envelope.error)}`);
+  const { gz85, pad } = envelope.data;
+  const decoded = decodeZ85(gz85);
+  if (!decoded.ok) return bad(`envelope data is not valid Z85: ${decoded.reason}`);
+  const padded = decoded.bytes;
+  // 8 bytes of gzip trailer at least, and padding that is zero bytes as the collector writes them.
+  if (padded.length - pad < 8 || padded.subarray(padded.length - pad).some((b) => b !== 0)) {
+    return bad(`envelope padding of ${pad} bytes does not match its data`);
   }
-  const { data } = envelope.data;
-  if (data.length % 4 !== 0) {
-    return {
-      ok: false,
-      result: fail('WARNING', EvidenceErrorCode.BAD_ENVELOPE, 'envelope data is not valid base64 (length)'),
-    };
-  }
+  const member = padded.subarray(0, padded.length - pad);
   let inflated: Buffer;
   try {
-    inflated = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: EVIDENCE_LIMITS.maxDocumentBytes });
+    inflated = gunzipSync(Buffer.concat([GZIP_N_HEADER, member]), {
+      maxOutputLength: EVIDENCE_LIMITS.maxDocumentBytes,
+    });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
       return {
         ok: false,
-        result: fail(
-          'WARNING',
-          EvidenceErrorCode.OVERSIZED,
-          `envelope inflates beyond ${EVIDENCE_LIMITS.maxDocumentBytes} bytes`,
-        ),
+        code: EvidenceErrorCode.OVERSIZED,
+        reason: `envelope inflates beyond ${EVIDENCE_LIMITS.maxDocumentBytes} bytes`,
       };
     }
-    return {
-      ok: false,
-      result: fail(
-        'WARNING',
-        EvidenceErrorCode.BAD_ENVELOPE,
-        `envelope data is not valid gzip: ${e instanceof Error ? e.message : String(e)}`,
-      ),
-    };
+    return bad(`envelope data is not valid gzip: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // zlib ignores zero bytes after the member, so a pad that is too small would pass unnoticed; the
+  // trailer's ISIZE (length mod 2^32) must be the member's last 4 bytes.
+  if (member.readUInt32LE(member.length - 4) !== inflated.length % 2 ** 32) {
+    return bad(`envelope data does not end with the gzip trailer (pad ${pad} does not match its data)`);
   }
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(inflated) };
   } catch {
     return {
       ok: false,
-      result: fail('WARNING', EvidenceErrorCode.INVALID_UTF8, 'the inflated document is not valid UTF-8'),
+      code: EvidenceErrorCode.INVALID_UTF8,
+      reason: 'the inflated document is not valid UTF-8',
     };
   }
+}
+
+/** True for a value that is some kind of envelope rather than a plain document. */
+function isEnvelope(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && ('eka' in value || 'encoding' in value);
 }
 
 /** Validates a parsed plain document. */
@@ -237,9 +251,17 @@ function parseUnsafe(raw: string): EvidenceParseResult {
       `collector output is not valid JSON: ${json.reason}`,
     );
   }
-  if (isRecord(json.value) && 'encoding' in json.value) {
-    const inflated = inflateEnvelope(json.value);
-    if (!inflated.ok) return inflated.result;
+  if (isEnvelope(json.value)) {
+    if (!('eka' in json.value)) {
+      // The plain document has no top-level "encoding"; the retired gzip+base64 envelope had one.
+      return fail(
+        'WARNING',
+        EvidenceErrorCode.BAD_ENVELOPE,
+        `unsupported envelope (encoding ${excerpt(JSON.stringify(json.value.encoding) ?? 'undefined', 30)}): this scanner reads the compact {"eka":1,"gz85":...} envelope; update the collector`,
+      );
+    }
+    const inflated = inflateCompactEnvelope(json.value);
+    if (!inflated.ok) return fail('WARNING', inflated.code, inflated.reason);
     const inner = parseJson(inflated.text);
     if (!inner.ok) {
       return fail(
@@ -248,10 +270,10 @@ function parseUnsafe(raw: string): EvidenceParseResult {
         `the inflated document is not valid JSON: ${inner.reason}`,
       );
     }
-    if (isRecord(inner.value) && 'encoding' in inner.value) {
+    if (isEnvelope(inner.value)) {
       return fail('WARNING', EvidenceErrorCode.BAD_ENVELOPE, 'an envelope inside an envelope');
     }
-    return validateDocument(inner.value, 'gzip+base64');
+    return validateDocument(inner.value, 'gzip+z85');
   }
   return validateDocument(json.value, 'plain');
 }

@@ -6,9 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFileContent } from '../../functions/collector/evidence.ts';
+import { decodeFileContent, inflateCompactEnvelope } from '../../functions/collector/evidence.ts';
 import type { EvidenceDocument } from '../../functions/collector/evidence-schema.ts';
 import {
   type NodeTreeSpec,
@@ -465,40 +464,106 @@ describe('choosing the kubelet', () => {
   });
 });
 
+/** A directory of symlinks to the named tools only, to run the collector with a minimal PATH. */
+function toolDir(tools: readonly string[]): string {
+  const bin = join(freshRoot(), 'bin');
+  mkdirSync(bin);
+  for (const tool of tools) {
+    const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    symlinkSync(found, join(bin, tool));
+  }
+  return bin;
+}
+
+function bashPath(): string {
+  return spawnSync('/bin/sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+}
+
 describe('output encoding', () => {
-  it('prints the gzip+base64 envelope by default and the same document with KUBELET_AUDIT_ENCODING=plain', () => {
-    const spec = nodePresets.al2023();
+  it('prints the compact gzip+z85 envelope by default and the plain document with KUBELET_AUDIT_ENCODING=plain', () => {
     const root = freshRoot();
-    writeNodeTree(root, spec);
+    writeNodeTree(root, nodePresets.al2023());
 
     const packed = runCollectorAt(root);
     const plain = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'plain' } });
 
-    const envelope = JSON.parse(packed.stdout);
-    expect(Object.keys(envelope)).toEqual(['format', 'version', 'encoding', 'data']);
-    expect(envelope.encoding).toBe('gzip+base64');
-    const inflated = gunzipSync(Buffer.from(envelope.data, 'base64')).toString('utf8');
-    const strip = (s: string) =>
-      s.replace(/"collectedAt":"[^"]*",/, '').replace(/"nowEpochSeconds":\d+,/, '');
-    expect(strip(inflated)).toBe(strip(plain.stdout.trimEnd()));
-    expect(packed.parsed.ok && packed.parsed.encoding).toBe('gzip+base64');
+    expect(packed.stdout).toMatch(/^\{"eka":1,"gz85":"[^"\\]+","pad":[0-3]\}\n$/);
+    expect(Object.keys(JSON.parse(packed.stdout))).toEqual(['eka', 'gz85', 'pad']);
+    expect(packed.parsed.ok && packed.parsed.encoding).toBe('gzip+z85');
     expect(plain.parsed.ok && plain.parsed.encoding).toBe('plain');
+    const { nowEpochSeconds: _a, ...hostPacked } = evidenceOf(packed).host;
+    const { nowEpochSeconds: _b, ...hostPlain } = evidenceOf(plain).host;
+    expect({ ...evidenceOf(packed), host: hostPacked }).toEqual({ ...evidenceOf(plain), host: hostPlain });
+  });
+
+  it('compresses a document whose gzip member needs every pad count 0-3', () => {
+    // Prepare: argv of growing length shifts the gzip size through every remainder mod 4.
+    const pads = new Set<number>();
+    for (let n = 0; n < 24 && pads.size < 4; n++) {
+      const root = freshRoot();
+      writeNodeTree(root, nodePresets.al2023({ makeIptablesFlag: [`--v=${'7'.repeat(n)}`] }));
+
+      // Act
+      const run = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'both' } });
+
+      // Assess
+      const [plainLine, compactLine] = run.stdout.split('\n');
+      const envelope = JSON.parse(compactLine!) as { pad: number };
+      expect(inflateCompactEnvelope(envelope)).toEqual({ ok: true, text: plainLine });
+      pads.add(envelope.pad);
+    }
+    expect([...pads].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('compresses with nothing but bash, coreutils and gzip on PATH', () => {
+    // Prepare: a PATH holding only the coreutils the script may use, and gzip.
+    const root = freshRoot();
+    writeNodeTree(root, nodePresets.al2());
+    const bin = toolDir(['head', 'tr', 'wc', 'stat', 'readlink', 'date', 'base64', 'od', 'gzip']);
+
+    // Act
+    const run = runCollectorAt(root, { bash: bashPath(), env: { PATH: bin } });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.parsed.ok && run.parsed.encoding).toBe('gzip+z85');
+    expect(evidenceOf(run).kubelets).toHaveLength(1);
+  });
+
+  it('prints the plain document when od is missing, even with gzip there', () => {
+    const root = freshRoot();
+    writeNodeTree(root, nodePresets.al2());
+    const bin = toolDir(['head', 'tr', 'wc', 'stat', 'readlink', 'date', 'base64', 'gzip']);
+
+    const run = runCollectorAt(root, { bash: bashPath(), env: { PATH: bin } });
+
+    expect(run.stderr).toBe('');
+    expect(run.parsed.ok && run.parsed.encoding).toBe('plain');
+  });
+
+  it('prints the plain document when gzip fails', () => {
+    // Prepare: a gzip that writes half a stream and fails.
+    const root = freshRoot();
+    writeNodeTree(root, nodePresets.al2());
+    const bin = toolDir(['head', 'tr', 'wc', 'stat', 'readlink', 'date', 'base64', 'od', 'cat']);
+    writeFileSync(join(bin, 'gzip'), '#!/bin/sh\nprintf "\\037\\213\\010\\000"\nexit 1\n');
+    chmodSync(join(bin, 'gzip'), 0o755);
+
+    const run = runCollectorAt(root, { bash: bashPath(), env: { PATH: bin } });
+
+    expect(run.status).toBe(0);
+    expect(run.parsed.ok && run.parsed.encoding).toBe('plain');
   });
 
   it('prints plain JSON when gzip is not on PATH, using nothing but bash and coreutils', () => {
     // Prepare: a PATH holding only the coreutils the script may use.
     const root = freshRoot();
     writeNodeTree(root, nodePresets.al2());
-    const bin = join(freshRoot(), 'bin');
-    mkdirSync(bin);
-    for (const tool of ['head', 'tr', 'wc', 'stat', 'readlink', 'date', 'base64']) {
-      const found = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-      symlinkSync(found, join(bin, tool));
-    }
-    const bash = spawnSync('/bin/sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+    const bin = toolDir(['head', 'tr', 'wc', 'stat', 'readlink', 'date', 'base64', 'od']);
 
     // Act
-    const run = runCollectorAt(root, { bash, env: { PATH: bin } });
+    const run = runCollectorAt(root, { bash: bashPath(), env: { PATH: bin } });
 
     // Assess: no "command not found" on stderr, a complete plain document.
     expect(run.stderr).toBe('');
@@ -526,14 +591,17 @@ describe('output encoding', () => {
         extraFiles,
       }),
     );
-    const strip = (s: string) =>
-      s.replace(/"collectedAt":"[^"]*",/, '').replace(/"nowEpochSeconds":\d+,/, '');
+    const strip = (s: string) => s.replace(/"nowEpochSeconds":\d+,/, '');
 
-    const now = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'plain' } });
-    const compat = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'plain', BASH_COMPAT: '4.2' } });
+    const now = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'both' } });
+    const compat = runCollectorAt(root, { env: { KUBELET_AUDIT_ENCODING: 'both', BASH_COMPAT: '4.2' } });
 
+    // Assess: the same plain document, and a compact line that inflates to it (the Z85 arithmetic).
     expect(compat.stderr).toBe('');
-    expect(strip(compat.stdout)).toBe(strip(now.stdout));
+    const [plainNow] = now.stdout.split('\n');
+    const [plainCompat, compactCompat] = compat.stdout.split('\n');
+    expect(strip(plainCompat!)).toBe(strip(plainNow!));
+    expect(inflateCompactEnvelope(JSON.parse(compactCompat!))).toEqual({ ok: true, text: plainCompat });
   });
 });
 

@@ -8,10 +8,12 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeFileContent,
   EvidenceErrorCode,
+  inflateCompactEnvelope,
   isOutputTruncated,
   parseEvidence,
 } from '../../functions/collector/evidence.ts';
 import { EVIDENCE_LIMITS, type FileEvidence } from '../../functions/collector/evidence-schema.ts';
+import { compactEnvelope, encodeZ85, headerlessGzip, z85Padded } from './compact-encoder.ts';
 
 /** A small valid document, as collect.sh prints it (key order included). */
 function validDoc(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -57,12 +59,9 @@ function validDoc(overrides: Record<string, unknown> = {}): Record<string, unkno
   };
 }
 
-function envelope(data: string): string {
-  return JSON.stringify({ format: 'eks-kubelet-audit/evidence', version: 1, encoding: 'gzip+base64', data });
-}
-
-function gz(text: string | Buffer): string {
-  return gzipSync(text).toString('base64');
+/** A compact envelope with the given fields, as JSON text. */
+function envelope(fields: Record<string, unknown>): string {
+  return JSON.stringify({ eka: 1, ...fields });
 }
 
 function expectFailure(raw: string, status: 'WARNING' | 'NOT_AVAILABLE', code: string, reason?: RegExp) {
@@ -82,11 +81,25 @@ describe('parseEvidence: good output', () => {
     expect(result.ok && result.evidence.kubelets[0]?.pid).toBe(3187);
   });
 
-  it('accepts the gzip+base64 envelope', () => {
-    const result = parseEvidence(envelope(gz(JSON.stringify(validDoc()))));
+  it('accepts the gzip+z85 compact envelope', () => {
+    const result = parseEvidence(`${compactEnvelope(JSON.stringify(validDoc()))}\n`);
 
-    expect(result.ok && result.encoding).toBe('gzip+base64');
+    expect(result.ok && result.encoding).toBe('gzip+z85');
     expect(result.ok && result.evidence.files[0]?.content).toBe('{}');
+  });
+
+  it('inflates the compact envelope to exactly the document text, for every pad count', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (tail) => {
+        const text = JSON.stringify(validDoc({ errors: [tail] }));
+        const { gz85, pad } = z85Padded(headerlessGzip(text));
+
+        const inflated = inflateCompactEnvelope({ eka: 1, gz85, pad });
+
+        expect(inflated).toEqual({ ok: true, text });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('ignores the stderr section that SSM appends to the combined Output', () => {
@@ -146,30 +159,86 @@ describe('parseEvidence: truncation, size, encoding attacks', () => {
   });
 
   it('stops a gzip bomb at the document limit', () => {
-    const bomb = gz(Buffer.alloc(8 * 1024 * 1024, 0x20));
+    const bomb = z85Padded(headerlessGzip(Buffer.alloc(8 * 1024 * 1024, 0x20)));
 
     const started = Date.now();
     expectFailure(envelope(bomb), 'WARNING', EvidenceErrorCode.OVERSIZED, /inflates beyond 262144 bytes/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  /** The small document as a valid {gz85, pad}, and its headerless gzip member. */
+  const good = z85Padded(headerlessGzip(doc));
+  const body = headerlessGzip(doc);
+  /** A member of a whole number of 4-byte groups (JSON allows trailing spaces): no padding at all. */
+  const aligned =
+    Array.from({ length: 16 }, (_, n) => headerlessGzip(doc + ' '.repeat(n))).find(
+      (b) => b.length % 4 === 0,
+    ) ?? Buffer.alloc(0);
+  const flipped = Buffer.from(body);
+  flipped[Math.floor(body.length / 2)]! ^= 0x01;
   it.each([
-    ['characters outside base64', envelope('!!!!')],
-    ['a length that is not a multiple of 4', envelope('H4sIAAAAAAAAA')],
-    ['data that is not gzip', envelope(Buffer.from('plain text, not gzip').toString('base64'))],
-    ['a truncated gzip stream', envelope(gz(JSON.stringify(validDoc())).slice(0, 40))],
-    ['an envelope inside an envelope', envelope(gz(envelope(gz(JSON.stringify(validDoc())))))],
+    ['a quote in the data', envelope({ ...good, gz85: `"${good.gz85.slice(1)}` }), /not in the Z85 alphabet/],
+    ['base64 characters outside Z85', envelope({ ...good, gz85: 'H4sI,AAAA,' }), /not in the Z85 alphabet/],
     [
-      'a wrong envelope encoding',
-      JSON.stringify({ format: 'eks-kubelet-audit/evidence', version: 1, encoding: 'zstd', data: '' }),
+      'a length that is not a multiple of 5',
+      envelope({ ...good, gz85: good.gz85.slice(0, -1) }),
+      /multiple of 5/,
     ],
-  ])('rejects an envelope with %s', (_name, raw) => {
-    expectFailure(raw, 'WARNING', EvidenceErrorCode.BAD_ENVELOPE);
+    ['a group above 32 bits', envelope({ ...good, gz85: `#####${good.gz85.slice(5)}` }), /exceeds 32 bits/],
+    ['pad 4', envelope({ ...good, pad: 4 }), /field pad/],
+    ['pad -1', envelope({ ...good, pad: -1 }), /field pad/],
+    ['pad as a string', envelope({ ...good, pad: '1' }), /field pad/],
+    ['no pad', envelope({ gz85: good.gz85 }), /field pad/],
+    [
+      'a pad that claims the last data byte',
+      envelope({ gz85: encodeZ85(aligned), pad: 1 }),
+      /not valid gzip|gzip trailer/,
+    ],
+    [
+      'a pad one byte too small',
+      envelope({
+        gz85: encodeZ85(Buffer.concat([body, Buffer.alloc(4 - (body.length % 4))])),
+        pad: 3 - (body.length % 4),
+      }),
+      /gzip trailer \(pad \d does not match/,
+    ],
+    [
+      'padding bytes that are not zero',
+      envelope({
+        gz85: encodeZ85(Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4 || 4, 0xff)])),
+        pad: (4 - (body.length % 4)) % 4 || 3,
+      }),
+      /padding/,
+    ],
+    [
+      'less data than a gzip trailer',
+      envelope({ gz85: encodeZ85(Buffer.alloc(4)), pad: 0 }),
+      /padding of 0 bytes/,
+    ],
+    ['an unknown envelope version', envelope({ ...good, eka: 2 }), /field eka/],
+    ['an extra key', envelope({ ...good, data: 'x' }), /compact envelope/],
+    ['data that is not gzip', envelope(z85Padded(Buffer.from('plain text, not gzip'))), /not valid gzip/],
+    ['a truncated gzip stream', envelope(z85Padded(body.subarray(0, 40))), /not valid gzip/],
+    ['a flipped bit (CRC-32 mismatch or broken deflate)', envelope(z85Padded(flipped)), /not valid gzip/],
+    ['an envelope inside an envelope', compactEnvelope(compactEnvelope(doc)), /inside an envelope/],
+    [
+      'the retired gzip+base64 envelope',
+      JSON.stringify({
+        format: 'eks-kubelet-audit/evidence',
+        version: 1,
+        encoding: 'gzip+base64',
+        data: gzipSync(doc).toString('base64'),
+      }),
+      /unsupported envelope \(encoding "gzip\+base64"\)/,
+    ],
+  ])('rejects an envelope with %s', (_name, raw, reason) => {
+    expect(aligned.length).toBeGreaterThan(0);
+    expectFailure(raw, 'WARNING', EvidenceErrorCode.BAD_ENVELOPE, reason);
   });
 
   it('rejects an envelope whose document is not UTF-8', () => {
     expectFailure(
-      envelope(gz(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))),
+      compactEnvelope(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
       'WARNING',
       EvidenceErrorCode.INVALID_UTF8,
     );
@@ -177,10 +246,26 @@ describe('parseEvidence: truncation, size, encoding attacks', () => {
 
   it('rejects an envelope whose document is not JSON', () => {
     expectFailure(
-      envelope(gz('{"format":')),
+      compactEnvelope('{"format":'),
       'WARNING',
       EvidenceErrorCode.MALFORMED_JSON,
       /inflated document/,
+    );
+  });
+
+  it('rejects an envelope whose document lacks "end": true', () => {
+    const { end: _end, ...rest } = validDoc();
+
+    expectFailure(compactEnvelope(JSON.stringify(rest)), 'WARNING', EvidenceErrorCode.INCOMPLETE);
+  });
+
+  it('never accepts an envelope whose data SSM cut short', () => {
+    const raw = compactEnvelope(doc);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: raw.length - 1 }), (cut) => {
+        expect(parseEvidence(raw.slice(0, cut)).ok).toBe(false);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evidenceDocumentSchema, evidenceEnvelopeSchema } from '../../functions/collector/evidence-schema.ts';
+import { inflateCompactEnvelope } from '../../functions/collector/evidence.ts';
+import { compactEnvelopeSchema, evidenceDocumentSchema } from '../../functions/collector/evidence-schema.ts';
 import {
   COLLECTOR_STEP_NAME,
   CollectorScriptError,
@@ -154,10 +154,10 @@ describe('the synthesized document on a simulated node', () => {
     });
     // Assess: the node's answer as the scanner receives it (the compressed envelope by default).
     expect(run.status).toBe(0);
-    const envelope = evidenceEnvelopeSchema.parse(JSON.parse(run.stdout));
-    const evidence = evidenceDocumentSchema.parse(
-      JSON.parse(gunzipSync(Buffer.from(envelope.data, 'base64')).toString('utf8')),
-    );
+    const envelope = compactEnvelopeSchema.parse(JSON.parse(run.stdout));
+    const inflated = inflateCompactEnvelope(envelope);
+    if (!inflated.ok) throw new Error(`compact envelope did not inflate: ${inflated.reason}`);
+    const evidence = evidenceDocumentSchema.parse(JSON.parse(inflated.text));
     expect(evidence.kubelets).toHaveLength(1);
     expect(evidence.kubelets[0]?.argv).toContain('--make-iptables-util-chains=false');
   });
