@@ -1,0 +1,112 @@
+/**
+ * The AWS SDK v3 clients the scanner uses, created once per Lambda container, and a per-invocation
+ * API call counter fed by client middleware (so the counts are the requests that really went out,
+ * retries included).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+
+export interface AwsClients {
+  readonly eks: EKSClient;
+  readonly ec2: EC2Client;
+  readonly ssm: SSMClient;
+  readonly securityHub: SecurityHubClient;
+  readonly events: EventBridgeClient;
+}
+
+export interface ClientOptions {
+  readonly region?: string;
+  /** A local endpoint (the emulator); never set in Lambda. */
+  readonly endpoint?: string;
+  readonly credentials?: AwsCredentialIdentity;
+  /** Attempts per call including the first; adaptive mode adds client-side rate limiting on throttles. */
+  readonly maxAttempts?: number;
+  /** Tests pass a fast ConfiguredRetryStrategy; otherwise 'adaptive'. */
+  readonly retryStrategy?: RetryStrategyV2;
+}
+
+// Adaptive retry: exponential back-off plus a client-side token bucket that slows down after throttling,
+// which matters for GetFindings (3 TPS) and BatchImportFindings (10 TPS) shared with other tools.
+const DEFAULT_MAX_ATTEMPTS = 8;
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const common = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.retryStrategy
+      ? { retryStrategy: options.retryStrategy }
+      : { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS }),
+  };
+  return {
+    eks: new EKSClient(common),
+    ec2: new EC2Client(common),
+    ssm: new SSMClient(common),
+    securityHub: new SecurityHubClient(common),
+    events: new EventBridgeClient(common),
+  };
+}
+
+/** Calls by operation name (e.g. "SendCommand"); every HTTP attempt counts. */
+export class ApiCallCounter {
+  private readonly counts = new Map<string, number>();
+
+  add(operation: string, n = 1): void {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + n);
+  }
+
+  get(operation: string): number {
+    return this.counts.get(operation) ?? 0;
+  }
+
+  get total(): number {
+    let sum = 0;
+    for (const n of this.counts.values()) sum += n;
+    return sum;
+  }
+
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+// Several scans may share one set of clients in a process (tests, the demo's in-process fan-out), so
+// the counter of the running scan travels with the async context rather than living on the client.
+const currentCounter = new AsyncLocalStorage<ApiCallCounter>();
+
+export function withApiCallCounter<T>(counter: ApiCallCounter, fn: () => Promise<T>): Promise<T> {
+  return currentCounter.run(counter, fn);
+}
+
+const COUNTING_MIDDLEWARE = 'eksKubeletAuditApiCallCounter';
+
+interface MiddlewareStackLike {
+  add(middleware: unknown, options: Record<string, unknown>): void;
+  identify?(): string[];
+}
+
+/**
+ * Adds the counting middleware to each client once. It sits in the finalizeRequest step at low
+ * priority, i.e. inside the retry middleware, so every attempt (not only every logical call) counts.
+ */
+export function instrumentClients(clients: AwsClients, global?: ApiCallCounter): void {
+  for (const client of Object.values(clients) as { middlewareStack: MiddlewareStackLike }[]) {
+    const stack = client.middlewareStack;
+    if (stack.identify?.().some((name) => name.startsWith(COUNTING_MIDDLEWARE))) continue;
+    stack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          currentCounter.getStore()?.add(operation);
+          global?.add(operation);
+          return next(args);
+        },
+      { step: 'finalizeRequest', priority: 'low', name: COUNTING_MIDDLEWARE, override: true },
+    );
+  }
+}

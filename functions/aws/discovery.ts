@@ -1,0 +1,278 @@
+/**
+ * Which clusters exist, which instances are their nodes, and which of those SSM can reach.
+ * Paged calls only; nothing here is per node.
+ */
+import {
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  paginateDescribeInstances,
+} from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
+import {
+  type InstanceInformation,
+  paginateDescribeInstanceInformation,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+
+export interface ClusterInfo {
+  readonly name: string;
+  readonly arn: string;
+  readonly version?: string;
+  /** EKS Auto Mode compute (DescribeCluster computeConfig.enabled). */
+  readonly autoMode: boolean;
+}
+
+export const Provisioner = {
+  MANAGED_NODE_GROUP: 'managed-node-group',
+  KARPENTER: 'karpenter',
+  AUTO_MODE: 'auto-mode',
+  SELF_MANAGED: 'self-managed',
+} as const;
+export type Provisioner = (typeof Provisioner)[keyof typeof Provisioner];
+
+export interface NodeInfo {
+  readonly instanceId: string;
+  readonly cluster: string;
+  readonly provisioner: Provisioner;
+  readonly platform: 'linux' | 'windows';
+  readonly nodeGroup?: string;
+  readonly nodePool?: string;
+  readonly instanceType?: string;
+  readonly imageId?: string;
+  readonly launchTime?: Date;
+  readonly privateDnsName?: string;
+  readonly privateIpAddress?: string;
+  readonly vpcId?: string;
+  readonly subnetId?: string;
+  readonly iamInstanceProfileArn?: string;
+  /** EC2 managed instance (Operator.Managed): EKS Auto Mode; AWS blocks SSM on these. */
+  readonly operatorManaged: boolean;
+  readonly operatorPrincipal?: string;
+}
+
+export async function listClusterNames(eks: EKSClient): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
+    names.push(...(page.clusters ?? []));
+  }
+  return names;
+}
+
+/** DescribeCluster; returns undefined when the cluster does not exist (ResourceNotFoundException). */
+export async function describeCluster(eks: EKSClient, name: string): Promise<ClusterInfo | undefined> {
+  try {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+    if (!cluster?.arn) return undefined;
+    return {
+      name,
+      arn: cluster.arn,
+      ...(cluster.version ? { version: cluster.version } : {}),
+      autoMode: cluster.computeConfig?.enabled === true,
+    };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** The tag keys each provisioner puts on a node instance (facts C1). */
+export const NodeTag = {
+  MANAGED_NODE_GROUP_CLUSTER: 'eks:cluster-name',
+  MANAGED_NODE_GROUP_NAME: 'eks:nodegroup-name',
+  KARPENTER_CLUSTER: 'eks:eks-cluster-name',
+  KARPENTER_NODE_POOL: 'karpenter.sh/nodepool',
+  EKSCTL_NODE_GROUP: 'alpha.eksctl.io/nodegroup-name',
+  SELF_MANAGED_PREFIX: 'kubernetes.io/cluster/',
+} as const;
+
+/** One DescribeInstances filter set per provisioner tag (filters are ANDed, so each needs its own call). */
+export function nodeTagFilters(cluster: string): Filter[][] {
+  const running: Filter = { Name: 'instance-state-name', Values: ['running'] };
+  return [
+    [{ Name: `tag:${NodeTag.MANAGED_NODE_GROUP_CLUSTER}`, Values: [cluster] }, running],
+    [{ Name: `tag:${NodeTag.KARPENTER_CLUSTER}`, Values: [cluster] }, running],
+    [{ Name: 'tag-key', Values: [`${NodeTag.SELF_MANAGED_PREFIX}${cluster}`] }, running],
+  ];
+}
+
+function tagMap(instance: Instance): Map<string, string> {
+  return new Map((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+/** The cluster an instance is tagged for, by any provisioner; undefined when it is not a node. */
+export function clusterOfInstance(instance: Instance): string | undefined {
+  const tags = tagMap(instance);
+  const direct = tags.get(NodeTag.MANAGED_NODE_GROUP_CLUSTER) || tags.get(NodeTag.KARPENTER_CLUSTER);
+  if (direct) return direct;
+  for (const key of tags.keys()) {
+    if (key.startsWith(NodeTag.SELF_MANAGED_PREFIX) && key.length > NodeTag.SELF_MANAGED_PREFIX.length) {
+      return key.slice(NodeTag.SELF_MANAGED_PREFIX.length);
+    }
+  }
+  return undefined;
+}
+
+export function toNodeInfo(instance: Instance, cluster: string): NodeInfo {
+  const tags = tagMap(instance);
+  const nodeGroup =
+    tags.get(NodeTag.MANAGED_NODE_GROUP_NAME) || tags.get(NodeTag.EKSCTL_NODE_GROUP) || undefined;
+  const nodePool = tags.get(NodeTag.KARPENTER_NODE_POOL) || undefined;
+  const operatorManaged = instance.Operator?.Managed === true;
+  // Karpenter and Auto Mode share eks:eks-cluster-name; Auto Mode instances are EC2 managed instances.
+  const provisioner: Provisioner = operatorManaged
+    ? Provisioner.AUTO_MODE
+    : tags.has(NodeTag.MANAGED_NODE_GROUP_NAME)
+      ? Provisioner.MANAGED_NODE_GROUP
+      : nodePool || tags.has(NodeTag.KARPENTER_CLUSTER)
+        ? Provisioner.KARPENTER
+        : Provisioner.SELF_MANAGED;
+  const platform = (instance.Platform ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux';
+  return {
+    instanceId: instance.InstanceId ?? '',
+    cluster,
+    provisioner,
+    platform,
+    ...(nodeGroup ? { nodeGroup } : {}),
+    ...(nodePool ? { nodePool } : {}),
+    ...(instance.InstanceType ? { instanceType: instance.InstanceType } : {}),
+    ...(instance.ImageId ? { imageId: instance.ImageId } : {}),
+    ...(instance.LaunchTime ? { launchTime: new Date(instance.LaunchTime) } : {}),
+    ...(instance.PrivateDnsName ? { privateDnsName: instance.PrivateDnsName } : {}),
+    ...(instance.PrivateIpAddress ? { privateIpAddress: instance.PrivateIpAddress } : {}),
+    ...(instance.VpcId ? { vpcId: instance.VpcId } : {}),
+    ...(instance.SubnetId ? { subnetId: instance.SubnetId } : {}),
+    ...(instance.IamInstanceProfile?.Arn ? { iamInstanceProfileArn: instance.IamInstanceProfile.Arn } : {}),
+    operatorManaged,
+    ...(instance.Operator?.Principal ? { operatorPrincipal: instance.Operator.Principal } : {}),
+  };
+}
+
+async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[]> {
+  const out: Instance[] = [];
+  // IncludeManagedResources: EC2 managed instances (EKS Auto Mode) may otherwise be hidden (ec2
+  // DescribeInstancesRequest doc), and we must see them to report them.
+  const pages = paginateDescribeInstances(
+    { client: ec2, pageSize: 1000 },
+    { Filters: filters, IncludeManagedResources: true },
+  );
+  for await (const page of pages) {
+    for (const reservation of page.Reservations ?? []) out.push(...(reservation.Instances ?? []));
+  }
+  return out;
+}
+
+/** Every running node of a cluster, whatever provisioned it: 3 paged calls, deduplicated by id. */
+export async function listClusterNodes(ec2: EC2Client, cluster: string): Promise<NodeInfo[]> {
+  const byId = new Map<string, NodeInfo>();
+  for (const filters of nodeTagFilters(cluster)) {
+    for (const instance of await describeAll(ec2, filters)) {
+      if (instance.InstanceId && !byId.has(instance.InstanceId)) {
+        byId.set(instance.InstanceId, toNodeInfo(instance, cluster));
+      }
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+}
+
+/**
+ * Where the given instances belong: running instances are looked up by an `instance-id` filter (a
+ * missing id is simply absent; `InstanceIds=` would fail the whole call), 200 ids per call.
+ */
+export async function resolveInstanceClusters(
+  ec2: EC2Client,
+  instanceIds: readonly string[],
+): Promise<{ byCluster: Map<string, string[]>; notANode: string[] }> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < instanceIds.length; i += 200) {
+    const chunk = instanceIds.slice(i, i + 200);
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'instance-id', Values: chunk },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ],
+        IncludeManagedResources: true,
+      }),
+    );
+    for (const reservation of out.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) {
+        const cluster = clusterOfInstance(instance);
+        if (instance.InstanceId && cluster) found.set(instance.InstanceId, cluster);
+      }
+    }
+  }
+  const byCluster = new Map<string, string[]>();
+  const notANode: string[] = [];
+  for (const id of instanceIds) {
+    const cluster = found.get(id);
+    if (!cluster) notANode.push(id);
+    else byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), id]);
+  }
+  return { byCluster, notANode };
+}
+
+export type Reachability =
+  | { readonly reachable: true; readonly platformType?: string }
+  | { readonly reachable: false; readonly reason: string; readonly code: string };
+
+export const UNMANAGED_REASON =
+  'not managed by SSM (node role lacks AmazonSSMManagedInstanceCore and no Default Host Management Configuration)';
+
+export function reachabilityOf(info: InstanceInformation | undefined): Reachability {
+  if (!info) return { reachable: false, code: 'SSM_UNMANAGED', reason: UNMANAGED_REASON };
+  if (info.PingStatus === 'Online') {
+    return { reachable: true, ...(info.PlatformType ? { platformType: info.PlatformType } : {}) };
+  }
+  const since = info.LastPingDateTime ? new Date(info.LastPingDateTime).toISOString() : 'an unknown time';
+  if (info.PingStatus === 'ConnectionLost') {
+    return { reachable: false, code: 'SSM_OFFLINE', reason: `SSM agent offline since ${since}` };
+  }
+  return {
+    reachable: false,
+    code: 'SSM_INACTIVE',
+    reason: `SSM agent ${info.PingStatus ?? 'status unknown'} (last ping ${since})`,
+  };
+}
+
+/** SSM DescribeInstanceInformation caps MaxResults at 50, so 50 ids per call is one page. */
+export const SSM_INFO_CHUNK = 50;
+
+async function describeChunk(
+  ssm: SSMClient,
+  chunk: readonly string[],
+  into: Map<string, InstanceInformation>,
+) {
+  try {
+    const pages = paginateDescribeInstanceInformation(
+      { client: ssm, pageSize: SSM_INFO_CHUNK },
+      { Filters: [{ Key: 'InstanceIds', Values: [...chunk] }] },
+    );
+    for await (const page of pages) {
+      for (const info of page.InstanceInformationList ?? []) {
+        if (info.InstanceId) into.set(info.InstanceId, info);
+      }
+    }
+  } catch (error) {
+    // The filter normally just omits unknown ids; should SSM instead reject the call over one id it
+    // does not know (its model lists InvalidInstanceId), split the chunk to isolate it: at most
+    // 2·log2(50) extra calls, and the known nodes are still answered.
+    if ((error as { name?: string }).name !== 'InvalidInstanceId') throw error;
+    if (chunk.length === 1) return;
+    const half = Math.ceil(chunk.length / 2);
+    await describeChunk(ssm, chunk.slice(0, half), into);
+    await describeChunk(ssm, chunk.slice(half), into);
+  }
+}
+
+export async function checkReachability(
+  ssm: SSMClient,
+  instanceIds: readonly string[],
+): Promise<Map<string, Reachability>> {
+  const infos = new Map<string, InstanceInformation>();
+  for (let i = 0; i < instanceIds.length; i += SSM_INFO_CHUNK) {
+    await describeChunk(ssm, instanceIds.slice(i, i + SSM_INFO_CHUNK), infos);
+  }
+  return new Map(instanceIds.map((id) => [id, reachabilityOf(infos.get(id))]));
+}

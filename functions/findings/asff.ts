@@ -1,0 +1,255 @@
+/**
+ * One ASFF finding per node and control (pure). Limits from the Security Hub CSPM API model
+ * (facts B2): Title ≤ 256, Description ≤ 1024, Remediation text ≤ 512, ProductFields ≤ 50 pairs with
+ * keys ≤ 128 and values ≤ 2048, every string non-blank.
+ */
+import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
+import type { ClusterInfo, NodeInfo } from '../aws/discovery.ts';
+import type { ComplianceStatus, Control, ControlResult, Provenance, Severity } from '../controls/control.ts';
+
+export const PRODUCT_PREFIX = 'eks-kubelet-audit/';
+export const FINDING_TYPE =
+  'Software and Configuration Checks/Industry and Regulatory Standards/CIS Host Hardening Benchmarks';
+export const LIMITS = {
+  id: 512,
+  title: 256,
+  description: 1024,
+  remediationText: 512,
+  productFields: 50,
+  productFieldKey: 128,
+  productFieldValue: 2048,
+  statusReason: 2048,
+  relatedRequirements: 32,
+} as const;
+
+/** Where the scanner runs: the findings' account, Region and partition. */
+export interface AccountScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** ARN partition of a Region: aws-cn for China, aws-us-gov for GovCloud, aws otherwise. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** ASFF Resource.Partition spells the isolated partitions differently from ARNs. */
+function resourcePartition(partition: string): Partition {
+  const map: Record<string, Partition> = { 'aws-iso': 'aws-us-iso', 'aws-iso-b': 'aws-us-iso-b' };
+  return (map[partition] ?? partition) as Partition;
+}
+
+export function productArn(scope: AccountScope): string {
+  return `arn:${scope.partition}:securityhub:${scope.region}:${scope.accountId}:product/${scope.accountId}/default`;
+}
+
+export function generatorId(controlId: string): string {
+  return `${PRODUCT_PREFIX}${controlId}`;
+}
+
+/** Stable identity: no time, no scan id, so every scan updates the same finding. */
+export function findingId(
+  scope: AccountScope,
+  cluster: string,
+  instanceId: string,
+  controlId: string,
+): string {
+  return `${scope.region}/${scope.accountId}/${cluster}/${instanceId}/${controlId}`;
+}
+
+export function instanceArn(scope: AccountScope, instanceId: string): string {
+  return `arn:${scope.partition}:ec2:${scope.region}:${scope.accountId}:instance/${instanceId}`;
+}
+
+/** Cuts to `max` UTF-16 units without splitting a surrogate pair; marks the cut with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** ASFF strings must match `.*\S.*`; the field is left out rather than sent blank. */
+function nonBlank(value: string | undefined): value is string {
+  return value !== undefined && /\S/.test(value);
+}
+
+export function describeProvenance(p: Provenance | undefined): string | undefined {
+  if (!p) return undefined;
+  switch (p.kind) {
+    case 'default':
+      return 'kubelet default';
+    case 'config-file':
+      return `config file ${p.path}`;
+    case 'drop-in':
+      return `drop-in ${p.path}`;
+    case 'flag':
+      return `command-line flag ${p.arg} (argv[${p.index}])`;
+  }
+}
+
+export interface FindingInput {
+  readonly scope: AccountScope;
+  readonly cluster: ClusterInfo;
+  readonly node: NodeInfo;
+  readonly control: Control;
+  readonly result: ControlResult;
+  readonly scanId: string;
+  /** RFC 3339; equal to updatedAt for a new finding. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Short machine code behind the status (e.g. SSM_OFFLINE); defaults to the status. */
+  readonly reasonCode?: string;
+  readonly collectorVersion?: string;
+  readonly filesRead?: readonly string[];
+  readonly nodeOs?: string;
+  /** Only for a new finding: Import can set Workflow at creation and never later (facts B3). */
+  readonly workflowStatus?: 'NEW' | 'RESOLVED';
+}
+
+function severityFor(status: ComplianceStatus, controlSeverity: Severity): Severity {
+  // Security Hub guidance: PASSED, WARNING and NOT_AVAILABLE findings are INFORMATIONAL (facts B2).
+  return status === 'FAILED' ? controlSeverity : 'INFORMATIONAL';
+}
+
+function stringify(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Builds ProductFields within the ASFF limits; the first entries win when there are too many. */
+export function productFields(
+  entries: readonly (readonly [string, string | undefined])[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of entries) {
+    if (count >= LIMITS.productFields) break;
+    if (!nonBlank(value)) continue;
+    const key = truncate(`${PRODUCT_PREFIX}${name}`.replace(/\s+/g, '-'), LIMITS.productFieldKey);
+    if (key.startsWith('aws/') || key in out) continue;
+    out[key] = truncate(value, LIMITS.productFieldValue);
+    count++;
+  }
+  return out;
+}
+
+export function buildFinding(input: FindingInput): AwsSecurityFinding {
+  const { scope, cluster, node, control, result } = input;
+  const status = result.status;
+  const severity = severityFor(status, control.severity);
+  const partition = resourcePartition(scope.partition);
+  const where = `node ${node.instanceId} of EKS cluster ${cluster.name}`;
+  const fields = productFields([
+    ['cluster', cluster.name],
+    ['instance', node.instanceId],
+    ['control', control.id],
+    ['status', status],
+    ['status-reason', result.reason],
+    ['effective-value', stringify(result.effectiveValue)],
+    ['decided-by', describeProvenance(result.decidedBy)],
+    ['drift', result.drift],
+    ['nodegroup', node.nodeGroup],
+    ['nodepool', node.nodePool],
+    ['provisioner', node.provisioner],
+    ['platform', node.platform],
+    ['node-os', input.nodeOs],
+    ['files-read', input.filesRead?.join(', ')],
+    ['collector-version', input.collectorVersion],
+    ['scan-id', input.scanId],
+    ['reason-code', input.reasonCode],
+    ...Object.entries(result.evidence).map(([k, v]) => [`evidence/${k}`, v] as const),
+  ]);
+  const requirements = control.cis
+    .map((c) => `${c.benchmark} ${c.version}/${c.id}`)
+    .slice(0, LIMITS.relatedRequirements);
+  const launchedAt =
+    node.launchTime && !Number.isNaN(node.launchTime.getTime()) ? node.launchTime : undefined;
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: findingId(scope, cluster.name, node.instanceId, control.id),
+    ProductArn: productArn(scope),
+    ProductName: 'EKS Kubelet Audit',
+    CompanyName: 'eks-kubelet-audit',
+    GeneratorId: generatorId(control.id),
+    AwsAccountId: scope.accountId,
+    // Types and Severity go in FindingProviderFields (the provider's own copy, facts B3). The same
+    // values top-level are only applied while the customer has not changed them, so sending both is
+    // safe and keeps validators that still expect the top-level fields satisfied.
+    Types: [FINDING_TYPE],
+    Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
+    FindingProviderFields: {
+      Types: [FINDING_TYPE],
+      Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
+    },
+    CreatedAt: input.createdAt,
+    UpdatedAt: input.updatedAt,
+    Title: truncate(control.title, LIMITS.title),
+    Description: truncate(
+      `${status} on ${where}: ${result.reason} ${control.description}`,
+      LIMITS.description,
+    ),
+    Remediation: {
+      Recommendation: {
+        Text: truncate(control.remediation.short, LIMITS.remediationText),
+        Url: control.remediation.url,
+      },
+    },
+    ProductFields: fields,
+    Resources: [
+      {
+        Type: 'AwsEc2Instance',
+        Id: instanceArn(scope, node.instanceId),
+        Partition: partition,
+        Region: scope.region,
+        Details: {
+          AwsEc2Instance: {
+            ...(node.instanceType ? { Type: node.instanceType } : {}),
+            ...(node.imageId ? { ImageId: node.imageId } : {}),
+            ...(node.privateIpAddress ? { IpV4Addresses: [node.privateIpAddress] } : {}),
+            ...(node.vpcId ? { VpcId: node.vpcId } : {}),
+            ...(node.subnetId ? { SubnetId: node.subnetId } : {}),
+            ...(launchedAt ? { LaunchedAt: launchedAt.toISOString() } : {}),
+            ...(node.iamInstanceProfileArn ? { IamInstanceProfileArn: node.iamInstanceProfileArn } : {}),
+          },
+        },
+      },
+      {
+        Type: 'AwsEksCluster',
+        Id: cluster.arn,
+        Partition: partition,
+        Region: scope.region,
+        Details: {
+          AwsEksCluster: {
+            Name: cluster.name,
+            Arn: cluster.arn,
+            ...(cluster.version ? { Version: cluster.version } : {}),
+          },
+        },
+      },
+    ],
+    Compliance: {
+      Status: status,
+      RelatedRequirements: requirements,
+      StatusReasons: [
+        {
+          ReasonCode: truncate(input.reasonCode ?? status, 64),
+          Description: truncate(result.reason || status, LIMITS.statusReason),
+        },
+      ],
+    },
+    RecordState: 'ACTIVE',
+    ...(input.workflowStatus ? { Workflow: { Status: input.workflowStatus } } : {}),
+  };
+}

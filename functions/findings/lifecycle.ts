@@ -1,0 +1,140 @@
+/**
+ * Decides what to send to Security Hub (pure): the fresh findings with CreatedAt carried over and a
+ * strictly newer UpdatedAt, the archive re-imports of findings whose node is gone, and the findings
+ * whose workflow must be set to RESOLVED.
+ *
+ * How a node that passes after failing shows as resolved (issue 3 §4, facts B3): BatchImportFindings
+ * may set Workflow only when it creates a finding, and Security Hub sets RESOLVED automatically only
+ * for its own control findings. So (1) a finding created PASSED carries Workflow RESOLVED; (2) a
+ * finding that goes FAILED/WARNING/NOT_AVAILABLE → PASSED, or comes back from ARCHIVED as PASSED
+ * (ARCHIVED → ACTIVE resets Workflow to NEW), gets BatchUpdateFindings Workflow RESOLVED; (3) PASSED →
+ * anything else needs nothing: Security Hub itself resets RESOLVED to NEW. SUPPRESSED is the
+ * customer's decision and is never touched.
+ */
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { PRODUCT_PREFIX } from './asff.ts';
+
+export interface LifecyclePlan {
+  /** Everything to import: fresh findings then archive re-imports. */
+  readonly toImport: AwsSecurityFinding[];
+  /** Ids that need BatchUpdateFindings Workflow RESOLVED after the import. */
+  readonly toResolve: string[];
+  readonly created: number;
+  readonly updated: number;
+  readonly reactivated: number;
+  readonly archived: number;
+}
+
+/** UpdatedAt must be later than the stored one or Security Hub silently ignores the update (B3). */
+export function nextUpdatedAt(now: Date, stored?: string): string {
+  const storedMs = stored ? Date.parse(stored) : Number.NaN;
+  if (!Number.isNaN(storedMs) && storedMs >= now.getTime()) return new Date(storedMs + 1).toISOString();
+  return now.toISOString();
+}
+
+// Fields Security Hub or the customer own: never echoed back when re-importing a stored finding.
+const NOT_PROVIDER_OWNED = [
+  'ProcessedAt',
+  'Workflow',
+  'WorkflowState',
+  'Note',
+  'UserDefinedFields',
+  'VerificationState',
+  'AwsAccountName',
+] as const;
+
+export function archivedCopy(stored: AwsSecurityFinding, now: Date): AwsSecurityFinding {
+  const copy: Record<string, unknown> = { ...stored };
+  for (const key of NOT_PROVIDER_OWNED) delete copy[key];
+  // Security Hub adds aws/securityhub/* product fields; the aws/ prefix is reserved to it (facts B2).
+  if (stored.ProductFields) {
+    copy.ProductFields = Object.fromEntries(
+      Object.entries(stored.ProductFields).filter(([key]) => !key.startsWith('aws/')),
+    );
+  }
+  return {
+    ...(copy as unknown as AwsSecurityFinding),
+    RecordState: 'ARCHIVED',
+    UpdatedAt: nextUpdatedAt(now, stored.UpdatedAt),
+  };
+}
+
+/** The instance a stored finding is about: our product field, else the Id's fourth segment. */
+export function instanceOfFinding(finding: AwsSecurityFinding): string | undefined {
+  return finding.ProductFields?.[`${PRODUCT_PREFIX}instance`] ?? finding.Id?.split('/')[3];
+}
+
+export function controlOfFinding(finding: AwsSecurityFinding): string | undefined {
+  return finding.GeneratorId?.startsWith(PRODUCT_PREFIX)
+    ? finding.GeneratorId.slice(PRODUCT_PREFIX.length)
+    : undefined;
+}
+
+export interface PlanInput {
+  /** Findings of this scan, built with CreatedAt = UpdatedAt = now and no Workflow. */
+  readonly fresh: readonly AwsSecurityFinding[];
+  /** ACTIVE findings of the cluster, by Id. */
+  readonly active: ReadonlyMap<string, AwsSecurityFinding>;
+  /** ARCHIVED findings among the fresh Ids that are not ACTIVE, by Id. */
+  readonly archived: ReadonlyMap<string, AwsSecurityFinding>;
+  /** Every instance that is still a node of the cluster (the whole cluster, not only the scan's scope). */
+  readonly presentInstances: ReadonlySet<string>;
+  /** Controls in the catalog; findings of a retired control are archived. */
+  readonly controlIds: ReadonlySet<string>;
+  readonly now: Date;
+}
+
+export function planLifecycle(input: PlanInput): LifecyclePlan {
+  const toImport: AwsSecurityFinding[] = [];
+  const toResolve: string[] = [];
+  let created = 0;
+  let updated = 0;
+  let reactivated = 0;
+  const freshIds = new Set<string>();
+  for (const finding of input.fresh) {
+    const id = finding.Id ?? '';
+    freshIds.add(id);
+    const stored = input.active.get(id) ?? input.archived.get(id);
+    const passed = finding.Compliance?.Status === 'PASSED';
+    if (!stored) {
+      const now = input.now.toISOString();
+      toImport.push({
+        ...finding,
+        CreatedAt: now,
+        UpdatedAt: now,
+        RecordState: 'ACTIVE',
+        Workflow: { Status: passed ? 'RESOLVED' : 'NEW' },
+      });
+      created++;
+      continue;
+    }
+    const wasArchived = stored.RecordState === 'ARCHIVED';
+    const { Workflow: _ignored, ...rest } = finding;
+    toImport.push({
+      ...rest,
+      CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
+      UpdatedAt: nextUpdatedAt(input.now, stored.UpdatedAt),
+      RecordState: 'ACTIVE',
+    });
+    if (wasArchived) reactivated++;
+    else updated++;
+    const workflow = stored.Workflow?.Status;
+    if (passed && workflow !== 'SUPPRESSED') {
+      const becamePassed = stored.Compliance?.Status !== 'PASSED';
+      if (wasArchived || (becamePassed && workflow !== 'RESOLVED')) toResolve.push(id);
+    }
+  }
+  let archived = 0;
+  for (const [id, stored] of input.active) {
+    if (freshIds.has(id)) continue;
+    const instance = instanceOfFinding(stored);
+    const control = controlOfFinding(stored);
+    const gone = !instance || !input.presentInstances.has(instance);
+    const retired = !control || !input.controlIds.has(control);
+    if (gone || retired) {
+      toImport.push(archivedCopy(stored, input.now));
+      archived++;
+    }
+  }
+  return { toImport, toResolve, created, updated, reactivated, archived };
+}

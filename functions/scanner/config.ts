@@ -1,0 +1,98 @@
+/**
+ * Lambda configuration, read once at cold start from the environment the stack sets.
+ */
+import { ConfigError } from './errors.ts';
+
+export interface ScannerConfig {
+  /** SSM Command document that runs collect.sh (KUBELET_AUDIT_DOCUMENT_NAME, required). */
+  readonly documentName: string;
+  /** Bus for fan-out and "Scan Completed" events (KUBELET_AUDIT_EVENT_BUS, default "default"). */
+  readonly eventBus: string;
+  /** Optional allow-list of cluster names (KUBELET_AUDIT_CLUSTERS, comma separated). */
+  readonly clusterAllowList?: readonly string[];
+  /** SendCommand TimeoutSeconds: how long SSM may take to deliver (KUBELET_AUDIT_DELIVERY_TIMEOUT_SECONDS). */
+  readonly deliveryTimeoutSeconds: number;
+  /** First poll after this wait: a collector run takes about a second plus agent pick-up. */
+  readonly pollInitialDelayMs: number;
+  /** Then poll at this pace (one ListCommands round for every command of the scan). */
+  readonly pollIntervalMs: number;
+  /** Time kept back from the Lambda deadline for evaluation and reporting. */
+  readonly deadlineReserveMs: number;
+}
+
+export const CONFIG_DEFAULTS = {
+  eventBus: 'default',
+  deliveryTimeoutSeconds: 60,
+  pollInitialDelayMs: 3_000,
+  pollIntervalMs: 5_000,
+  deadlineReserveMs: 90_000,
+} as const;
+
+const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+// EKS cluster names: 1-100 characters, alphanumeric first (eks CreateCluster `name` pattern).
+export const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected an integer in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig {
+  const documentName = env.KUBELET_AUDIT_DOCUMENT_NAME?.trim();
+  if (!documentName) throw new ConfigError('KUBELET_AUDIT_DOCUMENT_NAME', 'is required');
+  if (!DOCUMENT_NAME.test(documentName)) {
+    throw new ConfigError(
+      'KUBELET_AUDIT_DOCUMENT_NAME',
+      `"${documentName}" is not an SSM document name or ARN`,
+    );
+  }
+  const eventBus = env.KUBELET_AUDIT_EVENT_BUS?.trim() || CONFIG_DEFAULTS.eventBus;
+  let clusterAllowList: string[] | undefined;
+  const clusters = env.KUBELET_AUDIT_CLUSTERS?.trim();
+  if (clusters) {
+    clusterAllowList = [
+      ...new Set(
+        clusters
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const bad = clusterAllowList.find((c) => !CLUSTER_NAME.test(c));
+    if (bad !== undefined)
+      throw new ConfigError('KUBELET_AUDIT_CLUSTERS', `"${bad}" is not an EKS cluster name`);
+  }
+  return {
+    documentName,
+    eventBus,
+    ...(clusterAllowList ? { clusterAllowList } : {}),
+    // SendCommand TimeoutSeconds accepts 30..2592000 (ssm SendCommandRequest); a scan has at most 15 minutes.
+    deliveryTimeoutSeconds: intVar(
+      env,
+      'KUBELET_AUDIT_DELIVERY_TIMEOUT_SECONDS',
+      CONFIG_DEFAULTS.deliveryTimeoutSeconds,
+      30,
+      600,
+    ),
+    pollInitialDelayMs: intVar(
+      env,
+      'KUBELET_AUDIT_POLL_INITIAL_DELAY_MS',
+      CONFIG_DEFAULTS.pollInitialDelayMs,
+      0,
+      60_000,
+    ),
+    pollIntervalMs: intVar(env, 'KUBELET_AUDIT_POLL_INTERVAL_MS', CONFIG_DEFAULTS.pollIntervalMs, 1, 60_000),
+    deadlineReserveMs: intVar(
+      env,
+      'KUBELET_AUDIT_DEADLINE_RESERVE_MS',
+      CONFIG_DEFAULTS.deadlineReserveMs,
+      0,
+      600_000,
+    ),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Every error the scanner raises on purpose. Each keeps the underlying `cause` so the log shows the
+ * AWS error (name, request id) behind our message.
+ */
+
+export class ScannerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The invocation's event is not one we accept; nothing was scanned. */
+export class InvalidEventError extends ScannerError {
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Invalid scan event: ${field}: ${message}`, options);
+  }
+}
+
+/** The Lambda's environment is incomplete or malformed (read once at cold start). */
+export class ConfigError extends ScannerError {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable}: ${message}`);
+  }
+}
+
+/** Security Hub CSPM answered InvalidAccessException: it is not enabled for this account and Region. */
+export class SecurityHubNotEnabledError extends ScannerError {
+  constructor(
+    readonly region: string,
+    readonly accountId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Security Hub CSPM is not enabled in ${region} for account ${accountId}: enable it with ` +
+        `\`aws securityhub enable-security-hub --region ${region}\` or in the console`,
+      options,
+    );
+  }
+}
+
+/**
+ * Raised at the very end of an invocation, after everything deliverable was delivered and the summary
+ * was reported, so that Lambda's asynchronous retry and the on-failure destination see the failure.
+ */
+export class FindingsNotDeliveredError extends ScannerError {
+  constructor(
+    readonly failedCount: number,
+    readonly errorCodes: Readonly<Record<string, number>>,
+    options?: { cause?: unknown },
+  ) {
+    const codes = Object.entries(errorCodes)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(', ');
+    super(`${failedCount} finding(s) could not be delivered to Security Hub (${codes})`, options);
+  }
+}
+
+/** PutEvents entries that still failed after the bounded retries (fan-out or Scan Completed). */
+export class EventDeliveryError extends ScannerError {
+  constructor(
+    readonly failedCount: number,
+    readonly errorCodes: Readonly<Record<string, number>>,
+    options?: { cause?: unknown },
+  ) {
+    const codes = Object.entries(errorCodes)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(', ');
+    super(`${failedCount} EventBridge event(s) could not be put (${codes})`, options);
+  }
+}
+
+/** The name an AWS SDK v3 error carries (`name`, or `Code`/`__type` on a generic service exception). */
+export function awsErrorName(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { name?: unknown; Code?: unknown; __type?: unknown };
+    if (typeof e.name === 'string' && e.name !== 'Error') return e.name;
+    if (typeof e.Code === 'string') return e.Code;
+    if (typeof e.__type === 'string') return e.__type.split('#').pop() ?? e.__type;
+  }
+  return 'Error';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

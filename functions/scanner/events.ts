@@ -1,0 +1,180 @@
+/**
+ * The three event kinds the scanner accepts, parsed into one ScanRequest. Anything else, or any field
+ * of the wrong shape, is an InvalidEventError naming the field: a typo such as `cluster` for
+ * `clusters` must not silently widen an on-demand scan to the whole account.
+ */
+import { z } from 'zod';
+import { CLUSTER_NAME } from './config.ts';
+import { InvalidEventError } from './errors.ts';
+
+export const EVENT_SOURCE = 'eks-kubelet-audit' as const;
+export const DetailType = {
+  SCHEDULED: 'Scheduled Scan',
+  SCAN_REQUESTED: 'Scan Requested',
+  SCAN_COMPLETED: 'Scan Completed',
+  SECURITY_HUB_CUSTOM_ACTION: 'Security Hub Findings - Custom Action',
+} as const;
+
+export const Trigger = {
+  SCHEDULED: 'scheduled',
+  ON_DEMAND: 'on-demand',
+  SECURITY_HUB: 'security-hub',
+} as const;
+export type Trigger = (typeof Trigger)[keyof typeof Trigger];
+
+export interface ScanRequest {
+  readonly trigger: Trigger;
+  /** Clusters to scan; absent = every cluster (or the configured allow-list). */
+  readonly clusters?: readonly string[];
+  /** Instances to scan; absent = every node of the clusters in scope. */
+  readonly instanceIds?: readonly string[];
+  readonly reason?: string;
+  readonly scanId?: string;
+}
+
+// EC2 instance ids: i- followed by 8 or 17 hex characters.
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+const clusterName = z.string().regex(CLUSTER_NAME, 'not an EKS cluster name');
+const instanceId = z.string().regex(INSTANCE_ID, 'not an EC2 instance id (i-xxxxxxxx)');
+
+export const scanRequestedDetailSchema = z.strictObject({
+  clusters: z
+    .array(clusterName)
+    .min(1, 'must not be empty (omit it to scan every cluster)')
+    .max(1000)
+    .optional(),
+  instanceIds: z
+    .array(instanceId)
+    .min(1, 'must not be empty (omit it to scan every node)')
+    .max(10_000)
+    .optional(),
+  reason: z.string().max(256).optional(),
+  scanId: z.string().regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128').optional(),
+});
+export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
+
+const scheduledDetailSchema = z.strictObject({});
+
+const envelopeSchema = z.object({
+  source: z.string(),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+});
+
+// Custom action events carry full ASFF findings (sh-ug securityhub-cwe-event-formats); we read only
+// the resources and our own cluster product field.
+const customActionDetailSchema = z.object({
+  actionName: z.string().optional(),
+  findings: z
+    .array(
+      z.object({
+        Resources: z
+          .array(
+            z.object({
+              Type: z.string(),
+              Id: z.string(),
+              Details: z
+                .object({ AwsEksCluster: z.object({ Name: z.string().optional() }).optional() })
+                .optional(),
+            }),
+          )
+          .min(1),
+        ProductFields: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .min(1, 'must hold at least one finding'),
+});
+
+function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  return [prefix, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new InvalidEventError(prefix, 'invalid');
+  if (issue.code === 'unrecognized_keys') {
+    throw new InvalidEventError(
+      fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']),
+      `unknown field (accepted: clusters, instanceIds, reason, scanId)`,
+    );
+  }
+  throw new InvalidEventError(fieldPath(prefix, issue.path), issue.message, { cause: result.error });
+}
+
+function instanceIdFromArn(id: string): string | undefined {
+  // arn:<partition>:ec2:<region>:<account>:instance/i-…, or a bare id.
+  const match = /(?:^|:instance\/)(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/.exec(id);
+  return match?.[1];
+}
+
+function clusterFromArn(id: string): string | undefined {
+  return /:cluster\/([^/]+)$/.exec(id)?.[1];
+}
+
+function fromCustomAction(detail: unknown): ScanRequest {
+  const parsed = parseWith(customActionDetailSchema, detail, 'detail');
+  const instanceIds = new Set<string>();
+  const clusters = new Set<string>();
+  parsed.findings.forEach((finding) => {
+    for (const resource of finding.Resources) {
+      if (resource.Type === 'AwsEc2Instance') {
+        const id = instanceIdFromArn(resource.Id);
+        if (id) instanceIds.add(id);
+      } else if (resource.Type === 'AwsEksCluster') {
+        const name = resource.Details?.AwsEksCluster?.Name ?? clusterFromArn(resource.Id);
+        if (name && CLUSTER_NAME.test(name)) clusters.add(name);
+      }
+    }
+    const fromField = finding.ProductFields?.['eks-kubelet-audit/cluster'];
+    if (fromField && CLUSTER_NAME.test(fromField)) clusters.add(fromField);
+  });
+  if (instanceIds.size === 0) {
+    throw new InvalidEventError(
+      'detail.findings[].Resources',
+      'no AwsEc2Instance resource in the selected findings: nothing to rescan',
+    );
+  }
+  return {
+    trigger: Trigger.SECURITY_HUB,
+    instanceIds: [...instanceIds],
+    ...(clusters.size > 0 ? { clusters: [...clusters] } : {}),
+    reason: `Security Hub custom action${parsed.actionName ? ` "${parsed.actionName}"` : ''}`,
+  };
+}
+
+/** Parses an invocation event; throws InvalidEventError (never returns a partial request). */
+export function parseScanEvent(event: unknown): ScanRequest {
+  const envelope = parseWith(envelopeSchema, event, 'event');
+  const { source, 'detail-type': detailType, detail } = envelope;
+  if (source === EVENT_SOURCE && detailType === DetailType.SCHEDULED) {
+    parseWith(scheduledDetailSchema, detail ?? {}, 'detail');
+    return { trigger: Trigger.SCHEDULED, reason: 'scheduled' };
+  }
+  if (source === EVENT_SOURCE && detailType === DetailType.SCAN_REQUESTED) {
+    const d = parseWith(scanRequestedDetailSchema, detail ?? {}, 'detail');
+    return {
+      trigger: Trigger.ON_DEMAND,
+      ...(d.clusters ? { clusters: [...new Set(d.clusters)] } : {}),
+      ...(d.instanceIds ? { instanceIds: [...new Set(d.instanceIds)] } : {}),
+      ...(d.reason !== undefined ? { reason: d.reason } : {}),
+      ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
+    };
+  }
+  if (source === 'aws.securityhub' && detailType === DetailType.SECURITY_HUB_CUSTOM_ACTION) {
+    return fromCustomAction(detail);
+  }
+  if (source !== EVENT_SOURCE && source !== 'aws.securityhub') {
+    throw new InvalidEventError('source', `"${source}" is not "${EVENT_SOURCE}" or "aws.securityhub"`);
+  }
+  throw new InvalidEventError(
+    'detail-type',
+    `"${detailType}" is not one of "${DetailType.SCHEDULED}", "${DetailType.SCAN_REQUESTED}", ` +
+      `"${DetailType.SECURITY_HUB_CUSTOM_ACTION}"`,
+  );
+}

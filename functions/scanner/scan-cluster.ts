@@ -1,0 +1,390 @@
+/**
+ * One cluster, end to end: discover → reach → collect → evaluate → report. Every node in scope ends
+ * with one result per control; the summary is reported even when Security Hub delivery fails, and the
+ * failure is thrown only after that.
+ */
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
+import {
+  type ClusterInfo,
+  checkReachability,
+  describeCluster,
+  listClusterNodes,
+  type NodeInfo,
+} from '../aws/discovery.ts';
+import { runCollector } from '../aws/run-command.ts';
+import {
+  findArchivedFindings,
+  importFindings,
+  listActiveFindings,
+  resolveFindings,
+  type SecurityHubTarget,
+} from '../aws/security-hub.ts';
+import { parseEvidence } from '../collector/evidence.ts';
+import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import type { ComplianceStatus, ControlResult } from '../controls/control.ts';
+import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../controls/index.ts';
+import { type AccountScope, buildFinding, productArn } from '../findings/asff.ts';
+import { planLifecycle } from '../findings/lifecycle.ts';
+import type { ScannerConfig } from './config.ts';
+import { errorMessage, FindingsNotDeliveredError, SecurityHubNotEnabledError } from './errors.ts';
+import type { Trigger } from './events.ts';
+import {
+  type ClusterScanSummary,
+  emitMetrics,
+  emptyStatusCounts,
+  putScanCompleted,
+  type ReportDeps,
+  type StatusCounts,
+} from './summary.ts';
+
+export interface ScanDeps extends ReportDeps {
+  readonly clients: AwsClients;
+  readonly config: ScannerConfig;
+  readonly now: () => Date;
+}
+
+export interface ClusterScanInput {
+  readonly cluster: string;
+  readonly instanceIds?: readonly string[];
+  /** Ids the caller already found to be no node of any scanned cluster; reported with this scan. */
+  readonly extraNotANodeIds?: readonly string[];
+  readonly scanId: string;
+  readonly trigger: Trigger;
+  readonly reason?: string;
+  readonly scope: AccountScope;
+  /** Milliseconds left for collection (Lambda remaining time minus the reporting reserve). */
+  readonly remainingMs: () => number;
+  readonly counter: ApiCallCounter;
+}
+
+/** What the scan knows about one node once collection is over. */
+interface NodeAnswer {
+  readonly results: readonly ControlResult[];
+  readonly reasonCode?: string;
+  readonly collectorVersion?: string;
+  readonly filesRead?: readonly string[];
+  readonly nodeOs?: string;
+}
+
+const SEVERITY_ORDER: readonly ComplianceStatus[] = ['FAILED', 'WARNING', 'NOT_AVAILABLE', 'PASSED'];
+
+function worst(results: readonly ControlResult[]): ComplianceStatus {
+  for (const status of SEVERITY_ORDER) if (results.some((r) => r.status === status)) return status;
+  return 'NOT_AVAILABLE';
+}
+
+function osOf(evidence: EvidenceDocument): string | undefined {
+  const file = evidence.files.find((f) => f.roles.includes('os-release') && f.ok && f.encoding !== 'base64');
+  const line = file?.content?.split('\n').find((l) => l.startsWith('PRETTY_NAME='));
+  return line
+    ?.slice('PRETTY_NAME='.length)
+    .replace(/^["']|["']$/g, '')
+    .slice(0, 128);
+}
+
+function answerFromOutput(output: string, node: NodeInfo): NodeAnswer {
+  const parsed = parseEvidence(output);
+  if (!parsed.ok)
+    return { results: evaluateRaw(output, { platform: node.platform }), reasonCode: parsed.code };
+  const evidence = parsed.evidence;
+  const nodeOs = osOf(evidence);
+  return {
+    results: evaluateEvidence(evidence, { platform: node.platform }),
+    collectorVersion: evidence.collector,
+    filesRead: evidence.files.filter((f) => f.ok).map((f) => f.path),
+    ...(nodeOs ? { nodeOs } : {}),
+  };
+}
+
+function notAssessedAnswer(code: string, reason: string, evidence: Record<string, string> = {}): NodeAnswer {
+  return { results: notAssessed('NOT_AVAILABLE', reason, { code, ...evidence }), reasonCode: code };
+}
+
+export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Promise<ClusterScanSummary> {
+  const startedAt = deps.now();
+  const { clients, config, logger } = deps;
+  const log = logger.createChild();
+  log.appendKeys({ cluster: input.cluster });
+  const cluster: ClusterInfo | undefined = await describeCluster(clients.eks, input.cluster);
+  const base = {
+    kind: 'cluster-scan' as const,
+    scanId: input.scanId,
+    trigger: input.trigger,
+    ...(input.reason ? { reason: input.reason } : {}),
+    cluster: input.cluster,
+    startedAt: startedAt.toISOString(),
+  };
+  if (!cluster) {
+    log.warn('Cluster not found; nothing scanned (its findings are archived by the next full scan)');
+    const summary = finish(deps, input, base, {
+      clusterFound: false,
+      inCluster: 0,
+      answers: new Map(),
+      notANodeIds: [...(input.extraNotANodeIds ?? []), ...(input.instanceIds ?? [])],
+    });
+    await report(deps, summary);
+    return summary;
+  }
+
+  // Discovery lists the whole cluster even for a narrowed scan: it is cheap (3 paged calls) and tells
+  // which findings belong to nodes that are gone.
+  const nodes = await listClusterNodes(clients.ec2, cluster.name);
+  const present = new Set(nodes.map((n) => n.instanceId));
+  const wanted = input.instanceIds ? new Set(input.instanceIds) : undefined;
+  const inScope = wanted ? nodes.filter((n) => wanted.has(n.instanceId)) : nodes;
+  const notANodeIds = [
+    ...(input.extraNotANodeIds ?? []),
+    ...(input.instanceIds ? input.instanceIds.filter((id) => !present.has(id)) : []),
+  ];
+  if (notANodeIds.length > 0) {
+    log.warn('Requested instances are not running nodes of this cluster', { notANodeIds });
+  }
+
+  const answers = new Map<string, NodeAnswer>();
+  const candidates: NodeInfo[] = [];
+  for (const node of inScope) {
+    if (node.operatorManaged) {
+      answers.set(
+        node.instanceId,
+        notAssessedAnswer(
+          'AUTO_MODE',
+          `EKS Auto Mode node (EC2 managed instance${node.operatorPrincipal ? ` operated by ${node.operatorPrincipal}` : ''}): AWS blocks SSM access to it and manages its kubelet configuration`,
+        ),
+      );
+    } else if (node.platform === 'windows') {
+      answers.set(
+        node.instanceId,
+        notAssessedAnswer(
+          'NOT_APPLICABLE_WINDOWS',
+          'Windows node: the kubelet does not manage iptables on Windows, so this control does not apply',
+        ),
+      );
+    } else {
+      candidates.push(node);
+    }
+  }
+
+  const reach = await checkReachability(
+    clients.ssm,
+    candidates.map((n) => n.instanceId),
+  );
+  const sendTo: NodeInfo[] = [];
+  for (const node of candidates) {
+    const r = reach.get(node.instanceId);
+    if (r?.reachable && r.platformType === 'Windows') {
+      answers.set(
+        node.instanceId,
+        notAssessedAnswer('NOT_APPLICABLE_WINDOWS', 'Windows node (per SSM): this control does not apply'),
+      );
+    } else if (r?.reachable) sendTo.push(node);
+    else
+      answers.set(node.instanceId, notAssessedAnswer(r?.code ?? 'SSM_UNKNOWN', r?.reason ?? 'not reachable'));
+  }
+
+  const run = await runCollector(
+    clients.ssm,
+    sendTo.map((n) => n.instanceId),
+    {
+      documentName: config.documentName,
+      deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
+      pollInitialDelayMs: config.pollInitialDelayMs,
+      pollIntervalMs: config.pollIntervalMs,
+      remainingMs: input.remainingMs,
+      now: deps.now,
+      sleep: deps.sleep,
+      comment: `eks-kubelet-audit ${input.scanId}`,
+      log: (message, attributes) => log.warn(message, attributes),
+    },
+  );
+  for (const node of sendTo) {
+    const outcome = run.outcomes.get(node.instanceId);
+    if (!outcome) answers.set(node.instanceId, notAssessedAnswer('NO_OUTCOME', 'no answer from collection'));
+    else if (outcome.kind === 'output') answers.set(node.instanceId, answerFromOutput(outcome.output, node));
+    else
+      answers.set(node.instanceId, notAssessedAnswer(outcome.code, outcome.reason, { ...outcome.evidence }));
+  }
+  if (run.deadlineReached) log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
+
+  // Report.
+  const now = deps.now();
+  const target: SecurityHubTarget = {
+    productArn: productArn(input.scope),
+    region: input.scope.region,
+    accountId: input.scope.accountId,
+  };
+  const fresh: AwsSecurityFinding[] = [];
+  const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
+  for (const [instanceId, answer] of answers) {
+    const node = byNode.get(instanceId);
+    if (!node) continue;
+    for (const result of answer.results) {
+      const control = controls.find((c) => c.id === result.controlId);
+      if (!control) continue;
+      fresh.push(
+        buildFinding({
+          scope: input.scope,
+          cluster,
+          node,
+          control,
+          result,
+          scanId: input.scanId,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+          ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
+          ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
+          ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
+        }),
+      );
+    }
+  }
+
+  const delivery = {
+    created: 0,
+    updated: 0,
+    reactivated: 0,
+    archived: 0,
+    resolved: 0,
+    imported: 0,
+    failed: 0,
+    failedByCode: {} as Record<string, number>,
+    workflowUpdateFailed: 0,
+  };
+  let error: Error | undefined;
+  try {
+    const active = await listActiveFindings(clients.securityHub, target, cluster.name);
+    const missing = fresh.map((f) => f.Id ?? '').filter((id) => !active.has(id));
+    const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, missing);
+    const plan = planLifecycle({
+      fresh,
+      active,
+      archived,
+      presentInstances: present,
+      controlIds: new Set(controls.map((c) => c.id)),
+      now,
+    });
+    const imported = await importFindings(clients.securityHub, target, plan.toImport);
+    const failedIds = new Set(imported.failed.map((f) => f.id));
+    for (const f of imported.failed) {
+      delivery.failedByCode[f.errorCode] = (delivery.failedByCode[f.errorCode] ?? 0) + 1;
+    }
+    delivery.created = plan.created;
+    delivery.updated = plan.updated;
+    delivery.reactivated = plan.reactivated;
+    delivery.archived = plan.archived;
+    delivery.imported = imported.succeeded;
+    delivery.failed = imported.failed.length;
+    if (imported.failed.length > 0) {
+      log.error('Findings not delivered to Security Hub', {
+        failed: imported.failed.length,
+        failedByCode: delivery.failedByCode,
+        examples: imported.failed.slice(0, 5),
+      });
+      error = new FindingsNotDeliveredError(imported.failed.length, delivery.failedByCode);
+    }
+    const resolve = plan.toResolve.filter((id) => !failedIds.has(id));
+    if (resolve.length > 0) {
+      const wf = await resolveFindings(clients.securityHub, target, resolve);
+      delivery.resolved = wf.updated;
+      delivery.workflowUpdateFailed = wf.unprocessed.length;
+      if (wf.unprocessed.length > 0) {
+        log.warn('Workflow RESOLVED not applied to some findings', { examples: wf.unprocessed.slice(0, 5) });
+      }
+    }
+  } catch (caught) {
+    if (!(caught instanceof SecurityHubNotEnabledError)) throw caught;
+    log.error(caught.message);
+    error = caught;
+    delivery.failed = fresh.length;
+    delivery.failedByCode.InvalidAccessException = fresh.length;
+  }
+
+  const summary = finish(deps, input, base, {
+    clusterFound: true,
+    inCluster: nodes.length,
+    inScope: inScope.length,
+    sentCommand: sendTo.length,
+    answers,
+    notANodeIds,
+    delivery,
+    deadlineReached: run.deadlineReached,
+    pollRounds: run.pollRounds,
+    ...(error ? { error: errorMessage(error) } : {}),
+  });
+  await report(deps, summary);
+  if (error) throw error;
+  return summary;
+}
+
+interface FinishInput {
+  clusterFound: boolean;
+  inCluster: number;
+  inScope?: number;
+  sentCommand?: number;
+  answers: Map<string, NodeAnswer>;
+  notANodeIds: string[];
+  delivery?: Omit<ClusterScanSummary['findings'], 'byStatus'>;
+  deadlineReached?: boolean;
+  pollRounds?: number;
+  error?: string;
+}
+
+function finish(
+  deps: ScanDeps,
+  input: ClusterScanInput,
+  base: Pick<ClusterScanSummary, 'kind' | 'scanId' | 'trigger' | 'reason' | 'cluster' | 'startedAt'>,
+  f: FinishInput,
+): ClusterScanSummary {
+  const nodesByStatus: StatusCounts = emptyStatusCounts();
+  const findingsByStatus: StatusCounts = emptyStatusCounts();
+  const notAssessedByCode: Record<string, number> = {};
+  for (const answer of f.answers.values()) {
+    const status = worst(answer.results);
+    nodesByStatus[status]++;
+    for (const r of answer.results) findingsByStatus[r.status]++;
+    if (status === 'NOT_AVAILABLE' && answer.reasonCode) {
+      notAssessedByCode[answer.reasonCode] = (notAssessedByCode[answer.reasonCode] ?? 0) + 1;
+    }
+  }
+  const finishedAt = deps.now();
+  return {
+    ...base,
+    clusterFound: f.clusterFound,
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - Date.parse(base.startedAt),
+    nodes: {
+      inScope: f.inScope ?? 0,
+      inCluster: f.inCluster,
+      sentCommand: f.sentCommand ?? 0,
+      byStatus: nodesByStatus,
+      notAssessedByCode,
+    },
+    findings: {
+      ...(f.delivery ?? {
+        created: 0,
+        updated: 0,
+        reactivated: 0,
+        archived: 0,
+        resolved: 0,
+        imported: 0,
+        failed: 0,
+        failedByCode: {},
+        workflowUpdateFailed: 0,
+      }),
+      byStatus: findingsByStatus,
+    },
+    notANodeIds: f.notANodeIds,
+    deadlineReached: f.deadlineReached ?? false,
+    pollRounds: f.pollRounds ?? 0,
+    apiCalls: input.counter.toJSON(),
+    apiCallsTotal: input.counter.total,
+    ...(f.error ? { error: f.error } : {}),
+  };
+}
+
+async function report(deps: ScanDeps, summary: ClusterScanSummary): Promise<void> {
+  deps.logger.info('Cluster scan completed', { summary });
+  emitMetrics(deps.metrics, summary);
+  await putScanCompleted(deps, summary);
+}

@@ -1,0 +1,207 @@
+/**
+ * The scanner behind the handler: resolves an event's scope, then either scans one cluster in this
+ * invocation or fans out one event per cluster. The handler, the tests and the demo all drive this
+ * same code through createScanner.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { ApiCallCounter, type AwsClients, instrumentClients, withApiCallCounter } from '../aws/clients.ts';
+import { listClusterNames, resolveInstanceClusters } from '../aws/discovery.ts';
+import { type AccountScope, productArn } from '../findings/asff.ts';
+import type { ScannerConfig } from './config.ts';
+import { EventDeliveryError, FindingsNotDeliveredError, InvalidEventError } from './errors.ts';
+import { parseScanEvent, type ScanRequest } from './events.ts';
+import { archiveVanishedClusters, type ClusterTarget, putEvents, scanRequestedEntries } from './fan-out.ts';
+import { scanCluster } from './scan-cluster.ts';
+import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
+
+/** The parts of the Lambda context the scanner uses. */
+export interface InvocationContext {
+  readonly invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface ScannerOptions {
+  readonly clients: AwsClients;
+  readonly config: ScannerConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock?: Clock;
+  /** Also counts every call of every scan of this scanner (the demo and the benchmark read it). */
+  readonly globalCounter?: ApiCallCounter;
+}
+
+export interface Scanner {
+  /** Handles one invocation; returns its summary (throws after reporting if findings were lost). */
+  scan(event: unknown, context: InvocationContext): Promise<ScanSummary>;
+}
+
+/** Account, Region and partition from the function's own ARN (arn:<partition>:lambda:<region>:<account>:…). */
+export function scopeFromFunctionArn(arn: string): AccountScope {
+  const [, partition, , region, accountId] = arn.split(':');
+  if (!partition || !region || !accountId || !/^\d{12}$/.test(accountId)) {
+    throw new InvalidEventError('context.invokedFunctionArn', `"${arn}" is not a Lambda function ARN`);
+  }
+  return { partition, region, accountId };
+}
+
+export function createScanner(options: ScannerOptions): Scanner {
+  const { clients, config, logger, metrics } = options;
+  const clock = options.clock ?? systemClock;
+  instrumentClients(clients, options.globalCounter);
+  const allowed = (cluster: string): boolean =>
+    !config.clusterAllowList || config.clusterAllowList.includes(cluster);
+
+  async function run(request: ScanRequest, context: InvocationContext, counter: ApiCallCounter) {
+    const started = clock.now();
+    const scope = scopeFromFunctionArn(context.invokedFunctionArn);
+    const scanId = request.scanId ?? randomUUID();
+    const remainingMs = () => context.getRemainingTimeInMillis() - config.deadlineReserveMs;
+    // A child logger per invocation: several scans may run at once in one process (tests, demo).
+    const log = logger.createChild();
+    log.appendKeys({ scanId, trigger: request.trigger });
+    const deps = {
+      clients,
+      config,
+      logger: log,
+      metrics,
+      now: clock.now,
+      sleep: clock.sleep,
+      events: clients.events,
+      eventBus: config.eventBus,
+    };
+    const reason = request.reason;
+
+    const single = request.clusters?.length === 1 ? request.clusters[0] : undefined;
+    if (single !== undefined && allowed(single)) {
+      // A single-cluster request never fans out (this is how fanned-out events arrive).
+      return scanCluster(deps, {
+        cluster: single,
+        ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}),
+        scanId,
+        trigger: request.trigger,
+        ...(reason ? { reason } : {}),
+        scope,
+        remainingMs,
+        counter,
+      });
+    }
+
+    const skippedClusters: { cluster: string; reason: string }[] = [];
+    let notANodeIds: string[] = [];
+    let targets: ClusterTarget[];
+    const requested = request.clusters?.filter((c) => {
+      if (allowed(c)) return true;
+      skippedClusters.push({ cluster: c, reason: 'not in KUBELET_AUDIT_CLUSTERS' });
+      return false;
+    });
+    if (request.instanceIds) {
+      // Find each instance's cluster from its tags, so only those clusters are scanned and an id
+      // that is no node at all is reported here rather than by every cluster's scan.
+      const resolved = await resolveInstanceClusters(clients.ec2, request.instanceIds);
+      notANodeIds = resolved.notANode;
+      targets = [];
+      for (const [cluster, ids] of resolved.byCluster) {
+        if (requested && !requested.includes(cluster)) notANodeIds.push(...ids);
+        else if (!allowed(cluster)) {
+          notANodeIds.push(...ids);
+          skippedClusters.push({ cluster, reason: 'not in KUBELET_AUDIT_CLUSTERS' });
+        } else targets.push({ cluster, instanceIds: ids });
+      }
+    } else {
+      const names = requested ?? (await listClusterNames(clients.eks)).filter(allowed);
+      targets = names.map((cluster) => ({ cluster }));
+    }
+    if (skippedClusters.length > 0) log.warn('Requested clusters skipped', { skippedClusters });
+    if (notANodeIds.length > 0) {
+      log.warn('Requested instances are not running nodes of a scanned cluster', { notANodeIds });
+    }
+
+    let vanished = {
+      archived: 0,
+      failed: 0,
+      clusters: [] as string[],
+      failedByCode: {} as Record<string, number>,
+    };
+    const fullScan = !request.clusters && !request.instanceIds;
+    if (fullScan) {
+      vanished = await archiveVanishedClusters(
+        clients.securityHub,
+        { productArn: productArn(scope), region: scope.region, accountId: scope.accountId },
+        targets.map((t) => t.cluster),
+        clock.now(),
+      );
+      if (vanished.archived > 0 || vanished.failed > 0) {
+        log.info('Archived findings of clusters no longer present', { vanished });
+      }
+    }
+
+    const only = targets.length === 1 ? targets[0] : undefined;
+    if (only) {
+      // One cluster in scope: scan it here rather than spend an event and an invocation on it.
+      const summary = await scanCluster(deps, {
+        cluster: only.cluster,
+        ...(only.instanceIds ? { instanceIds: only.instanceIds } : {}),
+        extraNotANodeIds: notANodeIds,
+        scanId,
+        trigger: request.trigger,
+        ...(reason ? { reason } : {}),
+        scope,
+        remainingMs,
+        counter,
+      });
+      if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
+      return summary;
+    }
+
+    const put = await putEvents(
+      clients.events,
+      scanRequestedEntries(targets, { eventBus: config.eventBus, scanId, ...(reason ? { reason } : {}) }),
+      clock.sleep,
+    );
+    const summary: FanOutSummary = {
+      kind: 'fan-out',
+      scanId,
+      trigger: request.trigger,
+      ...(reason ? { reason } : {}),
+      clusters: targets.map((t) => t.cluster),
+      eventsPut: put.put,
+      eventsFailed: put.failed.length,
+      skippedClusters,
+      notANodeIds,
+      vanishedClusters: { archived: vanished.archived, failed: vanished.failed, clusters: vanished.clusters },
+      durationMs: clock.now().getTime() - started.getTime(),
+      apiCalls: counter.toJSON(),
+      apiCallsTotal: counter.total,
+    };
+    log.info('Scan fanned out', { summary });
+    emitMetrics(metrics, summary);
+    if (put.failed.length > 0) {
+      const codes: Record<string, number> = {};
+      for (const f of put.failed) codes[f.errorCode] = (codes[f.errorCode] ?? 0) + 1;
+      // Re-running the whole fan-out (Lambda async retry) is safe: cluster scans are idempotent.
+      throw new EventDeliveryError(put.failed.length, codes);
+    }
+    if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
+    return summary;
+  }
+
+  return {
+    async scan(event, context) {
+      const request = parseScanEvent(event);
+      const counter = new ApiCallCounter();
+      return withApiCallCounter(counter, () => run(request, context, counter));
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * What a scan reports: the summary object (returned by the handler), a structured log line, EMF
+ * metrics and, per cluster, a "Scan Completed" event users can hook notifications to.
+ */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { ComplianceStatus } from '../controls/control.ts';
+import { DetailType, EVENT_SOURCE, type Trigger } from './events.ts';
+import { putEvents } from './fan-out.ts';
+
+export type StatusCounts = Record<ComplianceStatus, number>;
+
+export function emptyStatusCounts(): StatusCounts {
+  return { PASSED: 0, FAILED: 0, WARNING: 0, NOT_AVAILABLE: 0 };
+}
+
+export interface ClusterScanSummary {
+  readonly kind: 'cluster-scan';
+  readonly scanId: string;
+  readonly trigger: Trigger;
+  readonly reason?: string;
+  readonly cluster: string;
+  readonly clusterFound: boolean;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly nodes: {
+    /** Nodes in this scan's scope (the whole cluster unless instanceIds narrowed it). */
+    readonly inScope: number;
+    /** All running nodes of the cluster. */
+    readonly inCluster: number;
+    readonly sentCommand: number;
+    /** Worst status over the node's controls: FAILED > WARNING > NOT_AVAILABLE > PASSED. */
+    readonly byStatus: StatusCounts;
+    /** Why nodes could not be assessed, by reason code (SSM_OFFLINE, AUTO_MODE, DEADLINE, ...). */
+    readonly notAssessedByCode: Record<string, number>;
+  };
+  readonly findings: {
+    readonly byStatus: StatusCounts;
+    readonly created: number;
+    readonly updated: number;
+    readonly reactivated: number;
+    readonly archived: number;
+    readonly resolved: number;
+    readonly imported: number;
+    readonly failed: number;
+    readonly failedByCode: Record<string, number>;
+    readonly workflowUpdateFailed: number;
+  };
+  /** Requested instance ids that are not running nodes of this cluster. */
+  readonly notANodeIds: string[];
+  readonly deadlineReached: boolean;
+  readonly pollRounds: number;
+  readonly apiCalls: Record<string, number>;
+  readonly apiCallsTotal: number;
+  readonly error?: string;
+}
+
+export interface FanOutSummary {
+  readonly kind: 'fan-out';
+  readonly scanId: string;
+  readonly trigger: Trigger;
+  readonly reason?: string;
+  /** Clusters a "Scan Requested" event was put for. */
+  readonly clusters: string[];
+  readonly eventsPut: number;
+  readonly eventsFailed: number;
+  /** Requested clusters left out (not in KUBELET_AUDIT_CLUSTERS, or not found). */
+  readonly skippedClusters: { cluster: string; reason: string }[];
+  readonly notANodeIds: string[];
+  readonly vanishedClusters: { archived: number; failed: number; clusters: string[] };
+  readonly durationMs: number;
+  readonly apiCalls: Record<string, number>;
+  readonly apiCallsTotal: number;
+}
+
+export type ScanSummary = ClusterScanSummary | FanOutSummary;
+
+export interface ScanResult {
+  readonly scanId: string;
+  readonly summaries: ScanSummary[];
+}
+
+export function scanCompletedDetail(s: ClusterScanSummary): Record<string, unknown> {
+  return {
+    scanId: s.scanId,
+    cluster: s.cluster,
+    clusterFound: s.clusterFound,
+    trigger: s.trigger,
+    ...(s.reason ? { reason: s.reason } : {}),
+    startedAt: s.startedAt,
+    durationMs: s.durationMs,
+    nodes: s.nodes,
+    findings: s.findings,
+    // Bounded: the event must stay far below PutEvents' 256 KB.
+    notANodeIds: s.notANodeIds.slice(0, 100),
+    notANodeCount: s.notANodeIds.length,
+    deadlineReached: s.deadlineReached,
+    apiCalls: s.apiCalls,
+    apiCallsTotal: s.apiCallsTotal,
+    ...(s.error ? { error: s.error.slice(0, 1000) } : {}),
+  };
+}
+
+export interface ReportDeps {
+  readonly events: EventBridgeClient;
+  readonly eventBus: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** Puts the "Scan Completed" event; returns false (and logs) if it could not be put. */
+export async function putScanCompleted(deps: ReportDeps, summary: ClusterScanSummary): Promise<boolean> {
+  const result = await putEvents(
+    deps.events,
+    [
+      {
+        Source: EVENT_SOURCE,
+        DetailType: DetailType.SCAN_COMPLETED,
+        Detail: JSON.stringify(scanCompletedDetail(summary)),
+        EventBusName: deps.eventBus,
+      },
+    ],
+    deps.sleep,
+  );
+  if (result.failed.length > 0) {
+    deps.logger.error('Scan Completed event could not be put', {
+      cluster: summary.cluster,
+      errorCode: result.failed[0]?.errorCode,
+      errorMessage: result.failed[0]?.errorMessage,
+    });
+    return false;
+  }
+  return true;
+}
+
+export function emitMetrics(metrics: Metrics, summary: ScanSummary): void {
+  if (summary.kind === 'cluster-scan') {
+    for (const [status, n] of Object.entries(summary.nodes.byStatus)) {
+      metrics.addMetric(`Nodes${status}`, MetricUnit.Count, n);
+    }
+    metrics.addMetric('NodesInScope', MetricUnit.Count, summary.nodes.inScope);
+    metrics.addMetric('FindingsImported', MetricUnit.Count, summary.findings.imported);
+    metrics.addMetric('FindingsArchived', MetricUnit.Count, summary.findings.archived);
+    metrics.addMetric('FindingsFailed', MetricUnit.Count, summary.findings.failed);
+    metrics.addMetric('NotANodeIds', MetricUnit.Count, summary.notANodeIds.length);
+  } else {
+    metrics.addMetric('ClustersFannedOut', MetricUnit.Count, summary.clusters.length);
+    metrics.addMetric('FanOutEventsFailed', MetricUnit.Count, summary.eventsFailed);
+    metrics.addMetric('VanishedClusterFindingsArchived', MetricUnit.Count, summary.vanishedClusters.archived);
+  }
+  metrics.addMetric('ScanDuration', MetricUnit.Milliseconds, summary.durationMs);
+  metrics.addMetric('ApiCalls', MetricUnit.Count, summary.apiCallsTotal);
+  metrics.publishStoredMetrics();
+  // One blob per operation so the Operation dimension does not spread over the other metrics.
+  for (const [operation, n] of Object.entries(summary.apiCalls)) {
+    const single = metrics.singleMetric();
+    single.addDimension('Operation', operation);
+    single.addMetric('ApiCallsByOperation', MetricUnit.Count, n);
+  }
+}

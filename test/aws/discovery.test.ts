@@ -1,0 +1,246 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  checkReachability,
+  describeCluster,
+  listClusterNames,
+  listClusterNodes,
+  resolveInstanceClusters,
+  UNMANAGED_REASON,
+} from '../../functions/aws/discovery.ts';
+
+const ec2 = mockClient(EC2Client);
+const eks = mockClient(EKSClient);
+const ssm = mockClient(SSMClient);
+
+function id(n: number): string {
+  return `i-${n.toString(16).padStart(17, '0')}`;
+}
+
+function instance(n: number, tags: Record<string, string>, extra: Partial<Instance> = {}): Instance {
+  return {
+    InstanceId: id(n),
+    InstanceType: 'm6i.large',
+    ImageId: 'ami-0abc',
+    PrivateIpAddress: `10.0.0.${n}`,
+    State: { Name: 'running' },
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    ...extra,
+  };
+}
+
+function filterValue(input: { Filters?: { Name?: string; Values?: string[] }[] }, name: string) {
+  return input.Filters?.find((f) => f.Name === name)?.Values;
+}
+
+beforeEach(() => {
+  ec2.reset();
+  eks.reset();
+  ssm.reset();
+});
+
+describe('clusters', () => {
+  it('lists cluster names across pages', async () => {
+    eks
+      .on(ListClustersCommand)
+      .resolvesOnce({ clusters: ['a', 'b'], nextToken: 't' })
+      .resolvesOnce({ clusters: ['c'] });
+    expect(await listClusterNames(new EKSClient({}))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('describes Auto Mode from computeConfig and returns undefined for a missing cluster', async () => {
+    eks.on(DescribeClusterCommand, { name: 'auto' }).resolves({
+      cluster: {
+        name: 'auto',
+        arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/auto',
+        version: '1.33',
+        computeConfig: { enabled: true },
+      },
+    });
+    eks
+      .on(DescribeClusterCommand, { name: 'gone' })
+      .rejects(Object.assign(new Error('No cluster found'), { name: 'ResourceNotFoundException' }));
+    const client = new EKSClient({});
+    expect(await describeCluster(client, 'auto')).toEqual({
+      name: 'auto',
+      arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/auto',
+      version: '1.33',
+      autoMode: true,
+    });
+    expect(await describeCluster(client, 'gone')).toBeUndefined();
+  });
+});
+
+describe('listClusterNodes', () => {
+  it('finds nodes of every provisioner, deduplicated, with their node group, pool and platform', async () => {
+    // Prepare: MNG, Karpenter, Auto Mode (operator managed), self-managed Windows, and one instance
+    // tagged both ways (eksctl self-managed that also has eks:cluster-name).
+    ec2.on(DescribeInstancesCommand).callsFake((input) => {
+      const byTag = filterValue(input, 'tag:eks:cluster-name');
+      const byKarpenter = filterValue(input, 'tag:eks:eks-cluster-name');
+      const byKey = filterValue(input, 'tag-key');
+      if (byTag?.[0] === 'prod') {
+        return {
+          Reservations: [
+            {
+              Instances: [
+                instance(1, { 'eks:cluster-name': 'prod', 'eks:nodegroup-name': 'ng-1' }),
+                instance(5, { 'eks:cluster-name': 'prod', 'kubernetes.io/cluster/prod': 'owned' }),
+              ],
+            },
+          ],
+        };
+      }
+      if (byKarpenter?.[0] === 'prod') {
+        return {
+          Reservations: [
+            {
+              Instances: [
+                instance(2, { 'eks:eks-cluster-name': 'prod', 'karpenter.sh/nodepool': 'default' }),
+              ],
+            },
+            {
+              Instances: [
+                instance(
+                  3,
+                  { 'eks:eks-cluster-name': 'prod', 'karpenter.sh/nodepool': 'general-purpose' },
+                  { Operator: { Managed: true, Principal: 'eks.amazonaws.com' } },
+                ),
+              ],
+            },
+          ],
+        };
+      }
+      if (byKey?.[0] === 'kubernetes.io/cluster/prod') {
+        return {
+          Reservations: [
+            {
+              Instances: [
+                instance(
+                  4,
+                  { 'kubernetes.io/cluster/prod': 'owned' },
+                  { Platform: 'windows' as Instance['Platform'] },
+                ),
+                instance(5, { 'eks:cluster-name': 'prod', 'kubernetes.io/cluster/prod': 'owned' }),
+              ],
+            },
+          ],
+        };
+      }
+      return { Reservations: [] };
+    });
+    // Act
+    const nodes = await listClusterNodes(new EC2Client({}), 'prod');
+    // Assess
+    expect(
+      nodes.map((n) => [n.instanceId, n.provisioner, n.platform, n.nodeGroup ?? n.nodePool ?? '-']),
+    ).toEqual([
+      [id(1), 'managed-node-group', 'linux', 'ng-1'],
+      [id(2), 'karpenter', 'linux', 'default'],
+      [id(3), 'auto-mode', 'linux', 'general-purpose'],
+      [id(4), 'self-managed', 'windows', '-'],
+      [id(5), 'self-managed', 'linux', '-'],
+    ]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 3);
+    // Every query asks for running instances only, 1000 a page, AWS-managed instances included.
+    for (const call of ec2.commandCalls(DescribeInstancesCommand)) {
+      expect(call.args[0].input).toMatchObject({ MaxResults: 1000, IncludeManagedResources: true });
+      expect(filterValue(call.args[0].input, 'instance-state-name')).toEqual(['running']);
+    }
+  });
+
+  it('follows NextToken', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [] })
+      .on(DescribeInstancesCommand, {
+        NextToken: undefined,
+        Filters: [
+          { Name: 'tag:eks:cluster-name', Values: ['c'] },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ],
+      })
+      .resolves({ Reservations: [{ Instances: [instance(1, { 'eks:cluster-name': 'c' })] }], NextToken: 'n' })
+      .on(DescribeInstancesCommand, { NextToken: 'n' })
+      .resolves({ Reservations: [{ Instances: [instance(2, { 'eks:cluster-name': 'c' })] }] });
+    const nodes = await listClusterNodes(new EC2Client({}), 'c');
+    expect(nodes.map((n) => n.instanceId)).toEqual([id(1), id(2)]);
+  });
+});
+
+describe('resolveInstanceClusters', () => {
+  it('maps requested ids to their cluster and reports the ones that are no node', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance(1, { 'eks:cluster-name': 'a' }),
+            instance(2, { 'kubernetes.io/cluster/b': 'owned' }),
+            instance(3, { Name: 'bastion' }),
+          ],
+        },
+      ],
+    });
+    const result = await resolveInstanceClusters(new EC2Client({}), [id(1), id(2), id(3), id(9)]);
+    expect(Object.fromEntries(result.byCluster)).toEqual({ a: [id(1)], b: [id(2)] });
+    expect(result.notANode).toEqual([id(3), id(9)]);
+    // instance-id filter, not InstanceIds (a missing id would fail the whole call).
+    const input = ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input;
+    expect(input?.InstanceIds).toBeUndefined();
+    expect(filterValue(input ?? {}, 'instance-id')).toHaveLength(4);
+  });
+});
+
+describe('checkReachability', () => {
+  it('classifies online, offline and unmanaged, 50 ids per call', async () => {
+    // Prepare: 120 ids; 0 online, 1 ConnectionLost, the rest online except 7 (absent = unmanaged).
+    const ids = Array.from({ length: 120 }, (_, i) => id(i + 1));
+    ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
+      const wanted: string[] = input.Filters[0].Values;
+      return {
+        InstanceInformationList: wanted
+          .filter((x) => x !== id(7))
+          .map((x) =>
+            x === id(2)
+              ? {
+                  InstanceId: x,
+                  PingStatus: 'ConnectionLost',
+                  LastPingDateTime: new Date('2026-11-01T10:00:00Z'),
+                }
+              : { InstanceId: x, PingStatus: 'Online', PlatformType: 'Linux' },
+          ),
+      };
+    });
+    // Act
+    const reach = await checkReachability(new SSMClient({}), ids);
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 3);
+    const sizes = ssm
+      .commandCalls(DescribeInstanceInformationCommand)
+      .map((c) => c.args[0].input.Filters?.[0]?.Values?.length);
+    expect(sizes).toEqual([50, 50, 20]);
+    expect(reach.get(id(1))).toEqual({ reachable: true, platformType: 'Linux' });
+    expect(reach.get(id(2))).toEqual({
+      reachable: false,
+      code: 'SSM_OFFLINE',
+      reason: 'SSM agent offline since 2026-11-01T10:00:00.000Z',
+    });
+    expect(reach.get(id(7))).toEqual({ reachable: false, code: 'SSM_UNMANAGED', reason: UNMANAGED_REASON });
+    expect(reach.size).toBe(120);
+  });
+
+  it('isolates an id SSM rejects instead of losing the whole chunk', async () => {
+    const ids = [id(1), id(2), id(3), id(4)];
+    ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
+      const wanted: string[] = input.Filters[0].Values;
+      if (wanted.includes(id(3))) throw Object.assign(new Error('bad id'), { name: 'InvalidInstanceId' });
+      return { InstanceInformationList: wanted.map((x) => ({ InstanceId: x, PingStatus: 'Online' })) };
+    });
+    const reach = await checkReachability(new SSMClient({}), ids);
+    expect([...reach.values()].map((r) => r.reachable)).toEqual([true, true, false, true]);
+  });
+});

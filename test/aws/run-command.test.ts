@@ -1,0 +1,323 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  type CommandInvocation,
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  ListCommandsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RunCommandOptions, runCollector } from '../../functions/aws/run-command.ts';
+
+const ssm = mockClient(SSMClient);
+const DOC = 'KubeletAudit-Collect';
+const EVIDENCE = '{"format":"eks-kubelet-audit/evidence","version":1,"end":true}';
+
+function id(n: number): string {
+  return `i-${n.toString(16).padStart(17, '0')}`;
+}
+
+/** A fake clock: sleeping advances time; the budget runs out after `budgetMs`. */
+function options(budgetMs = 60_000, extra: Partial<RunCommandOptions> = {}) {
+  let t = 0;
+  const sleeps: number[] = [];
+  const opts: RunCommandOptions = {
+    documentName: DOC,
+    deliveryTimeoutSeconds: 60,
+    pollInitialDelayMs: 1_000,
+    pollIntervalMs: 5_000,
+    remainingMs: () => budgetMs - t,
+    now: () => new Date(Date.UTC(2026, 10, 28) + t),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    ...extra,
+  };
+  return { opts, sleeps };
+}
+
+/** A scripted SSM: SendCommand records targets; commands finish after `roundsToFinish` ListCommands rounds. */
+function scriptSsm(
+  invocationFor: (instanceId: string, commandId: string) => CommandInvocation,
+  roundsToFinish = 1,
+) {
+  const commands = new Map<string, string[]>();
+  let rounds = 0;
+  ssm.on(SendCommandCommand).callsFake((input) => {
+    const commandId = `cmd-${commands.size + 1}`;
+    commands.set(commandId, input.InstanceIds);
+    return { Command: { CommandId: commandId, Status: 'Pending' } };
+  });
+  ssm.on(ListCommandsCommand).callsFake(() => {
+    rounds++;
+    return {
+      Commands: [
+        { CommandId: 'someone-elses', Status: 'Success' },
+        ...[...commands.keys()].map((CommandId) => ({
+          CommandId,
+          Status: rounds >= roundsToFinish ? 'Success' : 'InProgress',
+        })),
+      ],
+    };
+  });
+  ssm.on(ListCommandInvocationsCommand).callsFake((input) => {
+    const ids = commands.get(input.CommandId) ?? [];
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const page = ids.slice(start, start + 50);
+    return {
+      CommandInvocations: page.map((i) => ({
+        CommandId: input.CommandId,
+        InstanceId: i,
+        ...invocationFor(i, input.CommandId),
+      })),
+      ...(start + 50 < ids.length ? { NextToken: String(start + 50) } : {}),
+    };
+  });
+  return commands;
+}
+
+const success = (output = EVIDENCE): CommandInvocation => ({
+  Status: 'Success',
+  StatusDetails: 'Success',
+  CommandPlugins: [{ Name: 'collect', Status: 'Success', Output: output }],
+});
+
+beforeEach(() => ssm.reset());
+
+describe('sending', () => {
+  it('sends ≤ 50 ids per SendCommand with MaxErrors 100% and no CloudWatch output', async () => {
+    scriptSsm(() => success());
+    const ids = Array.from({ length: 120 }, (_, i) => id(i + 1));
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), ids, opts);
+    const sends = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(sends.map((s) => s.InstanceIds?.length)).toEqual([50, 50, 20]);
+    for (const s of sends) {
+      expect(s).toMatchObject({
+        DocumentName: DOC,
+        MaxErrors: '100%',
+        MaxConcurrency: '50',
+        TimeoutSeconds: 60,
+        CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
+      });
+    }
+    expect(result.outcomes.size).toBe(120);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('polls with one ListCommands round for all commands, then pages invocations once per command', async () => {
+    scriptSsm(() => success(), 3);
+    const ids = Array.from({ length: 120 }, (_, i) => id(i + 1));
+    const { opts, sleeps } = options();
+    const result = await runCollector(new SSMClient({}), ids, opts);
+    expect(result.pollRounds).toBe(3);
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandsCommand, 3);
+    // Invocations fetched only once the command is terminal: 3 commands × 1 page (50 a page).
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandInvocationsCommand, 3);
+    expect(ssm).toHaveReceivedCommandWith(ListCommandInvocationsCommand, { Details: true, MaxResults: 50 });
+    expect(ssm).toHaveReceivedCommandWith(ListCommandsCommand, {
+      Filters: expect.arrayContaining([{ key: 'DocumentName', value: DOC }]),
+    });
+    expect(sleeps).toEqual([1_000, 5_000, 5_000]);
+  });
+
+  it('answers nodes that vanished before SendCommand and re-sends to the others', async () => {
+    // Prepare: the first SendCommand fails with InvalidInstanceId because id(2) left SSM.
+    const commands = scriptSsm(() => success());
+    ssm
+      .on(SendCommandCommand)
+      .rejectsOnce(Object.assign(new Error('Instances not in a valid state'), { name: 'InvalidInstanceId' }))
+      .callsFake((input) => {
+        commands.set('cmd-retry', input.InstanceIds);
+        return { Command: { CommandId: 'cmd-retry' } };
+      });
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: [
+        { InstanceId: id(1), PingStatus: 'Online' },
+        { InstanceId: id(3), PingStatus: 'Online' },
+      ],
+    });
+    const { opts } = options();
+    // Act
+    const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
+    // Assess
+    expect(ssm.commandCalls(SendCommandCommand)[1]?.args[0].input.InstanceIds).toEqual([id(1), id(3)]);
+    expect(result.outcomes.get(id(2))).toMatchObject({ kind: 'not-assessed', code: 'SSM_VANISHED' });
+    expect(result.outcomes.get(id(1))?.kind).toBe('output');
+    expect(result.outcomes.get(id(3))?.kind).toBe('output');
+  });
+
+  it('answers every node of a chunk whose SendCommand fails for another reason', async () => {
+    ssm.on(SendCommandCommand).rejects(Object.assign(new Error('doc missing'), { name: 'InvalidDocument' }));
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1), id(2)], opts);
+    expect([...result.outcomes.values()].map((o) => (o.kind === 'not-assessed' ? o.reason : ''))).toEqual([
+      'SendCommand failed: InvalidDocument: doc missing',
+      'SendCommand failed: InvalidDocument: doc missing',
+    ]);
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandsCommand, 0);
+  });
+});
+
+describe('status mapping', () => {
+  const table: [string, CommandInvocation, string, RegExp][] = [
+    [
+      'Failed',
+      { Status: 'Failed', StatusDetails: 'Failed', CommandPlugins: [{ Output: 'bash: line 1: boom\x07' }] },
+      'SSM_FAILED',
+      /Failed: the collector exited.*Output: "bash: line 1: boom"/,
+    ],
+    [
+      'Execution Timed Out',
+      { Status: 'TimedOut', StatusDetails: 'Execution Timed Out' },
+      'SSM_EXECUTIONTIMEDOUT',
+      /TimedOut \(Execution Timed Out\)/,
+    ],
+    [
+      'Delivery Timed Out',
+      { Status: 'TimedOut', StatusDetails: 'Delivery Timed Out' },
+      'SSM_DELIVERYTIMEDOUT',
+      /could not deliver/,
+    ],
+    ['Cancelled', { Status: 'Cancelled', StatusDetails: 'Cancelled' }, 'SSM_CANCELLED', /cancelled/],
+    [
+      'Undeliverable',
+      { Status: 'Failed', StatusDetails: 'Undeliverable' },
+      'SSM_UNDELIVERABLE',
+      /no longer exists/,
+    ],
+    ['Terminated', { Status: 'Failed', StatusDetails: 'Terminated' }, 'SSM_TERMINATED', /MaxErrors/],
+    [
+      'Access Denied',
+      { Status: 'Failed', StatusDetails: 'Access Denied' },
+      'SSM_ACCESSDENIED',
+      /may not send commands/,
+    ],
+    [
+      'Invalid Platform',
+      { Status: 'Failed', StatusDetails: 'Invalid Platform' },
+      'SSM_INVALIDPLATFORM',
+      /platform/,
+    ],
+    [
+      'Success without our document',
+      success('Step execution skipped due to unsatisfied preconditions'),
+      'NO_EVIDENCE',
+      /printed no evidence document/,
+    ],
+  ];
+
+  it.each(table)('%s → NOT_AVAILABLE with status and reason', async (_, invocation, code, reason) => {
+    scriptSsm(() => invocation);
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1)], opts);
+    const outcome = result.outcomes.get(id(1));
+    expect(outcome?.kind).toBe('not-assessed');
+    if (outcome?.kind !== 'not-assessed') return;
+    expect(outcome.code).toBe(code);
+    expect(outcome.reason).toMatch(reason);
+    expect([...outcome.reason].every((ch) => ch >= ' ')).toBe(true);
+    expect(outcome.commandId).toBe('cmd-1');
+  });
+
+  it("Success with the compact envelope → the output to evaluate (its encoding is the parser's business)", async () => {
+    const envelope = '{"eka":1,"gz85":"WhrR0&YcUnXlI9Mu","pad":2}';
+    scriptSsm(() => success(envelope));
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1)], opts);
+    expect(result.outcomes.get(id(1))).toMatchObject({ kind: 'output', output: envelope });
+  });
+
+  it('Success with our document → the output to evaluate', async () => {
+    scriptSsm(() => success());
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1)], opts);
+    expect(result.outcomes.get(id(1))).toEqual({
+      kind: 'output',
+      instanceId: id(1),
+      output: EVIDENCE,
+      commandId: 'cmd-1',
+    });
+  });
+});
+
+describe('cut output', () => {
+  const cut = `${EVIDENCE.slice(0, 30)}\n---Output truncated---`;
+
+  it('fetches the full output with GetCommandInvocation only for cut invocations', async () => {
+    scriptSsm((i) => success(i === id(2) ? cut : EVIDENCE));
+    ssm.on(GetCommandInvocationCommand).resolves({ StandardOutputContent: `${EVIDENCE} ` });
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, {
+      CommandId: 'cmd-1',
+      InstanceId: id(2),
+      PluginName: 'collect',
+    });
+    expect(result.outcomes.get(id(2))).toMatchObject({ kind: 'output', output: `${EVIDENCE} ` });
+  });
+
+  it('retries InvocationDoesNotExist a bounded number of times', async () => {
+    scriptSsm(() => success(cut));
+    ssm
+      .on(GetCommandInvocationCommand)
+      .rejectsOnce(Object.assign(new Error('no'), { name: 'InvocationDoesNotExist' }))
+      .rejectsOnce(Object.assign(new Error('no'), { name: 'InvocationDoesNotExist' }))
+      .resolves({ StandardOutputContent: EVIDENCE });
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1)], opts);
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 3);
+    expect(result.outcomes.get(id(1))).toMatchObject({ kind: 'output', output: EVIDENCE });
+  });
+
+  it('keeps the cut output (evaluated as truncated) when GetCommandInvocation keeps failing', async () => {
+    scriptSsm(() => success(cut));
+    ssm
+      .on(GetCommandInvocationCommand)
+      .rejects(Object.assign(new Error('no'), { name: 'InvocationDoesNotExist' }));
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1)], opts);
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 4);
+    expect(result.outcomes.get(id(1))).toMatchObject({ kind: 'output', output: cut });
+  });
+});
+
+describe('deadline', () => {
+  it('stops polling at the deadline; finished nodes keep their answer, pending ones get "scan deadline reached"', async () => {
+    // Prepare: the command never finishes; one invocation is done, one still InProgress, one never listed.
+    scriptSsm(() => success(), Number.POSITIVE_INFINITY);
+    ssm.on(ListCommandInvocationsCommand).resolves({
+      CommandInvocations: [
+        { CommandId: 'cmd-1', InstanceId: id(1), ...success() },
+        { CommandId: 'cmd-1', InstanceId: id(2), Status: 'InProgress', StatusDetails: 'InProgress' },
+      ],
+    });
+    const { opts } = options(12_000);
+    // Act
+    const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
+    // Assess
+    expect(result.deadlineReached).toBe(true);
+    expect(result.pollRounds).toBe(3);
+    expect(result.outcomes.get(id(1))?.kind).toBe('output');
+    expect(result.outcomes.get(id(2))).toMatchObject({
+      code: 'DEADLINE',
+      reason: expect.stringMatching(/^scan deadline reached/),
+    });
+    expect(result.outcomes.get(id(3))).toMatchObject({
+      code: 'DEADLINE',
+      reason: expect.stringMatching(/^scan deadline reached/),
+    });
+  });
+
+  it('does nothing for an empty list', async () => {
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [], opts);
+    expect(result.outcomes.size).toBe(0);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,213 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  BatchUpdateFindingsCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  findArchivedFindings,
+  importBatches,
+  importFindings,
+  listActiveFindings,
+  listFindingsOutsideClusters,
+  resolveFindings,
+} from '../../functions/aws/security-hub.ts';
+import { SecurityHubNotEnabledError } from '../../functions/scanner/errors.ts';
+
+const sh = mockClient(SecurityHubClient);
+const target = {
+  productArn: 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default',
+  region: 'eu-west-1',
+  accountId: '111122223333',
+};
+
+function finding(n: number, extra: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding {
+  return {
+    Id: `eu-west-1/111122223333/prod/i-${String(n).padStart(17, '0')}/c`,
+    ProductArn: target.productArn,
+    GeneratorId: 'eks-kubelet-audit/c',
+    ProductFields: { 'eks-kubelet-audit/cluster': 'prod' },
+    ...extra,
+  } as AwsSecurityFinding;
+}
+
+beforeEach(() => sh.reset());
+
+describe('reading', () => {
+  it('lists the cluster ACTIVE findings of our product across pages, 100 a page', async () => {
+    sh.on(GetFindingsCommand)
+      .resolvesOnce({ Findings: [finding(1), finding(2)], NextToken: 't' })
+      .resolvesOnce({ Findings: [finding(3)] });
+    const active = await listActiveFindings(new SecurityHubClient({}), target, 'prod');
+    expect([...active.keys()]).toHaveLength(3);
+    expect(sh).toHaveReceivedCommandWith(GetFindingsCommand, {
+      MaxResults: 100,
+      Filters: {
+        ProductArn: [{ Value: target.productArn, Comparison: 'EQUALS' }],
+        GeneratorId: [{ Value: 'eks-kubelet-audit/', Comparison: 'PREFIX' }],
+        ProductFields: [{ Key: 'eks-kubelet-audit/cluster', Value: 'prod', Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+      },
+    });
+  });
+
+  it('finds archived findings with one listing call when the cluster has few', async () => {
+    sh.on(GetFindingsCommand).resolves({ Findings: [finding(2, { RecordState: 'ARCHIVED' }), finding(99)] });
+    const ids = Array.from({ length: 45 }, (_, i) => finding(i).Id as string);
+    const found = await findArchivedFindings(new SecurityHubClient({}), target, 'prod', ids);
+    expect([...found.keys()]).toEqual([finding(2).Id]);
+    expect(sh).toHaveReceivedCommandTimes(GetFindingsCommand, 1);
+    expect(await findArchivedFindings(new SecurityHubClient({}), target, 'prod', [])).toEqual(new Map());
+    expect(sh).toHaveReceivedCommandTimes(GetFindingsCommand, 1);
+  });
+
+  it('falls back to lookups by Id (≤ 20 a filter) when the archived listing is longer than that would cost', async () => {
+    // Prepare: 25 missing ids → budget of 2 listing pages; the listing has more pages.
+    sh.on(GetFindingsCommand).callsFake((input) => {
+      if (input.Filters.Id) {
+        return {
+          Findings: input.Filters.Id.filter((_: unknown, i: number) => i === 0).map(
+            (f: { Value: string }) => ({ Id: f.Value }),
+          ),
+        };
+      }
+      return { Findings: [finding(1000)], NextToken: 'more' };
+    });
+    const ids = Array.from({ length: 25 }, (_, i) => finding(i).Id as string);
+    const found = await findArchivedFindings(new SecurityHubClient({}), target, 'prod', ids);
+    const byId = sh.commandCalls(GetFindingsCommand).filter((c) => c.args[0].input.Filters?.Id);
+    expect(byId.map((c) => c.args[0].input.Filters?.Id?.length)).toEqual([20, 5]);
+    expect(sh).toHaveReceivedCommandTimes(GetFindingsCommand, 4);
+    expect(found.size).toBe(2);
+  });
+
+  it('lists findings of other clusters with NOT_EQUALS (≤ 20 values) and filters the rest locally', async () => {
+    const clusters = Array.from({ length: 25 }, (_, i) => `c${i}`);
+    sh.on(GetFindingsCommand).resolves({
+      Findings: [
+        finding(1, { ProductFields: { 'eks-kubelet-audit/cluster': 'c22' } }),
+        finding(2, { ProductFields: { 'eks-kubelet-audit/cluster': 'deleted' } }),
+      ],
+    });
+    const stale = await listFindingsOutsideClusters(new SecurityHubClient({}), target, clusters);
+    expect(stale.map((f) => f.ProductFields?.['eks-kubelet-audit/cluster'])).toEqual(['deleted']);
+    const filter = sh.commandCalls(GetFindingsCommand)[0]?.args[0].input.Filters?.ProductFields;
+    expect(filter).toHaveLength(20);
+    expect(filter?.every((f) => f.Comparison === 'NOT_EQUALS')).toBe(true);
+  });
+
+  it('turns InvalidAccessException into a clear "not enabled" error', async () => {
+    sh.on(GetFindingsCommand).rejects(
+      Object.assign(new Error('Account is not subscribed to AWS Security Hub'), {
+        name: 'InvalidAccessException',
+      }),
+    );
+    const promise = listActiveFindings(new SecurityHubClient({}), target, 'prod');
+    await expect(promise).rejects.toBeInstanceOf(SecurityHubNotEnabledError);
+    await expect(promise).rejects.toThrow(
+      'Security Hub CSPM is not enabled in eu-west-1 for account 111122223333: enable it with `aws securityhub enable-security-hub --region eu-west-1`',
+    );
+  });
+});
+
+describe('importing', () => {
+  it('batches by 100 findings and by 6 MB', () => {
+    const small = Array.from({ length: 250 }, (_, i) => finding(i));
+    expect(importBatches(small).map((b) => b.length)).toEqual([100, 100, 50]);
+    const big = Array.from({ length: 30 }, (_, i) => finding(i, { Description: 'd'.repeat(230_000) }));
+    const batches = importBatches(big);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(Buffer.byteLength(JSON.stringify(b))).toBeLessThan(6 * 1024 * 1024);
+    expect(batches.flat()).toHaveLength(30);
+  });
+
+  it('re-sends FailedFindings and succeeds when they go through', async () => {
+    let calls = 0;
+    sh.on(BatchImportFindingsCommand).callsFake((input) => {
+      calls++;
+      if (calls === 1) {
+        return {
+          SuccessCount: input.Findings.length - 1,
+          FailedCount: 1,
+          FailedFindings: [
+            { Id: input.Findings[3].Id, ErrorCode: 'InternalError', ErrorMessage: 'try again' },
+          ],
+        };
+      }
+      return { SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] };
+    });
+    const findings = Array.from({ length: 10 }, (_, i) => finding(i));
+    const result = await importFindings(new SecurityHubClient({}), target, findings);
+    expect(result).toEqual({ succeeded: 10, failed: [], requests: 2 });
+    expect(sh.commandCalls(BatchImportFindingsCommand)[1]?.args[0].input.Findings?.map((f) => f.Id)).toEqual([
+      finding(3).Id,
+    ]);
+  });
+
+  it('gives up after two re-sends and reports each lost finding with its error code', async () => {
+    sh.on(BatchImportFindingsCommand).callsFake((input) => ({
+      SuccessCount: input.Findings.length - 1,
+      FailedCount: 1,
+      FailedFindings: [
+        {
+          Id: finding(0).Id,
+          ErrorCode: 'InvalidInput',
+          ErrorMessage: 'data.Remediation.Recommendation.Text should NOT be longer than 512 characters',
+        },
+      ],
+    }));
+    const result = await importFindings(new SecurityHubClient({}), target, [finding(0), finding(1)]);
+    expect(sh).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 3);
+    expect(result.succeeded).toBe(1);
+    expect(result.failed).toEqual([
+      {
+        id: finding(0).Id,
+        errorCode: 'InvalidInput',
+        errorMessage: 'data.Remediation.Recommendation.Text should NOT be longer than 512 characters',
+      },
+    ]);
+  });
+
+  it('counts a batch whose request fails outright and goes on with the others', async () => {
+    sh.on(BatchImportFindingsCommand)
+      .rejectsOnce(Object.assign(new Error('boom'), { name: 'InternalException' }))
+      .callsFake((input) => ({ SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] }));
+    const findings = Array.from({ length: 150 }, (_, i) => finding(i));
+    const result = await importFindings(new SecurityHubClient({}), target, findings);
+    // First round: batch 1 (100) fails outright, batch 2 (50) goes through; the re-send of the 100 succeeds.
+    expect(result.failed).toEqual([]);
+    expect(result.succeeded).toBe(150);
+    expect(sh).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 3);
+  });
+
+  it('stops at once when Security Hub is not enabled', async () => {
+    sh.on(BatchImportFindingsCommand).rejects(
+      Object.assign(new Error('not subscribed'), { name: 'InvalidAccessException' }),
+    );
+    await expect(importFindings(new SecurityHubClient({}), target, [finding(1)])).rejects.toBeInstanceOf(
+      SecurityHubNotEnabledError,
+    );
+    expect(sh).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 1);
+  });
+});
+
+describe('workflow', () => {
+  it('sets RESOLVED in batches of 100 and reports unprocessed findings', async () => {
+    sh.on(BatchUpdateFindingsCommand).callsFake((input) => ({
+      ProcessedFindings: input.FindingIdentifiers.slice(1),
+      UnprocessedFindings: [
+        { FindingIdentifier: input.FindingIdentifiers[0], ErrorCode: 'FindingNotFound', ErrorMessage: 'x' },
+      ],
+    }));
+    const ids = Array.from({ length: 150 }, (_, i) => `id-${i}`);
+    const result = await resolveFindings(new SecurityHubClient({}), target, ids);
+    expect(sh).toHaveReceivedCommandTimes(BatchUpdateFindingsCommand, 2);
+    expect(sh).toHaveReceivedCommandWith(BatchUpdateFindingsCommand, { Workflow: { Status: 'RESOLVED' } });
+    expect(result.updated).toBe(148);
+    expect(result.unprocessed.map((u) => u.id)).toEqual(['id-0', 'id-100']);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Drives the real scanner (createScanner, the code the Lambda handler runs) through the real SDK v3
+ * clients over HTTP against the local emulator. EventBridge "Scan Requested" events the scanner puts
+ * are delivered back to it, as the stack's rule does.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import { ApiCallCounter, createClients } from '../../functions/aws/clients.ts';
+import type { ScannerConfig } from '../../functions/scanner/config.ts';
+import { createScanner, type InvocationContext, type Scanner } from '../../functions/scanner/scanner.ts';
+import type { ScanSummary } from '../../functions/scanner/summary.ts';
+import {
+  DEFAULT_DOCUMENT,
+  type Emulator,
+  type EmulatorOptions,
+  FAKE_CREDENTIALS,
+  startEmulator,
+} from '../sim/emulator/index.ts';
+import type { Fleet } from '../sim/fleet.ts';
+
+// Powertools writes EMF through the global console in dev mode, so tests can read the metrics (dev
+// mode would also disable metrics unless POWERTOOLS_METRICS_DISABLED says otherwise).
+// Off unless a test turns it on before starting its harness, to keep test output readable.
+process.env.POWERTOOLS_DEV = 'true';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+export interface Harness {
+  emulator: Emulator;
+  scanner: Scanner;
+  fleet: Fleet;
+  config: ScannerConfig;
+  /** Every API call of every scan, by operation (from the clients' middleware). */
+  counter: ApiCallCounter;
+  /** Summaries of scans run through the EventBridge subscription (fan-out targets). */
+  delivered: ScanSummary[];
+  deliveryErrors: unknown[];
+  context(budgetMs?: number): InvocationContext;
+  scan(event: unknown, budgetMs?: number): Promise<ScanSummary>;
+  /** Scan, then wait until every fanned-out invocation finished. */
+  scanAll(event: unknown): Promise<ScanSummary[]>;
+  stop(): Promise<void>;
+}
+
+export const SCHEDULED = {
+  source: 'eks-kubelet-audit',
+  'detail-type': 'Scheduled Scan',
+  detail: {},
+} as const;
+
+export function scanRequested(detail: Record<string, unknown>) {
+  return { source: 'eks-kubelet-audit', 'detail-type': 'Scan Requested', detail };
+}
+
+export async function startHarness(
+  options: EmulatorOptions & { config?: Partial<ScannerConfig>; maxAttempts?: number } = {},
+): Promise<Harness> {
+  const emulator = await startEmulator({ rateLimits: false, ...options });
+  const fleet = emulator.fleet;
+  const config: ScannerConfig = {
+    documentName: DEFAULT_DOCUMENT.name,
+    eventBus: 'default',
+    deliveryTimeoutSeconds: 30,
+    pollInitialDelayMs: 300,
+    pollIntervalMs: 250,
+    deadlineReserveMs: 0,
+    ...options.config,
+  };
+  const counter = new ApiCallCounter();
+  const clients = createClients({
+    region: fleet.region,
+    endpoint: emulator.endpoint,
+    credentials: FAKE_CREDENTIALS,
+    // The SDK's own retry decisions, with 5 ms between attempts.
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? 4, () => 5),
+  });
+  const scanner = createScanner({
+    clients,
+    config,
+    logger: new Logger({ serviceName: 'eks-kubelet-audit', logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'EksKubeletAuditTest', serviceName: 'eks-kubelet-audit' }),
+    clock: {
+      now: () => new Date(emulator.clock.now()),
+      sleep: (ms) => emulator.clock.sleep(ms),
+    },
+    globalCounter: counter,
+  });
+  const context = (budgetMs = 900_000): InvocationContext => {
+    const start = emulator.clock.now();
+    return {
+      invokedFunctionArn: `arn:aws:lambda:${fleet.region}:${fleet.accountId}:function:eks-kubelet-audit`,
+      getRemainingTimeInMillis: () => budgetMs - (emulator.clock.now() - start),
+    };
+  };
+  const delivered: ScanSummary[] = [];
+  const deliveryErrors: unknown[] = [];
+  emulator.events.subscribe(
+    'scanner',
+    { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Requested'] },
+    async (event) => {
+      try {
+        delivered.push(await scanner.scan(event, context()));
+      } catch (error) {
+        deliveryErrors.push(error);
+        throw error;
+      }
+    },
+  );
+  return {
+    emulator,
+    scanner,
+    fleet,
+    config,
+    counter,
+    delivered,
+    deliveryErrors,
+    context,
+    scan: (event, budgetMs) => scanner.scan(event, context(budgetMs)),
+    async scanAll(event) {
+      const first = await scanner.scan(event, context());
+      await emulator.events.idle();
+      return [first, ...delivered.splice(0)];
+    },
+    stop: () => emulator.stop(),
+  };
+}
