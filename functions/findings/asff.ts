@@ -128,6 +128,9 @@ function stringify(value: unknown): string | undefined {
   }
 }
 
+/** Evidence keys that already have a field of their own above; repeating them would waste 3 of the 50 slots. */
+const FIRST_CLASS_EVIDENCE = new Set(['effectiveValue', 'os']);
+
 /** Builds ProductFields within the ASFF limits; the first entries win when there are too many. */
 export function productFields(
   entries: readonly (readonly [string, string | undefined])[],
@@ -169,7 +172,9 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
     ['collector-version', input.collectorVersion],
     ['scan-id', input.scanId],
     ['reason-code', input.reasonCode],
-    ...Object.entries(result.evidence).map(([k, v]) => [`evidence/${k}`, v] as const),
+    ...Object.entries(result.evidence)
+      .filter(([k]) => !FIRST_CLASS_EVIDENCE.has(k))
+      .map(([k, v]) => [`evidence/${k}`, v] as const),
   ]);
   const requirements = control.cis
     .map((c) => `${c.benchmark} ${c.version}/${c.id}`)

@@ -130,6 +130,25 @@ describe('content', () => {
     });
     expect(f.Description).toContain('reason for FAILED');
   });
+  it('does not repeat evidence that already has a field of its own', () => {
+    const f = build({
+      nodeOs: 'Amazon Linux 2023',
+      result: result('FAILED', {
+        effectiveValue: false,
+        evidence: {
+          effectiveValue: 'false',
+          os: 'Amazon Linux 2023',
+          configFile: '/etc/kubernetes/kubelet/config.json',
+        },
+      }),
+    });
+    const keys = Object.keys(f.ProductFields ?? {});
+    expect(keys).not.toContain('eks-kubelet-audit/evidence/effectiveValue');
+    expect(keys).not.toContain('eks-kubelet-audit/evidence/os');
+    expect(f.ProductFields?.['eks-kubelet-audit/evidence/configFile']).toBe(
+      '/etc/kubernetes/kubelet/config.json',
+    );
+  });
 });
 
 describe('limits', () => {
