@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { isOutputTruncated } from '../collector/evidence.ts';
 import { awsErrorName, errorMessage } from '../scanner/errors.ts';
-import { checkReachability } from './discovery.ts';
+import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
 
 export type CollectionOutcome =
   | {
@@ -43,6 +43,14 @@ export interface RunCommandOptions {
   readonly sleep: (ms: number) => Promise<void>;
   readonly comment?: string;
   readonly log?: (message: string, attributes: Record<string, unknown>) => void;
+  /** Which of the given ids are still running instances (EC2); tells vanished nodes from unmanaged. */
+  readonly stillRunning?: (instanceIds: readonly string[]) => Promise<Set<string>>;
+  /**
+   * Ids the previous scan found not managed by SSM (from the findings it left). They are checked
+   * with DescribeInstanceInformation before anything is sent, so a node group SSM does not manage
+   * costs one call per 50 nodes per scan instead of spoiling the chunks it would be spread over.
+   */
+  readonly knownUnmanaged?: ReadonlySet<string>;
 }
 
 /** SendCommand takes at most 50 InstanceIds (ssm InstanceIdList). */
@@ -141,11 +149,28 @@ export interface RunCommandResult {
   readonly commandIds: readonly string[];
   readonly pollRounds: number;
   readonly deadlineReached: boolean;
+  /** SendCommand calls SSM rejected with InvalidInstanceId (each cost one DescribeInstanceInformation). */
+  readonly rejectedSends: number;
+  /** Nodes a command was actually sent to. */
+  readonly sentTo: number;
 }
 
+/** Answers for ids SSM does not list: unmanaged, unless `stillRunning` says the instance is gone. */
+const VANISHED_REASON =
+  'node left during the scan: it is no longer a running instance, so SSM no longer lists it';
+
 /**
- * Sends the collector to `instanceIds` (already known to be SSM-managed and online) and waits for the
+ * Sends the collector to `instanceIds` (candidates not known to be offline) and waits for the
  * answers. Every id gets an outcome.
+ *
+ * Sending is by exception (see discovery.ts): each chunk of ≤ 50 goes straight to SendCommand. A
+ * chunk SSM rejects with InvalidInstanceId sent nothing, so one DescribeInstanceInformation for that
+ * chunk classifies its ids (absent → unmanaged or vanished, offline → offline) and the online ones
+ * are sent once more. Nothing is ever sent to an unmanaged or offline node. When most chunks are
+ * rejected (a cluster whose nodes SSM does not manage), checking first is cheaper (2 calls per chunk
+ * against 1 + 2·p for a rejection rate p), so once at least 2 chunks were rejected and more were
+ * rejected than accepted, the remaining chunks are checked before they are sent: the cost stays
+ * bounded at about one call per 50 nodes.
  */
 export async function runCollector(
   ssm: SSMClient,
@@ -155,7 +180,7 @@ export async function runCollector(
   const outcomes = new Map<string, CollectionOutcome>();
   const commandTargets = new Map<string, readonly string[]>();
   if (instanceIds.length === 0) {
-    return { outcomes, commandIds: [], pollRounds: 0, deadlineReached: false };
+    return { outcomes, commandIds: [], pollRounds: 0, deadlineReached: false, rejectedSends: 0, sentTo: 0 };
   }
   const invokedAfter = new Date(options.now().getTime() - CLOCK_SKEW_MS);
 
@@ -177,58 +202,101 @@ export async function runCollector(
     return id;
   };
 
-  const sendChunk = async (chunk: readonly string[]): Promise<void> => {
-    try {
-      commandTargets.set(await send(chunk), chunk);
-      return;
-    } catch (error) {
-      if (awsErrorName(error) !== 'InvalidInstanceId') {
-        for (const id of chunk) {
-          outcomes.set(
-            id,
-            notAssessed(
-              id,
-              'SEND_FAILED',
-              `SendCommand failed: ${awsErrorName(error)}: ${errorMessage(error)}`,
-            ),
-          );
-        }
-        options.log?.('SendCommand failed', { error: errorMessage(error), instances: chunk.length });
-        return;
-      }
+  const sendFailed = (ids: readonly string[], error: unknown) => {
+    for (const id of ids) {
+      outcomes.set(
+        id,
+        notAssessed(id, 'SEND_FAILED', `SendCommand failed: ${awsErrorName(error)}: ${errorMessage(error)}`),
+      );
     }
-    // One id SSM no longer accepts fails the whole call (A1): a node vanished between discovery and
-    // now. Re-check the chunk, answer for the vanished ones, and send to the rest once more.
+    options.log?.('SendCommand failed', { error: errorMessage(error), instances: ids.length });
+  };
+
+  /** Ids SSM does not list at all; unmanaged unless they vanished (decided once, after sending). */
+  const unlisted: string[] = [];
+  const knownUnmanaged = options.knownUnmanaged ?? new Set<string>();
+
+  /** Sends to the online ids of `chunk` after one DescribeInstanceInformation; answers the others. */
+  const classifyAndSend = async (chunk: readonly string[]): Promise<void> => {
     const reach = await checkReachability(ssm, chunk);
-    const still = chunk.filter((id) => reach.get(id)?.reachable);
+    const online: string[] = [];
     for (const id of chunk) {
       const r = reach.get(id);
-      if (r && !r.reachable) {
-        outcomes.set(id, notAssessed(id, 'SSM_VANISHED', `node left SSM during the scan: ${r.reason}`));
-      }
+      if (r?.reachable) online.push(id);
+      else if (r && r.code === 'SSM_UNMANAGED') unlisted.push(id);
+      else outcomes.set(id, notAssessed(id, r?.code ?? 'SSM_UNKNOWN', r?.reason ?? 'not reachable by SSM'));
     }
-    if (still.length === 0) return;
+    if (online.length === 0) return;
     try {
-      commandTargets.set(await send(still), still);
+      commandTargets.set(await send(online), online);
     } catch (error) {
-      for (const id of still) {
-        outcomes.set(
-          id,
-          notAssessed(
-            id,
-            'SEND_FAILED',
-            `SendCommand failed: ${awsErrorName(error)}: ${errorMessage(error)}`,
-          ),
-        );
-      }
+      // A second rejection means a node changed state within seconds; answer rather than loop.
+      sendFailed(online, error);
     }
   };
 
+  // Decided on the answers already in (sends run SEND_CONCURRENCY at a time), so in a cluster SSM
+  // does not manage at all at most SEND_CONCURRENCY + 1 sends are wasted.
+  let accepted = 0;
+  let rejected = 0;
+  const sendChunk = async (chunk: readonly string[]): Promise<void> => {
+    if (rejected >= 2 && rejected > accepted) {
+      await classifyAndSend(chunk);
+      return;
+    }
+    try {
+      commandTargets.set(await send(chunk), chunk);
+      accepted++;
+      return;
+    } catch (error) {
+      if (awsErrorName(error) !== 'InvalidInstanceId') {
+        sendFailed(chunk, error);
+        return;
+      }
+    }
+    rejected++;
+    await classifyAndSend(chunk);
+  };
+
+  const suspects = instanceIds.filter((id) => knownUnmanaged.has(id));
+  const rest = instanceIds.filter((id) => !knownUnmanaged.has(id));
   const chunks: string[][] = [];
-  for (let i = 0; i < instanceIds.length; i += SEND_CHUNK) chunks.push(instanceIds.slice(i, i + SEND_CHUNK));
-  await mapLimit(chunks, SEND_CONCURRENCY, sendChunk);
+  for (let i = 0; i < rest.length; i += SEND_CHUNK) chunks.push(rest.slice(i, i + SEND_CHUNK));
+  const checkFirst: string[][] = [];
+  for (let i = 0; i < suspects.length; i += SEND_CHUNK) checkFirst.push(suspects.slice(i, i + SEND_CHUNK));
+  await mapLimit(
+    [
+      ...checkFirst.map((chunk) => () => classifyAndSend(chunk)),
+      ...chunks.map((chunk) => () => sendChunk(chunk)),
+    ],
+    SEND_CONCURRENCY,
+    (task) => task(),
+  );
+
+  // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
+  // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
+  const surprises = unlisted.filter((id) => !knownUnmanaged.has(id));
+  if (unlisted.length > 0) {
+    let running: Set<string> | undefined;
+    try {
+      running =
+        options.stillRunning && surprises.length > 0 ? await options.stillRunning(surprises) : undefined;
+    } catch (error) {
+      options.log?.('Could not tell vanished nodes from unmanaged ones', { error: errorMessage(error) });
+    }
+    for (const id of unlisted) {
+      outcomes.set(
+        id,
+        running && !knownUnmanaged.has(id) && !running.has(id)
+          ? notAssessed(id, 'SSM_VANISHED', VANISHED_REASON)
+          : notAssessed(id, 'SSM_UNMANAGED', UNMANAGED_REASON),
+      );
+    }
+  }
 
   const pending = new Set(commandTargets.keys());
+  /** Polls in which a command was missing from the "Executing" list but its invocations were not all done. */
+  const unconfirmed = new Map<string, number>();
   let pollRounds = 0;
   let deadlineReached = false;
   if (pending.size > 0) {
@@ -240,9 +308,12 @@ export async function runCollector(
       break;
     }
     pollRounds++;
-    // One paged ListCommands per round covers every command of this scan (and of parallel scans,
-    // which we skip), instead of one call per command.
-    const terminal: string[] = [];
+    // One paged ListCommands per round covers every command of this scan. ExecutionStage=Executing
+    // keeps the commands that already finished (ours, and those of cluster scans running in
+    // parallel) out of the pages, so the round stays one page as commands complete. A pending
+    // command of ours that is absent has probably finished (or is not listed yet: eventual
+    // consistency), so its invocations decide: it is done only when every target's is terminal.
+    const executing = new Set<string>();
     const pages = paginateListCommands(
       { client: ssm, pageSize: PAGE },
       {
@@ -250,23 +321,37 @@ export async function runCollector(
           { key: 'DocumentName', value: options.documentName },
           // Second precision, as in the API reference examples (2024-07-07T00:00:00Z).
           { key: 'InvokedAfter', value: invokedAfter.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+          { key: 'ExecutionStage', value: 'Executing' },
         ],
       },
     );
     for await (const page of pages) {
       for (const command of page.Commands ?? []) {
+        // The status is checked too, so a service that ignored the filter cannot stall the poll.
         if (
           command.CommandId &&
           pending.has(command.CommandId) &&
-          TERMINAL_COMMAND.has(command.Status ?? '')
+          !TERMINAL_COMMAND.has(command.Status ?? '')
         ) {
-          terminal.push(command.CommandId);
+          executing.add(command.CommandId);
         }
       }
     }
-    for (const commandId of terminal) {
-      await collectInvocations(ssm, commandId, commandTargets.get(commandId) ?? [], outcomes, options, false);
-      pending.delete(commandId);
+    for (const commandId of [...pending]) {
+      if (executing.has(commandId)) continue;
+      const seen = unconfirmed.get(commandId) ?? 0;
+      // After a few polls the command's own status has had time to settle; take what SSM reports.
+      const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS ? 'final' : 'confirm';
+      const done = await collectInvocations(
+        ssm,
+        commandId,
+        commandTargets.get(commandId) ?? [],
+        outcomes,
+        options,
+        mode,
+      );
+      if (done) pending.delete(commandId);
+      else unconfirmed.set(commandId, seen + 1);
     }
     if (pending.size === 0) break;
     const wait = Math.min(options.pollIntervalMs, options.remainingMs());
@@ -278,7 +363,14 @@ export async function runCollector(
   }
   // At the deadline, take whatever finished; the rest are answered as "deadline reached".
   for (const commandId of pending) {
-    await collectInvocations(ssm, commandId, commandTargets.get(commandId) ?? [], outcomes, options, true);
+    await collectInvocations(
+      ssm,
+      commandId,
+      commandTargets.get(commandId) ?? [],
+      outcomes,
+      options,
+      'deadline',
+    );
   }
   for (const id of instanceIds) {
     if (!outcomes.has(id)) {
@@ -294,45 +386,73 @@ export async function runCollector(
       );
     }
   }
-  return { outcomes, commandIds: [...commandTargets.keys()], pollRounds, deadlineReached };
+  return {
+    outcomes,
+    commandIds: [...commandTargets.keys()],
+    pollRounds,
+    deadlineReached,
+    rejectedSends: rejected,
+    sentTo: [...commandTargets.values()].reduce((sum, ids) => sum + ids.length, 0),
+  };
 }
 
+/**
+ * How many polls a command may be missing from the "Executing" list while some of its invocations
+ * are not terminal (or not listed) before those are answered as they stand.
+ */
+const MAX_UNCONFIRMED_POLLS = 3;
+
+/**
+ * Reads a command's invocations. 'confirm': records outcomes and returns true only when every target
+ * has a terminal invocation (otherwise records nothing). 'final' and 'deadline': records what there is.
+ */
 async function collectInvocations(
   ssm: SSMClient,
   commandId: string,
   targets: readonly string[],
   outcomes: Map<string, CollectionOutcome>,
   options: RunCommandOptions,
-  atDeadline: boolean,
-): Promise<void> {
+  mode: 'confirm' | 'final' | 'deadline',
+): Promise<boolean> {
+  const atDeadline = mode === 'deadline';
   const pages = paginateListCommandInvocations(
     { client: ssm, pageSize: PAGE },
     { CommandId: commandId, Details: true },
   );
   const wanted = new Set(targets);
+  const invocations: CommandInvocation[] = [];
   for await (const page of pages) {
     for (const invocation of page.CommandInvocations ?? []) {
       const id = invocation.InstanceId;
-      if (!id || !wanted.has(id)) continue;
-      const status = invocation.Status ?? '';
-      if (PENDING_INVOCATION.has(status)) {
-        outcomes.set(
+      if (id && wanted.has(id)) invocations.push(invocation);
+    }
+  }
+  if (mode === 'confirm') {
+    const terminal = new Set(
+      invocations.filter((i) => !PENDING_INVOCATION.has(i.Status ?? '')).map((i) => i.InstanceId),
+    );
+    if (targets.some((id) => !terminal.has(id))) return false;
+  }
+  for (const invocation of invocations) {
+    const id = invocation.InstanceId ?? '';
+    const status = invocation.Status ?? '';
+    if (PENDING_INVOCATION.has(status)) {
+      outcomes.set(
+        id,
+        notAssessed(
           id,
-          notAssessed(
-            id,
-            atDeadline ? 'DEADLINE' : 'SSM_PENDING',
-            atDeadline
-              ? `scan deadline reached while the SSM invocation was ${status}${invocation.StatusDetails && invocation.StatusDetails !== status ? ` (${invocation.StatusDetails})` : ''}`
-              : `SSM invocation still ${status} after its command ended`,
-            commandId,
-            { ssmStatus: status },
-          ),
-        );
-      } else if (status === 'Success') {
-        outcomes.set(id, await successOutcome(ssm, invocation, commandId, options));
-      } else {
-        outcomes.set(id, failedInvocationOutcome(invocation));
-      }
+          atDeadline ? 'DEADLINE' : 'SSM_PENDING',
+          atDeadline
+            ? `scan deadline reached while the SSM invocation was ${status}${invocation.StatusDetails && invocation.StatusDetails !== status ? ` (${invocation.StatusDetails})` : ''}`
+            : `SSM invocation still ${status} although its command is no longer executing`,
+          commandId,
+          { ssmStatus: status },
+        ),
+      );
+    } else if (status === 'Success') {
+      outcomes.set(id, await successOutcome(ssm, invocation, commandId, options));
+    } else {
+      outcomes.set(id, failedInvocationOutcome(invocation));
     }
   }
   if (atDeadline) {
@@ -345,6 +465,7 @@ async function collectInvocations(
       }
     }
   }
+  return true;
 }
 
 async function successOutcome(

@@ -7,7 +7,14 @@
  * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
  * document, so that most nodes fit the 2,500 characters ListCommandInvocations returns inline.
  */
-import { z } from 'zod';
+// zod/mini: the same validation with functions instead of methods, so the bundle only carries the
+// checks it uses (about 16 KB against 280 KB for classic zod). Its messages come from a locale.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// Mini ships without messages ("Invalid input"); the English locale keeps reasons readable. Global,
+// as classic zod's own default is.
+z.config(en());
 
 export const EVIDENCE_FORMAT = 'eks-kubelet-audit/evidence' as const;
 export const EVIDENCE_VERSION = 1 as const;
@@ -24,7 +31,7 @@ export const EVIDENCE_LIMITS = {
   maxStringChars: 8 * 1024,
 } as const;
 
-const boundedString = z.string().max(EVIDENCE_LIMITS.maxStringChars);
+const boundedString = z.string().check(z.maxLength(EVIDENCE_LIMITS.maxStringChars));
 
 /** Why a file is in the document. A path can have several roles. */
 export const FILE_ROLES = [
@@ -40,54 +47,53 @@ export type FileRole = (typeof FILE_ROLES)[number];
 export const fileEvidenceSchema = z.object({
   /** Absolute path on the host (without HOST_ROOT). */
   path: boundedString,
-  roles: z.array(z.enum(FILE_ROLES)).min(1).max(FILE_ROLES.length),
+  roles: z.array(z.enum(FILE_ROLES)).check(z.minLength(1), z.maxLength(FILE_ROLES.length)),
   /** PID of the kubelet whose argv named this file, for config/config-dir-entry. */
-  pid: z.number().int().nonnegative().optional(),
+  pid: z.optional(z.int().check(z.nonnegative())),
   /** True when the content below is present (possibly cut, see `cut`). */
   ok: z.boolean(),
   /** Why the file could not be read: "not found", "permission denied", "not a regular file", ... */
-  error: boundedString.optional(),
-  size: z.number().int().nonnegative().optional(),
+  error: z.optional(boundedString),
+  size: z.optional(z.int().check(z.nonnegative())),
   /** Octal permission bits, e.g. "0644". */
-  mode: z
-    .string()
-    .regex(/^[0-7]{3,4}$/)
-    .optional(),
-  uid: z.number().int().nonnegative().optional(),
-  gid: z.number().int().nonnegative().optional(),
+  mode: z.optional(z.string().check(z.regex(/^[0-7]{3,4}$/))),
+  uid: z.optional(z.int().check(z.nonnegative())),
+  gid: z.optional(z.int().check(z.nonnegative())),
   /** "text" = printable ASCII + tab/CR/LF, JSON-escaped; "base64" = anything else, byte-exact. */
-  encoding: z.enum(['text', 'base64']).optional(),
-  content: z.string().max(EVIDENCE_LIMITS.maxFileContentChars).optional(),
+  encoding: z.optional(z.enum(['text', 'base64'])),
+  content: z.optional(z.string().check(z.maxLength(EVIDENCE_LIMITS.maxFileContentChars))),
   /** The collector's per-file or total cap cut the content: it is a prefix, or absent. */
-  cut: z.boolean().optional(),
+  cut: z.optional(z.boolean()),
 });
 export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
 
 export const kubeletProcessSchema = z.object({
-  pid: z.number().int().positive(),
-  ppid: z.number().int().nonnegative().optional(),
+  pid: z.int().check(z.positive()),
+  ppid: z.optional(z.int().check(z.nonnegative())),
   /** Real UID from /proc/<pid>/status. */
-  uid: z.number().int().nonnegative().optional(),
+  uid: z.optional(z.int().check(z.nonnegative())),
   /** /proc/<pid>/cgroup, lines joined with "\n". */
-  cgroup: boundedString.optional(),
+  cgroup: z.optional(boundedString),
   /** Exact argv from the NUL-separated /proc/<pid>/cmdline. */
-  argv: z.array(z.string().max(EVIDENCE_LIMITS.maxArgLength)).min(1).max(EVIDENCE_LIMITS.maxArgs),
+  argv: z
+    .array(z.string().check(z.maxLength(EVIDENCE_LIMITS.maxArgLength)))
+    .check(z.minLength(1), z.maxLength(EVIDENCE_LIMITS.maxArgs)),
   /** The collector cut argv (too many or too long arguments): it cannot be evaluated as complete. */
-  argvCut: z.boolean().optional(),
+  argvCut: z.optional(z.boolean()),
   /** Working directory (readlink of /proc/<pid>/cwd, made host-relative), or absent with cwdError. */
-  cwd: boundedString.optional(),
-  cwdError: boundedString.optional(),
+  cwd: z.optional(boundedString),
+  cwdError: z.optional(boundedString),
   /** Process start, for the "ps -ef" STIME column: seconds since boot (field 22 of stat / CLK_TCK). */
-  startSecondsSinceBoot: z.number().nonnegative().optional(),
+  startSecondsSinceBoot: z.optional(z.number().check(z.nonnegative())),
   /** CPU time used (utime + stime, fields 14-15 of stat / CLK_TCK), for the "ps -ef" C and TIME columns. */
-  cpuSeconds: z.number().nonnegative().optional(),
+  cpuSeconds: z.optional(z.number().check(z.nonnegative())),
   /** Why this process was chosen: "kubelet.service cgroup" | "child of PID 1" | ... */
-  selectedBy: boundedString.optional(),
+  selectedBy: z.optional(boundedString),
 });
 export type KubeletProcess = z.infer<typeof kubeletProcessSchema>;
 
 export const rejectedProcessSchema = z.object({
-  pid: z.number().int().positive(),
+  pid: z.int().check(z.positive()),
   argv0: boundedString,
   why: boundedString,
 });
@@ -96,21 +102,21 @@ export const hostSchema = z.object({
   /** False when the collector cannot see the host's processes (e.g. Bottlerocket control container). */
   visible: z.boolean(),
   /** Why not visible, or how it was reached ("via /.bottlerocket/rootfs"). */
-  note: boundedString.optional(),
+  note: z.optional(boundedString),
   /** Seconds since boot from /proc/uptime, to render STIME. */
-  uptimeSeconds: z.number().nonnegative().optional(),
+  uptimeSeconds: z.optional(z.number().check(z.nonnegative())),
   /** Epoch seconds at collection, from `date +%s`. */
-  nowEpochSeconds: z.number().int().nonnegative().optional(),
-  hostname: boundedString.optional(),
+  nowEpochSeconds: z.optional(z.int().check(z.nonnegative())),
+  hostname: z.optional(boundedString),
 });
 
 export const configDirSchema = z.object({
   path: boundedString,
-  pid: z.number().int().positive().optional(),
+  pid: z.optional(z.int().check(z.positive())),
   /** Every entry found recursively, host paths, directories with a trailing "/", lexical order. */
-  entries: z.array(boundedString).max(EVIDENCE_LIMITS.maxFiles),
-  error: boundedString.optional(),
-  cut: z.boolean().optional(),
+  entries: z.array(boundedString).check(z.maxLength(EVIDENCE_LIMITS.maxFiles)),
+  error: z.optional(boundedString),
+  cut: z.optional(z.boolean()),
 });
 
 export const evidenceDocumentSchema = z.object({
@@ -118,15 +124,15 @@ export const evidenceDocumentSchema = z.object({
   version: z.literal(EVIDENCE_VERSION),
   collector: boundedString,
   /** Older collectors only: the same instant as host.nowEpochSeconds, in ISO 8601. */
-  collectedAt: boundedString.optional(),
+  collectedAt: z.optional(boundedString),
   host: hostSchema,
-  kubelets: z.array(kubeletProcessSchema).max(EVIDENCE_LIMITS.maxKubelets),
-  rejected: z.array(rejectedProcessSchema).max(64).default([]),
-  configDirs: z.array(configDirSchema).max(EVIDENCE_LIMITS.maxKubelets).default([]),
-  files: z.array(fileEvidenceSchema).max(EVIDENCE_LIMITS.maxFiles),
-  errors: z.array(boundedString).max(64).default([]),
+  kubelets: z.array(kubeletProcessSchema).check(z.maxLength(EVIDENCE_LIMITS.maxKubelets)),
+  rejected: z._default(z.array(rejectedProcessSchema).check(z.maxLength(64)), []),
+  configDirs: z._default(z.array(configDirSchema).check(z.maxLength(EVIDENCE_LIMITS.maxKubelets)), []),
+  files: z.array(fileEvidenceSchema).check(z.maxLength(EVIDENCE_LIMITS.maxFiles)),
+  errors: z._default(z.array(boundedString).check(z.maxLength(64)), []),
   /** The total cap was reached: some content was left out (see files[].cut). */
-  cut: z.boolean().default(false),
+  cut: z._default(z.boolean(), false),
   /** Always the last key the collector writes: its absence means the document was cut short. */
   end: z.literal(true),
 });
@@ -142,11 +148,9 @@ export const COMPACT_ENVELOPE_VERSION = 1 as const;
  * number of padding bytes. Alphabet and length are checked when decoding, so that the reason can say
  * what is wrong.
  */
-export const compactEnvelopeSchema = z
-  .object({
-    eka: z.literal(COMPACT_ENVELOPE_VERSION),
-    gz85: z.string().min(5),
-    pad: z.number().int().min(0).max(3),
-  })
-  .strict();
+export const compactEnvelopeSchema = z.strictObject({
+  eka: z.literal(COMPACT_ENVELOPE_VERSION),
+  gz85: z.string().check(z.minLength(5)),
+  pad: z.int().check(z.gte(0), z.lte(3)),
+});
 export type CompactEnvelope = z.infer<typeof compactEnvelopeSchema>;

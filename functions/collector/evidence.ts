@@ -4,7 +4,7 @@
  * ever affects that node's verdict (WARNING or NOT_AVAILABLE, never PASSED).
  */
 import { gunzipSync } from 'node:zlib';
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import {
   compactEnvelopeSchema,
   EVIDENCE_FORMAT,
@@ -84,7 +84,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return out || '(document)';
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: core.$ZodError): string {
   const [first] = error.issues;
   if (!first) return 'invalid document';
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';

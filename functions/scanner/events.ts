@@ -3,7 +3,9 @@
  * of the wrong shape, is an InvalidEventError naming the field: a typo such as `cluster` for
  * `clusters` must not silently widen an on-demand scan to the whole account.
  */
-import { z } from 'zod';
+// zod/mini (tree-shakable functions): see functions/collector/evidence-schema.ts for why.
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { CLUSTER_NAME } from './config.ts';
 import { InvalidEventError } from './errors.ts';
 
@@ -36,22 +38,25 @@ export interface ScanRequest {
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-const clusterName = z.string().regex(CLUSTER_NAME, 'not an EKS cluster name');
-const instanceId = z.string().regex(INSTANCE_ID, 'not an EC2 instance id (i-xxxxxxxx)');
+// Mini has no messages of its own; the English locale words the ones we do not write (global).
+z.config(en());
+
+const clusterName = z.string().check(z.regex(CLUSTER_NAME, 'not an EKS cluster name'));
+const instanceId = z.string().check(z.regex(INSTANCE_ID, 'not an EC2 instance id (i-xxxxxxxx)'));
 
 export const scanRequestedDetailSchema = z.strictObject({
-  clusters: z
-    .array(clusterName)
-    .min(1, 'must not be empty (omit it to scan every cluster)')
-    .max(1000)
-    .optional(),
-  instanceIds: z
-    .array(instanceId)
-    .min(1, 'must not be empty (omit it to scan every node)')
-    .max(10_000)
-    .optional(),
-  reason: z.string().max(256).optional(),
-  scanId: z.string().regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128').optional(),
+  clusters: z.optional(
+    z
+      .array(clusterName)
+      .check(z.minLength(1, 'must not be empty (omit it to scan every cluster)'), z.maxLength(1000)),
+  ),
+  instanceIds: z.optional(
+    z
+      .array(instanceId)
+      .check(z.minLength(1, 'must not be empty (omit it to scan every node)'), z.maxLength(10_000)),
+  ),
+  reason: z.optional(z.string().check(z.maxLength(256))),
+  scanId: z.optional(z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128'))),
 });
 export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
 
@@ -66,7 +71,7 @@ const envelopeSchema = z.object({
 // Custom action events carry full ASFF findings (sh-ug securityhub-cwe-event-formats); we read only
 // the resources and our own cluster product field.
 const customActionDetailSchema = z.object({
-  actionName: z.string().optional(),
+  actionName: z.optional(z.string()),
   findings: z
     .array(
       z.object({
@@ -75,16 +80,16 @@ const customActionDetailSchema = z.object({
             z.object({
               Type: z.string(),
               Id: z.string(),
-              Details: z
-                .object({ AwsEksCluster: z.object({ Name: z.string().optional() }).optional() })
-                .optional(),
+              Details: z.optional(
+                z.object({ AwsEksCluster: z.optional(z.object({ Name: z.optional(z.string()) })) }),
+              ),
             }),
           )
-          .min(1),
-        ProductFields: z.record(z.string(), z.string()).optional(),
+          .check(z.minLength(1)),
+        ProductFields: z.optional(z.record(z.string(), z.string())),
       }),
     )
-    .min(1, 'must hold at least one finding'),
+    .check(z.minLength(1, 'must hold at least one finding')),
 });
 
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
@@ -93,7 +98,7 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
     .replace(/\.\[/g, '[');
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

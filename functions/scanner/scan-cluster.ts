@@ -7,10 +7,11 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
 import {
   type ClusterInfo,
-  checkReachability,
   describeCluster,
   listClusterNodes,
+  listOfflineInstances,
   type NodeInfo,
+  runningInstanceIds,
 } from '../aws/discovery.ts';
 import { runCollector } from '../aws/run-command.ts';
 import {
@@ -24,7 +25,7 @@ import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { ComplianceStatus, ControlResult } from '../controls/control.ts';
 import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../controls/index.ts';
-import { type AccountScope, buildFinding, productArn } from '../findings/asff.ts';
+import { type AccountScope, buildFinding, PRODUCT_PREFIX, productArn } from '../findings/asff.ts';
 import { planLifecycle } from '../findings/lifecycle.ts';
 import type { ScannerConfig } from './config.ts';
 import { errorMessage, FindingsNotDeliveredError, SecurityHubNotEnabledError } from './errors.ts';
@@ -123,8 +124,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       answers: new Map(),
       notANodeIds: [...(input.extraNotANodeIds ?? []), ...(input.instanceIds ?? [])],
     });
-    await report(deps, summary);
-    return summary;
+    return report(deps, input, summary);
   }
 
   // Discovery lists the whole cluster even for a narrowed scan: it is cheap (3 paged calls) and tells
@@ -165,22 +165,48 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
   }
 
-  const reach = await checkReachability(
-    clients.ssm,
-    candidates.map((n) => n.instanceId),
-  );
+  // The cluster's findings are read before collection: the lifecycle needs them anyway, and the
+  // nodes the last scan found unmanaged are checked before sending instead of spoiling chunks.
+  let active: Map<string, AwsSecurityFinding> | undefined;
+  let securityHubError: SecurityHubNotEnabledError | undefined;
+  const target: SecurityHubTarget = {
+    productArn: productArn(input.scope),
+    region: input.scope.region,
+    accountId: input.scope.accountId,
+  };
+  try {
+    active = await listActiveFindings(clients.securityHub, target, cluster.name);
+  } catch (caught) {
+    if (!(caught instanceof SecurityHubNotEnabledError)) throw caught;
+    securityHubError = caught;
+  }
+  const knownUnmanaged = new Set<string>();
+  for (const finding of active?.values() ?? []) {
+    const fields = finding.ProductFields ?? {};
+    const instanceId = fields[`${PRODUCT_PREFIX}instance`];
+    if (instanceId && fields[`${PRODUCT_PREFIX}reason-code`] === 'SSM_UNMANAGED')
+      knownUnmanaged.add(instanceId);
+  }
+
+  // Reachability by exception (discovery.ts): one call lists the account's offline managed instances;
+  // unmanaged ones are found by SendCommand itself (run-command.ts).
+  const offline = candidates.length > 0 ? await listOfflineInstances(clients.ssm) : new Map();
   const sendTo: NodeInfo[] = [];
   for (const node of candidates) {
-    const r = reach.get(node.instanceId);
-    if (r?.reachable && r.platformType === 'Windows') {
-      answers.set(
-        node.instanceId,
-        notAssessedAnswer('NOT_APPLICABLE_WINDOWS', 'Windows node (per SSM): this control does not apply'),
-      );
-    } else if (r?.reachable) sendTo.push(node);
-    else
-      answers.set(node.instanceId, notAssessedAnswer(r?.code ?? 'SSM_UNKNOWN', r?.reason ?? 'not reachable'));
+    const r = offline.get(node.instanceId);
+    if (r && !r.reachable) answers.set(node.instanceId, notAssessedAnswer(r.code, r.reason));
+    else sendTo.push(node);
   }
+  // Whether SSM manages a node follows its instance role (or the account's Default Host Management
+  // Configuration), i.e. its node group: keeping a group's nodes together confines an unmanaged
+  // group to its own chunks instead of spoiling (and re-sending) every chunk it is spread over.
+  sendTo.sort(
+    (a, b) =>
+      (a.iamInstanceProfileArn ?? '').localeCompare(b.iamInstanceProfileArn ?? '') ||
+      (a.nodeGroup ?? a.nodePool ?? '').localeCompare(b.nodeGroup ?? b.nodePool ?? '') ||
+      a.provisioner.localeCompare(b.provisioner) ||
+      a.instanceId.localeCompare(b.instanceId),
+  );
 
   const run = await runCollector(
     clients.ssm,
@@ -195,6 +221,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       sleep: deps.sleep,
       comment: `eks-kubelet-audit ${input.scanId}`,
       log: (message, attributes) => log.warn(message, attributes),
+      stillRunning: (ids) => runningInstanceIds(clients.ec2, ids),
+      knownUnmanaged,
     },
   );
   for (const node of sendTo) {
@@ -208,11 +236,6 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
 
   // Report.
   const now = deps.now();
-  const target: SecurityHubTarget = {
-    productArn: productArn(input.scope),
-    region: input.scope.region,
-    accountId: input.scope.accountId,
-  };
   const fresh: AwsSecurityFinding[] = [];
   const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
   for (const [instanceId, answer] of answers) {
@@ -253,7 +276,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   };
   let error: Error | undefined;
   try {
-    const active = await listActiveFindings(clients.securityHub, target, cluster.name);
+    if (securityHubError || !active) throw securityHubError ?? new Error('active findings not listed');
     const missing = fresh.map((f) => f.Id ?? '').filter((id) => !active.has(id));
     const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, missing);
     const plan = planLifecycle({
@@ -304,7 +327,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     clusterFound: true,
     inCluster: nodes.length,
     inScope: inScope.length,
-    sentCommand: sendTo.length,
+    sentCommand: run.sentTo,
     answers,
     notANodeIds,
     delivery,
@@ -312,9 +335,9 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     pollRounds: run.pollRounds,
     ...(error ? { error: errorMessage(error) } : {}),
   });
-  await report(deps, summary);
+  const reported = await report(deps, input, summary);
   if (error) throw error;
-  return summary;
+  return reported;
 }
 
 interface FinishInput {
@@ -383,8 +406,27 @@ function finish(
   };
 }
 
-async function report(deps: ScanDeps, summary: ClusterScanSummary): Promise<void> {
-  deps.logger.info('Cluster scan completed', { summary });
-  emitMetrics(deps.metrics, summary);
-  await putScanCompleted(deps, summary);
+/**
+ * Puts the "Scan Completed" event, then logs and emits metrics. The event carries the API call
+ * counts, so they include its own PutEvents call; the returned summary and the log take the counts
+ * after it (with any retries of that call).
+ */
+async function report(
+  deps: ScanDeps,
+  input: ClusterScanInput,
+  summary: ClusterScanSummary,
+): Promise<ClusterScanSummary> {
+  await putScanCompleted(deps, {
+    ...summary,
+    apiCalls: { ...summary.apiCalls, PutEvents: (summary.apiCalls.PutEvents ?? 0) + 1 },
+    apiCallsTotal: summary.apiCallsTotal + 1,
+  });
+  const reported: ClusterScanSummary = {
+    ...summary,
+    apiCalls: input.counter.toJSON(),
+    apiCallsTotal: input.counter.total,
+  };
+  deps.logger.info('Cluster scan completed', { summary: reported });
+  emitMetrics(deps.metrics, reported);
+  return reported;
 }

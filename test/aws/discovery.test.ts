@@ -9,7 +9,9 @@ import {
   describeCluster,
   listClusterNames,
   listClusterNodes,
+  listOfflineInstances,
   resolveInstanceClusters,
+  runningInstanceIds,
   UNMANAGED_REASON,
 } from '../../functions/aws/discovery.ts';
 
@@ -227,7 +229,7 @@ describe('checkReachability', () => {
     expect(reach.get(id(2))).toEqual({
       reachable: false,
       code: 'SSM_OFFLINE',
-      reason: 'SSM agent offline since 2026-11-01T10:00:00.000Z',
+      reason: 'SSM agent offline (ConnectionLost) since 2026-11-01T10:00:00.000Z',
     });
     expect(reach.get(id(7))).toEqual({ reachable: false, code: 'SSM_UNMANAGED', reason: UNMANAGED_REASON });
     expect(reach.size).toBe(120);
@@ -242,5 +244,76 @@ describe('checkReachability', () => {
     });
     const reach = await checkReachability(new SSMClient({}), ids);
     expect([...reach.values()].map((r) => r.reachable)).toEqual([true, true, false, true]);
+  });
+});
+
+describe('listOfflineInstances', () => {
+  it("lists the account's offline EC2 instances in one filtered, paged call set", async () => {
+    // Prepare: two pages; the second also holds an Online row, which must not count as offline.
+    ssm
+      .on(DescribeInstanceInformationCommand)
+      .resolvesOnce({
+        InstanceInformationList: [
+          {
+            InstanceId: id(1),
+            PingStatus: 'ConnectionLost',
+            LastPingDateTime: new Date('2026-11-20T08:00:00Z'),
+          },
+        ],
+        NextToken: 'next',
+      })
+      .resolvesOnce({
+        InstanceInformationList: [
+          { InstanceId: id(2), PingStatus: 'Inactive' },
+          { InstanceId: id(3), PingStatus: 'Online' },
+        ],
+      });
+    // Act
+    const offline = await listOfflineInstances(new SSMClient({}));
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 2);
+    expect(ssm).toHaveReceivedNthCommandWith(DescribeInstanceInformationCommand, 1, {
+      MaxResults: 50,
+      Filters: [
+        { Key: 'PingStatus', Values: ['ConnectionLost', 'Inactive'] },
+        { Key: 'ResourceType', Values: ['EC2Instance'] },
+      ],
+    });
+    expect(Object.fromEntries(offline)).toEqual({
+      [id(1)]: {
+        reachable: false,
+        code: 'SSM_OFFLINE',
+        reason: 'SSM agent offline (ConnectionLost) since 2026-11-20T08:00:00.000Z',
+      },
+      [id(2)]: {
+        reachable: false,
+        code: 'SSM_INACTIVE',
+        reason: 'SSM agent Inactive (last ping an unknown time)',
+      },
+    });
+  });
+});
+
+describe('runningInstanceIds', () => {
+  it('returns the ids EC2 still shows pending or running, 200 per call, by filter', async () => {
+    ec2.on(DescribeInstancesCommand).callsFake((input) => ({
+      Reservations: [
+        {
+          Instances: (filterValue(input, 'instance-id') ?? [])
+            .filter((x: string) => x !== id(2))
+            .map((x: string) => ({ InstanceId: x })),
+        },
+      ],
+    }));
+    const ids = Array.from({ length: 250 }, (_, i) => id(i + 1));
+    const running = await runningInstanceIds(new EC2Client({}), ids);
+    expect(running.size).toBe(249);
+    expect(running.has(id(2))).toBe(false);
+    const calls = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => filterValue(c, 'instance-id')?.length)).toEqual([200, 50]);
+    for (const c of calls) {
+      expect(c.InstanceIds).toBeUndefined();
+      expect(filterValue(c, 'instance-state-name')).toEqual(['pending', 'running']);
+    }
   });
 });

@@ -9,7 +9,8 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { UNMANAGED_REASON } from '../../functions/aws/discovery.ts';
 import { type RunCommandOptions, runCollector } from '../../functions/aws/run-command.ts';
 
 const ssm = mockClient(SSMClient);
@@ -123,10 +124,99 @@ describe('sending', () => {
       Filters: expect.arrayContaining([{ key: 'DocumentName', value: DOC }]),
     });
     expect(sleeps).toEqual([1_000, 5_000, 5_000]);
+    // Only running commands fill the pages: finished ones (ours and other scans') are left out.
+    expect(ssm).toHaveReceivedCommandWith(ListCommandsCommand, {
+      Filters: expect.arrayContaining([{ key: 'ExecutionStage', value: 'Executing' }]),
+    });
   });
 
-  it('answers nodes that vanished before SendCommand and re-sends to the others', async () => {
-    // Prepare: the first SendCommand fails with InvalidInstanceId because id(2) left SSM.
+  it('a command missing from the Executing list is done only when all its invocations are terminal', async () => {
+    // Prepare: SSM lists no executing command from the first poll (e.g. not listed yet), but the
+    // invocations are InProgress for two polls, then finished.
+    const commands = scriptSsm(() => success());
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    let reads = 0;
+    ssm.on(ListCommandInvocationsCommand).callsFake((input) => {
+      reads++;
+      return {
+        CommandInvocations: (commands.get(input.CommandId) ?? []).map((i) => ({
+          CommandId: input.CommandId,
+          InstanceId: i,
+          ...(reads <= 2 ? { Status: 'InProgress', StatusDetails: 'InProgress' } : success()),
+        })),
+      };
+    });
+    const { opts } = options();
+    // Act
+    const result = await runCollector(new SSMClient({}), [id(1), id(2)], opts);
+    // Assess
+    expect(result.pollRounds).toBe(3);
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandInvocationsCommand, 3);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('gives up confirming after a few polls and answers the invocations as they stand', async () => {
+    scriptSsm(() => success());
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    ssm.on(ListCommandInvocationsCommand).resolves({
+      CommandInvocations: [
+        { CommandId: 'cmd-1', InstanceId: id(1), ...success() },
+        { CommandId: 'cmd-1', InstanceId: id(2), Status: 'InProgress', StatusDetails: 'InProgress' },
+      ],
+    });
+    const { opts } = options();
+    const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
+    expect(result.pollRounds).toBe(3);
+    expect(result.outcomes.get(id(1))?.kind).toBe('output');
+    expect(result.outcomes.get(id(2))).toMatchObject({ code: 'SSM_PENDING' });
+    expect(result.outcomes.get(id(3))).toMatchObject({ code: 'NO_INVOCATION' });
+  });
+
+  it('a chunk rejected for an unmanaged node: one DescribeInstanceInformation, the rest re-sent', async () => {
+    // Prepare: id(2) is not managed by SSM (absent from DescribeInstanceInformation); SSM rejects any
+    // SendCommand that names it, as AWS does (InvalidInstanceId fails the whole call).
+    const commands = scriptSsm(() => success());
+    ssm.on(SendCommandCommand).callsFake((input) => {
+      if (input.InstanceIds.includes(id(2))) {
+        throw Object.assign(new Error('Instances not in a valid state'), { name: 'InvalidInstanceId' });
+      }
+      const commandId = `cmd-${commands.size + 1}`;
+      commands.set(commandId, input.InstanceIds);
+      return { Command: { CommandId: commandId } };
+    });
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: [
+        { InstanceId: id(1), PingStatus: 'Online' },
+        { InstanceId: id(3), PingStatus: 'Online' },
+      ],
+    });
+    const stillRunning = vi.fn(async (ids: readonly string[]) => new Set(ids));
+    const { opts } = options(60_000, { stillRunning });
+    // Act
+    const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
+    // Assess
+    const sends = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input.InstanceIds);
+    expect(sends).toEqual([
+      [id(1), id(2), id(3)],
+      [id(1), id(3)],
+    ]);
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(DescribeInstanceInformationCommand, {
+      Filters: [{ Key: 'InstanceIds', Values: [id(1), id(2), id(3)] }],
+    });
+    expect(result.outcomes.get(id(2))).toMatchObject({
+      kind: 'not-assessed',
+      code: 'SSM_UNMANAGED',
+      reason: UNMANAGED_REASON,
+    });
+    expect(stillRunning).toHaveBeenCalledWith([id(2)]);
+    expect(result.outcomes.get(id(1))?.kind).toBe('output');
+    expect(result.outcomes.get(id(3))?.kind).toBe('output');
+    expect(result).toMatchObject({ rejectedSends: 1, sentTo: 2 });
+  });
+
+  it('answers a node that went offline or vanished since discovery, and never sends to it', async () => {
+    // Prepare: id(2) is ConnectionLost, id(3) is no longer listed and EC2 says it is not running.
     const commands = scriptSsm(() => success());
     ssm
       .on(SendCommandCommand)
@@ -138,17 +228,75 @@ describe('sending', () => {
     ssm.on(DescribeInstanceInformationCommand).resolves({
       InstanceInformationList: [
         { InstanceId: id(1), PingStatus: 'Online' },
-        { InstanceId: id(3), PingStatus: 'Online' },
+        {
+          InstanceId: id(2),
+          PingStatus: 'ConnectionLost',
+          LastPingDateTime: new Date('2026-11-27T23:00:00Z'),
+        },
       ],
     });
-    const { opts } = options();
+    const { opts } = options(60_000, { stillRunning: async () => new Set([id(1), id(2)]) });
     // Act
     const result = await runCollector(new SSMClient({}), [id(1), id(2), id(3)], opts);
     // Assess
-    expect(ssm.commandCalls(SendCommandCommand)[1]?.args[0].input.InstanceIds).toEqual([id(1), id(3)]);
-    expect(result.outcomes.get(id(2))).toMatchObject({ kind: 'not-assessed', code: 'SSM_VANISHED' });
+    expect(ssm.commandCalls(SendCommandCommand)[1]?.args[0].input.InstanceIds).toEqual([id(1)]);
+    expect(result.outcomes.get(id(2))).toMatchObject({
+      code: 'SSM_OFFLINE',
+      reason: 'SSM agent offline (ConnectionLost) since 2026-11-27T23:00:00.000Z',
+    });
+    expect(result.outcomes.get(id(3))).toMatchObject({
+      code: 'SSM_VANISHED',
+      reason: expect.stringMatching(/left during the scan/),
+    });
     expect(result.outcomes.get(id(1))?.kind).toBe('output');
-    expect(result.outcomes.get(id(3))?.kind).toBe('output');
+  });
+
+  it('when most chunks are rejected, checks the remaining chunks before sending (bounded calls)', async () => {
+    // Prepare: 500 nodes, none managed by SSM: every SendCommand is rejected.
+    ssm
+      .on(SendCommandCommand)
+      .rejects(Object.assign(new Error('Instances not in a valid state'), { name: 'InvalidInstanceId' }));
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [] });
+    const ids = Array.from({ length: 500 }, (_, i) => id(i + 1));
+    const { opts } = options();
+    // Act
+    const result = await runCollector(new SSMClient({}), ids, opts);
+    // Assess: the first wave of concurrent sends (4, at most 1 more) is rejected; then only checks.
+    const sends = ssm.commandCalls(SendCommandCommand).length;
+    expect(sends).toBeLessThanOrEqual(5);
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 10);
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandsCommand, 0);
+    expect(result.rejectedSends).toBe(sends);
+    expect(result.outcomes.size).toBe(500);
+    expect(
+      [...result.outcomes.values()].every((o) => o.kind === 'not-assessed' && o.code === 'SSM_UNMANAGED'),
+    ).toBe(true);
+  });
+
+  it('checks the nodes the last scan found unmanaged before sending, and sends the rest as they are', async () => {
+    // Prepare: 60 nodes; the last scan found id(7) and id(55) unmanaged; id(55) is managed now.
+    const commands = scriptSsm(() => success());
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: [{ InstanceId: id(55), PingStatus: 'Online' }],
+    });
+    const stillRunning = vi.fn(async (ids: readonly string[]) => new Set(ids));
+    const ids = Array.from({ length: 60 }, (_, i) => id(i + 1));
+    const { opts } = options(60_000, { knownUnmanaged: new Set([id(7), id(55)]), stillRunning });
+    // Act
+    const result = await runCollector(new SSMClient({}), ids, opts);
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(DescribeInstanceInformationCommand, {
+      Filters: [{ Key: 'InstanceIds', Values: [id(7), id(55)] }],
+    });
+    const sent = [...commands.values()].flat();
+    expect(sent).toHaveLength(59);
+    expect(sent).not.toContain(id(7));
+    expect(result.outcomes.get(id(7))).toMatchObject({ code: 'SSM_UNMANAGED' });
+    expect(result.outcomes.get(id(55))?.kind).toBe('output');
+    // Still unmanaged as before: no EC2 look-up needed.
+    expect(stillRunning).not.toHaveBeenCalled();
+    expect(result.rejectedSends).toBe(0);
   });
 
   it('answers every node of a chunk whose SendCommand fails for another reason', async () => {

@@ -64,7 +64,7 @@ describe('sample fleet (3 clusters, 30 nodes, every node type)', () => {
         (findings.get(id)?.[0]?.ProductFields as Record<string, string>)['eks-kubelet-audit/status-reason'],
       );
     expect(reasonOf(SAMPLE_IDS.unmanaged)).toMatch(/not managed by SSM/);
-    expect(reasonOf(SAMPLE_IDS.offline)).toMatch(/SSM agent offline since/);
+    expect(reasonOf(SAMPLE_IDS.offline)).toMatch(/SSM agent offline \(ConnectionLost\) since \d{4}-/);
     expect(reasonOf(SAMPLE_IDS.windows)).toMatch(/Windows/);
     const autoNode = runningNodes(h.fleet, 'auto').find((n) => n.provisioner === 'auto-mode');
     expect(reasonOf(autoNode?.instanceId ?? '')).toMatch(/Auto Mode/);

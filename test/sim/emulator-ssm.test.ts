@@ -109,6 +109,31 @@ describe('DescribeInstanceInformation', () => {
     expect(online.InstanceInformationList?.map((i) => i.InstanceId)).toEqual([SAMPLE_IDS.windows]);
   });
 
+  it('lists the offline EC2 instances with PingStatus and ResourceType filters combined', async () => {
+    const ec2Offline = await ssm.send(
+      new DescribeInstanceInformationCommand({
+        Filters: [
+          { Key: 'PingStatus', Values: ['ConnectionLost', 'Inactive'] },
+          { Key: 'ResourceType', Values: ['EC2Instance'] },
+        ],
+      }),
+    );
+    const hybrid = await ssm.send(
+      new DescribeInstanceInformationCommand({
+        Filters: [
+          { Key: 'PingStatus', Values: ['ConnectionLost'] },
+          { Key: 'ResourceType', Values: ['ManagedInstance'] },
+        ],
+      }),
+    );
+
+    expect(ec2Offline.InstanceInformationList?.map((i) => [i.InstanceId, i.PingStatus])).toEqual([
+      [SAMPLE_IDS.offline, 'ConnectionLost'],
+    ]);
+    expect(ec2Offline.InstanceInformationList?.[0]?.LastPingDateTime).toBeInstanceOf(Date);
+    expect(hybrid.InstanceInformationList).toEqual([]);
+  });
+
   it('enforces MaxResults 5..50 with ValidationException', async () => {
     await expect(ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 51 }))).rejects.toMatchObject({
       name: 'ValidationException',
@@ -129,6 +154,14 @@ describe('SendCommand validation', () => {
     const good = onlineLinux().slice(0, 3);
 
     await expect(send([...good, SAMPLE_IDS.unmanaged])).rejects.toBeInstanceOf(InvalidInstanceId);
+    expect(emulator.ssm.commands.commands).toHaveLength(0);
+  });
+
+  it('fails the whole call with InvalidInstanceId when one node is offline (agent not running)', async () => {
+    const good = onlineLinux().slice(0, 3);
+
+    await expect(send([...good, SAMPLE_IDS.offline])).rejects.toBeInstanceOf(InvalidInstanceId);
+    await expect(send([SAMPLE_IDS.offline])).rejects.toThrow(SAMPLE_IDS.offline);
     expect(emulator.ssm.commands.commands).toHaveLength(0);
   });
 
@@ -218,9 +251,9 @@ describe('invocation lifecycle', () => {
   });
 
   it('times a node that never picks the command up out as DeliveryTimedOut after TimeoutSeconds', async () => {
-    const [id] = onlineLinux();
-    emulator.faults.deliveryTimeout(id!);
-    const commandId = await send([id!, SAMPLE_IDS.offline], { TimeoutSeconds: 30 });
+    const [id, other] = onlineLinux();
+    emulator.faults.deliveryTimeout(id!).deliveryTimeout(other!);
+    const commandId = await send([id!, other!], { TimeoutSeconds: 30 });
     const status = async () =>
       (await ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId }))).CommandInvocations?.map(
         (i) => [i.Status, i.StatusDetails],
@@ -321,6 +354,29 @@ describe('ListCommandInvocations paging and limits', () => {
 
     expect(byDoc.Commands?.map((c) => c.CommandId)).toEqual([commandId]);
     expect(failed.Commands).toEqual([]);
+  });
+
+  it('filters ListCommands by ExecutionStage (Executing | Complete), and not ListCommandInvocations', async () => {
+    const [a, b] = onlineLinux();
+    const done = await send([a!]);
+    await settle(done);
+    const running = await send([b!]);
+    const stage = async (value: string) =>
+      (
+        await ssm.send(new ListCommandsCommand({ Filters: [{ key: 'ExecutionStage', value }] }))
+      ).Commands?.map((c) => c.CommandId);
+
+    expect(await stage('Executing')).toEqual([running]);
+    expect(await stage('Complete')).toEqual([done]);
+    await expect(stage('Running')).rejects.toMatchObject({ name: 'InvalidFilterValue' });
+    await expect(
+      ssm.send(
+        new ListCommandInvocationsCommand({
+          CommandId: running,
+          Filters: [{ key: 'ExecutionStage', value: 'Executing' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidFilterKey' });
   });
 });
 

@@ -30,7 +30,10 @@ const STATUS_FILTER_VALUES = new Set([
   'LimitExceeded',
 ]);
 
-function commandFilter(input: Record<string, unknown>) {
+/** Command statuses that are still running, for the ExecutionStage filter (ListCommands only). */
+const EXECUTING = new Set(['Pending', 'InProgress', 'Cancelling']);
+
+function commandFilter(input: Record<string, unknown>, operation: 'ListCommands' | 'ListCommandInvocations') {
   const filters = (input.Filters as { key?: string; value?: string }[] | undefined) ?? [];
   if (filters.length > 5)
     throw validation(
@@ -43,6 +46,11 @@ function commandFilter(input: Record<string, unknown>) {
       throw new AwsError('InvalidFilterValue', `Invalid Status filter value ${f.value}`);
     if (!['InvokedAfter', 'InvokedBefore', 'Status', 'DocumentName', 'ExecutionStage'].includes(f.key ?? ''))
       throw new AwsError('InvalidFilterKey', `Invalid filter key ${f.key}`);
+    // API model (CommandFilter.key): ExecutionStage is for ListCommands only; values Executing | Complete.
+    if (f.key === 'ExecutionStage' && operation !== 'ListCommands')
+      throw new AwsError('InvalidFilterKey', 'ExecutionStage can only be used with ListCommands');
+    if (f.key === 'ExecutionStage' && f.value !== 'Executing' && f.value !== 'Complete')
+      throw new AwsError('InvalidFilterValue', `Invalid ExecutionStage filter value ${f.value}`);
   }
   return (command: Command, status: string, details: string) =>
     filters.every((f) => {
@@ -56,6 +64,8 @@ function commandFilter(input: Record<string, unknown>) {
           return command.document.name === value;
         case 'Status':
           return status === value || details === value;
+        case 'ExecutionStage':
+          return EXECUTING.has(status) === (value === 'Executing');
         default:
           return true;
       }
@@ -71,7 +81,7 @@ export function listCommands(deps: SsmDeps, input: Record<string, unknown>): Ser
   const { store } = deps;
   const maxResults = intInRange(input, 'MaxResults', 'maxResults', 1, 50, 50);
   checkCommandId(input.CommandId);
-  const keep = commandFilter(input);
+  const keep = commandFilter(input, 'ListCommands');
   let source: Command[];
   if (input.CommandId !== undefined) {
     const command = store.byId.get(input.CommandId as string);
@@ -99,7 +109,7 @@ export function listCommandInvocations(deps: SsmDeps, input: Record<string, unkn
   const { store, faults } = deps;
   const maxResults = intInRange(input, 'MaxResults', 'maxResults', 1, 50, 50);
   checkCommandId(input.CommandId);
-  const keep = commandFilter(input);
+  const keep = commandFilter(input, 'ListCommandInvocations');
   const details = input.Details === true;
   if (input.CommandId !== undefined && faults.takeInvocationsNotYetListed())
     return { json: { CommandInvocations: [] } };

@@ -77,10 +77,12 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
   const invalid: string[] = [];
   for (const id of instanceIds) {
     const node = INSTANCE_ID.test(id) ? fleet.get(id) : undefined;
-    if (node && fleet.isSsmManaged(node)) nodes.push(node);
+    // InvalidInstanceId causes (facts A1): not registered with SSM, agent not running (ConnectionLost),
+    // or the instance not running.
+    if (node && fleet.isSsmManaged(node) && node.ssm === 'online') nodes.push(node);
     else invalid.push(id);
   }
-  // One id that is not a managed, running instance fails the whole call (facts A1).
+  // One such id fails the whole call, and nothing is sent (facts A1).
   if (invalid.length > 0) {
     throw new AwsError(
       'InvalidInstanceId',
