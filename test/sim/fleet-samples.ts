@@ -114,7 +114,9 @@ const PROFILES: Profile[] = [
   { weight: 5, provisioner: 'self-managed', os: 'al2', group: 'self-managed' },
   { weight: 3, provisioner: 'managed-node-group', os: 'windows', group: 'windows' },
   { weight: 3, provisioner: 'auto-mode', os: 'bottlerocket', group: 'general-purpose' },
-  { weight: 2, provisioner: 'managed-node-group', os: 'al2023', group: 'general', ssm: 'unmanaged' },
+  // SSM management follows the node role (or account-wide DHMC), so nodes without SSM come as a whole
+  // node group whose role lacks AmazonSSMManagedInstanceCore, not scattered through healthy groups.
+  { weight: 2, provisioner: 'managed-node-group', os: 'al2023', group: 'no-ssm', ssm: 'unmanaged' },
   { weight: 2, provisioner: 'managed-node-group', os: 'al2023', group: 'general', ssm: 'connection-lost' },
   {
     weight: 2,
