@@ -6,6 +6,7 @@ import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { PS_EF_HEADER, renderPsLine } from '../collector/ps-line.ts';
 import type { ControlResult, Provenance } from '../controls/control.ts';
 import { detectNodeType } from '../controls/node-type.ts';
+import { describeProvenance } from '../controls/provenance.ts';
 
 export interface JsonResult {
   readonly controlId: string;
@@ -29,20 +30,6 @@ export function toJson(results: readonly ControlResult[]): string {
     evidence: r.evidence,
   }));
   return `${JSON.stringify(entries, null, 2)}\n`;
-}
-
-export function describeProvenance(p: Provenance | undefined): string {
-  if (p === undefined) return '-';
-  switch (p.kind) {
-    case 'default':
-      return 'kubelet default';
-    case 'config-file':
-      return `config file ${p.path}`;
-    case 'drop-in':
-      return `drop-in ${p.path}`;
-    case 'flag':
-      return `flag ${p.arg} (argument ${p.index})`;
-  }
 }
 
 const COLOURS: Readonly<Record<string, string>> = {
@@ -91,7 +78,7 @@ export function toTable(
   for (const r of results) {
     const value = r.effectiveValue === undefined ? '-' : String(r.effectiveValue);
     out.push(
-      `${r.controlId.padEnd(idWidth)}  ${paint(r.status.padEnd(13), r.status, colour)}  ${value.padEnd(9)}  ${describeProvenance(r.decidedBy)}`,
+      `${r.controlId.padEnd(idWidth)}  ${paint(r.status.padEnd(13), r.status, colour)}  ${value.padEnd(9)}  ${describeProvenance(r.decidedBy) ?? '-'}`,
     );
     out.push(wrap(r.reason, 100, '    '));
     if (r.drift) out.push(wrap(`Drift: ${r.drift}`, 100, '    '));

@@ -5,7 +5,8 @@
  */
 import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
 import type { ClusterInfo, NodeInfo } from '../aws/discovery.ts';
-import type { ComplianceStatus, Control, ControlResult, Provenance, Severity } from '../controls/control.ts';
+import type { ComplianceStatus, Control, ControlResult, Severity } from '../controls/control.ts';
+import { describeProvenance } from '../controls/provenance.ts';
 
 export const PRODUCT_PREFIX = 'eks-kubelet-audit/';
 export const FINDING_TYPE =
@@ -78,20 +79,6 @@ export function truncate(text: string, max: number): string {
 /** ASFF strings must match `.*\S.*`; the field is left out rather than sent blank. */
 function nonBlank(value: string | undefined): value is string {
   return value !== undefined && /\S/.test(value);
-}
-
-export function describeProvenance(p: Provenance | undefined): string | undefined {
-  if (!p) return undefined;
-  switch (p.kind) {
-    case 'default':
-      return 'kubelet default';
-    case 'config-file':
-      return `config file ${p.path}`;
-    case 'drop-in':
-      return `drop-in ${p.path}`;
-    case 'flag':
-      return `command-line flag ${p.arg} (argv[${p.index}])`;
-  }
 }
 
 export interface FindingInput {

@@ -96,7 +96,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(r.stdout).toContain('UID          PID    PPID  C STIME TTY          TIME CMD');
     expect(r.stdout).toContain('/usr/bin/kubelet --config');
     expect(r.stdout).toMatch(
-      /kubelet-make-iptables-util-chains\s+FAILED\s+false\s+flag --make-iptables-util-chains=false \(argument 3\)/,
+      /kubelet-make-iptables-util-chains\s+FAILED\s+false\s+command-line flag --make-iptables-util-chains=false \(argument 3\)/,
     );
     expect(r.stdout).not.toContain('\x1b[');
   });

@@ -122,7 +122,7 @@ describe('content', () => {
       'eks-kubelet-audit/instance': node.instanceId,
       'eks-kubelet-audit/status-reason': 'reason for FAILED',
       'eks-kubelet-audit/effective-value': 'false',
-      'eks-kubelet-audit/decided-by': 'command-line flag --make-iptables-util-chains=false (argv[7])',
+      'eks-kubelet-audit/decided-by': 'command-line flag --make-iptables-util-chains=false (argument 7)',
       'eks-kubelet-audit/files-read': '/etc/a, /etc/b',
       'eks-kubelet-audit/collector-version': '1.0.0',
       'eks-kubelet-audit/scan-id': 'scan-1',
