@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { computeFloor, DISCOVERY_TAG_QUERIES, type FloorCluster, type FloorInput } from './bench/floor.ts';
+
+const cluster = (name: string, overrides: Partial<FloorCluster> = {}): FloorCluster => ({
+  name,
+  nodes: 500,
+  candidates: 480,
+  sendable: 470,
+  truncatedOutputs: 0,
+  findings: 500,
+  existingFindings: 0,
+  maxNodeMs: 10_000,
+  ...overrides,
+});
+
+const input = (clusters: FloorCluster[], overrides: Partial<FloorInput> = {}): FloorInput => ({
+  clusters,
+  latencyMs: { default: 100 },
+  rateLimits: {},
+  minCommandNodeMs: 4_000,
+  offlineInstances: 10,
+  ...overrides,
+});
+
+describe('computeFloor: calls', () => {
+  it('counts one call per batch of each operation, plus the account-level discovery and events', () => {
+    const clusters = [cluster('a'), cluster('b', { truncatedOutputs: 3, existingFindings: 450 })];
+
+    const floor = computeFloor(input(clusters));
+
+    expect(floor.calls).toEqual({
+      ListClusters: 1,
+      // 1 for findings of vanished clusters + a: none yet (1 call to learn that) + b: 450 / 100 → 5.
+      GetFindings: 1 + 1 + 5,
+      // Fan-out (2 entries, one call) + one "Scan Completed" per cluster.
+      PutEvents: 1 + 2,
+      DescribeCluster: 2,
+      DescribeInstances: 2 * DISCOVERY_TAG_QUERIES,
+      DescribeInstanceInformation: 2,
+      SendCommand: 2 * 10,
+      ListCommandInvocations: 2 * 10,
+      GetCommandInvocation: 3,
+      BatchImportFindings: 2 * 5,
+    });
+    expect(floor.totalCalls).toBe(Object.values(floor.calls).reduce((a, b) => a + b, 0));
+  });
+
+  it('needs at least one DescribeInstances page per tag query, and at least one per 1,000 nodes', () => {
+    const floor = computeFloor(input([cluster('small', { nodes: 900 }), cluster('big', { nodes: 5_000 })]));
+
+    expect(floor.calls.DescribeInstances).toBe(DISCOVERY_TAG_QUERIES + 5);
+  });
+
+  it('does not fan out a single cluster, and sends nothing to a cluster without reachable nodes', () => {
+    const floor = computeFloor(
+      input([cluster('only', { sendable: 0, candidates: 0 })], { offlineInstances: 120 }),
+    );
+
+    expect(floor.calls.PutEvents).toBe(1);
+    expect(floor.calls.SendCommand).toBeUndefined();
+    expect(floor.calls.DescribeInstanceInformation).toBeUndefined();
+  });
+
+  it('pages the offline listing at 50 instances a page, once per cluster invocation', () => {
+    const floor = computeFloor(input([cluster('a'), cluster('b')], { offlineInstances: 120 }));
+
+    expect(floor.calls.DescribeInstanceInformation).toBe(2 * 3);
+  });
+
+  it('looks a small cluster up by id when that takes fewer pages than the offline listing', () => {
+    const floor = computeFloor(
+      input([cluster('small', { candidates: 40, sendable: 40 })], { offlineInstances: 400 }),
+    );
+
+    expect(floor.calls.DescribeInstanceInformation).toBe(1);
+  });
+});
+
+describe('computeFloor: time', () => {
+  it('is the slowest cluster chain when no rate limit binds', () => {
+    const floor = computeFloor(input([cluster('fast', { maxNodeMs: 5_000 }), cluster('slow')]));
+
+    // ListClusters, PutEvents, DescribeCluster, 1 DescribeInstances page (the offline listing runs beside
+    // it), SendCommand, nodes, ListCommandInvocations, BatchImportFindings, PutEvents: 8 latencies + 10 s.
+    expect(floor.perClusterSeconds.slow).toBeCloseTo(10.8, 6);
+    expect(floor.perClusterSeconds.fast).toBeCloseTo(5.8, 6);
+    expect(floor.seconds).toBeCloseTo(10.8, 6);
+    expect(floor.binding).toBe('cluster slow critical path');
+  });
+
+  it('waits for the existing-findings read when it is longer than collection', () => {
+    const floor = computeFloor(
+      input([cluster('a', { existingFindings: 20_000, maxNodeMs: 1_000 })], {
+        latencyMs: { default: 100, GetFindings: 300 },
+      }),
+    );
+
+    // ListClusters + DescribeCluster, then 200 sequential pages of 300 ms, then import and event.
+    expect(floor.seconds).toBeCloseTo(0.2 + 60 + 0.2, 6);
+  });
+
+  it('is bound by a shared rate limit when all clusters together need more than the bucket allows', () => {
+    const clusters = Array.from({ length: 20 }, (_, i) =>
+      cluster(`c${i}`, { existingFindings: 500, findings: 500 }),
+    );
+
+    const floor = computeFloor(
+      input(clusters, { rateLimits: { GetFindings: { ratePerSecond: 3, burst: 6 } } }),
+    );
+
+    // Demand 1 + 20 × 5 = 101 calls at 3/s after a burst of 6: (101 − 6) / 3 s after the first call
+    // (ListClusters, 0.1 s), then one GetFindings, the import and the event (0.3 s).
+    const bound = floor.rateBounds.find((b) => b.operation === 'GetFindings');
+    expect(bound?.demand).toBe(101);
+    expect(bound?.seconds).toBeCloseTo(0.1 + 95 / 3 + 0.3, 6);
+    expect(floor.seconds).toBeCloseTo(bound?.seconds ?? 0, 6);
+    expect(floor.binding).toBe('GetFindings rate limit (3/s, burst 6)');
+    expect(floor.slowestClusterSeconds).toBeLessThan(floor.seconds);
+  });
+
+  it('ignores a rate limit whose burst covers the whole demand', () => {
+    const floor = computeFloor(
+      input([cluster('a')], { rateLimits: { BatchImportFindings: { ratePerSecond: 10, burst: 30 } } }),
+    );
+
+    expect(floor.binding).toBe('cluster a critical path');
+    expect(floor.seconds).toBeCloseTo(floor.slowestClusterSeconds, 6);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The Lambda artifact, built the way the stack builds it, and how long a cold container takes to
+ * import it. The esbuild options mirror infra/constructs/kubelet-audit-scanner.ts (`bundling` of the
+ * NodejsFunction, which for NODEJS_24_X passes --platform=node --target=node24 --bundle); the memory
+ * size is read from that file so the two cannot drift apart silently.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+
+const run = promisify(execFile);
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const CONSTRUCT = join(REPO_ROOT, 'infra/constructs/kubelet-audit-scanner.ts');
+export const HANDLER_ENTRY = join(REPO_ROOT, 'functions/scanner/handler.ts');
+
+/** The construct's default memory (MB): `memorySize: props.memorySize ?? <n>`. */
+export function constructMemoryMb(): number {
+  const match = /memorySize:\s*props\.memorySize\s*\?\?\s*(\d+)/.exec(readFileSync(CONSTRUCT, 'utf8'));
+  if (!match?.[1]) throw new Error(`could not find the default memorySize in ${CONSTRUCT}`);
+  return Number(match[1]);
+}
+
+export interface BundleResult {
+  readonly path: string;
+  readonly bytes: number;
+  readonly mapBytes: number;
+  readonly buildMs: number;
+}
+
+export async function bundleHandler(): Promise<BundleResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubelet-audit-bench-'));
+  const path = join(dir, 'index.mjs');
+  const started = performance.now();
+  await build({
+    entryPoints: [HANDLER_ENTRY],
+    outfile: path,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    // bundleAwsSDK: true → no externals at all.
+    external: [],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return {
+    path,
+    bytes: statSync(path).size,
+    mapBytes: statSync(`${path}.map`).size,
+    buildMs: performance.now() - started,
+  };
+}
+
+/** Environment of a Lambda container of the stack, pointed at `endpoint` (AWS_ENDPOINT_URL). */
+export function lambdaEnv(options: { endpoint?: string; region: string; extra?: Record<string, string> }) {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    AWS_LAMBDA_FUNCTION_NAME: 'eks-kubelet-audit',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(constructMemoryMb()),
+    KUBELET_AUDIT_DOCUMENT_NAME: 'eks-kubelet-audit-collector',
+    KUBELET_AUDIT_EVENT_BUS: 'default',
+    POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
+    POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+    // The deployed runtime is Node.js 24; only this local process runs Node 20.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...(options.endpoint ? { AWS_ENDPOINT_URL: options.endpoint } : {}),
+    ...options.extra,
+  };
+}
+
+const IMPORT_SCRIPT =
+  'const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));';
+
+/** Median over `runs` fresh `node` processes of the time to import the bundle (module evaluation included). */
+export async function coldImportMs(
+  bundlePath: string,
+  runs: number,
+): Promise<{ median: number; samples: number[] }> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', IMPORT_SCRIPT, `file://${bundlePath}`],
+      { env: lambdaEnv({ region: 'eu-west-1' }), timeout: 30_000 },
+    );
+    samples.push(Number(stdout.trim().split('\n').pop()));
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, samples };
+}

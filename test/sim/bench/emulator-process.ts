@@ -1,0 +1,214 @@
+/**
+ * The local AWS emulator in a process of its own, so its CPU and memory are not the scanner's (the
+ * scanner worker runs in another process, as a Lambda would run apart from AWS). EventBridge
+ * "Scan Requested" deliveries are passed to the bench, which invokes the scanner worker.
+ *
+ * Started by run-scan.ts with `node --import tsx emulator-process.ts '<EmulatorProcessConfig JSON>'`.
+ */
+import {
+  awsLikeTiming,
+  DEFAULT_RATE_LIMITS,
+  type Emulator,
+  type EmulatorOptions,
+  startEmulator,
+} from '../emulator/index.ts';
+import { TRUNCATE_OUT, truncatePluginOutput } from '../emulator/ssm-output.ts';
+import { syntheticFleet } from '../fleet.ts';
+import { peer } from './ipc.ts';
+
+export interface EmulatorProcessConfig {
+  readonly nodes: number;
+  readonly clusters: number;
+  readonly seed: number;
+  /** awsLikeTiming() and the published / default rate limits; false = fast test timing, no throttling. */
+  readonly awsLike: boolean;
+}
+
+/** What the floor needs to know about one cluster after a scan (see floor.ts FloorCluster). */
+export interface ClusterFacts {
+  readonly name: string;
+  readonly nodes: number;
+  readonly candidates: number;
+  readonly sendable: number;
+  readonly truncatedOutputs: number;
+  readonly existingFindings: number;
+  readonly maxNodeMs: number;
+  /** Emulator clock (epoch ms): first SendCommand, last node done, first and last finding imported. */
+  readonly firstSendMs?: number;
+  readonly lastNodeDoneMs?: number;
+  readonly firstImportMs?: number;
+  readonly lastImportMs?: number;
+}
+
+export interface ScanFacts {
+  readonly clusters: ClusterFacts[];
+  readonly minCommandNodeMs: number;
+  readonly offlineInstances: number;
+  readonly commands: number;
+}
+
+export interface Mark {
+  readonly commandIndex: number;
+  readonly activeByCluster: Record<string, number>;
+}
+
+export interface CallStats {
+  readonly calls: Record<string, number>;
+  readonly throttled: Record<string, number>;
+  readonly serverMs: Record<string, number>;
+}
+
+const CLUSTER_FIELD = 'eks-kubelet-audit/cluster';
+
+function activeByCluster(emulator: Emulator): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of emulator.securityHub.store.all()) {
+    if (f.RecordState !== 'ACTIVE') continue;
+    const cluster = (f.ProductFields as Record<string, string> | undefined)?.[CLUSTER_FIELD];
+    if (cluster) out[cluster] = (out[cluster] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** When each cluster's findings were imported (first, last), for the phase breakdown. */
+const importTimes = new Map<string, { first: number; last: number }>();
+
+function recordImports(emulator: Emulator): void {
+  const store = emulator.securityHub.store;
+  const original = store.import.bind(store);
+  store.import = (finding) => {
+    const cluster = (finding.ProductFields as Record<string, string> | undefined)?.[CLUSTER_FIELD];
+    if (cluster) {
+      const now = emulator.clock.now();
+      const t = importTimes.get(cluster) ?? { first: now, last: now };
+      t.last = now;
+      importTimes.set(cluster, t);
+    }
+    return original(finding);
+  };
+}
+
+function facts(emulator: Emulator, mark: Mark): ScanFacts {
+  const { fleet } = emulator;
+  const { commands } = emulator.ssm;
+  const perCluster = new Map<
+    string,
+    { truncated: number; maxNodeMs: number; firstSendMs: number; lastNodeDoneMs: number }
+  >();
+  let minCommandNodeMs = Number.POSITIVE_INFINITY;
+  const scanCommands = commands.commands.slice(mark.commandIndex);
+  for (const command of scanCommands) {
+    const views = commands.views(command, Number.POSITIVE_INFINITY);
+    let commandMax = 0;
+    for (const invocation of command.invocations) {
+      if (invocation.kind === 'never') continue;
+      const node = fleet.get(invocation.instanceId);
+      if (!node) continue;
+      const entry = perCluster.get(node.cluster) ?? {
+        truncated: 0,
+        maxNodeMs: 0,
+        firstSendMs: Number.POSITIVE_INFINITY,
+        lastNodeDoneMs: 0,
+      };
+      perCluster.set(node.cluster, entry);
+      entry.firstSendMs = Math.min(entry.firstSendMs, command.requestedMs);
+      entry.lastNodeDoneMs = Math.max(entry.lastNodeDoneMs, invocation.endMs);
+      const nodeMs = invocation.endMs - command.requestedMs;
+      entry.maxNodeMs = Math.max(entry.maxNodeMs, nodeMs);
+      commandMax = Math.max(commandMax, nodeMs);
+      const view = views.get(invocation.instanceId);
+      if (
+        view?.status === 'Success' &&
+        truncatePluginOutput(view.stdout, view.stderr).includes(TRUNCATE_OUT)
+      ) {
+        entry.truncated++;
+      }
+    }
+    minCommandNodeMs = Math.min(minCommandNodeMs, commandMax);
+  }
+  const clusters: ClusterFacts[] = [];
+  for (const name of fleet.clusters.keys()) {
+    const running = fleet.order.filter((n) => n.cluster === name && n.state === 'running');
+    const candidates = running.filter((n) => n.os !== 'windows' && n.provisioner !== 'auto-mode');
+    const entry = perCluster.get(name);
+    const imports = importTimes.get(name);
+    clusters.push({
+      name,
+      nodes: running.length,
+      candidates: candidates.length,
+      sendable: candidates.filter((n) => n.ssm === 'online').length,
+      truncatedOutputs: entry?.truncated ?? 0,
+      existingFindings: mark.activeByCluster[name] ?? 0,
+      maxNodeMs: entry?.maxNodeMs ?? 0,
+      ...(entry ? { firstSendMs: entry.firstSendMs, lastNodeDoneMs: entry.lastNodeDoneMs } : {}),
+      ...(imports ? { firstImportMs: imports.first, lastImportMs: imports.last } : {}),
+    });
+  }
+  return {
+    clusters,
+    minCommandNodeMs: Number.isFinite(minCommandNodeMs) ? minCommandNodeMs : 0,
+    offlineInstances: fleet.order.filter((n) => n.state === 'running' && n.ssm === 'connection-lost').length,
+    commands: scanCommands.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as EmulatorProcessConfig;
+  const bench = peer(process);
+  const options: EmulatorOptions = {
+    fleet: syntheticFleet({ nodes: config.nodes, clusters: config.clusters, seed: config.seed }),
+    seed: config.seed,
+    ...(config.awsLike
+      ? { ...awsLikeTiming(), rateLimits: { ...DEFAULT_RATE_LIMITS } }
+      : { rateLimits: false }),
+  };
+  const emulator = await startEmulator(options);
+  recordImports(emulator);
+  emulator.events.subscribe(
+    'scanner',
+    { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Requested'] },
+    (event) => bench.call('invoke', event),
+  );
+  bench.handle(
+    'calls',
+    (): CallStats => ({
+      calls: { ...emulator.calls },
+      throttled: { ...emulator.rateLimiter.throttled },
+      serverMs: { ...emulator.serverMs },
+    }),
+  );
+  bench.handle('reset', () => {
+    emulator.resetCalls();
+    for (const key of Object.keys(emulator.rateLimiter.throttled)) delete emulator.rateLimiter.throttled[key];
+    return true;
+  });
+  bench.handle('mark', (): Mark => {
+    importTimes.clear();
+    return {
+      commandIndex: emulator.ssm.commands.commands.length,
+      activeByCluster: activeByCluster(emulator),
+    };
+  });
+  bench.handle('facts', (mark) => facts(emulator, mark as Mark));
+  bench.handle('idle', async () => {
+    await emulator.events.idle();
+    return emulator.events.deliveries.filter((d) => !d.ok).length;
+  });
+  bench.handle('memory', () => process.memoryUsage().rss);
+  bench.handle('stop', async () => {
+    await emulator.stop();
+    setImmediate(() => process.exit(0));
+    return true;
+  });
+  process.send?.({
+    kind: 'ready',
+    endpoint: emulator.endpoint,
+    region: emulator.fleet.region,
+    accountId: emulator.fleet.accountId,
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('emulator process failed', error);
+  process.exit(1);
+});

@@ -1,0 +1,271 @@
+/**
+ * The whole measurement: bundle and cold import, two scheduled scans of the fleet (the first scan,
+ * which creates every finding, and a steady-state scan, which every later scheduled scan is), the
+ * floor of each from the same fleet and the node times drawn in that scan, and the peak memory of
+ * one invocation scanning the largest cluster.
+ */
+import { rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { controls } from '../../../functions/controls/index.ts';
+import type { ClusterScanSummary, FanOutSummary } from '../../../functions/scanner/summary.ts';
+import { awsLikeTiming, DEFAULT_RATE_LIMITS, seededRng } from '../emulator/index.ts';
+import { bundleHandler, coldImportMs, constructMemoryMb } from './bundle.ts';
+import { type CostResult, scanCost } from './cost.ts';
+import { computeFloor, type FloorResult, type RateLimit } from './floor.ts';
+import type { BenchOptions } from './options.ts';
+import { type ScanRun, startSession, type WorkerStats } from './run-scan.ts';
+
+export interface ScanResult {
+  readonly wallSeconds: number;
+  readonly slowestClusterSeconds: number;
+  readonly fanOutSeconds: number;
+  readonly floor: FloorResult;
+  readonly ratioToFloor: number;
+  readonly apiCalls: Record<string, number>;
+  readonly apiCallsTotal: number;
+  readonly callsPer1000Nodes: number;
+  readonly floorCallsPer1000Nodes: number;
+  readonly throttled: Record<string, number>;
+  readonly invocations: number;
+  readonly failedInvocations: string[];
+  readonly maxPollRounds: number;
+  readonly deadlineReached: boolean;
+  readonly findingsImported: number;
+  readonly nodesByStatus: Record<string, number>;
+  readonly cost: CostResult;
+  readonly emulatorBusyMs: number;
+  /** Where the slowest cluster's invocation spent its time (s), and the floor's chain for it. */
+  readonly slowestClusterPhases?: Phases;
+}
+
+export interface Phases {
+  readonly cluster: string;
+  /** Invocation start → first SendCommand (DescribeCluster, DescribeInstances, reachability). */
+  readonly discovery: number;
+  /** First SendCommand → its slowest node done (the fleet's own time: agent pickup + execution). */
+  readonly nodes: number;
+  /** Slowest node done → first finding imported (poll pace, invocation reads, existing-findings reads). */
+  readonly detectAndRead: number;
+  /** First finding imported → invocation end (imports, workflow updates, Scan Completed). */
+  readonly importAndReport: number;
+  readonly total: number;
+  readonly floorChain: number;
+}
+
+function phasesOf(run: ScanRun, floor: FloorResult): Phases | undefined {
+  let slowest: { cluster: string; startedMs: number; durationMs: number } | undefined;
+  for (const i of run.invocations) {
+    if (i.summary?.kind !== 'cluster-scan') continue;
+    if (!slowest || i.durationMs > slowest.durationMs) {
+      slowest = { cluster: i.summary.cluster, startedMs: i.startedMs, durationMs: i.durationMs };
+    }
+  }
+  const facts = run.facts.clusters.find((c) => c.name === slowest?.cluster);
+  if (!slowest || !facts?.firstSendMs || !facts.lastNodeDoneMs || !facts.firstImportMs) return undefined;
+  const end = slowest.startedMs + slowest.durationMs;
+  return {
+    cluster: slowest.cluster,
+    discovery: (facts.firstSendMs - slowest.startedMs) / 1000,
+    nodes: (facts.lastNodeDoneMs - facts.firstSendMs) / 1000,
+    detectAndRead: (facts.firstImportMs - facts.lastNodeDoneMs) / 1000,
+    importAndReport: (end - facts.firstImportMs) / 1000,
+    total: slowest.durationMs / 1000,
+    floorChain: floor.perClusterSeconds[slowest.cluster] ?? 0,
+  };
+}
+
+export interface BenchResult {
+  readonly options: BenchOptions;
+  readonly memoryMb: number;
+  readonly first: ScanResult;
+  readonly steady: ScanResult;
+  readonly mainWorker: WorkerStats;
+  readonly rss?: {
+    nodes: number;
+    peakRssBytes: number;
+    firstScanRssBytes: number;
+    steadyScanRssBytes: number;
+  };
+  readonly bundle: { bytes: number; mapBytes: number };
+  readonly coldImport: { median: number; samples: number[] };
+  readonly machine: { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
+  readonly date: string;
+  readonly benchSeconds: number;
+}
+
+const opName = (key: string) => key.slice(key.indexOf(':') + 1);
+
+function byOperation(record: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of Object.entries(record)) out[opName(key)] = (out[opName(key)] ?? 0) + n;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Mean of each latency distribution of awsLikeTiming(), by operation name. */
+function meanLatencies(): Record<string, number> & { default: number } {
+  const latency = awsLikeTiming().latency as Record<string, (rng: () => number) => number>;
+  const rng = seededRng(7);
+  const mean = (d: (rng: () => number) => number) => {
+    let sum = 0;
+    for (let i = 0; i < 10_000; i++) sum += d(rng);
+    return sum / 10_000;
+  };
+  const out: Record<string, number> = { default: 0 };
+  for (const [key, d] of Object.entries(latency)) out[key === '*' ? 'default' : opName(key)] = mean(d);
+  return out as Record<string, number> & { default: number };
+}
+
+function rateLimits(): Record<string, RateLimit> {
+  return Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([key, limit]) => [opName(key), limit]));
+}
+
+function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
+  const summaries = run.invocations.flatMap((i) => (i.summary ? [i.summary] : []));
+  const clusterScans = summaries.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+  const fanOut = summaries.find((s): s is FanOutSummary => s.kind === 'fan-out');
+  const clusterInvocations = run.invocations.filter((i) => i.summary?.kind !== 'fan-out');
+  const floor = computeFloor({
+    clusters: run.facts.clusters.map((c) => ({ ...c, findings: c.nodes * controls.length })),
+    latencyMs: meanLatencies(),
+    rateLimits: rateLimits(),
+    minCommandNodeMs: run.facts.minCommandNodeMs,
+    offlineInstances: run.facts.offlineInstances,
+  });
+  const apiCalls = byOperation(run.stats.calls);
+  const apiCallsTotal = Object.values(apiCalls).reduce((a, b) => a + b, 0);
+  const wallSeconds = run.wallMs / 1000;
+  const nodesByStatus: Record<string, number> = {};
+  for (const s of clusterScans) {
+    for (const [k, v] of Object.entries(s.nodes.byStatus)) nodesByStatus[k] = (nodesByStatus[k] ?? 0) + v;
+  }
+  const findingsImported = clusterScans.reduce((n, s) => n + s.findings.imported, 0);
+  return {
+    wallSeconds,
+    slowestClusterSeconds: Math.max(0, ...clusterInvocations.map((i) => i.durationMs)) / 1000,
+    fanOutSeconds: fanOut ? fanOut.durationMs / 1000 : 0,
+    floor,
+    ratioToFloor: wallSeconds / floor.seconds,
+    apiCalls,
+    apiCallsTotal,
+    callsPer1000Nodes: (apiCallsTotal / nodes) * 1000,
+    floorCallsPer1000Nodes: (floor.totalCalls / nodes) * 1000,
+    throttled: byOperation(run.stats.throttled),
+    invocations: run.invocations.length,
+    failedInvocations: run.invocations.filter((i) => !i.ok).map((i) => i.error ?? 'unknown error'),
+    maxPollRounds: Math.max(0, ...clusterScans.map((s) => s.pollRounds)),
+    deadlineReached: clusterScans.some((s) => s.deadlineReached),
+    findingsImported,
+    nodesByStatus,
+    cost: scanCost({
+      nodes,
+      memoryMb,
+      // A cold container's init (its bundle import) counted too: conservative.
+      invocationMs: run.invocations.map((i) => i.durationMs + (i.initMs ?? 0)),
+      findingsImported,
+      customEvents: (fanOut?.eventsPut ?? 0) + clusterScans.length,
+      logBytes: run.logBytes,
+    }),
+    emulatorBusyMs: Object.values(run.stats.serverMs).reduce((a, b) => a + b, 0),
+    ...(() => {
+      const p = phasesOf(run, floor);
+      return p ? { slowestClusterPhases: p } : {};
+    })(),
+  };
+}
+
+/** Peak RSS of one invocation scanning one cluster of `nodes` nodes, each scan in a fresh worker. */
+async function measureRss(bundlePath: string, nodes: number, seed: number, memoryMb: number) {
+  const session = await startSession({
+    nodes,
+    clusters: 1,
+    seed,
+    // Memory does not depend on timing: fast node times, no throttling, quick polls.
+    awsLike: false,
+    bundlePath,
+    memoryMb,
+    env: { KUBELET_AUDIT_POLL_INITIAL_DELAY_MS: '300', KUBELET_AUDIT_POLL_INTERVAL_MS: '250' },
+  });
+  try {
+    await session.scan();
+    const first = await session.restartWorkers();
+    await session.scan();
+    const steady = await session.workerStats();
+    return {
+      nodes,
+      firstScanRssBytes: first.maxRssBytes,
+      steadyScanRssBytes: steady.maxRssBytes,
+      peakRssBytes: Math.max(first.maxRssBytes, steady.maxRssBytes),
+    };
+  } finally {
+    await session.stop();
+  }
+}
+
+export async function measure(
+  options: BenchOptions,
+  progress: (message: string) => void,
+): Promise<BenchResult> {
+  const started = performance.now();
+  const memoryMb = constructMemoryMb();
+  progress('bundling functions/scanner/handler.ts with the construct’s esbuild options');
+  const bundle = await bundleHandler();
+  progress(`cold import: ${options.coldRuns} fresh node processes`);
+  const coldImport = await coldImportMs(bundle.path, options.coldRuns);
+
+  progress(
+    `scanning ${options.nodes} nodes in ${options.clusters} clusters (AWS-like timing and rate limits)`,
+  );
+  const session = await startSession({
+    nodes: options.nodes,
+    clusters: options.clusters,
+    seed: options.seed,
+    awsLike: true,
+    bundlePath: bundle.path,
+    memoryMb,
+  });
+  let first: ScanResult;
+  let steady: ScanResult;
+  let mainWorker: WorkerStats;
+  try {
+    await session.prewarm(options.clusters + 1);
+    first = analyse(await session.scan(), options.nodes, memoryMb);
+    progress(`first scan: ${first.wallSeconds.toFixed(1)} s; steady-state scan next, from cold containers`);
+    await session.restartWorkers();
+    await session.prewarm(options.clusters + 1);
+    steady = analyse(await session.scan(), options.nodes, memoryMb);
+    progress(`steady-state scan: ${steady.wallSeconds.toFixed(1)} s`);
+    mainWorker = await session.workerStats();
+  } finally {
+    await session.stop();
+  }
+
+  let rss: BenchResult['rss'];
+  if (options.rssNodes > 0) {
+    progress(
+      `peak RSS: one invocation scanning one ${options.rssNodes}-node cluster, emulator in another process`,
+    );
+    rss = await measureRss(bundle.path, options.rssNodes, options.seed, memoryMb);
+  }
+  rmSync(dirname(bundle.path), { recursive: true, force: true });
+  const cpu = cpus();
+  return {
+    options,
+    memoryMb,
+    first,
+    steady,
+    mainWorker,
+    ...(rss ? { rss } : {}),
+    bundle: { bytes: bundle.bytes, mapBytes: bundle.mapBytes },
+    coldImport,
+    machine: {
+      cpu: cpu[0]?.model.trim() ?? 'unknown',
+      cores: cpu.length,
+      memoryGb: Math.round(totalmem() / 1024 ** 3),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    date: new Date().toISOString(),
+    benchSeconds: (performance.now() - started) / 1000,
+  };
+}
