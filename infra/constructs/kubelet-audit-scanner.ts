@@ -24,6 +24,7 @@ import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
+import { SCANNER_BUNDLING, SCANNER_FUNCTION_DEFAULTS } from './scanner-function-defaults.ts';
 import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';
 
@@ -154,8 +155,8 @@ export class KubeletAuditScanner extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.minutes(15),
+      memorySize: props.memorySize ?? SCANNER_FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeout ?? Duration.minutes(SCANNER_FUNCTION_DEFAULTS.timeoutMinutes),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -172,8 +173,7 @@ export class KubeletAuditScanner extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        // Prefer the ESM entry points: the SDK clients come to about half the size of their CJS builds.
-        mainFields: ['module', 'main'],
+        mainFields: [...SCANNER_BUNDLING.mainFields],
         minify: true,
         sourceMap: true,
         // Stack traces map to file and line; the sources themselves need not ship.
@@ -181,8 +181,7 @@ export class KubeletAuditScanner extends Construct {
         // Ship the SDK versions we test against (package-lock.json), not whatever the runtime carries:
         // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
         bundleAwsSDK: true,
-        // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        banner: SCANNER_BUNDLING.banner,
         forceDockerBundling: false,
       },
       onFailure: new SqsDestination(this.failureQueue),

@@ -1,27 +1,28 @@
 /**
  * The Lambda artifact, built the way the stack builds it, and how long a cold container takes to
  * import it. The esbuild options mirror infra/constructs/kubelet-audit-scanner.ts (`bundling` of the
- * NodejsFunction, which for NODEJS_24_X passes --platform=node --target=node24 --bundle); the memory
- * size is read from that file so the two cannot drift apart silently.
+ * NodejsFunction, which for NODEJS_24_X passes --platform=node --target=node24 --bundle); the memory size
+ * and the shared esbuild settings come from infra/constructs/scanner-function-defaults.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import {
+  SCANNER_BUNDLING,
+  SCANNER_FUNCTION_DEFAULTS,
+} from '../../../infra/constructs/scanner-function-defaults.ts';
 
 const run = promisify(execFile);
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const CONSTRUCT = join(REPO_ROOT, 'infra/constructs/kubelet-audit-scanner.ts');
 export const HANDLER_ENTRY = join(REPO_ROOT, 'functions/scanner/handler.ts');
 
-/** The construct's default memory (MB): `memorySize: props.memorySize ?? <n>`. */
+/** The construct's default memory (MB). */
 export function constructMemoryMb(): number {
-  const match = /memorySize:\s*props\.memorySize\s*\?\?\s*(\d+)/.exec(readFileSync(CONSTRUCT, 'utf8'));
-  if (!match?.[1]) throw new Error(`could not find the default memorySize in ${CONSTRUCT}`);
-  return Number(match[1]);
+  return SCANNER_FUNCTION_DEFAULTS.memorySize;
 }
 
 export interface BundleResult {
@@ -42,13 +43,13 @@ export async function bundleHandler(): Promise<BundleResult> {
     platform: 'node',
     target: 'node24',
     format: 'esm',
-    mainFields: ['module', 'main'],
+    mainFields: [...SCANNER_BUNDLING.mainFields],
     minify: true,
     sourcemap: true,
     sourcesContent: false,
     // bundleAwsSDK: true → no externals at all.
     external: [],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: { js: SCANNER_BUNDLING.banner },
     logLevel: 'warning',
   });
   return {
