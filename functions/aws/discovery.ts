@@ -166,8 +166,11 @@ async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[
 /** Every running node of a cluster, whatever provisioned it: 3 paged calls, deduplicated by id. */
 export async function listClusterNodes(ec2: EC2Client, cluster: string): Promise<NodeInfo[]> {
   const byId = new Map<string, NodeInfo>();
-  for (const filters of nodeTagFilters(cluster)) {
-    for (const instance of await describeAll(ec2, filters)) {
+  // The queries are independent (one per provisioner tag), so they run side by side: a 5,000-node
+  // cluster's discovery is its longest NextToken chain, not the sum of all pages.
+  const results = await Promise.all(nodeTagFilters(cluster).map((filters) => describeAll(ec2, filters)));
+  for (const instances of results) {
+    for (const instance of instances) {
       if (instance.InstanceId && !byId.has(instance.InstanceId)) {
         byId.set(instance.InstanceId, toNodeInfo(instance, cluster));
       }

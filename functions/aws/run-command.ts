@@ -23,6 +23,12 @@ export type CollectionOutcome =
       readonly commandId: string;
     }
   | {
+      /** The output went to `onOutput` as soon as it was read and is not kept. */
+      readonly kind: 'handed-over';
+      readonly instanceId: string;
+      readonly commandId: string;
+    }
+  | {
       readonly kind: 'not-assessed';
       readonly instanceId: string;
       readonly code: string;
@@ -46,11 +52,19 @@ export interface RunCommandOptions {
   /** Which of the given ids are still running instances (EC2); tells vanished nodes from unmanaged. */
   readonly stillRunning?: (instanceIds: readonly string[]) => Promise<Set<string>>;
   /**
-   * Ids the previous scan found not managed by SSM (from the findings it left). They are checked
-   * with DescribeInstanceInformation before anything is sent, so a node group SSM does not manage
-   * costs one call per 50 nodes per scan instead of spoiling the chunks it would be spread over.
+   * Ids the previous scan found not managed by SSM (from the findings it left), read while the
+   * commands run. Used only after sending, to skip the EC2 look-up for ids SSM did not list and
+   * that were unmanaged before anyway; sending never waits for it (the findings read is paced by
+   * GetFindings' 3/s shared by every cluster scan of the account).
    */
-  readonly knownUnmanaged?: ReadonlySet<string>;
+  readonly knownUnmanaged?: () => Promise<ReadonlySet<string>>;
+  /**
+   * Takes each node's output as soon as its command's invocations are read (to evaluate it at once),
+   * so raw outputs (up to 24,000 characters a node) are not held until every node has answered.
+   */
+  readonly onOutput?: (instanceId: string, output: string) => void;
+  /** Commands read at once when they end (ListCommandInvocations pages). */
+  readonly readConcurrency?: number;
 }
 
 /** SendCommand takes at most 50 InstanceIds (ssm InstanceIdList). */
@@ -59,7 +73,18 @@ export const SEND_CHUNK = 50;
 const PAGE = 50;
 /** Commands are matched with InvokedAfter against SSM's clock; allow for skew against ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-const SEND_CONCURRENCY = 4;
+/**
+ * SendCommand calls in flight. One call takes about 80 ms, so two already ask for more than the
+ * 10/s SSM allows (no published figure; the bench assumes 10/s burst 20) and the account's quota is
+ * shared by every cluster scan running in parallel: more in flight only adds throttled attempts.
+ */
+const SEND_CONCURRENCY = 2;
+/**
+ * Commands whose invocations are read at once as soon as they end. One page per 50 nodes takes
+ * about 80 ms, so reading 100 commands one by one after a poll adds 8 s before the import; two in
+ * flight reach SSM's 10/s, and more only drew throttles in the 20-cluster bench (49 against 0).
+ */
+const READ_CONCURRENCY = 2;
 const TERMINAL_COMMAND = new Set(['Success', 'Cancelled', 'Failed', 'TimedOut']);
 const PENDING_INVOCATION = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
 
@@ -214,7 +239,6 @@ export async function runCollector(
 
   /** Ids SSM does not list at all; unmanaged unless they vanished (decided once, after sending). */
   const unlisted: string[] = [];
-  const knownUnmanaged = options.knownUnmanaged ?? new Set<string>();
 
   /** Sends to the online ids of `chunk` after one DescribeInstanceInformation; answers the others. */
   const classifyAndSend = async (chunk: readonly string[]): Promise<void> => {
@@ -258,27 +282,23 @@ export async function runCollector(
     await classifyAndSend(chunk);
   };
 
-  const suspects = instanceIds.filter((id) => knownUnmanaged.has(id));
-  const rest = instanceIds.filter((id) => !knownUnmanaged.has(id));
+  // Nodes are sent in the caller's order (chunked by instance role and node group, scan-cluster.ts),
+  // so a node group SSM does not manage fills its own chunks; the rejection rule above keeps the
+  // cost of the chunks it still spoils bounded.
   const chunks: string[][] = [];
-  for (let i = 0; i < rest.length; i += SEND_CHUNK) chunks.push(rest.slice(i, i + SEND_CHUNK));
-  const checkFirst: string[][] = [];
-  for (let i = 0; i < suspects.length; i += SEND_CHUNK) checkFirst.push(suspects.slice(i, i + SEND_CHUNK));
-  await mapLimit(
-    [
-      ...checkFirst.map((chunk) => () => classifyAndSend(chunk)),
-      ...chunks.map((chunk) => () => sendChunk(chunk)),
-    ],
-    SEND_CONCURRENCY,
-    (task) => task(),
-  );
+  for (let i = 0; i < instanceIds.length; i += SEND_CHUNK) chunks.push(instanceIds.slice(i, i + SEND_CHUNK));
+  await mapLimit(chunks, SEND_CONCURRENCY, sendChunk);
 
   // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
   // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
-  const surprises = unlisted.filter((id) => !knownUnmanaged.has(id));
-  if (unlisted.length > 0) {
+  // Decided while the commands run (it waits for the previous scan's findings), never before polling.
+  const classifyUnlisted = async (): Promise<void> => {
+    if (unlisted.length === 0) return;
+    let known: ReadonlySet<string> = new Set<string>();
     let running: Set<string> | undefined;
     try {
+      known = (await options.knownUnmanaged?.()) ?? known;
+      const surprises = unlisted.filter((id) => !known.has(id));
       running =
         options.stillRunning && surprises.length > 0 ? await options.stillRunning(surprises) : undefined;
     } catch (error) {
@@ -287,22 +307,63 @@ export async function runCollector(
     for (const id of unlisted) {
       outcomes.set(
         id,
-        running && !knownUnmanaged.has(id) && !running.has(id)
+        running && !known.has(id) && !running.has(id)
           ? notAssessed(id, 'SSM_VANISHED', VANISHED_REASON)
           : notAssessed(id, 'SSM_UNMANAGED', UNMANAGED_REASON),
       );
     }
-  }
+  };
+  const unlistedClassified = classifyUnlisted();
 
   const pending = new Set(commandTargets.keys());
   /** Polls in which a command was missing from the "Executing" list but its invocations were not all done. */
   const unconfirmed = new Map<string, number>();
   let pollRounds = 0;
   let deadlineReached = false;
+
+  // A command's invocations are read as soon as a poll finds it ended, in the background and a few
+  // commands at once, so the reads neither wait for each other nor delay the next poll.
+  const reading = new Map<string, Promise<void>>();
+  let readError: unknown;
+  let slots = options.readConcurrency ?? READ_CONCURRENCY;
+  const waiting: (() => void)[] = [];
+  const startRead = (commandId: string): void => {
+    const seen = unconfirmed.get(commandId) ?? 0;
+    // After a few polls the command's own status has had time to settle; take what SSM reports.
+    const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS ? 'final' : 'confirm';
+    const read = (async () => {
+      while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      slots--;
+      try {
+        const done = await collectInvocations(
+          ssm,
+          commandId,
+          commandTargets.get(commandId) ?? [],
+          outcomes,
+          options,
+          mode,
+        );
+        if (done) pending.delete(commandId);
+        else unconfirmed.set(commandId, seen + 1);
+      } catch (error) {
+        readError ??= error;
+        pending.delete(commandId);
+      } finally {
+        slots++;
+        waiting.shift()?.();
+        reading.delete(commandId);
+      }
+    })();
+    reading.set(commandId, read);
+  };
+  const readsDone = async () => {
+    while (reading.size > 0) await Promise.all([...reading.values()]);
+  };
+
   if (pending.size > 0) {
     await options.sleep(Math.max(0, Math.min(options.pollInitialDelayMs, options.remainingMs())));
   }
-  while (pending.size > 0) {
+  while (pending.size > 0 && readError === undefined) {
     if (options.remainingMs() <= 0) {
       deadlineReached = true;
       break;
@@ -337,23 +398,12 @@ export async function runCollector(
         }
       }
     }
-    for (const commandId of [...pending]) {
-      if (executing.has(commandId)) continue;
-      const seen = unconfirmed.get(commandId) ?? 0;
-      // After a few polls the command's own status has had time to settle; take what SSM reports.
-      const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS ? 'final' : 'confirm';
-      const done = await collectInvocations(
-        ssm,
-        commandId,
-        commandTargets.get(commandId) ?? [],
-        outcomes,
-        options,
-        mode,
-      );
-      if (done) pending.delete(commandId);
-      else unconfirmed.set(commandId, seen + 1);
+    for (const commandId of pending) {
+      if (!executing.has(commandId) && !reading.has(commandId)) startRead(commandId);
     }
-    if (pending.size === 0) break;
+    // Nothing left running: the reads decide; a command they could not confirm is polled again.
+    if (executing.size === 0) await readsDone();
+    if (pending.size === 0 || readError !== undefined) break;
     const wait = Math.min(options.pollIntervalMs, options.remainingMs());
     if (wait <= 0) {
       deadlineReached = true;
@@ -361,6 +411,8 @@ export async function runCollector(
     }
     await options.sleep(wait);
   }
+  await readsDone();
+  if (readError !== undefined) throw readError;
   // At the deadline, take whatever finished; the rest are answered as "deadline reached".
   for (const commandId of pending) {
     await collectInvocations(
@@ -372,6 +424,7 @@ export async function runCollector(
       'deadline',
     );
   }
+  await unlistedClassified;
   for (const id of instanceIds) {
     if (!outcomes.has(id)) {
       const commandId = [...commandTargets].find(([, ids]) => ids.includes(id))?.[0];
@@ -450,7 +503,13 @@ async function collectInvocations(
         ),
       );
     } else if (status === 'Success') {
-      outcomes.set(id, await successOutcome(ssm, invocation, commandId, options));
+      const outcome = await successOutcome(ssm, invocation, commandId, options);
+      if (outcome.kind === 'output' && options.onOutput) {
+        options.onOutput(id, outcome.output);
+        outcomes.set(id, { kind: 'handed-over', instanceId: id, commandId });
+      } else {
+        outcomes.set(id, outcome);
+      }
     } else {
       outcomes.set(id, failedInvocationOutcome(invocation));
     }

@@ -13,6 +13,7 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
+import { projectStored, type StoredFinding } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
 
 export const IMPORT_MAX_FINDINGS = 100;
@@ -22,6 +23,12 @@ export const IMPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 export const FILTER_MAX_VALUES = 20;
 /** FailedFindings are re-sent this many more times before they count as not delivered. */
 const IMPORT_RESENDS = 2;
+/**
+ * Import requests in flight at once. BatchImportFindings allows 10/s (burst 30) and one request takes
+ * 150–400 ms, so one at a time reaches only 3–6/s; four keep the quota busy without queueing far
+ * ahead of it (the adaptive retry absorbs a throttle).
+ */
+export const IMPORT_CONCURRENCY = 4;
 
 export interface SecurityHubTarget {
   readonly productArn: string;
@@ -54,6 +61,27 @@ function ours(target: SecurityHubTarget): AwsSecurityFindingFilters {
   };
 }
 
+/** Pages through GetFindings, handing each page to `onPage`; false when stopped at `maxPages`. */
+async function forEachPage(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  filters: AwsSecurityFindingFilters,
+  onPage: (findings: AwsSecurityFinding[]) => Promise<void> | void,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
+  let pages = 0;
+  try {
+    for await (const page of paginateGetFindings({ client, pageSize: 100 }, { Filters: filters })) {
+      await onPage(page.Findings ?? []);
+      pages++;
+      if (pages >= maxPages && page.NextToken) return false;
+    }
+  } catch (error) {
+    throw translate(error, target);
+  }
+  return true;
+}
+
 async function getAll(
   client: SecurityHubClient,
   target: SecurityHubTarget,
@@ -76,18 +104,37 @@ async function getAll(
 
 const CLUSTER_FIELD = `${PRODUCT_PREFIX}cluster`;
 
-/** ACTIVE findings of one cluster, by Id. */
+/**
+ * ACTIVE findings of one cluster, by Id, as projections (lifecycle.ts StoredFinding); the whole
+ * finding only where `keepWhole` says so (those the scan re-imports as they are). Each page is
+ * reduced as it arrives, so a 5,000-node cluster never holds its full findings at once. `keepWhole`
+ * may resolve late (it needs discovery): the read starts at once and waits for it only to sort pages.
+ */
 export async function listActiveFindings(
   client: SecurityHubClient,
   target: SecurityHubTarget,
   cluster: string,
-): Promise<Map<string, AwsSecurityFinding>> {
-  const { findings } = await getAll(client, target, {
-    ...ours(target),
-    ProductFields: [{ Key: CLUSTER_FIELD, Value: cluster, Comparison: 'EQUALS' }],
-    RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
-  });
-  return new Map(findings.filter((f) => f.Id).map((f) => [f.Id as string, f]));
+  keepWhole?: Promise<(stored: StoredFinding) => boolean> | ((stored: StoredFinding) => boolean),
+): Promise<Map<string, StoredFinding | AwsSecurityFinding>> {
+  const out = new Map<string, StoredFinding | AwsSecurityFinding>();
+  await forEachPage(
+    client,
+    target,
+    {
+      ...ours(target),
+      ProductFields: [{ Key: CLUSTER_FIELD, Value: cluster, Comparison: 'EQUALS' }],
+      RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+    },
+    async (findings) => {
+      const whole = keepWhole ? await keepWhole : undefined;
+      for (const f of findings) {
+        if (!f.Id) continue;
+        const slim = projectStored(f);
+        out.set(f.Id, whole?.(slim) ? f : slim);
+      }
+    },
+  );
+  return out;
 }
 
 /**
@@ -101,8 +148,8 @@ export async function findArchivedFindings(
   target: SecurityHubTarget,
   cluster: string,
   ids: readonly string[],
-): Promise<Map<string, AwsSecurityFinding>> {
-  const found = new Map<string, AwsSecurityFinding>();
+): Promise<Map<string, StoredFinding>> {
+  const found = new Map<string, StoredFinding>();
   if (ids.length === 0) return found;
   const wanted = new Set(ids);
   const budget = Math.ceil(ids.length / FILTER_MAX_VALUES);
@@ -116,7 +163,7 @@ export async function findArchivedFindings(
     },
     budget,
   );
-  for (const f of listed.findings) if (f.Id && wanted.has(f.Id)) found.set(f.Id, f);
+  for (const f of listed.findings) if (f.Id && wanted.has(f.Id)) found.set(f.Id, projectStored(f));
   if (listed.complete) return found;
   const rest = ids.filter((id) => !found.has(id));
   for (let i = 0; i < rest.length; i += FILTER_MAX_VALUES) {
@@ -126,7 +173,7 @@ export async function findArchivedFindings(
       Id: chunk.map((Value) => ({ Value, Comparison: 'EQUALS' as const })),
       RecordState: [{ Value: 'ARCHIVED', Comparison: 'EQUALS' }],
     });
-    for (const f of findings) if (f.Id) found.set(f.Id, f);
+    for (const f of findings) if (f.Id) found.set(f.Id, projectStored(f));
   }
   return found;
 }
@@ -186,32 +233,48 @@ export async function importFindings(
 ): Promise<ImportResult> {
   let succeeded = 0;
   let requests = 0;
-  let queue = [...findings];
+  let queue: readonly AwsSecurityFinding[] = findings;
   let failed: FailedFinding[] = [];
   for (let round = 0; round <= IMPORT_RESENDS && queue.length > 0; round++) {
     const byId = new Map(queue.map((f) => [f.Id ?? '', f]));
-    failed = [];
-    for (const batch of importBatches(queue)) {
-      requests++;
-      try {
-        const out = await client.send(new BatchImportFindingsCommand({ Findings: batch }));
-        const failedHere = out.FailedFindings ?? [];
-        succeeded += out.SuccessCount ?? batch.length - failedHere.length;
-        for (const f of failedHere) {
-          failed.push({
-            id: f.Id ?? '',
-            errorCode: f.ErrorCode ?? 'Unknown',
-            errorMessage: f.ErrorMessage ?? '',
-          });
-        }
-      } catch (error) {
-        const translated = translate(error, target);
-        if (translated instanceof SecurityHubNotEnabledError) throw translated;
-        for (const f of batch) {
-          failed.push({ id: f.Id ?? '', errorCode: awsErrorName(error), errorMessage: errorMessage(error) });
+    const batches = importBatches(queue);
+    const failedHere: FailedFinding[] = [];
+    let next = 0;
+    let notEnabled: SecurityHubNotEnabledError | undefined;
+    const worker = async () => {
+      while (next < batches.length && !notEnabled) {
+        const batch = batches[next++] as AwsSecurityFinding[];
+        requests++;
+        try {
+          const out = await client.send(new BatchImportFindingsCommand({ Findings: batch }));
+          const rejected = out.FailedFindings ?? [];
+          succeeded += out.SuccessCount ?? batch.length - rejected.length;
+          for (const f of rejected) {
+            failedHere.push({
+              id: f.Id ?? '',
+              errorCode: f.ErrorCode ?? 'Unknown',
+              errorMessage: f.ErrorMessage ?? '',
+            });
+          }
+        } catch (error) {
+          const translated = translate(error, target);
+          if (translated instanceof SecurityHubNotEnabledError) {
+            notEnabled = translated;
+            return;
+          }
+          for (const f of batch) {
+            failedHere.push({
+              id: f.Id ?? '',
+              errorCode: awsErrorName(error),
+              errorMessage: errorMessage(error),
+            });
+          }
         }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, batches.length) }, worker));
+    if (notEnabled) throw notEnabled;
+    failed = failedHere;
     queue = failed.map((f) => byId.get(f.id)).filter((f): f is AwsSecurityFinding => f !== undefined);
   }
   return { succeeded, failed, requests };

@@ -60,23 +60,82 @@ export function archivedCopy(stored: AwsSecurityFinding, now: Date): AwsSecurity
 }
 
 /** The instance a stored finding is about: our product field, else the Id's fourth segment. */
-export function instanceOfFinding(finding: AwsSecurityFinding): string | undefined {
+export function instanceOfFinding(finding: StoredFinding): string | undefined {
   return finding.ProductFields?.[`${PRODUCT_PREFIX}instance`] ?? finding.Id?.split('/')[3];
 }
 
-export function controlOfFinding(finding: AwsSecurityFinding): string | undefined {
+export function controlOfFinding(finding: StoredFinding): string | undefined {
   return finding.GeneratorId?.startsWith(PRODUCT_PREFIX)
     ? finding.GeneratorId.slice(PRODUCT_PREFIX.length)
     : undefined;
 }
 
+/**
+ * What the plan reads from a stored finding. A scan keeps only this projection of most existing
+ * findings (about 0.3 KB each instead of several KB): the whole finding is kept only where it is
+ * re-imported as it is, i.e. archived (`mustArchive`).
+ */
+export type StoredFinding = Partial<
+  Pick<AwsSecurityFinding, 'Id' | 'CreatedAt' | 'UpdatedAt' | 'RecordState' | 'GeneratorId' | 'ProductFields'>
+> & {
+  readonly Compliance?: Pick<NonNullable<AwsSecurityFinding['Compliance']>, 'Status'>;
+  readonly Workflow?: Pick<NonNullable<AwsSecurityFinding['Workflow']>, 'Status'>;
+};
+
+/** Product fields the plan and the scan read (instance; reason-code tells known-unmanaged nodes). */
+const KEPT_PRODUCT_FIELDS = [`${PRODUCT_PREFIX}instance`, `${PRODUCT_PREFIX}reason-code`] as const;
+
+/** The slim projection of a stored finding (a new object: nothing of the page it came from is held). */
+export function projectStored(finding: AwsSecurityFinding): StoredFinding {
+  const fields: Record<string, string> = {};
+  for (const key of KEPT_PRODUCT_FIELDS) {
+    const value = finding.ProductFields?.[key];
+    if (value !== undefined) fields[key] = value;
+  }
+  return {
+    ...(finding.Id !== undefined ? { Id: finding.Id } : {}),
+    ...(finding.CreatedAt !== undefined ? { CreatedAt: finding.CreatedAt } : {}),
+    ...(finding.UpdatedAt !== undefined ? { UpdatedAt: finding.UpdatedAt } : {}),
+    ...(finding.RecordState !== undefined ? { RecordState: finding.RecordState } : {}),
+    ...(finding.GeneratorId !== undefined ? { GeneratorId: finding.GeneratorId } : {}),
+    ...(finding.Compliance?.Status !== undefined
+      ? { Compliance: { Status: finding.Compliance.Status } }
+      : {}),
+    ...(finding.Workflow?.Status !== undefined ? { Workflow: { Status: finding.Workflow.Status } } : {}),
+    ProductFields: fields,
+  };
+}
+
+/**
+ * Whether an ACTIVE finding the scan does not refresh is archived: its node is no longer in the
+ * cluster, or its control left the catalog. Decided from the projection, so the reader can keep the
+ * whole finding for exactly these (archivedCopy re-imports them as they are).
+ */
+export function mustArchive(
+  stored: StoredFinding,
+  presentInstances: ReadonlySet<string>,
+  controlIds: ReadonlySet<string>,
+): boolean {
+  const instance = instanceOfFinding(stored);
+  const control = controlOfFinding(stored);
+  return !instance || !presentInstances.has(instance) || !control || !controlIds.has(control);
+}
+
+/** A whole stored finding (ASFF requires Resources), as opposed to its projection. */
+export function isWhole(finding: StoredFinding | AwsSecurityFinding): finding is AwsSecurityFinding {
+  return Array.isArray((finding as AwsSecurityFinding).Resources);
+}
+
 export interface PlanInput {
   /** Findings of this scan, built with CreatedAt = UpdatedAt = now and no Workflow. */
   readonly fresh: readonly AwsSecurityFinding[];
-  /** ACTIVE findings of the cluster, by Id. */
-  readonly active: ReadonlyMap<string, AwsSecurityFinding>;
-  /** ARCHIVED findings among the fresh Ids that are not ACTIVE, by Id. */
-  readonly archived: ReadonlyMap<string, AwsSecurityFinding>;
+  /**
+   * ACTIVE findings of the cluster, by Id: the projection, and the whole finding for those that
+   * `mustArchive` (the whole finding is what is re-imported as ARCHIVED).
+   */
+  readonly active: ReadonlyMap<string, StoredFinding | AwsSecurityFinding>;
+  /** ARCHIVED findings among the fresh Ids that are not ACTIVE, by Id (projection suffices). */
+  readonly archived: ReadonlyMap<string, StoredFinding>;
   /** Every instance that is still a node of the cluster (the whole cluster, not only the scan's scope). */
   readonly presentInstances: ReadonlySet<string>;
   /** Controls in the catalog; findings of a retired control are archived. */
@@ -127,11 +186,11 @@ export function planLifecycle(input: PlanInput): LifecyclePlan {
   let archived = 0;
   for (const [id, stored] of input.active) {
     if (freshIds.has(id)) continue;
-    const instance = instanceOfFinding(stored);
-    const control = controlOfFinding(stored);
-    const gone = !instance || !input.presentInstances.has(instance);
-    const retired = !control || !input.controlIds.has(control);
-    if (gone || retired) {
+    if (mustArchive(stored, input.presentInstances, input.controlIds)) {
+      // The reader keeps whole findings for exactly these; a projection here is a wiring error, and
+      // re-importing it would overwrite the stored finding with a stub.
+      if (!isWhole(stored))
+        throw new Error(`finding ${id} must be archived but only its projection was kept`);
       toImport.push(archivedCopy(stored, input.now));
       archived++;
     }

@@ -26,7 +26,7 @@ import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { ComplianceStatus, ControlResult } from '../controls/control.ts';
 import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../controls/index.ts';
 import { type AccountScope, buildFinding, PRODUCT_PREFIX, productArn } from '../findings/asff.ts';
-import { planLifecycle } from '../findings/lifecycle.ts';
+import { mustArchive, planLifecycle, type StoredFinding } from '../findings/lifecycle.ts';
 import type { ScannerConfig } from './config.ts';
 import { errorMessage, FindingsNotDeliveredError, SecurityHubNotEnabledError } from './errors.ts';
 import type { Trigger } from './events.ts';
@@ -127,9 +127,43 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     return report(deps, input, summary);
   }
 
+  // The cluster's existing findings are read from the start, beside discovery and collection, and
+  // awaited only by the lifecycle plan before the import: GetFindings allows 3/s account-wide, shared
+  // by every cluster scan running in parallel, so waiting for it before sending would hold collection
+  // back by tens of seconds. Each page is reduced to what the plan reads as it arrives; the whole
+  // finding is kept only for findings to archive, known once discovery has listed the nodes.
+  const target: SecurityHubTarget = {
+    productArn: productArn(input.scope),
+    region: input.scope.region,
+    accountId: input.scope.accountId,
+  };
+  const controlIds = new Set(controls.map((c) => c.id));
   // Discovery lists the whole cluster even for a narrowed scan: it is cheap (3 paged calls) and tells
   // which findings belong to nodes that are gone.
-  const nodes = await listClusterNodes(clients.ec2, cluster.name);
+  const discovery = listClusterNodes(clients.ec2, cluster.name);
+  const keepWhole = discovery.then((listed) => {
+    const presentIds = new Set(listed.map((n) => n.instanceId));
+    return (stored: StoredFinding) => mustArchive(stored, presentIds, controlIds);
+  });
+  type ActiveRead =
+    | { readonly ok: true; readonly active: Map<string, StoredFinding | AwsSecurityFinding> }
+    | { readonly ok: false; readonly error: SecurityHubNotEnabledError };
+  const activeRead: Promise<ActiveRead> = listActiveFindings(
+    clients.securityHub,
+    target,
+    cluster.name,
+    keepWhole,
+  ).then(
+    (active) => ({ ok: true, active }),
+    (caught: unknown) => {
+      if (caught instanceof SecurityHubNotEnabledError) return { ok: false, error: caught };
+      throw caught;
+    },
+  );
+  // Awaited later (or never, if discovery fails first): keep an early failure from being unhandled.
+  activeRead.catch(() => undefined);
+  keepWhole.catch(() => undefined);
+  const nodes = await discovery;
   const present = new Set(nodes.map((n) => n.instanceId));
   const wanted = input.instanceIds ? new Set(input.instanceIds) : undefined;
   const inScope = wanted ? nodes.filter((n) => wanted.has(n.instanceId)) : nodes;
@@ -165,29 +199,6 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
   }
 
-  // The cluster's findings are read before collection: the lifecycle needs them anyway, and the
-  // nodes the last scan found unmanaged are checked before sending instead of spoiling chunks.
-  let active: Map<string, AwsSecurityFinding> | undefined;
-  let securityHubError: SecurityHubNotEnabledError | undefined;
-  const target: SecurityHubTarget = {
-    productArn: productArn(input.scope),
-    region: input.scope.region,
-    accountId: input.scope.accountId,
-  };
-  try {
-    active = await listActiveFindings(clients.securityHub, target, cluster.name);
-  } catch (caught) {
-    if (!(caught instanceof SecurityHubNotEnabledError)) throw caught;
-    securityHubError = caught;
-  }
-  const knownUnmanaged = new Set<string>();
-  for (const finding of active?.values() ?? []) {
-    const fields = finding.ProductFields ?? {};
-    const instanceId = fields[`${PRODUCT_PREFIX}instance`];
-    if (instanceId && fields[`${PRODUCT_PREFIX}reason-code`] === 'SSM_UNMANAGED')
-      knownUnmanaged.add(instanceId);
-  }
-
   // Reachability by exception (discovery.ts): one call lists the account's offline managed instances;
   // unmanaged ones are found by SendCommand itself (run-command.ts).
   const offline = candidates.length > 0 ? await listOfflineInstances(clients.ssm) : new Map();
@@ -208,6 +219,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       a.instanceId.localeCompare(b.instanceId),
   );
 
+  const sendToById = new Map(sendTo.map((n) => [n.instanceId, n]));
   const run = await runCollector(
     clients.ssm,
     sendTo.map((n) => n.instanceId),
@@ -222,21 +234,39 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       comment: `eks-kubelet-audit ${input.scanId}`,
       log: (message, attributes) => log.warn(message, attributes),
       stillRunning: (ids) => runningInstanceIds(clients.ec2, ids),
-      knownUnmanaged,
+      // Evaluated as each command's invocations are read; the raw output is not kept.
+      onOutput: (instanceId, output) => {
+        const node = sendToById.get(instanceId);
+        if (node) answers.set(instanceId, answerFromOutput(output, node));
+      },
+      // The nodes the previous scan found unmanaged need no EC2 look-up when SSM still does not list them.
+      knownUnmanaged: async () => {
+        const read = await activeRead;
+        const known = new Set<string>();
+        for (const finding of read.ok ? read.active.values() : []) {
+          const fields = finding.ProductFields ?? {};
+          const instanceId = fields[`${PRODUCT_PREFIX}instance`];
+          if (instanceId && fields[`${PRODUCT_PREFIX}reason-code`] === 'SSM_UNMANAGED') known.add(instanceId);
+        }
+        return known;
+      },
     },
   );
   for (const node of sendTo) {
     const outcome = run.outcomes.get(node.instanceId);
     if (!outcome) answers.set(node.instanceId, notAssessedAnswer('NO_OUTCOME', 'no answer from collection'));
     else if (outcome.kind === 'output') answers.set(node.instanceId, answerFromOutput(outcome.output, node));
-    else
+    else if (outcome.kind === 'not-assessed')
       answers.set(node.instanceId, notAssessedAnswer(outcome.code, outcome.reason, { ...outcome.evidence }));
+    else if (!answers.has(node.instanceId))
+      answers.set(node.instanceId, notAssessedAnswer('NO_OUTCOME', 'no answer from collection'));
+    run.outcomes.delete(node.instanceId);
   }
   if (run.deadlineReached) log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
 
   // Report.
   const now = deps.now();
-  const fresh: AwsSecurityFinding[] = [];
+  let fresh: AwsSecurityFinding[] = [];
   const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
   for (const [instanceId, answer] of answers) {
     const node = byNode.get(instanceId);
@@ -275,18 +305,17 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     workflowUpdateFailed: 0,
   };
   let error: Error | undefined;
+  const freshCount = fresh.length;
   try {
-    if (securityHubError || !active) throw securityHubError ?? new Error('active findings not listed');
+    const read = await activeRead;
+    if (!read.ok) throw read.error;
+    const active = read.active;
     const missing = fresh.map((f) => f.Id ?? '').filter((id) => !active.has(id));
     const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, missing);
-    const plan = planLifecycle({
-      fresh,
-      active,
-      archived,
-      presentInstances: present,
-      controlIds: new Set(controls.map((c) => c.id)),
-      now,
-    });
+    const plan = planLifecycle({ fresh, active, archived, presentInstances: present, controlIds, now });
+    // The plan holds what is imported; the built findings and the stored ones are not needed again.
+    fresh = [];
+    active.clear();
     const imported = await importFindings(clients.securityHub, target, plan.toImport);
     const failedIds = new Set(imported.failed.map((f) => f.id));
     for (const f of imported.failed) {
@@ -319,8 +348,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     if (!(caught instanceof SecurityHubNotEnabledError)) throw caught;
     log.error(caught.message);
     error = caught;
-    delivery.failed = fresh.length;
-    delivery.failedByCode.InvalidAccessException = fresh.length;
+    delivery.failed = freshCount;
+    delivery.failedByCode.InvalidAccessException = freshCount;
   }
 
   const summary = finish(deps, input, base, {

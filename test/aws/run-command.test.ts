@@ -273,30 +273,46 @@ describe('sending', () => {
     ).toBe(true);
   });
 
-  it('checks the nodes the last scan found unmanaged before sending, and sends the rest as they are', async () => {
-    // Prepare: 60 nodes; the last scan found id(7) and id(55) unmanaged; id(55) is managed now.
+  it("sends without waiting for the last scan's unmanaged nodes, and uses them only to skip the EC2 look-up", async () => {
+    // Prepare: 60 nodes; id(7) and id(9) are not managed by SSM; the last scan found only id(7)
+    // unmanaged. That knowledge arrives late (the findings read), after the sends and the first poll.
     const commands = scriptSsm(() => success());
-    ssm.on(DescribeInstanceInformationCommand).resolves({
-      InstanceInformationList: [{ InstanceId: id(55), PingStatus: 'Online' }],
+    ssm.on(SendCommandCommand).callsFake((input) => {
+      if (input.InstanceIds.includes(id(7)) || input.InstanceIds.includes(id(9))) {
+        throw Object.assign(new Error('Instances not in a valid state'), { name: 'InvalidInstanceId' });
+      }
+      const commandId = `cmd-${commands.size + 1}`;
+      commands.set(commandId, input.InstanceIds);
+      return { Command: { CommandId: commandId } };
     });
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: Array.from({ length: 50 }, (_, i) => id(i + 1))
+        .filter((i) => i !== id(7) && i !== id(9))
+        .map((InstanceId) => ({ InstanceId, PingStatus: 'Online' })),
+    });
+    const events: string[] = [];
     const stillRunning = vi.fn(async (ids: readonly string[]) => new Set(ids));
+    const knownUnmanaged = vi.fn(async () => {
+      events.push(`known after ${ssm.commandCalls(SendCommandCommand).length} sends`);
+      return new Set([id(7)]);
+    });
     const ids = Array.from({ length: 60 }, (_, i) => id(i + 1));
-    const { opts } = options(60_000, { knownUnmanaged: new Set([id(7), id(55)]), stillRunning });
+    const { opts } = options(60_000, { knownUnmanaged, stillRunning });
     // Act
     const result = await runCollector(new SSMClient({}), ids, opts);
-    // Assess
-    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
-    expect(ssm).toHaveReceivedCommandWith(DescribeInstanceInformationCommand, {
-      Filters: [{ Key: 'InstanceIds', Values: [id(7), id(55)] }],
-    });
+    // Assess: every send went out before the known-unmanaged set was asked for.
+    expect(events).toEqual(['known after 3 sends']);
     const sent = [...commands.values()].flat();
-    expect(sent).toHaveLength(59);
+    expect(sent).toHaveLength(58);
     expect(sent).not.toContain(id(7));
+    expect(sent).not.toContain(id(9));
     expect(result.outcomes.get(id(7))).toMatchObject({ code: 'SSM_UNMANAGED' });
+    // id(9) is a surprise: EC2 says it still runs, so it is unmanaged, not vanished.
+    expect(stillRunning).toHaveBeenCalledTimes(1);
+    expect(stillRunning).toHaveBeenCalledWith([id(9)]);
+    expect(result.outcomes.get(id(9))).toMatchObject({ code: 'SSM_UNMANAGED' });
     expect(result.outcomes.get(id(55))?.kind).toBe('output');
-    // Still unmanaged as before: no EC2 look-up needed.
-    expect(stillRunning).not.toHaveBeenCalled();
-    expect(result.rejectedSends).toBe(0);
+    expect(result.rejectedSends).toBe(1);
   });
 
   it('answers every node of a chunk whose SendCommand fails for another reason', async () => {
@@ -390,6 +406,57 @@ describe('status mapping', () => {
       output: EVIDENCE,
       commandId: 'cmd-1',
     });
+  });
+});
+
+describe('reading ended commands', () => {
+  it('hands each output to onOutput as soon as it is read and keeps no copy', async () => {
+    // Prepare
+    scriptSsm((i) => success(i === id(2) ? '{"other":1}' : EVIDENCE));
+    const handed: [string, string][] = [];
+    const { opts } = options(60_000, { onOutput: (instanceId, output) => handed.push([instanceId, output]) });
+    // Act
+    const result = await runCollector(new SSMClient({}), [id(1), id(2)], opts);
+    // Assess
+    expect(handed).toEqual([
+      [id(1), EVIDENCE],
+      [id(2), '{"other":1}'],
+    ]);
+    expect(result.outcomes.get(id(1))).toEqual({
+      kind: 'handed-over',
+      instanceId: id(1),
+      commandId: 'cmd-1',
+    });
+    expect(JSON.stringify([...result.outcomes.values()])).not.toContain(EVIDENCE);
+  });
+
+  it('reads ended commands a few at a time, not one after another', async () => {
+    // Prepare: 6 commands end together; each ListCommandInvocations page takes a while to answer.
+    const commands = scriptSsm(() => success());
+    let inFlight = 0;
+    let most = 0;
+    ssm.on(ListCommandInvocationsCommand).callsFake(async (input) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      return {
+        CommandInvocations: (commands.get(input.CommandId) ?? []).map((i) => ({
+          CommandId: input.CommandId,
+          InstanceId: i,
+          ...success(),
+        })),
+      };
+    });
+    const ids = Array.from({ length: 300 }, (_, i) => id(i + 1));
+    const { opts } = options(60_000, { readConcurrency: 4 });
+    // Act
+    const result = await runCollector(new SSMClient({}), ids, opts);
+    // Assess
+    expect(most).toBe(4);
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandInvocationsCommand, 6);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+    expect(result.pollRounds).toBe(1);
   });
 });
 

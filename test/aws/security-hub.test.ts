@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   findArchivedFindings,
+  IMPORT_CONCURRENCY,
   importBatches,
   importFindings,
   listActiveFindings,
@@ -53,6 +54,52 @@ describe('reading', () => {
         RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
       },
     });
+  });
+
+  it('keeps a projection of each finding, and the whole finding only where keepWhole says so', async () => {
+    // Prepare: two findings with everything a stored finding carries; only the second is to be kept whole.
+    const full = (n: number) =>
+      finding(n, {
+        CreatedAt: '2026-01-01T00:00:00.000Z',
+        UpdatedAt: '2026-01-02T00:00:00.000Z',
+        RecordState: 'ACTIVE',
+        Compliance: { Status: 'FAILED', RelatedRequirements: ['CIS 3.2.8'] },
+        Workflow: { Status: 'NEW' },
+        Resources: [{ Type: 'AwsEc2Instance', Id: `i-${n}` }],
+        Description: 'x'.repeat(1000),
+        ProductFields: {
+          'eks-kubelet-audit/cluster': 'prod',
+          'eks-kubelet-audit/instance': `i-${n}`,
+          'eks-kubelet-audit/reason-code': 'SSM_UNMANAGED',
+          'eks-kubelet-audit/evidence': 'y'.repeat(1000),
+        },
+      });
+    sh.on(GetFindingsCommand).resolves({ Findings: [full(1), full(2)] });
+    let decided = false;
+    const keepWhole = new Promise<(f: { ProductFields?: Record<string, string> }) => boolean>((resolve) =>
+      setTimeout(() => {
+        decided = true;
+        resolve((f) => f.ProductFields?.['eks-kubelet-audit/instance'] === 'i-2');
+      }, 10),
+    );
+    // Act
+    const active = await listActiveFindings(new SecurityHubClient({}), target, 'prod', keepWhole);
+    // Assess
+    expect(decided).toBe(true);
+    expect(active.get(full(1).Id as string)).toEqual({
+      Id: full(1).Id,
+      CreatedAt: '2026-01-01T00:00:00.000Z',
+      UpdatedAt: '2026-01-02T00:00:00.000Z',
+      RecordState: 'ACTIVE',
+      GeneratorId: 'eks-kubelet-audit/c',
+      Compliance: { Status: 'FAILED' },
+      Workflow: { Status: 'NEW' },
+      ProductFields: {
+        'eks-kubelet-audit/instance': 'i-1',
+        'eks-kubelet-audit/reason-code': 'SSM_UNMANAGED',
+      },
+    });
+    expect(active.get(full(2).Id as string)).toEqual(full(2));
   });
 
   it('finds archived findings with one listing call when the cluster has few', async () => {
@@ -182,6 +229,27 @@ describe('importing', () => {
     expect(result.failed).toEqual([]);
     expect(result.succeeded).toBe(150);
     expect(sh).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 3);
+  });
+
+  it('keeps a few imports in flight, never more than IMPORT_CONCURRENCY', async () => {
+    // Prepare: 1,000 findings = 10 requests; each takes a while to answer.
+    let inFlight = 0;
+    let most = 0;
+    sh.on(BatchImportFindingsCommand).callsFake(async (input) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inFlight--;
+      return { SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] };
+    });
+    const findings = Array.from({ length: 1000 }, (_, i) => finding(i));
+    // Act
+    const result = await importFindings(new SecurityHubClient({}), target, findings);
+    // Assess
+    expect(result).toEqual({ succeeded: 1000, failed: [], requests: 10 });
+    expect(most).toBe(IMPORT_CONCURRENCY);
+    const sent = sh.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
+    expect(new Set(sent.map((f) => f.Id)).size).toBe(1000);
   });
 
   it('stops at once when Security Hub is not enabled', async () => {

@@ -79,6 +79,13 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       `API calls, ${NODES} nodes / ${CLUSTERS} clusters: first scan ${total(byOperation(first))} ` +
         `${JSON.stringify(byOperation(first))}; second scan ${total(calls)} ${JSON.stringify(calls)}`,
     );
+    // Sending does not wait for the previous scan's findings (GetFindings is paced at 3/s account-wide),
+    // so a chunk holding a node SSM does not manage is rejected as in a first scan: one more
+    // SendCommand and one DescribeInstanceInformation per such chunk. Nodes are chunked by node group,
+    // so an unmanaged group spoils at most the chunks it fills plus one at its edge.
+    const spoiled = calls.SendCommand! - sum((p) => pages(p.online, 50));
+    expect(spoiled).toBeGreaterThanOrEqual(plans.filter((p) => p.unmanaged > 0).length);
+    expect(spoiled).toBeLessThanOrEqual(sum((p) => (p.unmanaged > 0 ? pages(p.unmanaged, 50) + 1 : 0)));
     expect(calls).toEqual({
       // Fan-out invocation: clusters, one PutEvents of ≤ 10 entries, the vanished-cluster check.
       ListClusters: 1,
@@ -88,15 +95,19 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       DescribeCluster: CLUSTERS,
       // One paged call per provisioner tag, 1,000 instances a page.
       DescribeInstances: 3 * CLUSTERS,
-      // Per cluster: the offline listing, and the nodes the last scan found unmanaged (50 per call).
-      DescribeInstanceInformation: sum((p) => 1 + pages(p.unmanaged, 50)),
-      SendCommand: sum((p) => pages(p.online, 50)),
+      // Per cluster: the offline listing; per rejected chunk: one look-up of its ids.
+      DescribeInstanceInformation: CLUSTERS + spoiled,
+      SendCommand: sum((p) => pages(p.online, 50)) + spoiled,
       ListCommandInvocations: sum((p) => pages(p.online, 50)),
       ListCommands: clusters.reduce((n, s) => n + s.pollRounds, 0),
       BatchImportFindings: sum((p) => pages(p.nodes, 100)),
     });
     expect(calls.ListCommands).toBe(CLUSTERS);
-    expect((total(calls) / NODES) * 1000).toBeLessThanOrEqual(80);
+    // ≤ 80 per 1,000 nodes apart from the rejected sends: each spoiled chunk costs one rejected
+    // SendCommand and one look-up, where checking the previous scan's unmanaged nodes before sending
+    // cost only the look-up but held collection back until the findings were read (issue 5 bench:
+    // 37.7 s for the slowest of 20 clusters). That is 1 call per cluster with an unmanaged node group.
+    expect(((total(calls) - spoiled) / NODES) * 1000).toBeLessThanOrEqual(80);
   });
 
   it('first scan: unmanaged nodes spread through managed node groups cost a bounded extra', () => {

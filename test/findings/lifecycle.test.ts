@@ -1,7 +1,13 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import { buildFinding } from '../../functions/findings/asff.ts';
-import { nextUpdatedAt, planLifecycle } from '../../functions/findings/lifecycle.ts';
+import {
+  mustArchive,
+  nextUpdatedAt,
+  planLifecycle,
+  projectStored,
+  type StoredFinding,
+} from '../../functions/findings/lifecycle.ts';
 import { cluster, control, node, result, scope } from './fixtures.ts';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
@@ -159,5 +165,52 @@ describe('planLifecycle', () => {
       expect(Object.keys(f.ProductFields ?? {}).some((k) => k.startsWith('aws/'))).toBe(false);
       expect(f.ProductFields?.['eks-kubelet-audit/cluster']).toBe('prod');
     }
+  });
+});
+
+describe('planning from projections (what a scan keeps of its existing findings)', () => {
+  it('plans the same from projections as from whole findings, and archives from the whole ones it keeps', () => {
+    // Prepare: a node still present that turned PASSED, and a node that is gone.
+    const present = stored(fresh('FAILED'), { Compliance: { Status: 'FAILED' } });
+    const gone = stored(fresh('FAILED', 'i-0000000000000000g'));
+    const presentInstances = new Set([node.instanceId]);
+    const controlIds = new Set([control.id]);
+    const input = { ...base, fresh: [fresh('PASSED')], presentInstances };
+    // Act
+    const fromWhole = planLifecycle({
+      ...input,
+      active: new Map([
+        [present.Id as string, present],
+        [gone.Id as string, gone],
+      ]),
+    });
+    const fromProjections = planLifecycle({
+      ...input,
+      active: new Map<string, StoredFinding | AwsSecurityFinding>([
+        [present.Id as string, projectStored(present)],
+        [
+          gone.Id as string,
+          mustArchive(projectStored(gone), presentInstances, controlIds) ? gone : projectStored(gone),
+        ],
+      ]),
+    });
+    // Assess
+    expect(mustArchive(projectStored(present), presentInstances, controlIds)).toBe(false);
+    expect(mustArchive(projectStored(gone), presentInstances, controlIds)).toBe(true);
+    expect(fromProjections).toEqual(fromWhole);
+    expect(fromProjections.archived).toBe(1);
+    expect(fromProjections.toResolve).toEqual([present.Id]);
+  });
+
+  it('refuses to archive a finding of which only the projection was kept', () => {
+    const gone = stored(fresh('FAILED', 'i-0000000000000000g'));
+    expect(() =>
+      planLifecycle({
+        ...base,
+        fresh: [],
+        presentInstances: new Set(),
+        active: new Map([[gone.Id as string, projectStored(gone)]]),
+      }),
+    ).toThrow(/only its projection was kept/);
   });
 });
