@@ -10,6 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+import type { Pacer } from './pacer.ts';
 
 export interface AwsClients {
   readonly eks: EKSClient;
@@ -83,25 +84,49 @@ export function withApiCallCounter<T>(counter: ApiCallCounter, fn: () => Promise
   return currentCounter.run(counter, fn);
 }
 
+// The running scan's fair share of the account-wide quotas (pacer.ts), like the counter per scan.
+const currentPacer = new AsyncLocalStorage<Pacer>();
+
+export function withPacer<T>(pacer: Pacer, fn: () => Promise<T>): Promise<T> {
+  return currentPacer.run(pacer, fn);
+}
+
+const PACING_MIDDLEWARE = 'eksKubeletAuditPacer';
 const COUNTING_MIDDLEWARE = 'eksKubeletAuditApiCallCounter';
 
 interface MiddlewareStackLike {
   add(middleware: unknown, options: Record<string, unknown>): void;
+  addRelativeTo(middleware: unknown, options: Record<string, unknown>): void;
   identify?(): string[];
 }
 
+function operationOf(context: { commandName?: string }): string {
+  return (context.commandName ?? 'Unknown').replace(/Command$/, '');
+}
+
 /**
- * Adds the counting middleware to each client once. It sits in the finalizeRequest step at low
- * priority, i.e. inside the retry middleware, so every attempt (not only every logical call) counts.
+ * Adds the pacing and counting middleware to each client once. Both sit in the finalizeRequest step
+ * inside the retry middleware, so every attempt (not only every logical call) waits for a token of
+ * the scan's share and then counts: a retry is a call against the quota too.
  */
 export function instrumentClients(clients: AwsClients, global?: ApiCallCounter): void {
   for (const client of Object.values(clients) as { middlewareStack: MiddlewareStackLike }[]) {
     const stack = client.middlewareStack;
     if (stack.identify?.().some((name) => name.startsWith(COUNTING_MIDDLEWARE))) continue;
+    // Before signing (which follows the retry middleware), so a request that waited is signed when
+    // it goes out: a long wait must not age its SigV4 signature.
+    stack.addRelativeTo(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          await currentPacer.getStore()?.take(operationOf(context));
+          return next(args);
+        },
+      { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: PACING_MIDDLEWARE, override: true },
+    );
     stack.add(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: unknown) => {
-          const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+          const operation = operationOf(context);
           currentCounter.getStore()?.add(operation);
           global?.add(operation);
           return next(args);

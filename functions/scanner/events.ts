@@ -32,10 +32,17 @@ export interface ScanRequest {
   readonly instanceIds?: readonly string[];
   readonly reason?: string;
   readonly scanId?: string;
+  /**
+   * Cluster scans the fan-out started together (this one included): they share the account-wide
+   * quotas, so each paces itself to 1/N of them. Absent = 1.
+   */
+  readonly concurrentScans?: number;
 }
 
 // EC2 instance ids: i- followed by 8 or 17 hex characters.
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Upper bound of Scan Requested `concurrentScans` (more scans than that still pace to 1/1000). */
+export const MAX_CONCURRENT_SCANS = 1000;
 const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 // Mini has no messages of its own; the English locale words the ones we do not write (global).
@@ -57,6 +64,7 @@ export const scanRequestedDetailSchema = z.strictObject({
   ),
   reason: z.optional(z.string().check(z.maxLength(256))),
   scanId: z.optional(z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128'))),
+  concurrentScans: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENT_SCANS))),
 });
 export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
 
@@ -106,7 +114,7 @@ function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string):
   if (issue.code === 'unrecognized_keys') {
     throw new InvalidEventError(
       fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']),
-      `unknown field (accepted: clusters, instanceIds, reason, scanId)`,
+      `unknown field (accepted: clusters, instanceIds, reason, scanId, concurrentScans)`,
     );
   }
   throw new InvalidEventError(fieldPath(prefix, issue.path), issue.message, { cause: result.error });
@@ -169,6 +177,7 @@ export function parseScanEvent(event: unknown): ScanRequest {
       ...(d.instanceIds ? { instanceIds: [...new Set(d.instanceIds)] } : {}),
       ...(d.reason !== undefined ? { reason: d.reason } : {}),
       ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
+      ...(d.concurrentScans !== undefined ? { concurrentScans: d.concurrentScans } : {}),
     };
   }
   if (source === 'aws.securityhub' && detailType === DetailType.SECURITY_HUB_CUSTOM_ACTION) {

@@ -13,7 +13,7 @@ import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-secu
 import { importFindings, listFindingsOutsideClusters, type SecurityHubTarget } from '../aws/security-hub.ts';
 import { archivedCopy } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage } from './errors.ts';
-import { DetailType, EVENT_SOURCE, type ScanRequestedDetail } from './events.ts';
+import { DetailType, EVENT_SOURCE, MAX_CONCURRENT_SCANS, type ScanRequestedDetail } from './events.ts';
 
 /** PutEvents takes at most 10 entries (events PutEventsRequestEntryList). */
 export const PUT_EVENTS_MAX = 10;
@@ -85,31 +85,32 @@ export function scanRequestedEntries(
   targets: readonly ClusterTarget[],
   options: { eventBus: string; scanId: string; reason?: string },
 ): PutEventsRequestEntry[] {
-  const entries: PutEventsRequestEntry[] = [];
+  const scans: { cluster: string; ids: readonly string[] | undefined }[] = [];
   for (const target of targets) {
-    const groups: (readonly string[] | undefined)[] = [];
-    if (!target.instanceIds) groups.push(undefined);
+    if (!target.instanceIds) scans.push({ cluster: target.cluster, ids: undefined });
     else {
       for (let i = 0; i < target.instanceIds.length; i += INSTANCE_IDS_PER_EVENT) {
-        groups.push(target.instanceIds.slice(i, i + INSTANCE_IDS_PER_EVENT));
+        scans.push({ cluster: target.cluster, ids: target.instanceIds.slice(i, i + INSTANCE_IDS_PER_EVENT) });
       }
     }
-    for (const ids of groups) {
-      const detail: ScanRequestedDetail = {
-        clusters: [target.cluster],
-        ...(ids ? { instanceIds: [...ids] } : {}),
-        ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
-        scanId: options.scanId,
-      };
-      entries.push({
-        Source: EVENT_SOURCE,
-        DetailType: DetailType.SCAN_REQUESTED,
-        Detail: JSON.stringify(detail),
-        EventBusName: options.eventBus,
-      });
-    }
   }
-  return entries;
+  // Every event is one invocation, all started together: each takes 1/N of the account-wide quotas.
+  const concurrentScans = Math.min(MAX_CONCURRENT_SCANS, Math.max(1, scans.length));
+  return scans.map(({ cluster, ids }) => {
+    const detail: ScanRequestedDetail = {
+      clusters: [cluster],
+      ...(ids ? { instanceIds: [...ids] } : {}),
+      ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
+      scanId: options.scanId,
+      concurrentScans,
+    };
+    return {
+      Source: EVENT_SOURCE,
+      DetailType: DetailType.SCAN_REQUESTED,
+      Detail: JSON.stringify(detail),
+      EventBusName: options.eventBus,
+    };
+  });
 }
 
 export interface VanishedClustersResult {

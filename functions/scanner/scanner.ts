@@ -6,8 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { ApiCallCounter, type AwsClients, instrumentClients, withApiCallCounter } from '../aws/clients.ts';
+import {
+  ApiCallCounter,
+  type AwsClients,
+  instrumentClients,
+  withApiCallCounter,
+  withPacer,
+} from '../aws/clients.ts';
 import { listClusterNames, resolveInstanceClusters } from '../aws/discovery.ts';
+import { Pacer } from '../aws/pacer.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import { EventDeliveryError, FindingsNotDeliveredError, InvalidEventError } from './errors.ts';
@@ -201,7 +208,12 @@ export function createScanner(options: ScannerOptions): Scanner {
     async scan(event, context) {
       const request = parseScanEvent(event);
       const counter = new ApiCallCounter();
-      return withApiCallCounter(counter, () => run(request, context, counter));
+      // This invocation's share of the account-wide quotas, for its whole run (a fan-out runs alone).
+      const pacer = new Pacer(request.concurrentScans ?? 1, {
+        now: () => clock.now().getTime(),
+        sleep: clock.sleep,
+      });
+      return withApiCallCounter(counter, () => withPacer(pacer, () => run(request, context, counter)));
     },
   };
 }

@@ -8,7 +8,9 @@ import {
   createClients,
   instrumentClients,
   withApiCallCounter,
+  withPacer,
 } from '../../functions/aws/clients.ts';
+import { Pacer } from '../../functions/aws/pacer.ts';
 
 let server: Server;
 let endpoint: string;
@@ -66,5 +68,40 @@ describe('API call counting', () => {
     expect(a.toJSON()).not.toHaveProperty('DescribeInstanceInformation');
     expect(b.toJSON()).not.toHaveProperty('ListCommands');
     expect(global.total).toBe(4);
+  });
+});
+
+describe('pacing', () => {
+  it("makes every attempt of a paced operation, retries included, wait for a token of its scan's share", async () => {
+    // Prepare: ListCommands paced at 1/s burst 1 on a clock whose sleep advances it; the first
+    // attempt fails once, so the call takes two attempts.
+    let now = 0;
+    const slept: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      },
+    };
+    const clients = createClients({
+      region: 'eu-west-1',
+      endpoint,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      retryStrategy: new ConfiguredRetryStrategy(3, () => 1),
+    });
+    instrumentClients(clients);
+    const pacer = new Pacer(1, clock, { ListCommands: { ratePerSecond: 1, burst: 1 } });
+    const counter = new ApiCallCounter();
+    failNext = 1;
+    // Act
+    await withApiCallCounter(counter, () =>
+      withPacer(pacer, () => clients.ssm.send(new ListCommandsCommand({}))),
+    );
+    await clients.ssm.send(new ListCommandsCommand({})); // outside any scan's pacer: never waits
+    await withPacer(pacer, () => clients.ssm.send(new DescribeInstanceInformationCommand({})));
+    // Assess: the retry took the second token (1 s after the first); nothing else waited.
+    expect(counter.get('ListCommands')).toBe(2);
+    expect(slept).toEqual([1_000]);
   });
 });

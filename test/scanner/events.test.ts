@@ -66,10 +66,29 @@ describe('parseScanEvent', () => {
     [{ reason: 'x'.repeat(257) }, 'detail.reason'],
     [{ scanId: 'has space' }, 'detail.scanId'],
     [{ cluster: ['prod'] }, 'detail.cluster'],
+    [{ concurrentScans: 0 }, 'detail.concurrentScans'],
+    [{ concurrentScans: 1001 }, 'detail.concurrentScans'],
+    [{ concurrentScans: 2.5 }, 'detail.concurrentScans'],
+    [{ concurrentScans: '20' }, 'detail.concurrentScans'],
   ])('rejects detail %j naming %s', (detail, field) => {
     expect(invalidField({ source: 'eks-kubelet-audit', 'detail-type': 'Scan Requested', detail })).toBe(
       field,
     );
+  });
+
+  it('keeps the fan-out share concurrentScans and leaves it absent when not given', () => {
+    const event = (detail: object) => ({
+      source: 'eks-kubelet-audit',
+      'detail-type': 'Scan Requested',
+      detail,
+    });
+    expect(parseScanEvent(event({ clusters: ['prod'], concurrentScans: 20 }))).toEqual({
+      trigger: 'on-demand',
+      clusters: ['prod'],
+      concurrentScans: 20,
+    });
+    expect(parseScanEvent(event({ clusters: ['prod'], concurrentScans: 1000 })).concurrentScans).toBe(1000);
+    expect(parseScanEvent(event({ clusters: ['prod'] }))).not.toHaveProperty('concurrentScans');
   });
 
   it('rejects a typo in the detail rather than widening the scan to everything', () => {

@@ -2,6 +2,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parseScanEvent } from '../../functions/scanner/events.ts';
 import { putEvents, scanRequestedEntries } from '../../functions/scanner/fan-out.ts';
 
 const eb = mockClient(EventBridgeClient);
@@ -17,8 +18,14 @@ describe('scanRequestedEntries', () => {
     );
     expect(entries).toHaveLength(2);
     expect(entries.map((e) => JSON.parse(e.Detail ?? '{}'))).toEqual([
-      { clusters: ['a'], reason: 'nightly', scanId: 's-1' },
-      { clusters: ['b'], instanceIds: ['i-0123456789abcdef0'], reason: 'nightly', scanId: 's-1' },
+      { clusters: ['a'], reason: 'nightly', scanId: 's-1', concurrentScans: 2 },
+      {
+        clusters: ['b'],
+        instanceIds: ['i-0123456789abcdef0'],
+        reason: 'nightly',
+        scanId: 's-1',
+        concurrentScans: 2,
+      },
     ]);
     for (const e of entries) {
       expect(e).toMatchObject({
@@ -38,6 +45,23 @@ describe('scanRequestedEntries', () => {
     expect(entries).toHaveLength(3);
     for (const e of entries) expect(Buffer.byteLength(e.Detail ?? '')).toBeLessThan(64 * 1024);
     expect(entries.flatMap((e) => JSON.parse(e.Detail ?? '{}').instanceIds)).toEqual(ids);
+  });
+
+  it('tells every scan how many start together, counting each event of a split cluster', () => {
+    // Prepare: cluster a split into 3 events, plus b and c.
+    const ids = Array.from({ length: 4500 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    // Act
+    const entries = scanRequestedEntries(
+      [{ cluster: 'a', instanceIds: ids }, { cluster: 'b' }, { cluster: 'c' }],
+      { eventBus: 'default', scanId: 's' },
+    );
+    // Assess: the details parse as Scan Requested and each carries 5.
+    const shares = entries.map(
+      (e) =>
+        parseScanEvent({ source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail ?? '') })
+          .concurrentScans,
+    );
+    expect(shares).toEqual([5, 5, 5, 5, 5]);
   });
 });
 

@@ -1,0 +1,124 @@
+/**
+ * Client-side fair-share pacing for operations with an account-wide quota. Every cluster scan of a
+ * full scan runs in its own invocation, and they share one account quota; the SDK's adaptive retry
+ * only slows down after it was throttled, and each throttled attempt is itself a call against the
+ * quota (and throttles other tools of the account). So each invocation takes its share of the
+ * published rate (rate / concurrent scans) from a token bucket before it sends.
+ */
+
+export interface RateLimit {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
+/**
+ * Published Security Hub CSPM rate quotas, per account per Region (facts B1: sh-ug
+ * `securityhub_limits.md`). SSM publishes no per-API rate (facts A7), and pacing SendCommand and
+ * DescribeInstanceInformation (or also ListCommandInvocations and ListCommands) at a share of an
+ * assumed 10/s burst 20 removed their throttles but made the 20-cluster bench 10–12 s slower: SSM
+ * is left to the adaptive retry.
+ */
+export const ACCOUNT_RATE_LIMITS = {
+  GetFindings: { ratePerSecond: 3, burst: 6 },
+  BatchImportFindings: { ratePerSecond: 10, burst: 30 },
+  BatchUpdateFindings: { ratePerSecond: 10, burst: 30 },
+} as const satisfies Record<string, RateLimit>;
+
+/**
+ * The operations paced by default. Only GetFindings: its 3/s is what 20 parallel cluster scans
+ * overran (121 of 222 calls throttled in the bench). Pacing the imports at 1/N of 10/s burst 30 drew
+ * no fewer throttles (there were none) but cost each cluster about 6 s at its end, where the scans
+ * finish at different times and the account's burst would have served them at once.
+ */
+export const PACED_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
+  GetFindings: ACCOUNT_RATE_LIMITS.GetFindings,
+};
+
+export interface PacerClock {
+  /** Milliseconds on any monotonic-enough base. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The most concurrent scans a share may assume (the "Scan Requested" schema's bound). */
+export const MAX_SHARE = 1000;
+
+/** One invocation's part of a limit: rate / share, burst / share but never below one token. */
+export function shareOf(limit: RateLimit, share: number): RateLimit {
+  const n = Math.min(MAX_SHARE, Math.max(1, Math.floor(share)));
+  return { ratePerSecond: limit.ratePerSecond / n, burst: Math.max(1, Math.floor(limit.burst / n)) };
+}
+
+/**
+ * A token bucket that hands out reservations: a caller takes the next token at once (possibly in
+ * the future) and sleeps until it is due, so concurrent callers are served in order without polling
+ * and a clock whose sleep returns at once cannot make it spin.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedMs: number;
+
+  /**
+   * `initialTokens` (default: a full burst) lets scans that start together begin out of phase: with a
+   * one-token share, N full buckets would send N calls at once against an account burst below N.
+   */
+  constructor(
+    readonly limit: RateLimit,
+    private readonly clock: PacerClock,
+    initialTokens: number = limit.burst,
+  ) {
+    if (!(limit.ratePerSecond > 0) || !(limit.burst >= 1)) {
+      throw new RangeError(`invalid rate limit ${limit.ratePerSecond}/s burst ${limit.burst}`);
+    }
+    this.tokens = Math.min(limit.burst, Math.max(0, initialTokens));
+    this.updatedMs = clock.now();
+  }
+
+  /** Milliseconds the caller must wait before sending; the token is taken now. */
+  reserve(): number {
+    const now = this.clock.now();
+    const elapsed = Math.max(0, now - this.updatedMs);
+    this.tokens = Math.min(this.limit.burst, this.tokens + (elapsed * this.limit.ratePerSecond) / 1000);
+    this.updatedMs = Math.max(this.updatedMs, now);
+    // Tokens may go negative: that is the queue of reservations already handed out.
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.limit.ratePerSecond;
+  }
+
+  async take(): Promise<void> {
+    const wait = this.reserve();
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+}
+
+/** The buckets of one invocation, by operation name ("GetFindings"); other operations pass freely. */
+export class Pacer {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  /**
+   * `random` (0 ≤ x < 1) picks each bucket's starting fill when the scans' shares of the burst add up
+   * to more than the account's burst (a share of less than one token, rounded up to one): the fill is
+   * then drawn from [0, 1), so the scans' first calls spread over one refill period instead of
+   * arriving together. Otherwise a bucket starts with its whole share of the burst.
+   */
+  constructor(
+    readonly share: number,
+    clock: PacerClock,
+    limits: Readonly<Record<string, RateLimit>> = PACED_RATE_LIMITS,
+    random: () => number = Math.random,
+  ) {
+    for (const [operation, limit] of Object.entries(limits)) {
+      const mine = shareOf(limit, share);
+      const oversubscribed = mine.burst * Math.max(1, Math.floor(share)) > limit.burst;
+      this.buckets.set(operation, new TokenBucket(mine, clock, oversubscribed ? random() : mine.burst));
+    }
+  }
+
+  limitOf(operation: string): RateLimit | undefined {
+    return this.buckets.get(operation)?.limit;
+  }
+
+  async take(operation: string): Promise<void> {
+    await this.buckets.get(operation)?.take();
+  }
+}
