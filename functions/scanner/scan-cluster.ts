@@ -293,17 +293,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
   }
 
-  const delivery = {
-    created: 0,
-    updated: 0,
-    reactivated: 0,
-    archived: 0,
-    resolved: 0,
-    imported: 0,
-    failed: 0,
-    failedByCode: {} as Record<string, number>,
-    workflowUpdateFailed: 0,
-  };
+  const delivery = emptyDelivery();
   let error: Error | undefined;
   const freshCount = fresh.length;
   try {
@@ -413,17 +403,7 @@ function finish(
       notAssessedByCode,
     },
     findings: {
-      ...(f.delivery ?? {
-        created: 0,
-        updated: 0,
-        reactivated: 0,
-        archived: 0,
-        resolved: 0,
-        imported: 0,
-        failed: 0,
-        failedByCode: {},
-        workflowUpdateFailed: 0,
-      }),
+      ...(f.delivery ?? emptyDelivery()),
       byStatus: findingsByStatus,
     },
     notANodeIds: f.notANodeIds,
@@ -458,4 +438,19 @@ async function report(
   deps.logger.info('Cluster scan completed', { summary: reported });
   emitMetrics(deps.metrics, reported);
   return reported;
+}
+
+/** Finding delivery counters of a cluster scan, before anything was imported. */
+function emptyDelivery() {
+  return {
+    created: 0,
+    updated: 0,
+    reactivated: 0,
+    archived: 0,
+    resolved: 0,
+    imported: 0,
+    failed: 0,
+    failedByCode: {} as Record<string, number>,
+    workflowUpdateFailed: 0,
+  };
 }
