@@ -411,31 +411,7 @@ export function effectiveBoolSetting(
   }
 
   // ---- flags on top
-  if (flag.state === 'set') {
-    for (const o of [...flag.overridden, flag.occurrence]) {
-      chain.push({
-        provenance: { kind: 'flag', arg: o.arg, index: o.index },
-        value: o === flag.occurrence ? flag.value : o.value,
-        text: flagText(o, argv),
-      });
-    }
-    const decidedBy: Provenance = { kind: 'flag', arg: flag.occurrence.arg, index: flag.occurrence.index };
-    return {
-      spec,
-      determined: true,
-      value: flag.value,
-      decidedBy,
-      decidedByText: flagText(flag.occurrence, argv),
-      chain,
-      problems,
-      notes,
-      argv,
-      parsed,
-      ...(configPath === undefined ? {} : { configPath }),
-      ...(configDir === undefined ? {} : { configDir }),
-      ...(configFormat === undefined ? {} : { configFormat }),
-    };
-  }
+  // `chain` is filled in below; the object shares the array.
   const base = {
     spec,
     chain,
@@ -447,6 +423,23 @@ export function effectiveBoolSetting(
     ...(configDir === undefined ? {} : { configDir }),
     ...(configFormat === undefined ? {} : { configFormat }),
   };
+  if (flag.state === 'set') {
+    for (const o of [...flag.overridden, flag.occurrence]) {
+      chain.push({
+        provenance: { kind: 'flag', arg: o.arg, index: o.index },
+        value: o === flag.occurrence ? flag.value : o.value,
+        text: flagText(o, argv),
+      });
+    }
+    const decidedBy: Provenance = { kind: 'flag', arg: flag.occurrence.arg, index: flag.occurrence.index };
+    return {
+      ...base,
+      determined: true,
+      value: flag.value,
+      decidedBy,
+      decidedByText: flagText(flag.occurrence, argv),
+    };
+  }
   if (flag.state === 'invalid') {
     // Already reported as argv-rejected; the command line would not even parse.
     return { ...base, determined: false };

@@ -56,10 +56,10 @@ export class FindingsNotDeliveredError extends ScannerError {
     readonly errorCodes: Readonly<Record<string, number>>,
     options?: { cause?: unknown },
   ) {
-    const codes = Object.entries(errorCodes)
-      .map(([code, n]) => `${code}×${n}`)
-      .join(', ');
-    super(`${failedCount} finding(s) could not be delivered to Security Hub (${codes})`, options);
+    super(
+      `${failedCount} finding(s) could not be delivered to Security Hub (${formatCodes(errorCodes)})`,
+      options,
+    );
   }
 }
 
@@ -70,10 +70,7 @@ export class EventDeliveryError extends ScannerError {
     readonly errorCodes: Readonly<Record<string, number>>,
     options?: { cause?: unknown },
   ) {
-    const codes = Object.entries(errorCodes)
-      .map(([code, n]) => `${code}×${n}`)
-      .join(', ');
-    super(`${failedCount} EventBridge event(s) could not be put (${codes})`, options);
+    super(`${failedCount} EventBridge event(s) could not be put (${formatCodes(errorCodes)})`, options);
   }
 }
 
@@ -90,4 +87,11 @@ export function awsErrorName(error: unknown): string {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** "InvalidInput×2, InternalException×1": error codes with their counts, for messages. */
+function formatCodes(errorCodes: Readonly<Record<string, number>>): string {
+  return Object.entries(errorCodes)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(', ');
 }
