@@ -245,6 +245,29 @@ describe('GetFindings', () => {
     expect(emulator.calls['securityhub:GetFindings']).toBe(5);
   });
 
+  it('orders by least recently updated by default, or as SortCriteria ask; offsets shift when findings change', async () => {
+    // Prepare: n-05 is updated after the others were created.
+    const n05 = asffFinding('n-05', {
+      UpdatedAt: new Date(Date.parse('2030-01-01T00:00:00.000Z')).toISOString(),
+      ProductFields: { 'eks-kubelet-audit/cluster': 'legacy-al2' },
+    });
+    await importFindings([n05]);
+    const first = async (SortCriteria?: { Field: string; SortOrder: 'asc' | 'desc' }[]) =>
+      (
+        await hub.send(new GetFindingsCommand({ MaxResults: 30, ...(SortCriteria ? { SortCriteria } : {}) }))
+      ).Findings?.map((f) => f.Id) ?? [];
+    // Act
+    const byDefault = await first();
+    const byCreation = await first([{ Field: 'CreatedAt', SortOrder: 'asc' }]);
+    const unsupported = hub.send(
+      new GetFindingsCommand({ SortCriteria: [{ Field: 'Title', SortOrder: 'asc' }] }),
+    );
+    // Assess
+    expect(byDefault.at(-1)).toBe('n-05');
+    expect(byCreation.indexOf('n-05')).toBe(5);
+    await expect(unsupported).rejects.toMatchObject({ name: 'InvalidInputException' });
+  });
+
   it('ANDs attributes and ORs positive values of one attribute', async () => {
     const failedActive = await ids({
       ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],

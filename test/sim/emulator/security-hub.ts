@@ -98,17 +98,21 @@ export function createSecurityHub(deps: {
       throw new AwsError('InvalidInputException', 'MaxResults must be between 1 and 100');
     }
     const keep = compileFilters(input.Filters);
-    const scope = `sh:gf:${JSON.stringify(input.Filters ?? null)}`;
+    const ordered = sortFindings(
+      store.ordered.map((s) => s.finding),
+      input.SortCriteria,
+    );
+    const scope = `sh:gf:${JSON.stringify([input.Filters ?? null, input.SortCriteria ?? null])}`;
     const start = decodeToken(input.NextToken, scope, 'InvalidInputException');
     const page: Json[] = [];
     let position = start;
-    for (; position < store.ordered.length && page.length < maxResults; position++) {
-      const f = store.ordered[position]!.finding;
+    for (; position < ordered.length && page.length < maxResults; position++) {
+      const f = ordered[position]!;
       if (keep(f)) page.push(structuredClone(f));
     }
     let more = false;
-    for (let p = position; p < store.ordered.length; p++) {
-      if (keep(store.ordered[p]!.finding)) {
+    for (let p = position; p < ordered.length; p++) {
+      if (keep(ordered[p]!)) {
         more = true;
         break;
       }
@@ -166,4 +170,45 @@ export function createSecurityHub(deps: {
 
 export function defaultProductArn(accountId: string, region: string, partition = 'aws'): string {
   return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}
+
+/** Sort fields the emulator implements (dates compare as instants). */
+const SORT_FIELDS = new Set(['CreatedAt', 'UpdatedAt']);
+
+/**
+ * GetFindings order. AWS documents neither the default order nor how NextToken behaves when findings
+ * change between pages, so the emulator takes the least forgiving plausible model: by default the
+ * least recently updated first, and NextToken an offset into that order. A finding updated while a
+ * caller pages then moves to the end and shifts the unread ones forward, past the offset, so a
+ * caller that imports while it reads must ask for an order its own updates do not change
+ * (CreatedAt). Ties keep insertion order.
+ */
+function sortFindings(findings: Json[], criteria: unknown): Json[] {
+  const list = criteria === undefined ? [{ Field: 'UpdatedAt', SortOrder: 'asc' }] : criteria;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new AwsError('InvalidInputException', 'SortCriteria must be a non-empty list');
+  }
+  const keys = (list as Json[]).map((c) => {
+    const field = c.Field as string;
+    if (!SORT_FIELDS.has(field)) {
+      throw new AwsError(
+        'InvalidInputException',
+        `The emulator does not support sorting by ${String(field)}`,
+      );
+    }
+    if (c.SortOrder !== undefined && c.SortOrder !== 'asc' && c.SortOrder !== 'desc') {
+      throw new AwsError('InvalidInputException', `Invalid SortOrder ${String(c.SortOrder)}`);
+    }
+    return { field, sign: c.SortOrder === 'desc' ? -1 : 1 };
+  });
+  return findings
+    .map((f, index) => ({ f, index }))
+    .sort((a, b) => {
+      for (const { field, sign } of keys) {
+        const d = Date.parse(a.f[field] as string) - Date.parse(b.f[field] as string);
+        if (d !== 0) return sign * d;
+      }
+      return a.index - b.index;
+    })
+    .map((x) => x.f);
 }

@@ -301,6 +301,8 @@ export class CommandStore {
       errorCount,
       deliveryTimedOutCount,
     };
+    // A Targets command that selected no managed instance (facts A4 "No Instances In Tag").
+    if (views.length === 0) return { ...counts, status: 'Failed', statusDetails: 'NoInstancesInTag' };
     if (completed.length < views.length) {
       const anyStarted = views.some((v) => v.started || v.finished);
       return {

@@ -11,7 +11,7 @@ const MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
 const MAX_ERRORS = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
 
 export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): ServiceResult {
-  const { fleet, faults, store, documents } = deps;
+  const { store, documents } = deps;
   const documentName = input.DocumentName;
   if (typeof documentName !== 'string' || !DOCUMENT_NAME.test(documentName)) {
     throw validation(
@@ -20,17 +20,18 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
       'Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-.:/]{3,128}$',
     );
   }
-  if (input.Targets !== undefined) {
-    throw new AwsError('InvalidParameters', 'The emulator supports InstanceIds only, not Targets');
-  }
+  const targets = input.Targets as { Key?: string; Values?: string[] }[] | undefined;
   const instanceIds = (input.InstanceIds as string[] | undefined) ?? [];
-  if (instanceIds.length > 50)
+  if (targets !== undefined && instanceIds.length > 0)
+    throw new AwsError('InvalidParameters', 'Specify either InstanceIds or Targets, not both');
+  if (targets !== undefined) validateTargets(targets);
+  else if (instanceIds.length > 50)
     throw validation(
       'instanceIds',
       `[${instanceIds.length} ids]`,
       'Member must have length less than or equal to 50',
     );
-  if (instanceIds.length === 0)
+  else if (instanceIds.length === 0)
     throw new AwsError('InvalidParameters', 'Either InstanceIds or Targets is required');
   const timeoutSeconds = intInRange(input, 'TimeoutSeconds', 'timeoutSeconds', 30, 2_592_000, 3600);
   const maxConcurrency = (input.MaxConcurrency as string | undefined) ?? '50';
@@ -70,6 +71,72 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
         `Parameter "${key}" is not defined in document ${documentName}.`,
       );
   }
+  const nodes = targets !== undefined ? resolveTargets(deps, targets) : nodesByIds(deps, instanceIds);
+  const command = store.send({
+    document,
+    documentVersion,
+    comment,
+    parameters,
+    nodes,
+    timeoutSeconds,
+    maxConcurrency,
+    maxErrors,
+  });
+  return { json: { Command: commandJson(deps, command) } };
+}
+
+const TARGET_KEY = /^(tag:.{1,128}|tag-key|InstanceIds)$/;
+
+/** Targets (facts A1): ≤ 5 keys, ≤ 50 values each; resource-group keys are not emulated. */
+function validateTargets(targets: { Key?: string; Values?: string[] }[]): void {
+  if (!Array.isArray(targets) || targets.length === 0 || targets.length > 5)
+    throw validation(
+      'targets',
+      `[${targets?.length ?? 0} targets]`,
+      'Member must have length between 1 and 5',
+    );
+  for (const t of targets) {
+    if (typeof t.Key !== 'string' || !TARGET_KEY.test(t.Key))
+      throw new AwsError(
+        'InvalidParameters',
+        `The emulator does not support the target key ${String(t.Key)}`,
+      );
+    if (!Array.isArray(t.Values) || t.Values.length === 0 || t.Values.length > 50)
+      throw validation(
+        'targets.values',
+        `[${t.Values?.length ?? 0} values]`,
+        'Member must have length between 1 and 50',
+      );
+  }
+}
+
+/**
+ * The managed instances the targets select: keys are ANDed, the values of one key ORed. Only
+ * instances SSM lists (registered, running) are targets, ConnectionLost ones included: their
+ * invocations wait for delivery until the command's delivery timeout, like on AWS.
+ */
+function resolveTargets(deps: SsmDeps, targets: { Key?: string; Values?: string[] }[]): SimNode[] {
+  const { fleet } = deps;
+  let selected: Set<string> | undefined;
+  for (const t of targets) {
+    const key = t.Key as string;
+    const values = t.Values as string[];
+    const ids = new Set<string>();
+    if (key === 'InstanceIds') for (const v of values) ids.add(v);
+    else if (key === 'tag-key') for (const v of values) for (const id of fleet.idsWithTag(v)) ids.add(id);
+    else for (const v of values) for (const id of fleet.idsWithTag(key.slice('tag:'.length), v)) ids.add(id);
+    selected = selected ? new Set([...selected].filter((id) => ids.has(id))) : ids;
+  }
+  const nodes: SimNode[] = [];
+  for (const id of [...(selected ?? [])].sort()) {
+    const node = fleet.get(id);
+    if (node && fleet.isSsmManaged(node)) nodes.push(node);
+  }
+  return nodes;
+}
+
+function nodesByIds(deps: SsmDeps, instanceIds: string[]): SimNode[] {
+  const { fleet, faults } = deps;
   if (new Set(instanceIds).size !== instanceIds.length)
     throw new AwsError('DuplicateInstanceId', 'Instance Id list contains duplicates');
   for (const id of instanceIds) if (faults.takeVanishOnSend(id) && fleet.get(id)) fleet.terminate(id);
@@ -89,15 +156,5 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
       `Instances [[${invalid.join(', ')}]] not in a valid state for account ${fleet.accountId}`,
     );
   }
-  const command = store.send({
-    document,
-    documentVersion,
-    comment,
-    parameters,
-    nodes,
-    timeoutSeconds,
-    maxConcurrency,
-    maxErrors,
-  });
-  return { json: { Command: commandJson(deps, command) } };
+  return nodes;
 }
