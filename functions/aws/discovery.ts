@@ -12,6 +12,7 @@ import {
 import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
 import {
   type InstanceInformation,
+  type PingStatus,
   paginateDescribeInstanceInformation,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
@@ -247,22 +248,34 @@ export function reachabilityOf(info: InstanceInformation | undefined): Reachabil
  * Reachability is checked by exception, not per node (issue 5):
  * - DescribeInstanceInformation pages hold at most 50 instances (MaxResults 5..50, facts A8), so a
  *   per-id pre-check costs 20 calls per 1,000 nodes even when every node is healthy.
- * - Instead, one call per cluster scan (normally one page) lists the account's managed EC2 instances
- *   that are NOT online (PingStatus ConnectionLost or Inactive; these keys combine, unlike tag
- *   filters). Candidates in that set are answered NOT_AVAILABLE and never sent to.
+ * - Instead, one paged listing (normally one page) names the account's managed EC2 instances that
+ *   are NOT online (PingStatus ConnectionLost or Inactive; these keys combine, unlike tag filters).
+ *   It is account-wide, so a fan-out lists it once and passes it in every cluster's event; a scan
+ *   started without it lists it itself. Candidates in that set are answered NOT_AVAILABLE and never
+ *   sent to.
  * - Everything else is sent to directly (run-command.ts). SendCommand fails the whole call with
  *   InvalidInstanceId when one id is unmanaged, offline or gone (facts A1), and a rejected call sends
  *   nothing; only then does one DescribeInstanceInformation for that chunk (≤ 50 ids = one page)
- *   classify each id, and the online ones are sent again. Healthy cluster: 1 call; a chunk that holds
+ *   classify each id, and the online ones are sent again. Healthy fleet: 1 listing; a chunk that holds
  *   an unmanaged node: +1 DescribeInstanceInformation and +1 SendCommand.
  */
 
 /** SSM DescribeInstanceInformation caps MaxResults at 50, so 50 ids per call is one page. */
 export const SSM_INFO_CHUNK = 50;
 
-/** The account's managed EC2 instances whose agent is not online, by id (normally one page). */
-export async function listOfflineInstances(ssm: SSMClient): Promise<Map<string, Reachability>> {
-  const out = new Map<string, Reachability>();
+/** A managed EC2 instance whose SSM agent is not online, as DescribeInstanceInformation lists it. */
+export interface OfflineInstance {
+  readonly instanceId: string;
+  readonly pingStatus?: PingStatus;
+  readonly lastPingAt?: Date;
+}
+
+/**
+ * The account's managed EC2 instances whose agent is not online (normally one page). The listing is
+ * account-wide, so a fan-out lists it once and hands it to every cluster scan (fan-out.ts).
+ */
+export async function describeOfflineInstances(ssm: SSMClient): Promise<OfflineInstance[]> {
+  const out: OfflineInstance[] = [];
   const pages = paginateDescribeInstanceInformation(
     { client: ssm, pageSize: SSM_INFO_CHUNK },
     {
@@ -276,11 +289,35 @@ export async function listOfflineInstances(ssm: SSMClient): Promise<Map<string, 
     for (const info of page.InstanceInformationList ?? []) {
       // The filter is the server's; the classification stays ours, so an Online row (should SSM ever
       // return one) is not mistaken for an offline node.
-      const reach = reachabilityOf(info);
-      if (info.InstanceId && !reach.reachable) out.set(info.InstanceId, reach);
+      if (!info.InstanceId || reachabilityOf(info).reachable) continue;
+      out.push({
+        instanceId: info.InstanceId,
+        ...(info.PingStatus ? { pingStatus: info.PingStatus } : {}),
+        ...(info.LastPingDateTime ? { lastPingAt: new Date(info.LastPingDateTime) } : {}),
+      });
     }
   }
   return out;
+}
+
+/** Offline instances by id, with the reason a node among them is not assessed. */
+export function offlineReachability(instances: readonly OfflineInstance[]): Map<string, Reachability> {
+  const out = new Map<string, Reachability>();
+  for (const i of instances) {
+    // Through reachabilityOf, so a listing passed along in an event gives the very same code and reason.
+    const reach = reachabilityOf({
+      InstanceId: i.instanceId,
+      ...(i.pingStatus ? { PingStatus: i.pingStatus } : {}),
+      ...(i.lastPingAt ? { LastPingDateTime: i.lastPingAt } : {}),
+    });
+    if (!reach.reachable) out.set(i.instanceId, reach);
+  }
+  return out;
+}
+
+/** The account's managed EC2 instances whose agent is not online, by id (normally one page). */
+export async function listOfflineInstances(ssm: SSMClient): Promise<Map<string, Reachability>> {
+  return offlineReachability(await describeOfflineInstances(ssm));
 }
 
 async function describeChunk(

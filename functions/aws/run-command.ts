@@ -10,6 +10,7 @@ import {
   paginateListCommands,
   SendCommandCommand,
   type SSMClient,
+  type Target,
 } from '@aws-sdk/client-ssm';
 import { isOutputTruncated } from '../collector/evidence.ts';
 import { awsErrorName, errorMessage } from '../scanner/errors.ts';
@@ -65,6 +66,24 @@ export interface RunCommandOptions {
   readonly onOutput?: (instanceId: string, output: string) => void;
   /** Commands read at once when they end (ListCommandInvocations pages). */
   readonly readConcurrency?: number;
+  /**
+   * Node groups reached with one tag-targeted SendCommand each instead of chunks of 50 ids (a whole
+   * cluster scan). Their ids must also be in `instanceIds`; the rest of `instanceIds` go by id.
+   */
+  readonly tagTargets?: readonly TagTarget[];
+}
+
+/**
+ * One SendCommand `Targets` entry (`tag:<key>` = `value`) and the nodes of the scan it reaches.
+ * SSM resolves a tag target to every managed instance carrying the tag, offline ones included (they
+ * wait for delivery until the delivery timeout): `offline` counts the nodes the caller knows will not
+ * answer, so the scan does not wait for them.
+ */
+export interface TagTarget {
+  readonly key: string;
+  readonly value: string;
+  readonly instanceIds: readonly string[];
+  readonly offline: number;
 }
 
 /** SendCommand takes at most 50 InstanceIds (ssm InstanceIdList). */
@@ -188,6 +207,10 @@ const VANISHED_REASON =
  * Sends the collector to `instanceIds` (candidates not known to be offline) and waits for the
  * answers. Every id gets an outcome.
  *
+ * Large node groups (`tagTargets`) get one SendCommand each with a tag target. SSM resolves the tag
+ * to the managed instances carrying it, so an unmanaged node is simply absent from the command's
+ * invocations: once read, the absent ids are classified as below (and an online one sent by id).
+ *
  * Sending is by exception (see discovery.ts): each chunk of ≤ 50 goes straight to SendCommand. A
  * chunk SSM rejects with InvalidInstanceId sent nothing, so one DescribeInstanceInformation for that
  * chunk classifies its ids (absent → unmanaged or vanished, offline → offline) and the online ones
@@ -209,14 +232,15 @@ export async function runCollector(
   }
   const invokedAfter = new Date(options.now().getTime() - CLOCK_SKEW_MS);
 
-  const send = async (ids: readonly string[]): Promise<string> => {
+  const send = async (to: { InstanceIds: string[] } | { Targets: Target[] }): Promise<string> => {
     const out = await ssm.send(
       new SendCommandCommand({
         DocumentName: options.documentName,
-        InstanceIds: [...ids],
-        // The default MaxErrors 0 stops the rest after the first failing node (ssm-ug rate controls).
+        ...to,
+        // The default MaxErrors 0 stops the rest after the first failing node (ssm-ug rate controls);
+        // the default MaxConcurrency 50 would run a tag-targeted group 50 nodes at a time.
         MaxErrors: '100%',
-        MaxConcurrency: '50',
+        MaxConcurrency: 'Targets' in to ? '100%' : '50',
         TimeoutSeconds: options.deliveryTimeoutSeconds,
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
         ...(options.comment ? { Comment: options.comment.slice(0, 100) } : {}),
@@ -225,6 +249,11 @@ export async function runCollector(
     const id = out.Command?.CommandId;
     if (!id) throw new Error('SendCommand returned no CommandId');
     return id;
+  };
+  const pending = new Set<string>();
+  const track = (commandId: string, ids: readonly string[]): void => {
+    commandTargets.set(commandId, ids);
+    pending.add(commandId);
   };
 
   const sendFailed = (ids: readonly string[], error: unknown) => {
@@ -252,7 +281,7 @@ export async function runCollector(
     }
     if (online.length === 0) return;
     try {
-      commandTargets.set(await send(online), online);
+      track(await send({ InstanceIds: online }), online);
     } catch (error) {
       // A second rejection means a node changed state within seconds; answer rather than loop.
       sendFailed(online, error);
@@ -269,7 +298,7 @@ export async function runCollector(
       return;
     }
     try {
-      commandTargets.set(await send(chunk), chunk);
+      track(await send({ InstanceIds: [...chunk] }), chunk);
       accepted++;
       return;
     } catch (error) {
@@ -282,16 +311,38 @@ export async function runCollector(
     await classifyAndSend(chunk);
   };
 
+  // Whole node groups first, one tag-targeted command each (AWS recommends Targets over InstanceIds
+  // past 50 nodes: one call instead of one per 50, and no SendCommand queue behind SSM's rate limit).
+  // A group whose tag command fails goes by id like the rest.
+  const tagCommands = new Map<string, TagCommand>();
+  const byId: string[] = [];
+  const tagged = new Set<string>();
+  for (const target of options.tagTargets ?? []) {
+    if (target.instanceIds.length === 0) continue;
+    try {
+      const commandId = await send({ Targets: [{ Key: `tag:${target.key}`, Values: [target.value] }] });
+      track(commandId, target.instanceIds);
+      tagCommands.set(commandId, { target, stalledPolls: 0 });
+      for (const id of target.instanceIds) tagged.add(id);
+    } catch (error) {
+      options.log?.('Tag-targeted SendCommand failed; sending to the group by instance id', {
+        tag: `${target.key}=${target.value}`,
+        error: errorMessage(error),
+      });
+    }
+  }
+  for (const id of instanceIds) if (!tagged.has(id)) byId.push(id);
+
   // Nodes are sent in the caller's order (chunked by instance role and node group, scan-cluster.ts),
   // so a node group SSM does not manage fills its own chunks; the rejection rule above keeps the
   // cost of the chunks it still spoils bounded.
   const chunks: string[][] = [];
-  for (let i = 0; i < instanceIds.length; i += SEND_CHUNK) chunks.push(instanceIds.slice(i, i + SEND_CHUNK));
+  for (let i = 0; i < byId.length; i += SEND_CHUNK) chunks.push(byId.slice(i, i + SEND_CHUNK));
   await mapLimit(chunks, SEND_CONCURRENCY, sendChunk);
 
   // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
   // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
-  // Decided while the commands run (it waits for the previous scan's findings), never before polling.
+  // Decided once collection is over (it waits for the previous scan's findings).
   const classifyUnlisted = async (): Promise<void> => {
     if (unlisted.length === 0) return;
     let known: ReadonlySet<string> = new Set<string>();
@@ -313,9 +364,7 @@ export async function runCollector(
       );
     }
   };
-  const unlistedClassified = classifyUnlisted();
 
-  const pending = new Set(commandTargets.keys());
   /** Polls in which a command was missing from the "Executing" list but its invocations were not all done. */
   const unconfirmed = new Map<string, number>();
   let pollRounds = 0;
@@ -324,17 +373,21 @@ export async function runCollector(
   // A command's invocations are read as soon as a poll finds it ended, in the background and a few
   // commands at once, so the reads neither wait for each other nor delay the next poll.
   const reading = new Map<string, Promise<void>>();
+  /** Nodes of tag commands that SSM did not target (counted out of `sentTo`). */
+  let notTargeted = 0;
   let readError: unknown;
   let slots = options.readConcurrency ?? READ_CONCURRENCY;
   const waiting: (() => void)[] = [];
-  const startRead = (commandId: string): void => {
+  const startRead = (commandId: string, stillExecuting = false): void => {
     const seen = unconfirmed.get(commandId) ?? 0;
-    // After a few polls the command's own status has had time to settle; take what SSM reports.
-    const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS ? 'final' : 'confirm';
+    // After a few polls the command's own status has had time to settle; take what SSM reports. A
+    // tag command that SSM still reports executing is only ever confirmed: its stragglers are real.
+    const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS && !stillExecuting ? 'final' : 'confirm';
     const read = (async () => {
       while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       slots--;
       try {
+        const missing: string[] | undefined = tagCommands.has(commandId) ? [] : undefined;
         const done = await collectInvocations(
           ssm,
           commandId,
@@ -342,9 +395,19 @@ export async function runCollector(
           outcomes,
           options,
           mode,
+          missing,
         );
+        // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
+        // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.
+        if (done && missing) notTargeted += missing.length;
+        for (let i = 0; done && missing && i < missing.length; i += SEND_CHUNK) {
+          await classifyAndSend(missing.slice(i, i + SEND_CHUNK));
+        }
         if (done) pending.delete(commandId);
-        else unconfirmed.set(commandId, seen + 1);
+        else if (stillExecuting) {
+          const tag = tagCommands.get(commandId);
+          if (tag) tag.stalledPolls = 0;
+        } else unconfirmed.set(commandId, seen + 1);
       } catch (error) {
         readError ??= error;
         pending.delete(commandId);
@@ -386,6 +449,7 @@ export async function runCollector(
         ],
       },
     );
+    const counts = new Map<string, { targets: number; completed: number }>();
     for await (const page of pages) {
       for (const command of page.Commands ?? []) {
         // The status is checked too, so a service that ignored the filter cannot stall the poll.
@@ -395,14 +459,21 @@ export async function runCollector(
           !TERMINAL_COMMAND.has(command.Status ?? '')
         ) {
           executing.add(command.CommandId);
+          counts.set(command.CommandId, {
+            targets: command.TargetCount ?? 0,
+            completed: command.CompletedCount ?? 0,
+          });
         }
       }
     }
     for (const commandId of pending) {
-      if (!executing.has(commandId) && !reading.has(commandId)) startRead(commandId);
+      if (reading.has(commandId)) continue;
+      if (!executing.has(commandId)) startRead(commandId);
+      else if (tagCommandSettled(tagCommands.get(commandId), counts.get(commandId)))
+        startRead(commandId, true);
     }
-    // Nothing left running: the reads decide; a command they could not confirm is polled again.
-    if (executing.size === 0) await readsDone();
+    // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
+    if ([...pending].every((id) => reading.has(id))) await readsDone();
     if (pending.size === 0 || readError !== undefined) break;
     const wait = Math.min(options.pollIntervalMs, options.remainingMs());
     if (wait <= 0) {
@@ -424,7 +495,7 @@ export async function runCollector(
       'deadline',
     );
   }
-  await unlistedClassified;
+  await classifyUnlisted();
   for (const id of instanceIds) {
     if (!outcomes.has(id)) {
       const commandId = [...commandTargets].find(([, ids]) => ids.includes(id))?.[0];
@@ -445,8 +516,34 @@ export async function runCollector(
     pollRounds,
     deadlineReached,
     rejectedSends: rejected,
-    sentTo: [...commandTargets.values()].reduce((sum, ids) => sum + ids.length, 0),
+    sentTo: [...commandTargets.values()].reduce((sum, ids) => sum + ids.length, 0) - notTargeted,
   };
+}
+
+interface TagCommand {
+  readonly target: TagTarget;
+  lastOutstanding?: number;
+  stalledPolls: number;
+}
+
+/**
+ * Whether a tag-targeted command that is still executing is worth reading: its unfinished
+ * invocations are no more than the nodes known offline (they wait for delivery until the timeout and
+ * keep the command "InProgress"), or the count has stopped moving for two polls at one page or less
+ * (offline instances the scan does not know of, e.g. stopped ones still tagged). A read that finds a
+ * node of the scan unfinished leaves the command pending (confirm mode), so a wrong guess costs a read.
+ */
+function tagCommandSettled(
+  command: TagCommand | undefined,
+  counts: { targets: number; completed: number } | undefined,
+): boolean {
+  // TargetCount stays 0 until SSM has resolved the tag: nothing to read yet.
+  if (!command || !counts || counts.targets === 0) return false;
+  const outstanding = counts.targets - counts.completed;
+  const stalled = outstanding === command.lastOutstanding && outstanding <= PAGE;
+  command.stalledPolls = stalled ? command.stalledPolls + 1 : 0;
+  command.lastOutstanding = outstanding;
+  return outstanding <= command.target.offline || command.stalledPolls >= 2;
 }
 
 /**
@@ -466,6 +563,8 @@ async function collectInvocations(
   outcomes: Map<string, CollectionOutcome>,
   options: RunCommandOptions,
   mode: 'confirm' | 'final' | 'deadline',
+  /** Tag-targeted command: targets SSM did not list are put here instead of being waited for. */
+  missing?: string[],
 ): Promise<boolean> {
   const atDeadline = mode === 'deadline';
   const pages = paginateListCommandInvocations(
@@ -480,11 +579,19 @@ async function collectInvocations(
       if (id && wanted.has(id)) invocations.push(invocation);
     }
   }
+  // A tag command lists what SSM resolved the tag to (it is read only once TargetCount is known); a
+  // node of the scan not among them was not targeted, and no poll will change that.
+  const listed = new Set(invocations.map((i) => i.InstanceId));
+  const targeted = missing && mode !== 'deadline' ? targets.filter((id) => listed.has(id)) : targets;
+  if (missing && mode !== 'deadline') for (const id of targets) if (!listed.has(id)) missing.push(id);
   if (mode === 'confirm') {
     const terminal = new Set(
       invocations.filter((i) => !PENDING_INVOCATION.has(i.Status ?? '')).map((i) => i.InstanceId),
     );
-    if (targets.some((id) => !terminal.has(id))) return false;
+    if (targeted.some((id) => !terminal.has(id))) {
+      if (missing) missing.length = 0;
+      return false;
+    }
   }
   for (const invocation of invocations) {
     const id = invocation.InstanceId ?? '';

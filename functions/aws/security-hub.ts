@@ -1,57 +1,40 @@
 /**
- * Security Hub CSPM reads and writes: the cluster's existing findings (paged, 100 a page), archived
- * findings coming back, imports in chunks of ≤ 100 findings and ≤ 6 MB with FailedFindings re-sent,
- * and workflow updates. Throttling (GetFindings 3 TPS, imports 10 TPS) is left to the clients'
- * adaptive retry strategy.
+ * Security Hub CSPM reads and writes: the cluster's existing findings (paged, 100 a page, handed over
+ * page by page), archived findings coming back, and workflow updates. Imports are finding-importer.ts
+ * (re-exported here). Throttling (GetFindings 3 TPS) is left to the clients' adaptive retry strategy
+ * and the scan's pacer.
  */
 import {
   type AwsSecurityFinding,
   type AwsSecurityFindingFilters,
-  BatchImportFindingsCommand,
   BatchUpdateFindingsCommand,
   paginateGetFindings,
   type SecurityHubClient,
+  type SortCriterion,
 } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
 import { projectStored, type StoredFinding } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
+import { type FailedFinding, IMPORT_MAX_FINDINGS, notEnabledOr } from './finding-importer.ts';
 
-export const IMPORT_MAX_FINDINGS = 100;
-/** 6 MB per BatchImportFindings request (facts B1), less headroom for the request envelope. */
-export const IMPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+export {
+  type FailedFinding,
+  FindingImporter,
+  IMPORT_CONCURRENCY,
+  IMPORT_MAX_BYTES,
+  IMPORT_MAX_FINDINGS,
+  type ImportResult,
+  importBatches,
+  importFindings,
+} from './finding-importer.ts';
+
 /** A filter attribute takes at most 20 values (facts B4). */
 export const FILTER_MAX_VALUES = 20;
-/** FailedFindings are re-sent this many more times before they count as not delivered. */
-const IMPORT_RESENDS = 2;
-/**
- * Import requests in flight at once. BatchImportFindings allows 10/s (burst 30) and one request takes
- * 150–400 ms, so one at a time reaches only 3–6/s; four keep the quota busy without queueing far
- * ahead of it (the adaptive retry absorbs a throttle).
- */
-export const IMPORT_CONCURRENCY = 4;
 
 export interface SecurityHubTarget {
   readonly productArn: string;
   readonly region: string;
   readonly accountId: string;
-}
-
-export interface FailedFinding {
-  readonly id: string;
-  readonly errorCode: string;
-  readonly errorMessage: string;
-}
-
-export interface ImportResult {
-  readonly succeeded: number;
-  readonly failed: FailedFinding[];
-  readonly requests: number;
-}
-
-function translate(error: unknown, target: SecurityHubTarget): unknown {
-  return awsErrorName(error) === 'InvalidAccessException'
-    ? new SecurityHubNotEnabledError(target.region, target.accountId, { cause: error })
-    : error;
 }
 
 function ours(target: SecurityHubTarget): AwsSecurityFindingFilters {
@@ -68,16 +51,18 @@ async function forEachPage(
   filters: AwsSecurityFindingFilters,
   onPage: (findings: AwsSecurityFinding[]) => Promise<void> | void,
   maxPages = Number.POSITIVE_INFINITY,
+  sortCriteria?: SortCriterion[],
 ): Promise<boolean> {
   let pages = 0;
   try {
-    for await (const page of paginateGetFindings({ client, pageSize: 100 }, { Filters: filters })) {
+    const request = { Filters: filters, ...(sortCriteria ? { SortCriteria: sortCriteria } : {}) };
+    for await (const page of paginateGetFindings({ client, pageSize: 100 }, request)) {
       await onPage(page.Findings ?? []);
       pages++;
       if (pages >= maxPages && page.NextToken) return false;
     }
   } catch (error) {
-    throw translate(error, target);
+    throw notEnabledOr(error, target);
   }
   return true;
 }
@@ -97,7 +82,7 @@ async function getAll(
       if (pages >= maxPages && page.NextToken) return { findings, complete: false };
     }
   } catch (error) {
-    throw translate(error, target);
+    throw notEnabledOr(error, target);
   }
   return { findings, complete: true };
 }
@@ -109,12 +94,15 @@ const CLUSTER_FIELD = `${PRODUCT_PREFIX}cluster`;
  * finding only where `keepWhole` says so (those the scan re-imports as they are). Each page is
  * reduced as it arrives, so a 5,000-node cluster never holds its full findings at once. `keepWhole`
  * may resolve late (it needs discovery): the read starts at once and waits for it only to sort pages.
+ * `onPage` gets each page's projections as soon as it is sorted (the scan plans the findings it
+ * refreshes against them while the read goes on; pages come in no guaranteed order).
  */
 export async function listActiveFindings(
   client: SecurityHubClient,
   target: SecurityHubTarget,
   cluster: string,
   keepWhole?: Promise<(stored: StoredFinding) => boolean> | ((stored: StoredFinding) => boolean),
+  onPage?: (page: readonly StoredFinding[]) => void,
 ): Promise<Map<string, StoredFinding | AwsSecurityFinding>> {
   const out = new Map<string, StoredFinding | AwsSecurityFinding>();
   await forEachPage(
@@ -127,12 +115,21 @@ export async function listActiveFindings(
     },
     async (findings) => {
       const whole = keepWhole ? await keepWhole : undefined;
+      const slims: StoredFinding[] = [];
       for (const f of findings) {
         if (!f.Id) continue;
         const slim = projectStored(f);
         out.set(f.Id, whole?.(slim) ? f : slim);
+        slims.push(slim);
       }
+      onPage?.(slims);
     },
+    Number.POSITIVE_INFINITY,
+    // Findings are imported while this read pages on (scan-cluster.ts), and AWS documents neither the
+    // default order nor what NextToken does when a finding changes between pages: an order by
+    // UpdatedAt would move each finding we update, and could shift unread ones past the next page.
+    // Updates keep CreatedAt, so ordering by it is stable under our own imports (facts B3).
+    [{ Field: 'CreatedAt', SortOrder: 'asc' }],
   );
   return out;
 }
@@ -202,84 +199,6 @@ export async function listFindingsOutsideClusters(
   return findings.filter((f) => !live.has(f.ProductFields?.[CLUSTER_FIELD] ?? ''));
 }
 
-/** Splits findings into requests of ≤ 100 findings and ≤ IMPORT_MAX_BYTES of JSON. */
-export function importBatches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
-  const batches: AwsSecurityFinding[][] = [];
-  let batch: AwsSecurityFinding[] = [];
-  let bytes = 0;
-  for (const finding of findings) {
-    const size = Buffer.byteLength(JSON.stringify(finding), 'utf8') + 1;
-    if (batch.length > 0 && (batch.length >= IMPORT_MAX_FINDINGS || bytes + size > IMPORT_MAX_BYTES)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(finding);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
-/**
- * Imports everything it can. FailedFindings (HTTP 200, partial success) are re-sent up to twice; a
- * request that fails outright after the SDK's retries marks its findings failed and the rest go on.
- * Only "Security Hub not enabled" stops the import, since no request can succeed.
- */
-export async function importFindings(
-  client: SecurityHubClient,
-  target: SecurityHubTarget,
-  findings: readonly AwsSecurityFinding[],
-): Promise<ImportResult> {
-  let succeeded = 0;
-  let requests = 0;
-  let queue: readonly AwsSecurityFinding[] = findings;
-  let failed: FailedFinding[] = [];
-  for (let round = 0; round <= IMPORT_RESENDS && queue.length > 0; round++) {
-    const byId = new Map(queue.map((f) => [f.Id ?? '', f]));
-    const batches = importBatches(queue);
-    const failedHere: FailedFinding[] = [];
-    let next = 0;
-    let notEnabled: SecurityHubNotEnabledError | undefined;
-    const worker = async () => {
-      while (next < batches.length && !notEnabled) {
-        const batch = batches[next++] as AwsSecurityFinding[];
-        requests++;
-        try {
-          const out = await client.send(new BatchImportFindingsCommand({ Findings: batch }));
-          const rejected = out.FailedFindings ?? [];
-          succeeded += out.SuccessCount ?? batch.length - rejected.length;
-          for (const f of rejected) {
-            failedHere.push({
-              id: f.Id ?? '',
-              errorCode: f.ErrorCode ?? 'Unknown',
-              errorMessage: f.ErrorMessage ?? '',
-            });
-          }
-        } catch (error) {
-          const translated = translate(error, target);
-          if (translated instanceof SecurityHubNotEnabledError) {
-            notEnabled = translated;
-            return;
-          }
-          for (const f of batch) {
-            failedHere.push({
-              id: f.Id ?? '',
-              errorCode: awsErrorName(error),
-              errorMessage: errorMessage(error),
-            });
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, batches.length) }, worker));
-    if (notEnabled) throw notEnabled;
-    failed = failedHere;
-    queue = failed.map((f) => byId.get(f.id)).filter((f): f is AwsSecurityFinding => f !== undefined);
-  }
-  return { succeeded, failed, requests };
-}
-
 export interface WorkflowResult {
   readonly updated: number;
   readonly unprocessed: FailedFinding[];
@@ -312,7 +231,7 @@ export async function resolveFindings(
         });
       }
     } catch (error) {
-      const translated = translate(error, target);
+      const translated = notEnabledOr(error, target);
       if (translated instanceof SecurityHubNotEnabledError) throw translated;
       for (const id of chunk)
         unprocessed.push({ id, errorCode: awsErrorName(error), errorMessage: errorMessage(error) });

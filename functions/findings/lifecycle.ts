@@ -143,57 +143,98 @@ export interface PlanInput {
   readonly now: Date;
 }
 
+/** What one fresh finding becomes: the finding to import, and whether its workflow must be resolved. */
+export interface FreshPlan {
+  readonly finding: AwsSecurityFinding;
+  readonly outcome: 'created' | 'updated' | 'reactivated';
+  /** BatchUpdateFindings Workflow RESOLVED once the import succeeded. */
+  readonly resolve: boolean;
+}
+
+/**
+ * One fresh finding against its stored record (ACTIVE or ARCHIVED), or none: the per-finding step of
+ * the plan, so a scan can plan each finding as soon as both are known.
+ */
+export function planFresh(
+  finding: AwsSecurityFinding,
+  stored: StoredFinding | undefined,
+  now: Date,
+): FreshPlan {
+  const passed = finding.Compliance?.Status === 'PASSED';
+  if (!stored) {
+    const at = now.toISOString();
+    return {
+      finding: {
+        ...finding,
+        CreatedAt: at,
+        UpdatedAt: at,
+        RecordState: 'ACTIVE',
+        Workflow: { Status: passed ? 'RESOLVED' : 'NEW' },
+      },
+      outcome: 'created',
+      resolve: false,
+    };
+  }
+  const wasArchived = stored.RecordState === 'ARCHIVED';
+  const { Workflow: _ignored, ...rest } = finding;
+  const workflow = stored.Workflow?.Status;
+  const becamePassed = stored.Compliance?.Status !== 'PASSED';
+  return {
+    finding: {
+      ...rest,
+      CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
+      UpdatedAt: nextUpdatedAt(now, stored.UpdatedAt),
+      RecordState: 'ACTIVE',
+    },
+    outcome: wasArchived ? 'reactivated' : 'updated',
+    resolve:
+      passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED')),
+  };
+}
+
+/**
+ * Archive re-imports: the ACTIVE findings this scan did not refresh whose node is gone or whose
+ * control was retired (`mustArchive`).
+ */
+export function planArchives(
+  active: ReadonlyMap<string, StoredFinding | AwsSecurityFinding>,
+  refreshed: (id: string) => boolean,
+  presentInstances: ReadonlySet<string>,
+  controlIds: ReadonlySet<string>,
+  now: Date,
+): AwsSecurityFinding[] {
+  const out: AwsSecurityFinding[] = [];
+  for (const [id, stored] of active) {
+    if (refreshed(id) || !mustArchive(stored, presentInstances, controlIds)) continue;
+    // The reader keeps whole findings for exactly these; a projection here is a wiring error, and
+    // re-importing it would overwrite the stored finding with a stub.
+    if (!isWhole(stored)) throw new Error(`finding ${id} must be archived but only its projection was kept`);
+    out.push(archivedCopy(stored, now));
+  }
+  return out;
+}
+
+/** The whole plan at once: planFresh for each fresh finding, then planArchives. */
 export function planLifecycle(input: PlanInput): LifecyclePlan {
   const toImport: AwsSecurityFinding[] = [];
   const toResolve: string[] = [];
-  let created = 0;
-  let updated = 0;
-  let reactivated = 0;
+  const counts = { created: 0, updated: 0, reactivated: 0 };
   const freshIds = new Set<string>();
   for (const finding of input.fresh) {
     const id = finding.Id ?? '';
     freshIds.add(id);
-    const stored = input.active.get(id) ?? input.archived.get(id);
-    const passed = finding.Compliance?.Status === 'PASSED';
-    if (!stored) {
-      const now = input.now.toISOString();
-      toImport.push({
-        ...finding,
-        CreatedAt: now,
-        UpdatedAt: now,
-        RecordState: 'ACTIVE',
-        Workflow: { Status: passed ? 'RESOLVED' : 'NEW' },
-      });
-      created++;
-      continue;
-    }
-    const wasArchived = stored.RecordState === 'ARCHIVED';
-    const { Workflow: _ignored, ...rest } = finding;
-    toImport.push({
-      ...rest,
-      CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
-      UpdatedAt: nextUpdatedAt(input.now, stored.UpdatedAt),
-      RecordState: 'ACTIVE',
-    });
-    if (wasArchived) reactivated++;
-    else updated++;
-    const workflow = stored.Workflow?.Status;
-    if (passed && workflow !== 'SUPPRESSED') {
-      const becamePassed = stored.Compliance?.Status !== 'PASSED';
-      if (wasArchived || (becamePassed && workflow !== 'RESOLVED')) toResolve.push(id);
-    }
+    const planned = planFresh(finding, input.active.get(id) ?? input.archived.get(id), input.now);
+    toImport.push(planned.finding);
+    counts[planned.outcome]++;
+    if (planned.resolve) toResolve.push(id);
   }
-  let archived = 0;
-  for (const [id, stored] of input.active) {
-    if (freshIds.has(id)) continue;
-    if (mustArchive(stored, input.presentInstances, input.controlIds)) {
-      // The reader keeps whole findings for exactly these; a projection here is a wiring error, and
-      // re-importing it would overwrite the stored finding with a stub.
-      if (!isWhole(stored))
-        throw new Error(`finding ${id} must be archived but only its projection was kept`);
-      toImport.push(archivedCopy(stored, input.now));
-      archived++;
-    }
-  }
-  return { toImport, toResolve, created, updated, reactivated, archived };
+  const archives = planArchives(
+    input.active,
+    (id) => freshIds.has(id),
+    input.presentInstances,
+    input.controlIds,
+    input.now,
+  );
+  toImport.push(...archives);
+  return { toImport, toResolve, ...counts, archived: archives.length };
 }

@@ -37,6 +37,8 @@ export interface ScanRequest {
    * quotas, so each paces itself to 1/N of them. Absent = 1.
    */
   readonly concurrentScans?: number;
+  /** The account's offline managed instances as the fan-out listed them; absent = the scan lists them. */
+  readonly offline?: OfflineHint;
 }
 
 // EC2 instance ids: i- followed by 8 or 17 hex characters.
@@ -44,12 +46,42 @@ const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** Upper bound of Scan Requested `concurrentScans` (more scans than that still pace to 1/1000). */
 export const MAX_CONCURRENT_SCANS = 1000;
 const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/**
+ * Most offline instances one Scan Requested event carries: an entry is ≤ 38 bytes, so the hint stays
+ * under 19 KB and a PutEvents call of 10 such events far below its 256 KB (fan-out.ts).
+ */
+export const MAX_OFFLINE_HINT_INSTANCES = 500;
 
 // Mini has no messages of its own; the English locale words the ones we do not write (global).
 z.config(en());
 
 const clusterName = z.string().check(z.regex(CLUSTER_NAME, 'not an EKS cluster name'));
 const instanceId = z.string().check(z.regex(INSTANCE_ID, 'not an EC2 instance id (i-xxxxxxxx)'));
+
+// [instance id, last ping in epoch milliseconds or null]: the reason a scan reports names the time.
+const offlineEntry = z.tuple([instanceId, z.nullable(z.int().check(z.nonnegative()))]);
+const offlineEntries = z.optional(z.array(offlineEntry).check(z.maxLength(MAX_OFFLINE_HINT_INSTANCES)));
+// The PingStatus values the offline listing asks for (discovery.ts describeOfflineInstances).
+const byPingStatusSchema = z.strictObject({ ConnectionLost: offlineEntries, Inactive: offlineEntries });
+
+/**
+ * The fan-out's listing of the account's offline instances, so each cluster scan need not page the
+ * same account-wide listing again. An empty byPingStatus means none was offline.
+ */
+export const offlineHintSchema = z
+  .strictObject({
+    listedAt: z.iso.datetime({ message: 'not an ISO 8601 UTC time (toISOString)' }),
+    byPingStatus: byPingStatusSchema,
+  })
+  .check(
+    z.refine(
+      (h) =>
+        (h.byPingStatus.ConnectionLost?.length ?? 0) + (h.byPingStatus.Inactive?.length ?? 0) <=
+        MAX_OFFLINE_HINT_INSTANCES,
+      `at most ${MAX_OFFLINE_HINT_INSTANCES} instances in all`,
+    ),
+  );
+export type OfflineHint = z.infer<typeof offlineHintSchema>;
 
 export const scanRequestedDetailSchema = z.strictObject({
   clusters: z.optional(
@@ -65,6 +97,7 @@ export const scanRequestedDetailSchema = z.strictObject({
   reason: z.optional(z.string().check(z.maxLength(256))),
   scanId: z.optional(z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128'))),
   concurrentScans: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENT_SCANS))),
+  offline: z.optional(offlineHintSchema),
 });
 export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
 
@@ -106,6 +139,13 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
     .replace(/\.\[/g, '[');
 }
 
+// The fields an unknown key is told about, by where it sits.
+const ACCEPTED_KEYS: Record<string, string> = {
+  '': Object.keys(scanRequestedDetailSchema.shape).join(', '),
+  offline: Object.keys(offlineHintSchema.shape).join(', '),
+  'offline.byPingStatus': Object.keys(byPingStatusSchema.shape).join(', '),
+};
+
 function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -114,7 +154,7 @@ function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string):
   if (issue.code === 'unrecognized_keys') {
     throw new InvalidEventError(
       fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']),
-      `unknown field (accepted: clusters, instanceIds, reason, scanId, concurrentScans)`,
+      `unknown field (accepted: ${ACCEPTED_KEYS[issue.path.join('.')] ?? ACCEPTED_KEYS['']})`,
     );
   }
   throw new InvalidEventError(fieldPath(prefix, issue.path), issue.message, { cause: result.error });
@@ -178,6 +218,7 @@ export function parseScanEvent(event: unknown): ScanRequest {
       ...(d.reason !== undefined ? { reason: d.reason } : {}),
       ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
       ...(d.concurrentScans !== undefined ? { concurrentScans: d.concurrentScans } : {}),
+      ...(d.offline ? { offline: d.offline } : {}),
     };
   }
   if (source === 'aws.securityhub' && detailType === DetailType.SECURITY_HUB_CUSTOM_ACTION) {

@@ -1,7 +1,7 @@
 /**
  * Fan-out: one "Scan Requested" event per cluster, so each cluster runs in its own invocation (well
- * inside Lambda's 15 minutes, in parallel). Plus, on a full scan, archiving the findings of clusters
- * that no longer exist.
+ * inside Lambda's 15 minutes, in parallel), each carrying the account's offline instances listed once
+ * here. Plus, on a full scan, archiving the findings of clusters that no longer exist.
  */
 
 import {
@@ -10,13 +10,24 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { OfflineInstance } from '../aws/discovery.ts';
 import { importFindings, listFindingsOutsideClusters, type SecurityHubTarget } from '../aws/security-hub.ts';
 import { archivedCopy } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage } from './errors.ts';
-import { DetailType, EVENT_SOURCE, MAX_CONCURRENT_SCANS, type ScanRequestedDetail } from './events.ts';
+import {
+  DetailType,
+  EVENT_SOURCE,
+  MAX_CONCURRENT_SCANS,
+  MAX_OFFLINE_HINT_INSTANCES,
+  type OfflineHint,
+  offlineHintSchema,
+  type ScanRequestedDetail,
+} from './events.ts';
 
 /** PutEvents takes at most 10 entries (events PutEventsRequestEntryList). */
 export const PUT_EVENTS_MAX = 10;
+/** PutEvents rejects a call whose entries total 256 KB or more (events eb-putevent-size). */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** Keeps one event's detail far below the 256 KB PutEvents limit (≈ 22 bytes per id). */
 export const INSTANCE_IDS_PER_EVENT = 2_000;
 const PUT_EVENTS_RESENDS = 3;
@@ -33,7 +44,36 @@ export interface PutEventsResult {
 }
 
 /**
- * Puts entries 10 at a time. PutEvents is partial success (FailedEntryCount, per-entry ErrorCode),
+ * An entry's size as its JSON (Detail escaped, keys and bus name included): more than EventBridge
+ * counts (Source, DetailType, Detail, Resources in UTF-8), so batches under the limit by this measure
+ * are under it however the request is encoded.
+ */
+function entryBytes(entry: PutEventsRequestEntry): number {
+  return Buffer.byteLength(JSON.stringify(entry));
+}
+
+/** Consecutive batches of at most 10 entries and, leaving 1 KB for the request around them, < 256 KB. */
+export function putEventsBatches(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
+  const budget = PUT_EVENTS_MAX_BYTES - 1024;
+  const batches: PutEventsRequestEntry[][] = [];
+  let batch: PutEventsRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entryBytes(entry);
+    if (batch.length > 0 && (batch.length === PUT_EVENTS_MAX || bytes + size > budget)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * Puts entries in batches of 10 (fewer when they are large). PutEvents is partial success (FailedEntryCount, per-entry ErrorCode),
  * so failed entries are re-sent a bounded number of times; throttling of the call itself is the SDK's.
  */
 export async function putEvents(
@@ -47,8 +87,7 @@ export async function putEvents(
   for (let round = 0; round <= PUT_EVENTS_RESENDS && queue.length > 0; round++) {
     if (round > 0) await sleep(100 * 2 ** (round - 1));
     failed = [];
-    for (let i = 0; i < queue.length; i += PUT_EVENTS_MAX) {
-      const chunk = queue.slice(i, i + PUT_EVENTS_MAX);
+    for (const chunk of putEventsBatches(queue)) {
       try {
         const out = await client.send(new PutEventsCommand({ Entries: chunk }));
         const results = out.Entries ?? [];
@@ -81,9 +120,49 @@ export interface ClusterTarget {
   readonly instanceIds?: readonly string[];
 }
 
+/** The account's offline managed instances, listed once by the fan-out. */
+export interface OfflineListing {
+  /** When the listing started. */
+  readonly listedAt: Date;
+  readonly instances: readonly OfflineInstance[];
+}
+
+/**
+ * The offline hint of one event: the listing, narrowed to the event's instances when it names some.
+ * Undefined when it would not fit (more than MAX_OFFLINE_HINT_INSTANCES) or would not pass the
+ * event's own schema (a PingStatus or id the event cannot carry): that scan then lists them itself,
+ * as it would without a fan-out, rather than fail on its own event.
+ */
+export function offlineHint(listing: OfflineListing, scope?: readonly string[]): OfflineHint | undefined {
+  const wanted = scope ? new Set(scope) : undefined;
+  const instances = wanted ? listing.instances.filter((i) => wanted.has(i.instanceId)) : listing.instances;
+  if (instances.length > MAX_OFFLINE_HINT_INSTANCES) return undefined;
+  const byPingStatus: Record<string, [string, number | null][]> = {};
+  for (const i of instances) {
+    const entry: [string, number | null] = [i.instanceId, i.lastPingAt ? i.lastPingAt.getTime() : null];
+    const status = i.pingStatus ?? 'unknown';
+    const list = byPingStatus[status] ?? [];
+    list.push(entry);
+    byPingStatus[status] = list;
+  }
+  const parsed = offlineHintSchema.safeParse({ listedAt: listing.listedAt.toISOString(), byPingStatus });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The instances an event's offline hint carries (inverse of offlineHint). */
+export function offlineFromHint(hint: OfflineHint): OfflineInstance[] {
+  const out: OfflineInstance[] = [];
+  for (const pingStatus of ['ConnectionLost', 'Inactive'] as const) {
+    for (const [instanceId, lastPing] of hint.byPingStatus[pingStatus] ?? []) {
+      out.push({ instanceId, pingStatus, ...(lastPing !== null ? { lastPingAt: new Date(lastPing) } : {}) });
+    }
+  }
+  return out;
+}
+
 export function scanRequestedEntries(
   targets: readonly ClusterTarget[],
-  options: { eventBus: string; scanId: string; reason?: string },
+  options: { eventBus: string; scanId: string; reason?: string; offline?: OfflineListing },
 ): PutEventsRequestEntry[] {
   const scans: { cluster: string; ids: readonly string[] | undefined }[] = [];
   for (const target of targets) {
@@ -96,13 +175,17 @@ export function scanRequestedEntries(
   }
   // Every event is one invocation, all started together: each takes 1/N of the account-wide quotas.
   const concurrentScans = Math.min(MAX_CONCURRENT_SCANS, Math.max(1, scans.length));
+  const listing = options.offline;
+  const wholeClusterHint = listing ? offlineHint(listing) : undefined;
   return scans.map(({ cluster, ids }) => {
+    const offline = listing && ids ? offlineHint(listing, ids) : wholeClusterHint;
     const detail: ScanRequestedDetail = {
       clusters: [cluster],
       ...(ids ? { instanceIds: [...ids] } : {}),
       ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
       scanId: options.scanId,
       concurrentScans,
+      ...(offline ? { offline } : {}),
     };
     return {
       Source: EVENT_SOURCE,

@@ -15,18 +15,20 @@ import {
 } from '../aws/discovery.ts';
 import { runCollector } from '../aws/run-command.ts';
 import {
+  FindingImporter,
   findArchivedFindings,
-  importFindings,
   listActiveFindings,
   resolveFindings,
   type SecurityHubTarget,
 } from '../aws/security-hub.ts';
+import { tagTargetsFor } from '../aws/tag-targets.ts';
 import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { ComplianceStatus, ControlResult } from '../controls/control.ts';
 import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../controls/index.ts';
 import { type AccountScope, buildFinding, PRODUCT_PREFIX, productArn } from '../findings/asff.ts';
-import { mustArchive, planLifecycle, type StoredFinding } from '../findings/lifecycle.ts';
+import { mustArchive, planArchives, type StoredFinding } from '../findings/lifecycle.ts';
+import { StreamingPlan } from '../findings/streaming-plan.ts';
 import type { ScannerConfig } from './config.ts';
 import { errorMessage, FindingsNotDeliveredError, SecurityHubNotEnabledError } from './errors.ts';
 import type { Trigger } from './events.ts';
@@ -50,6 +52,8 @@ export interface ClusterScanInput {
   readonly instanceIds?: readonly string[];
   /** Ids the caller already found to be no node of any scanned cluster; reported with this scan. */
   readonly extraNotANodeIds?: readonly string[];
+  /** The account's offline managed instances as the fan-out listed them; absent = listed here. */
+  readonly offlineInstances?: Awaited<ReturnType<typeof listOfflineInstances>>;
   readonly scanId: string;
   readonly trigger: Trigger;
   readonly reason?: string;
@@ -96,6 +100,38 @@ function answerFromOutput(output: string, node: NodeInfo): NodeAnswer {
     filesRead: evidence.files.filter((f) => f.ok).map((f) => f.path),
     ...(nodeOs ? { nodeOs } : {}),
   };
+}
+
+/** The findings of one node's answer, one per control, built now (UpdatedAt must be newer than stored). */
+function findingsOf(
+  input: ClusterScanInput,
+  cluster: ClusterInfo,
+  node: NodeInfo,
+  answer: NodeAnswer,
+  now: Date,
+): AwsSecurityFinding[] {
+  const findings: AwsSecurityFinding[] = [];
+  for (const result of answer.results) {
+    const control = controls.find((c) => c.id === result.controlId);
+    if (!control) continue;
+    findings.push(
+      buildFinding({
+        scope: input.scope,
+        cluster,
+        node,
+        control,
+        result,
+        scanId: input.scanId,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+        ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
+        ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
+        ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
+      }),
+    );
+  }
+  return findings;
 }
 
 function notAssessedAnswer(code: string, reason: string, evidence: Record<string, string> = {}): NodeAnswer {
@@ -145,6 +181,12 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     const presentIds = new Set(listed.map((n) => n.instanceId));
     return (stored: StoredFinding) => mustArchive(stored, presentIds, controlIds);
   });
+  // Each fresh finding is planned as soon as its node answered and a page listed its stored record
+  // (or, failing that, once the read is complete), and imported in full batches while the scan runs.
+  const importer = new FindingImporter(clients.securityHub, target);
+  const plan = new StreamingPlan((finding) => importer.add(finding), deps.now);
+  /** Nodes whose answer came with their output and whose findings are planned already. */
+  const streamed = new Set<string>();
   type ActiveRead =
     | { readonly ok: true; readonly active: Map<string, StoredFinding | AwsSecurityFinding> }
     | { readonly ok: false; readonly error: SecurityHubNotEnabledError };
@@ -153,6 +195,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     target,
     cluster.name,
     keepWhole,
+    (page) => plan.addStored(page),
   ).then(
     (active) => ({ ok: true, active }),
     (caught: unknown) => {
@@ -199,14 +242,18 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
   }
 
-  // Reachability by exception (discovery.ts): one call lists the account's offline managed instances;
-  // unmanaged ones are found by SendCommand itself (run-command.ts).
-  const offline = candidates.length > 0 ? await listOfflineInstances(clients.ssm) : new Map();
+  // Reachability by exception (discovery.ts): one listing of the account's offline managed instances,
+  // normally the fan-out's; unmanaged ones are found by SendCommand itself (run-command.ts).
+  const offline =
+    candidates.length > 0 ? (input.offlineInstances ?? (await listOfflineInstances(clients.ssm))) : new Map();
   const sendTo: NodeInfo[] = [];
+  const offlineNodes: NodeInfo[] = [];
   for (const node of candidates) {
     const r = offline.get(node.instanceId);
-    if (r && !r.reachable) answers.set(node.instanceId, notAssessedAnswer(r.code, r.reason));
-    else sendTo.push(node);
+    if (r && !r.reachable) {
+      answers.set(node.instanceId, notAssessedAnswer(r.code, r.reason));
+      offlineNodes.push(node);
+    } else sendTo.push(node);
   }
   // Whether SSM manages a node follows its instance role (or the account's Default Host Management
   // Configuration), i.e. its node group: keeping a group's nodes together confines an unmanaged
@@ -229,6 +276,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       pollInitialDelayMs: config.pollInitialDelayMs,
       pollIntervalMs: config.pollIntervalMs,
       remainingMs: input.remainingMs,
+      // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
+      ...(input.instanceIds ? {} : { tagTargets: tagTargetsFor(cluster.name, sendTo, offlineNodes) }),
       now: deps.now,
       sleep: deps.sleep,
       comment: `eks-kubelet-audit ${input.scanId}`,
@@ -237,7 +286,13 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       // Evaluated as each command's invocations are read; the raw output is not kept.
       onOutput: (instanceId, output) => {
         const node = sendToById.get(instanceId);
-        if (node) answers.set(instanceId, answerFromOutput(output, node));
+        if (!node) return;
+        const answer = answerFromOutput(output, node);
+        answers.set(instanceId, answer);
+        // run-command hands a node's output over once and records nothing for it after, so this
+        // answer is final: its findings go to the plan now.
+        streamed.add(instanceId);
+        for (const finding of findingsOf(input, cluster, node, answer, deps.now())) plan.addFresh(finding);
       },
       // The nodes the previous scan found unmanaged need no EC2 look-up when SSM still does not list them.
       knownUnmanaged: async () => {
@@ -251,7 +306,11 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
         return known;
       },
     },
-  );
+  ).catch(async (caught: unknown) => {
+    // Collection failed, so the scan fails: stop releasing findings to Security Hub in the background.
+    await importer.abandon();
+    throw caught;
+  });
   for (const node of sendTo) {
     const outcome = run.outcomes.get(node.instanceId);
     if (!outcome) answers.set(node.instanceId, notAssessedAnswer('NO_OUTCOME', 'no answer from collection'));
@@ -264,57 +323,37 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   }
   if (run.deadlineReached) log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
 
-  // Report.
-  const now = deps.now();
-  let fresh: AwsSecurityFinding[] = [];
+  // Report. Answers that came with an output were planned as they arrived; the others (not
+  // assessed) are built now.
   const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
   for (const [instanceId, answer] of answers) {
     const node = byNode.get(instanceId);
-    if (!node) continue;
-    for (const result of answer.results) {
-      const control = controls.find((c) => c.id === result.controlId);
-      if (!control) continue;
-      fresh.push(
-        buildFinding({
-          scope: input.scope,
-          cluster,
-          node,
-          control,
-          result,
-          scanId: input.scanId,
-          createdAt: now.toISOString(),
-          updatedAt: now.toISOString(),
-          ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
-          ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
-          ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
-          ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
-        }),
-      );
-    }
+    if (!node || streamed.has(instanceId)) continue;
+    for (const finding of findingsOf(input, cluster, node, answer, deps.now())) plan.addFresh(finding);
   }
 
   const delivery = emptyDelivery();
   let error: Error | undefined;
-  const freshCount = fresh.length;
   try {
     const read = await activeRead;
     if (!read.ok) throw read.error;
     const active = read.active;
-    const missing = fresh.map((f) => f.Id ?? '').filter((id) => !active.has(id));
-    const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, missing);
-    const plan = planLifecycle({ fresh, active, archived, presentInstances: present, controlIds, now });
-    // The plan holds what is imported; the built findings and the stored ones are not needed again.
-    fresh = [];
+    const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, plan.missing());
+    plan.settle(archived);
+    const toArchive = planArchives(active, (id) => plan.refreshes(id), present, controlIds, deps.now());
+    // The importer holds what is still to send; the stored findings are not needed again.
     active.clear();
-    const imported = await importFindings(clients.securityHub, target, plan.toImport);
+    const archivedCount = toArchive.length;
+    for (const finding of toArchive.splice(0)) importer.add(finding);
+    const imported = await importer.finish();
     const failedIds = new Set(imported.failed.map((f) => f.id));
     for (const f of imported.failed) {
       delivery.failedByCode[f.errorCode] = (delivery.failedByCode[f.errorCode] ?? 0) + 1;
     }
-    delivery.created = plan.created;
-    delivery.updated = plan.updated;
-    delivery.reactivated = plan.reactivated;
-    delivery.archived = plan.archived;
+    delivery.created = plan.counts.created;
+    delivery.updated = plan.counts.updated;
+    delivery.reactivated = plan.counts.reactivated;
+    delivery.archived = archivedCount;
     delivery.imported = imported.succeeded;
     delivery.failed = imported.failed.length;
     if (imported.failed.length > 0) {
@@ -325,6 +364,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       });
       error = new FindingsNotDeliveredError(imported.failed.length, delivery.failedByCode);
     }
+    // Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again).
     const resolve = plan.toResolve.filter((id) => !failedIds.has(id));
     if (resolve.length > 0) {
       const wf = await resolveFindings(clients.securityHub, target, resolve);
@@ -335,11 +375,13 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       }
     }
   } catch (caught) {
+    // Requests already in flight are waited for, none is sent after.
+    await importer.abandon();
     if (!(caught instanceof SecurityHubNotEnabledError)) throw caught;
     log.error(caught.message);
     error = caught;
-    delivery.failed = freshCount;
-    delivery.failedByCode.InvalidAccessException = freshCount;
+    delivery.failed = plan.freshCount;
+    delivery.failedByCode.InvalidAccessException = plan.freshCount;
   }
 
   const summary = finish(deps, input, base, {

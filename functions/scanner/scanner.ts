@@ -13,13 +13,33 @@ import {
   withApiCallCounter,
   withPacer,
 } from '../aws/clients.ts';
-import { listClusterNames, resolveInstanceClusters } from '../aws/discovery.ts';
+import {
+  describeOfflineInstances,
+  listClusterNames,
+  offlineReachability,
+  type Reachability,
+  resolveInstanceClusters,
+} from '../aws/discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
-import { EventDeliveryError, FindingsNotDeliveredError, InvalidEventError } from './errors.ts';
-import { parseScanEvent, type ScanRequest } from './events.ts';
-import { archiveVanishedClusters, type ClusterTarget, putEvents, scanRequestedEntries } from './fan-out.ts';
+import {
+  awsErrorName,
+  EventDeliveryError,
+  errorMessage,
+  FindingsNotDeliveredError,
+  InvalidEventError,
+} from './errors.ts';
+import { MAX_OFFLINE_HINT_INSTANCES, type OfflineHint, parseScanEvent, type ScanRequest } from './events.ts';
+import {
+  archiveVanishedClusters,
+  type ClusterTarget,
+  type OfflineListing,
+  offlineFromHint,
+  offlineHint,
+  putEvents,
+  scanRequestedEntries,
+} from './fan-out.ts';
 import { scanCluster } from './scan-cluster.ts';
 import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
 
@@ -52,6 +72,55 @@ export interface ScannerOptions {
 export interface Scanner {
   /** Handles one invocation; returns its summary (throws after reporting if findings were lost). */
   scan(event: unknown, context: InvocationContext): Promise<ScanSummary>;
+}
+
+/**
+ * An event's offline listing older than this is listed again: normally it is seconds old, but an
+ * event may wait (throttled or retried asynchronous invocation), and a node back online since would
+ * go unassessed. Longer than one Lambda run.
+ */
+export const OFFLINE_HINT_MAX_AGE_MS = 15 * 60_000;
+
+/** The fan-out's offline listing; undefined (and logged) when it failed: each cluster scan lists it itself. */
+async function listOfflineOnce(
+  clients: AwsClients,
+  now: () => Date,
+  log: Logger,
+): Promise<OfflineListing | undefined> {
+  const listedAt = now();
+  try {
+    return { listedAt, instances: await describeOfflineInstances(clients.ssm) };
+  } catch (error) {
+    log.warn('Offline instances not listed; each cluster scan lists them itself', {
+      errorCode: awsErrorName(error),
+      error: errorMessage(error),
+    });
+    return undefined;
+  }
+}
+
+/** A Scan Requested event's offline listing, unless it is too old to trust. */
+function offlineFromEvent(
+  hint: OfflineHint | undefined,
+  now: Date,
+  log: Logger,
+): Map<string, Reachability> | undefined {
+  if (!hint) return undefined;
+  const ageMs = now.getTime() - Date.parse(hint.listedAt);
+  if (ageMs > OFFLINE_HINT_MAX_AGE_MS) {
+    log.warn('Offline listing of the event is too old; listing offline instances again', {
+      listedAt: hint.listedAt,
+      ageMs,
+    });
+    return undefined;
+  }
+  const offline = offlineReachability(offlineFromHint(hint));
+  log.info('Offline instances from the fan-out', {
+    listedAt: hint.listedAt,
+    ageMs,
+    offlineInstances: offline.size,
+  });
+  return offline;
 }
 
 /** Account, Region and partition from the function's own ARN (arn:<partition>:lambda:<region>:<account>:…). */
@@ -93,9 +162,11 @@ export function createScanner(options: ScannerOptions): Scanner {
     const single = request.clusters?.length === 1 ? request.clusters[0] : undefined;
     if (single !== undefined && allowed(single)) {
       // A single-cluster request never fans out (this is how fanned-out events arrive).
+      const offlineInstances = offlineFromEvent(request.offline, clock.now(), log);
       return scanCluster(deps, {
         cluster: single,
         ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}),
+        ...(offlineInstances ? { offlineInstances } : {}),
         scanId,
         trigger: request.trigger,
         ...(reason ? { reason } : {}),
@@ -104,6 +175,11 @@ export function createScanner(options: ScannerOptions): Scanner {
         counter,
       });
     }
+
+    // The account's offline instances, listed once here for every cluster scan rather than paged
+    // again by each (the same account-wide pages, at SSM's ~10 calls/s), beside the cluster listing
+    // and the archive. Never rejects: on failure each scan lists them itself.
+    const offlineListing = listOfflineOnce(clients, clock.now, log);
 
     const skippedClusters: { cluster: string; reason: string }[] = [];
     let notANodeIds: string[] = [];
@@ -154,12 +230,14 @@ export function createScanner(options: ScannerOptions): Scanner {
       }
     }
 
+    const listing = await offlineListing;
     const only = targets.length === 1 ? targets[0] : undefined;
     if (only) {
       // One cluster in scope: scan it here rather than spend an event and an invocation on it.
       const summary = await scanCluster(deps, {
         cluster: only.cluster,
         ...(only.instanceIds ? { instanceIds: only.instanceIds } : {}),
+        ...(listing ? { offlineInstances: offlineReachability(listing.instances) } : {}),
         extraNotANodeIds: notANodeIds,
         scanId,
         trigger: request.trigger,
@@ -172,9 +250,24 @@ export function createScanner(options: ScannerOptions): Scanner {
       return summary;
     }
 
+    // Narrowed events carry only their own instances' part, which may still fit.
+    if (listing && targets.some((t) => !t.instanceIds) && !offlineHint(listing)) {
+      log.warn(
+        'Offline listing does not fit in the events; each cluster scan lists offline instances itself',
+        {
+          offlineInstances: listing.instances.length,
+          maxInEvent: MAX_OFFLINE_HINT_INSTANCES,
+        },
+      );
+    }
     const put = await putEvents(
       clients.events,
-      scanRequestedEntries(targets, { eventBus: config.eventBus, scanId, ...(reason ? { reason } : {}) }),
+      scanRequestedEntries(targets, {
+        eventBus: config.eventBus,
+        scanId,
+        ...(reason ? { reason } : {}),
+        ...(listing ? { offline: listing } : {}),
+      }),
       clock.sleep,
     );
     const summary: FanOutSummary = {

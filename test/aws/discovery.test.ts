@@ -7,9 +7,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   checkReachability,
   describeCluster,
+  describeOfflineInstances,
   listClusterNames,
   listClusterNodes,
   listOfflineInstances,
+  offlineReachability,
   resolveInstanceClusters,
   runningInstanceIds,
   UNMANAGED_REASON,
@@ -290,6 +292,36 @@ describe('listOfflineInstances', () => {
         code: 'SSM_INACTIVE',
         reason: 'SSM agent Inactive (last ping an unknown time)',
       },
+    });
+  });
+});
+
+describe('describeOfflineInstances', () => {
+  it('keeps what a reason needs (status, last ping) and leaves out rows that are online or without id', async () => {
+    // Prepare
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: [
+        {
+          InstanceId: id(1),
+          PingStatus: 'ConnectionLost',
+          LastPingDateTime: new Date('2026-11-20T08:00:00.5Z'),
+        },
+        { InstanceId: id(2), PingStatus: 'Online' },
+        { PingStatus: 'Inactive' },
+        { InstanceId: id(3), PingStatus: 'Inactive' },
+      ],
+    });
+    // Act
+    const listed = await describeOfflineInstances(new SSMClient({}));
+    // Assess: one call, and offlineReachability of it is listOfflineInstances' answer.
+    expect(listed).toEqual([
+      { instanceId: id(1), pingStatus: 'ConnectionLost', lastPingAt: new Date('2026-11-20T08:00:00.500Z') },
+      { instanceId: id(3), pingStatus: 'Inactive' },
+    ]);
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
+    expect(offlineReachability(listed)).toEqual(await listOfflineInstances(new SSMClient({})));
+    expect(offlineReachability(listed).get(id(1))).toMatchObject({
+      reason: 'SSM agent offline (ConnectionLost) since 2026-11-20T08:00:00.500Z',
     });
   });
 });

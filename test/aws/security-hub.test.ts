@@ -102,6 +102,31 @@ describe('reading', () => {
     expect(active.get(full(2).Id as string)).toEqual(full(2));
   });
 
+  it('hands each page over as projections while the read goes on', async () => {
+    // Prepare: two pages; note how many GetFindings calls were made when each page was handed over.
+    sh.on(GetFindingsCommand)
+      .resolvesOnce({
+        Findings: [finding(1, { Description: 'x'.repeat(500) }), finding(2)],
+        NextToken: 't',
+      })
+      .resolvesOnce({ Findings: [finding(3)] });
+    const handed: { ids: (string | undefined)[]; callsSoFar: number; description: unknown }[] = [];
+    // Act
+    const active = await listActiveFindings(new SecurityHubClient({}), target, 'prod', undefined, (page) =>
+      handed.push({
+        ids: page.map((f) => f.Id),
+        callsSoFar: sh.commandCalls(GetFindingsCommand).length,
+        description: (page[0] as AwsSecurityFinding | undefined)?.Description,
+      }),
+    );
+    // Assess: the first page came before the second was asked for; the page holds projections only.
+    expect(handed).toEqual([
+      { ids: [finding(1).Id, finding(2).Id], callsSoFar: 1, description: undefined },
+      { ids: [finding(3).Id], callsSoFar: 2, description: undefined },
+    ]);
+    expect(active.size).toBe(3);
+  });
+
   it('finds archived findings with one listing call when the cluster has few', async () => {
     sh.on(GetFindingsCommand).resolves({ Findings: [finding(2, { RecordState: 'ARCHIVED' }), finding(99)] });
     const ids = Array.from({ length: 45 }, (_, i) => finding(i).Id as string);

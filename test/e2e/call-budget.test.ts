@@ -2,7 +2,7 @@
  * Regression guard for API calls (issue 5 §3): a scheduled scan of a 1,000-node synthetic fleet in 2
  * clusters (fan-out included) through the real handler code and SDK against the emulator. Counts are
  * deterministic (pages, chunks, fleet composition), so they are asserted per operation; wall time
- * is not. Target: ≤ 80 calls per 1,000 nodes for a scheduled scan in steady state.
+ * is not. Target: ≤ 80 calls per 1,000 nodes for a scheduled scan, first and steady state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterScanSummary, ScanSummary } from '../../functions/scanner/summary.ts';
@@ -39,11 +39,22 @@ function plan(cluster: string) {
     (n: SimNode) => n.provisioner !== 'auto-mode' && n.os !== 'windows' && n.ssm !== 'connection-lost',
   );
   const unmanaged = candidates.filter((n) => n.ssm === 'unmanaged').length;
+  // Managed node groups and Karpenter nodes (more than 50 of each here) go by one tag-targeted
+  // SendCommand each; SSM resolves the tag to every managed instance carrying it (Windows and
+  // offline ones too). Self-managed nodes go by id, 50 a call.
+  const tagGroups = (['managed-node-group', 'karpenter'] as const).map((provisioner) => ({
+    candidates: candidates.filter((n) => n.provisioner === provisioner).length,
+    resolved: nodes.filter((n) => n.provisioner === provisioner && n.ssm !== 'unmanaged').length,
+  }));
+  const byId = candidates.filter((n) => n.provisioner === 'self-managed').length;
   return {
     nodes: nodes.length,
     candidates: candidates.length,
     unmanaged,
     online: candidates.length - unmanaged,
+    tagGroups,
+    sends: tagGroups.length + pages(byId, 50),
+    invocationPages: tagGroups.reduce((n, g) => n + pages(g.resolved, 50), 0) + pages(byId, 50),
   };
 }
 
@@ -79,13 +90,9 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       `API calls, ${NODES} nodes / ${CLUSTERS} clusters: first scan ${total(byOperation(first))} ` +
         `${JSON.stringify(byOperation(first))}; second scan ${total(calls)} ${JSON.stringify(calls)}`,
     );
-    // Sending does not wait for the previous scan's findings (GetFindings is paced at 3/s account-wide),
-    // so a chunk holding a node SSM does not manage is rejected as in a first scan: one more
-    // SendCommand and one DescribeInstanceInformation per such chunk. Nodes are chunked by node group,
-    // so an unmanaged group spoils at most the chunks it fills plus one at its edge.
-    const spoiled = calls.SendCommand! - sum((p) => pages(p.online, 50));
-    expect(spoiled).toBeGreaterThanOrEqual(plans.filter((p) => p.unmanaged > 0).length);
-    expect(spoiled).toBeLessThanOrEqual(sum((p) => (p.unmanaged > 0 ? pages(p.unmanaged, 50) + 1 : 0)));
+    // Every tag group is large enough to go by tag, and the unmanaged nodes (a node group without
+    // SSM) are in a tag group: SSM leaves them out, and one look-up per 50 classifies them.
+    for (const p of plans) expect(p.tagGroups.every((g) => g.candidates > 50)).toBe(true);
     expect(calls).toEqual({
       // Fan-out invocation: clusters, one PutEvents of ≤ 10 entries, the vanished-cluster check.
       ListClusters: 1,
@@ -95,48 +102,32 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       DescribeCluster: CLUSTERS,
       // One paged call per provisioner tag, 1,000 instances a page.
       DescribeInstances: 3 * CLUSTERS,
-      // Per cluster: the offline listing; per rejected chunk: one look-up of its ids.
-      DescribeInstanceInformation: CLUSTERS + spoiled,
-      SendCommand: sum((p) => pages(p.online, 50)) + spoiled,
-      ListCommandInvocations: sum((p) => pages(p.online, 50)),
+      // The fan-out's offline listing, passed to every cluster scan in its event (≈ 20 offline
+      // instances: one page); per cluster, one look-up of the nodes no tag resolved to.
+      DescribeInstanceInformation: 1 + sum((p) => pages(p.unmanaged, 50)),
+      SendCommand: sum((p) => p.sends),
+      ListCommandInvocations: sum((p) => p.invocationPages),
       ListCommands: clusters.reduce((n, s) => n + s.pollRounds, 0),
       BatchImportFindings: sum((p) => pages(p.nodes, 100)),
     });
     expect(calls.ListCommands).toBe(CLUSTERS);
-    // ≤ 80 per 1,000 nodes apart from the rejected sends: each spoiled chunk costs one rejected
-    // SendCommand and one look-up, where checking the previous scan's unmanaged nodes before sending
-    // cost only the look-up but held collection back until the findings were read (issue 5 bench:
-    // 37.7 s for the slowest of 20 clusters). That is 1 call per cluster with an unmanaged node group.
-    expect(((total(calls) - spoiled) / NODES) * 1000).toBeLessThanOrEqual(80);
+    expect((total(calls) / NODES) * 1000).toBeLessThanOrEqual(80);
   });
 
-  it('first scan: unmanaged nodes spread through managed node groups cost a bounded extra', () => {
-    // No findings tell yet which nodes SSM does not manage, and the synthetic fleet spreads them
-    // through managed node groups, so several chunks are rejected (or, once rejections dominate,
-    // checked before sending).
+  it('first scan: the same sends and reads; the unmanaged nodes cost one EC2 look-up per cluster', () => {
+    // No findings tell yet which nodes SSM does not manage: after the DescribeInstanceInformation
+    // look-up that finds them unlisted, one DescribeInstances tells them from vanished nodes.
     const clusters = first.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
-    let extraBound = 0;
     for (const s of clusters) {
       const p = plan(s.cluster);
-      const chunks = pages(p.candidates, 50);
-      // Accepted commands (one page of invocations each): one per chunk with an online node.
-      const accepted = s.apiCalls.ListCommandInvocations ?? 0;
-      const checked = (s.apiCalls.DescribeInstanceInformation ?? 0) - 1;
-      expect(accepted).toBeGreaterThanOrEqual(pages(p.online, 50));
-      expect(accepted).toBeLessThanOrEqual(chunks);
+      expect(s.apiCalls.SendCommand).toBe(p.sends);
+      expect(s.apiCalls.ListCommandInvocations).toBe(p.invocationPages);
+      expect(s.apiCalls.DescribeInstanceInformation).toBe(pages(p.unmanaged, 50));
       expect(s.nodes.sentCommand).toBe(p.online);
-      const rejected = (s.apiCalls.SendCommand ?? 0) - accepted;
-      expect(rejected).toBeGreaterThan(0);
-      expect(rejected).toBeLessThanOrEqual(Math.min(p.unmanaged, chunks));
-      // One per rejected or checked-first chunk, plus the offline listing.
-      expect(checked).toBeGreaterThanOrEqual(rejected);
-      expect(checked).toBeLessThanOrEqual(chunks);
-      // One DescribeInstances tells vanished nodes from unmanaged ones.
       expect(s.apiCalls.DescribeInstances).toBe(3 + 1);
       // First scan: no findings yet, one ACTIVE and one ARCHIVED listing.
       expect(s.apiCalls.GetFindings).toBe(2);
-      extraBound += 2 * chunks + 1;
     }
-    expect(total(byOperation(first))).toBeLessThanOrEqual(total(byOperation(second)) + extraBound);
+    expect((total(byOperation(first)) / NODES) * 1000).toBeLessThanOrEqual(80);
   });
 });

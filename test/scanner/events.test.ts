@@ -165,3 +165,67 @@ describe('parseScanEvent', () => {
     ).toBe('detail.findings');
   });
 });
+
+describe('Scan Requested offline hint', () => {
+  const LISTED_AT = '2026-11-28T09:00:00.123Z';
+  const event = (detail: object) => ({
+    source: 'eks-kubelet-audit',
+    'detail-type': 'Scan Requested',
+    detail: { clusters: ['prod'], ...detail },
+  });
+  const hint = (byPingStatus: object, listedAt: unknown = LISTED_AT) => ({
+    offline: { listedAt, byPingStatus },
+  });
+
+  it('keeps the fan-out listing as given, and an empty one (nothing offline) too', () => {
+    // Prepare
+    const offline = { ConnectionLost: [[I1, 1_764_000_000_123]], Inactive: [[I2, null]] };
+    // Act
+    const request = parseScanEvent(event(hint(offline)));
+    const none = parseScanEvent(event(hint({})));
+    // Assess
+    expect(request.offline).toEqual({ listedAt: LISTED_AT, byPingStatus: offline });
+    expect(none.offline).toEqual({ listedAt: LISTED_AT, byPingStatus: {} });
+    expect(parseScanEvent(event({}))).not.toHaveProperty('offline');
+  });
+
+  it.each([
+    [hint({ ConnectionLost: [['i-xyz', 1]] }), 'detail.offline.byPingStatus.ConnectionLost[0][0]'],
+    [hint({ Inactive: [[I1, -1]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1, 1.5]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1, '2026-11-28T09:00:00Z']] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [I1] }), 'detail.offline.byPingStatus.Inactive[0]'],
+    [hint({}, '28/11/2026'), 'detail.offline.listedAt'],
+    [hint({}, 1_764_000_000_000), 'detail.offline.listedAt'],
+    [{ offline: { byPingStatus: {} } }, 'detail.offline.listedAt'],
+    [{ offline: [I1] }, 'detail.offline'],
+  ])('rejects %j naming %s', (detail, field) => {
+    expect(invalidField(event(detail))).toBe(field);
+  });
+
+  it('names the accepted keys of the object an unknown key sits in', () => {
+    expect(() => parseScanEvent(event(hint({ Online: [[I1, 1]] })))).toThrow(
+      /detail\.offline\.byPingStatus\.Online: unknown field \(accepted: ConnectionLost, Inactive\)/,
+    );
+    expect(() =>
+      parseScanEvent(event({ offline: { listedAt: LISTED_AT, byPingStatus: {}, at: 1 } })),
+    ).toThrow(/detail\.offline\.at: unknown field \(accepted: listedAt, byPingStatus\)/);
+    expect(() => parseScanEvent(event({ ofline: {} }))).toThrow(
+      /detail\.ofline: unknown field \(accepted: clusters, instanceIds, reason, scanId, concurrentScans, offline\)/,
+    );
+  });
+
+  it('rejects more instances than one event carries', () => {
+    // Prepare: 300 + 201 = 501 instances, each list within its own bound.
+    const ids = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => [`i-${(from + i).toString(16).padStart(17, '0')}`, null]);
+    // Act / Assess
+    expect(invalidField(event(hint({ ConnectionLost: ids(300, 0), Inactive: ids(201, 300) })))).toBe(
+      'detail.offline',
+    );
+    expect(
+      parseScanEvent(event(hint({ ConnectionLost: ids(300, 0), Inactive: ids(200, 300) }))).offline,
+    ).toBeDefined();
+  });
+});

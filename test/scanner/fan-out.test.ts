@@ -2,8 +2,17 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseScanEvent } from '../../functions/scanner/events.ts';
-import { putEvents, scanRequestedEntries } from '../../functions/scanner/fan-out.ts';
+import { type OfflineInstance, offlineReachability } from '../../functions/aws/discovery.ts';
+import { MAX_OFFLINE_HINT_INSTANCES, parseScanEvent } from '../../functions/scanner/events.ts';
+import {
+  type OfflineListing,
+  offlineFromHint,
+  offlineHint,
+  PUT_EVENTS_MAX_BYTES,
+  putEvents,
+  putEventsBatches,
+  scanRequestedEntries,
+} from '../../functions/scanner/fan-out.ts';
 
 const eb = mockClient(EventBridgeClient);
 const noSleep = async () => {};
@@ -62,6 +71,140 @@ describe('scanRequestedEntries', () => {
           .concurrentScans,
     );
     expect(shares).toEqual([5, 5, 5, 5, 5]);
+  });
+});
+
+const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
+const LISTED_AT = new Date('2026-11-28T09:00:00.123Z');
+
+function listing(count: number, start = 0): OfflineListing {
+  const instances: OfflineInstance[] = Array.from({ length: count }, (_, k) => {
+    const n = start + k;
+    // Mixed statuses, and a last ping with milliseconds (or none), as SSM reports them.
+    return n % 3 === 2
+      ? { instanceId: id(n), pingStatus: 'Inactive' }
+      : { instanceId: id(n), pingStatus: 'ConnectionLost', lastPingAt: new Date(1_764_000_000_123 + n) };
+  });
+  return { listedAt: LISTED_AT, instances };
+}
+
+function detailOf(entry: { Detail?: string | undefined }) {
+  return JSON.parse(entry.Detail ?? '{}');
+}
+
+describe('offline hint', () => {
+  it('groups the listing by PingStatus with the last ping, and gives back the very same reasons', () => {
+    // Prepare
+    const offline = listing(5);
+    // Act
+    const hint = offlineHint(offline);
+    // Assess: compact, and what a cluster scan builds from it is what listing itself would give.
+    expect(hint).toEqual({
+      listedAt: '2026-11-28T09:00:00.123Z',
+      byPingStatus: {
+        ConnectionLost: [
+          [id(0), 1_764_000_000_123],
+          [id(1), 1_764_000_000_124],
+          [id(3), 1_764_000_000_126],
+          [id(4), 1_764_000_000_127],
+        ],
+        Inactive: [[id(2), null]],
+      },
+    });
+    const fromHint = offlineReachability(offlineFromHint(hint!));
+    expect(fromHint).toEqual(offlineReachability(offline.instances));
+    expect(fromHint.get(id(0))).toEqual({
+      reachable: false,
+      code: 'SSM_OFFLINE',
+      reason: 'SSM agent offline (ConnectionLost) since 2025-11-24T16:00:00.123Z',
+    });
+    expect(fromHint.get(id(2))).toEqual({
+      reachable: false,
+      code: 'SSM_INACTIVE',
+      reason: 'SSM agent Inactive (last ping an unknown time)',
+    });
+  });
+
+  it(`carries at most ${MAX_OFFLINE_HINT_INSTANCES} instances; 10 events at the cap stay far below 256 KB`, () => {
+    // Prepare
+    const atCap = listing(MAX_OFFLINE_HINT_INSTANCES);
+    const overCap = listing(MAX_OFFLINE_HINT_INSTANCES + 1);
+    const clusters = Array.from({ length: 10 }, (_, i) => ({ cluster: `cluster-${i}` }));
+    // Act
+    const full = scanRequestedEntries(clusters, { eventBus: 'default', scanId: 's', offline: atCap });
+    const over = scanRequestedEntries(clusters, { eventBus: 'default', scanId: 's', offline: overCap });
+    // Assess: at the cap every event carries all of it, and one PutEvents call holds all ten.
+    for (const e of full)
+      expect(offlineFromHint(detailOf(e).offline)).toHaveLength(MAX_OFFLINE_HINT_INSTANCES);
+    const bytes = full.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0);
+    expect(bytes).toBeLessThan(0.8 * PUT_EVENTS_MAX_BYTES);
+    expect(putEventsBatches(full)).toHaveLength(1);
+    // Over the cap no event carries it: each scan lists offline instances itself.
+    expect(offlineHint(overCap)).toBeUndefined();
+    for (const e of over) expect(detailOf(e)).not.toHaveProperty('offline');
+  });
+
+  it('leaves out a listing the event schema would reject rather than break every cluster scan', () => {
+    // A PingStatus the listing does not ask for, and an id that is no EC2 instance id.
+    expect(
+      offlineHint({ listedAt: LISTED_AT, instances: [{ instanceId: id(1), pingStatus: 'Online' }] }),
+    ).toBeUndefined();
+    expect(offlineHint({ listedAt: LISTED_AT, instances: [{ instanceId: id(1) }] })).toBeUndefined();
+    expect(
+      offlineHint({
+        listedAt: LISTED_AT,
+        instances: [{ instanceId: 'mi-0123456789abcdef0', pingStatus: 'Inactive' }],
+      }),
+    ).toBeUndefined();
+    // No offline instance at all is a hint too (the scan then lists nothing).
+    expect(offlineHint({ listedAt: LISTED_AT, instances: [] })).toEqual({
+      listedAt: LISTED_AT.toISOString(),
+      byPingStatus: {},
+    });
+  });
+
+  it('puts the hint in every event, narrowed to the instances of an event that names some', () => {
+    // Prepare: 600 offline in the account (over the cap), two of them requested in cluster b.
+    const offline = listing(600);
+    // Act
+    const entries = scanRequestedEntries(
+      [{ cluster: 'a' }, { cluster: 'b', instanceIds: [id(1), id(2), id(9999)] }],
+      { eventBus: 'default', scanId: 's', offline },
+    );
+    // Assess: the whole-cluster event has none (over the cap); the narrowed one only its own.
+    const [a, b] = entries.map(detailOf);
+    expect(a).not.toHaveProperty('offline');
+    expect(b.offline).toEqual({
+      listedAt: LISTED_AT.toISOString(),
+      byPingStatus: { ConnectionLost: [[id(1), 1_764_000_000_124]], Inactive: [[id(2), null]] },
+    });
+    // Every detail passes the scanner's own event parser.
+    for (const e of entries) {
+      const request = parseScanEvent({ source: e.Source, 'detail-type': e.DetailType, detail: detailOf(e) });
+      expect(request.clusters).toHaveLength(1);
+    }
+  });
+});
+
+describe('putEventsBatches', () => {
+  it('keeps each PutEvents call under 256 KB when events are large, not only at 10 entries', () => {
+    // Prepare: 12 events of 2,000 instance ids each (≈ 44 KB apiece).
+    const ids = Array.from({ length: 24_000 }, (_, i) => id(i));
+    const entries = scanRequestedEntries([{ cluster: 'a', instanceIds: ids }], {
+      eventBus: 'default',
+      scanId: 's',
+    });
+    // Act
+    const batches = putEventsBatches(entries);
+    // Assess: order kept, nothing lost, each batch within both limits.
+    expect(entries).toHaveLength(12);
+    expect(batches.flat()).toEqual(entries);
+    expect(batches.length).toBeGreaterThan(2);
+    for (const batch of batches) {
+      expect(batch.length).toBeLessThanOrEqual(10);
+      const bytes = Buffer.byteLength(JSON.stringify({ Entries: batch }));
+      expect(bytes).toBeLessThan(PUT_EVENTS_MAX_BYTES);
+    }
   });
 });
 

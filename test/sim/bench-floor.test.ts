@@ -36,8 +36,10 @@ describe('computeFloor: calls', () => {
       PutEvents: 1 + 2,
       DescribeCluster: 2,
       DescribeInstances: 2 * DISCOVERY_TAG_QUERIES,
-      DescribeInstanceInformation: 2,
-      SendCommand: 2 * 10,
+      // The account's 10 offline instances, listed once by the fan-out.
+      DescribeInstanceInformation: 1,
+      // One tag-targeted command per cluster.
+      SendCommand: 2,
       ListCommandInvocations: 2 * 10,
       GetCommandInvocation: 3,
       BatchImportFindings: 2 * 5,
@@ -61,10 +63,10 @@ describe('computeFloor: calls', () => {
     expect(floor.calls.DescribeInstanceInformation).toBeUndefined();
   });
 
-  it('pages the offline listing at 50 instances a page, once per cluster invocation', () => {
+  it('pages the offline listing at 50 instances a page, once for the whole fan-out', () => {
     const floor = computeFloor(input([cluster('a'), cluster('b')], { offlineInstances: 120 }));
 
-    expect(floor.calls.DescribeInstanceInformation).toBe(2 * 3);
+    expect(floor.calls.DescribeInstanceInformation).toBe(3);
   });
 
   it('looks a small cluster up by id when that takes fewer pages than the offline listing', () => {

@@ -12,10 +12,12 @@
  *   `kubernetes.io/cluster/<name>` cannot share a query), and together at least nodes / 1,000 pages
  *   (each query returns a part, so more pages is possible, fewer is not); DescribeInstanceInformation:
  *   one listing of the account's managed instances that are not online, 50 a page (each cluster runs in
- *   its own invocation, so each lists it once; SSM cannot filter by tag and ping status together,
- *   facts A8), or a lookup of the candidates by id, 50 a page, whichever is fewer. Finding unmanaged nodes costs more than that (a per-id lookup or a failed SendCommand),
- *   but no fixed amount, so the floor leaves it out: it is a lower bound, not a plan. SendCommand
- *   and ListCommandInvocations: one per 50 sendable nodes; GetCommandInvocation: one per output cut at
+ *   its own invocation; SSM cannot filter by tag and ping status together, facts A8), made once by
+ *   the fan-out and handed to every cluster, or (one cluster) a lookup of the candidates by id, 50 a
+ *   page, whichever is fewer. Finding unmanaged nodes costs more than that (a per-id lookup), but no
+ *   fixed amount, so the floor leaves it out: it is a lower bound, not a plan. SendCommand: one per
+ *   cluster (a `Targets` tag can select every node of it); ListCommandInvocations: one per 50
+ *   sendable nodes; GetCommandInvocation: one per output cut at
  *   2,500 characters; GetFindings: the cluster's existing ACTIVE findings, 100 a page (at least one call
  *   to learn there are none); BatchImportFindings: findings / 100; one PutEvents for "Scan Completed".
  *   No ListCommands: polling for completion is overhead a perfect scanner would not need.
@@ -121,12 +123,16 @@ export function computeFloor(input: FloorInput): FloorResult {
   add(calls, 'ListClusters', pages(C, BATCH.listClusters, true));
   add(calls, 'GetFindings', 1);
   if (fanOut) add(calls, 'PutEvents', pages(C, BATCH.putEvents));
+  // The offline listing is account-wide: with a fan-out it is made once and handed to every cluster.
+  const anyCandidates = input.clusters.some((c) => c.candidates > 0);
+  if (fanOut && anyCandidates) add(calls, 'DescribeInstanceInformation', offlinePages);
   for (const c of input.clusters) {
     add(calls, 'DescribeCluster', 1);
     // Each query is at least one page, and together they return every node, ≤ 1,000 a page.
     add(calls, 'DescribeInstances', Math.max(DISCOVERY_TAG_QUERIES, pages(c.nodes, BATCH.describeInstances)));
-    if (c.candidates > 0) add(calls, 'DescribeInstanceInformation', reachPages(c));
-    add(calls, 'SendCommand', pages(c.sendable, BATCH.sendCommand));
+    if (c.candidates > 0 && !fanOut) add(calls, 'DescribeInstanceInformation', reachPages(c));
+    // One SendCommand with a tag target can reach every node of a cluster.
+    add(calls, 'SendCommand', c.sendable > 0 ? 1 : 0);
     add(calls, 'ListCommandInvocations', pages(c.sendable, BATCH.listInvocations));
     add(calls, 'GetCommandInvocation', c.truncatedOutputs);
     add(calls, 'GetFindings', pages(c.existingFindings, BATCH.getFindings, true));

@@ -1,0 +1,223 @@
+/**
+ * BatchImportFindings for findings that become ready one by one while a scan runs: each request goes
+ * out as soon as it is full (100 findings or 6 MB), a few at a time, and only the remainder waits for
+ * `finish()`. So the number of requests is the same as importing everything at the end (the batches
+ * are the same greedy cut of the same sequence), but most of them overlap the scan instead of queueing
+ * behind it. FailedFindings (HTTP 200, partial success) are re-sent up to twice; a request that fails
+ * outright after the SDK's retries marks its findings failed (and re-sent) and the rest go on. Only
+ * "Security Hub not enabled" stops the import, since no request can succeed.
+ */
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
+import type { SecurityHubTarget } from './security-hub.ts';
+
+export const IMPORT_MAX_FINDINGS = 100;
+/** 6 MB per BatchImportFindings request (facts B1), less headroom for the request envelope. */
+export const IMPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+/** FailedFindings are re-sent this many more times before they count as not delivered. */
+const IMPORT_RESENDS = 2;
+/**
+ * Import requests in flight at once. BatchImportFindings allows 10/s (burst 30) and one request takes
+ * 150–400 ms, so one at a time reaches only 3–6/s; four keep the quota busy without queueing far
+ * ahead of it (the adaptive retry absorbs a throttle).
+ */
+export const IMPORT_CONCURRENCY = 4;
+
+export interface FailedFinding {
+  readonly id: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+export interface ImportResult {
+  readonly succeeded: number;
+  readonly failed: FailedFinding[];
+  readonly requests: number;
+}
+
+/** InvalidAccessException means Security Hub is not enabled: the caller gets a clear error. */
+export function notEnabledOr(error: unknown, target: SecurityHubTarget): unknown {
+  return awsErrorName(error) === 'InvalidAccessException'
+    ? new SecurityHubNotEnabledError(target.region, target.accountId, { cause: error })
+    : error;
+}
+
+function sizeOf(finding: AwsSecurityFinding): number {
+  return Buffer.byteLength(JSON.stringify(finding), 'utf8') + 1;
+}
+
+/** Splits findings into requests of ≤ 100 findings and ≤ IMPORT_MAX_BYTES of JSON. */
+export function importBatches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
+  const batches: AwsSecurityFinding[][] = [];
+  let batch: AwsSecurityFinding[] = [];
+  let bytes = 0;
+  for (const finding of findings) {
+    const size = sizeOf(finding);
+    if (batch.length > 0 && (batch.length >= IMPORT_MAX_FINDINGS || bytes + size > IMPORT_MAX_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(finding);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+interface Failure {
+  readonly failure: FailedFinding;
+  /** The finding to re-send; absent when the service named an Id that was not in the request. */
+  readonly finding?: AwsSecurityFinding;
+}
+
+export class FindingImporter {
+  private open: AwsSecurityFinding[] = [];
+  private openBytes = 0;
+  /** Full batches waiting for a request slot. */
+  private readonly ready: AwsSecurityFinding[][] = [];
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private failures: Failure[] = [];
+  private succeeded = 0;
+  private requests = 0;
+  private notEnabled: SecurityHubNotEnabledError | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: SecurityHubClient,
+    private readonly target: SecurityHubTarget,
+  ) {}
+
+  /** Whether Security Hub answered that it is not enabled (nothing more is sent). */
+  get disabled(): boolean {
+    return this.notEnabled !== undefined;
+  }
+
+  /** Queues one finding; a batch that is full goes out at once (or as soon as a request slot frees). */
+  add(finding: AwsSecurityFinding): void {
+    if (this.closed) throw new Error('FindingImporter.add after finish');
+    // Nothing can be delivered any more; finish() reports why.
+    if (this.notEnabled) return;
+    const size = sizeOf(finding);
+    if (this.open.length > 0 && this.openBytes + size > IMPORT_MAX_BYTES) this.seal();
+    this.open.push(finding);
+    this.openBytes += size;
+    if (this.open.length >= IMPORT_MAX_FINDINGS) this.seal();
+  }
+
+  /**
+   * Sends the remainder, waits for every request, re-sends FailedFindings, and returns the totals.
+   * Throws SecurityHubNotEnabledError if Security Hub said so.
+   */
+  async finish(): Promise<ImportResult> {
+    this.closed = true;
+    if (this.open.length > 0) this.seal();
+    await this.idle();
+    for (let round = 1; round <= IMPORT_RESENDS && !this.notEnabled; round++) {
+      const again = this.failures.filter((f) => f.finding !== undefined);
+      if (again.length === 0) break;
+      this.failures = this.failures.filter((f) => f.finding === undefined);
+      for (const batch of importBatches(again.map((f) => f.finding as AwsSecurityFinding))) {
+        this.ready.push(batch);
+      }
+      this.pump();
+      await this.idle();
+    }
+    if (this.notEnabled) throw this.notEnabled;
+    return {
+      succeeded: this.succeeded,
+      failed: this.failures.map((f) => f.failure),
+      requests: this.requests,
+    };
+  }
+
+  /** Sends nothing more and waits for the requests in flight (a scan that fails for another reason). */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    this.open = [];
+    this.ready.length = 0;
+    await this.idle();
+  }
+
+  private seal(): void {
+    this.ready.push(this.open);
+    this.open = [];
+    this.openBytes = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < IMPORT_CONCURRENCY && this.ready.length > 0 && !this.notEnabled) {
+      const batch = this.ready.shift() as AwsSecurityFinding[];
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.ready.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
+      });
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0 && (this.ready.length === 0 || this.notEnabled)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Never rejects: every outcome is recorded on the importer. */
+  private async send(batch: AwsSecurityFinding[]): Promise<void> {
+    this.requests++;
+    try {
+      const out = await this.client.send(new BatchImportFindingsCommand({ Findings: batch }));
+      const rejected = out.FailedFindings ?? [];
+      this.succeeded += out.SuccessCount ?? batch.length - rejected.length;
+      if (rejected.length === 0) return;
+      const byId = new Map(batch.map((f) => [f.Id ?? '', f]));
+      for (const f of rejected) {
+        const id = f.Id ?? '';
+        const finding = byId.get(id);
+        this.failures.push({
+          failure: { id, errorCode: f.ErrorCode ?? 'Unknown', errorMessage: f.ErrorMessage ?? '' },
+          ...(finding ? { finding } : {}),
+        });
+      }
+    } catch (error) {
+      const translated = notEnabledOr(error, this.target);
+      if (translated instanceof SecurityHubNotEnabledError) {
+        this.notEnabled ??= translated;
+        this.ready.length = 0;
+        this.open = [];
+        return;
+      }
+      for (const finding of batch) {
+        this.failures.push({
+          failure: {
+            id: finding.Id ?? '',
+            errorCode: awsErrorName(error),
+            errorMessage: errorMessage(error),
+          },
+          finding,
+        });
+      }
+    }
+  }
+}
+
+/** Imports everything it can (see FindingImporter), all findings known up front. */
+export async function importFindings(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  findings: readonly AwsSecurityFinding[],
+): Promise<ImportResult> {
+  const importer = new FindingImporter(client, target);
+  for (const finding of findings) importer.add(finding);
+  return importer.finish();
+}

@@ -1,0 +1,95 @@
+/**
+ * The lifecycle plan (lifecycle.ts) taken one finding at a time, while the scan still collects and
+ * reads: a fresh finding is planned as soon as both it and its stored record are known, and handed to
+ * `emit` (the importer), so imports overlap the paced GetFindings read instead of queueing behind it.
+ *
+ * Pages of the ACTIVE read come in no guaranteed order, so a fresh finding whose Id no page has listed
+ * yet waits; a later page releases it. Only when the read is complete and every fresh finding is in
+ * does "listed by no page" mean new or archived (`missing()` → findArchivedFindings → `settle()`).
+ */
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { planFresh, type StoredFinding } from './lifecycle.ts';
+
+export interface StreamingCounts {
+  created: number;
+  updated: number;
+  reactivated: number;
+}
+
+export class StreamingPlan {
+  /** Listed ACTIVE, no fresh finding yet (projections only). */
+  private readonly stored = new Map<string, StoredFinding>();
+  /** Fresh, no stored record listed yet. */
+  private readonly waiting = new Map<string, AwsSecurityFinding>();
+  /** Every fresh Id, planned or waiting: these are not archived. */
+  private readonly fresh = new Set<string>();
+  /** Ids that need Workflow RESOLVED once their import succeeded. */
+  readonly toResolve: string[] = [];
+  readonly counts: StreamingCounts = { created: 0, updated: 0, reactivated: 0 };
+
+  constructor(
+    private readonly emit: (finding: AwsSecurityFinding) => void,
+    private readonly now: () => Date,
+  ) {}
+
+  /** One page of the ACTIVE read. */
+  addStored(page: Iterable<StoredFinding>): void {
+    for (const record of page) {
+      const id = record.Id;
+      if (!id) continue;
+      const finding = this.waiting.get(id);
+      if (finding) {
+        this.waiting.delete(id);
+        this.plan(finding, record);
+      } else if (!this.fresh.has(id)) {
+        this.stored.set(id, record);
+      }
+      // Else: planned already (a page listing an Id twice); the first listing decided.
+    }
+  }
+
+  /** One fresh finding (built with CreatedAt = UpdatedAt = its build time and no Workflow). */
+  addFresh(finding: AwsSecurityFinding): void {
+    const id = finding.Id ?? '';
+    // One finding per node and control. Importing everything at the end sent a second one with the
+    // same UpdatedAt, which Security Hub ignores (facts B3): the first stands, imported once.
+    if (this.fresh.has(id)) return;
+    this.fresh.add(id);
+    const record = this.stored.get(id);
+    if (record) {
+      this.stored.delete(id);
+      this.plan(finding, record);
+    } else {
+      this.waiting.set(id, finding);
+    }
+  }
+
+  /** Fresh findings taken so far (planned or waiting). */
+  get freshCount(): number {
+    return this.fresh.size;
+  }
+
+  /** Whether this scan refreshes the finding (so it is not archived). */
+  refreshes(id: string): boolean {
+    return this.fresh.has(id);
+  }
+
+  /** Fresh Ids no page listed: new findings, or archived ones coming back. */
+  missing(): string[] {
+    return [...this.waiting.keys()];
+  }
+
+  /** Plans the findings still waiting, once the read is complete and every fresh finding is in. */
+  settle(archived: ReadonlyMap<string, StoredFinding>): void {
+    for (const [id, finding] of this.waiting) this.plan(finding, archived.get(id));
+    this.waiting.clear();
+    this.stored.clear();
+  }
+
+  private plan(finding: AwsSecurityFinding, record: StoredFinding | undefined): void {
+    const planned = planFresh(finding, record, this.now());
+    this.counts[planned.outcome]++;
+    if (planned.resolve) this.toResolve.push(finding.Id ?? '');
+    this.emit(planned.finding);
+  }
+}

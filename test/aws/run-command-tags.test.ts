@@ -1,0 +1,234 @@
+/**
+ * Tag-targeted Run Command (run-command.ts `tagTargets`): one SendCommand per large node group, the
+ * nodes SSM did not resolve the tag to classified by one DescribeInstanceInformation, offline
+ * targets not waited for, stragglers never cut short while the command still runs.
+ */
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DescribeInstanceInformationCommand,
+  type InstanceInformation,
+  ListCommandInvocationsCommand,
+  ListCommandsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RunCommandOptions, runCollector, type TagTarget } from '../../functions/aws/run-command.ts';
+
+const ssm = mockClient(SSMClient);
+const DOC = 'KubeletAudit-Collect';
+const EVIDENCE = '{"format":"eks-kubelet-audit/evidence","version":1,"end":true}';
+
+const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
+const ids = (from: number, count: number) => Array.from({ length: count }, (_, k) => id(from + k));
+
+function options(extra: Partial<RunCommandOptions> = {}) {
+  let t = 0;
+  const opts: RunCommandOptions = {
+    documentName: DOC,
+    deliveryTimeoutSeconds: 60,
+    pollInitialDelayMs: 1_000,
+    pollIntervalMs: 5_000,
+    remainingMs: () => 120_000 - t,
+    now: () => new Date(Date.UTC(2026, 10, 28) + t),
+    sleep: async (ms) => {
+      t += ms;
+    },
+    ...extra,
+  };
+  return opts;
+}
+
+interface Scripted {
+  /** Instances SSM resolves a tag to. */
+  resolve: (key: string, value: string) => string[];
+  /** Round (1-based ListCommands call) from which an instance's invocation is terminal; Infinity = never. */
+  doneAt: (instanceId: string) => number;
+  /** DescribeInstanceInformation answer for a looked-up id (undefined = SSM does not list it). */
+  info?: (instanceId: string) => InstanceInformation | undefined;
+}
+
+/** A scripted SSM that resolves Targets, counts completions per ListCommands round, pages invocations. */
+function scriptSsm(s: Scripted) {
+  const commands = new Map<string, string[]>();
+  let round = 0;
+  ssm.on(SendCommandCommand).callsFake((input) => {
+    const commandId = `cmd-${commands.size + 1}`;
+    const targets = input.Targets
+      ? s.resolve(String(input.Targets[0].Key).replace(/^tag:/, ''), input.Targets[0].Values[0])
+      : input.InstanceIds;
+    commands.set(commandId, targets);
+    return { Command: { CommandId: commandId, Status: 'Pending' } };
+  });
+  const terminal = (instanceId: string) => round >= s.doneAt(instanceId);
+  ssm.on(ListCommandsCommand).callsFake(() => {
+    round++;
+    return {
+      Commands: [...commands].map(([CommandId, targets]) => {
+        const completed = targets.filter(terminal).length;
+        return {
+          CommandId,
+          Status: completed === targets.length ? 'Success' : 'InProgress',
+          TargetCount: targets.length,
+          CompletedCount: completed,
+        };
+      }),
+    };
+  });
+  ssm.on(ListCommandInvocationsCommand).callsFake((input) => {
+    const targets = commands.get(input.CommandId) ?? [];
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    return {
+      CommandInvocations: targets.slice(start, start + 50).map((InstanceId) => ({
+        CommandId: input.CommandId,
+        InstanceId,
+        ...(terminal(InstanceId)
+          ? { Status: 'Success', StatusDetails: 'Success', CommandPlugins: [{ Output: EVIDENCE }] }
+          : { Status: 'Pending', StatusDetails: 'Pending' }),
+      })),
+      ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
+    };
+  });
+  ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
+    const wanted = input.Filters?.find((f: { Key: string }) => f.Key === 'InstanceIds')?.Values ?? [];
+    return { InstanceInformationList: wanted.map((i: string) => s.info?.(i)).filter(Boolean) };
+  });
+  return { commands, rounds: () => round };
+}
+
+const group = (instanceIds: string[], offline = 0): TagTarget => ({
+  key: 'eks:cluster-name',
+  value: 'prod',
+  instanceIds,
+  offline,
+});
+
+beforeEach(() => ssm.reset());
+
+describe('tag-targeted SendCommand', () => {
+  it('reaches a node group with one call and sends only the rest by id', async () => {
+    // Prepare: 120 nodes of a managed node group (by tag) and 30 self-managed ones (by id).
+    const tagged = ids(1, 120);
+    const loose = ids(500, 30);
+    scriptSsm({ resolve: () => tagged, doneAt: () => 1 });
+    // Act
+    const result = await runCollector(new SSMClient({}), [...tagged, ...loose], {
+      ...options(),
+      tagTargets: [group(tagged)],
+    });
+    // Assess
+    const sends = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(sends).toHaveLength(2);
+    expect(sends[0]).toMatchObject({
+      Targets: [{ Key: 'tag:eks:cluster-name', Values: ['prod'] }],
+      MaxConcurrency: '100%',
+      MaxErrors: '100%',
+    });
+    expect(sends[0]?.InstanceIds).toBeUndefined();
+    expect(sends[1]?.InstanceIds).toEqual(loose);
+    expect(result.sentTo).toBe(150);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+    // 120 invocations are 3 pages, the 30 by id 1 page.
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandInvocationsCommand, 4);
+  });
+
+  it('classifies nodes SSM did not resolve the tag to with one look-up: online ones are sent by id', async () => {
+    // Prepare: 60 nodes; the tag does not resolve to #1 (not managed) nor #2 (tag not seen yet, online).
+    const nodes = ids(1, 60);
+    const [unmanaged, lateTag] = [nodes[0]!, nodes[1]!];
+    scriptSsm({
+      resolve: () => nodes.slice(2),
+      doneAt: () => 1,
+      info: (i) => (i === lateTag ? { InstanceId: i, PingStatus: 'Online' } : undefined),
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+    });
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
+    const sends = ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(sends[1]?.InstanceIds).toEqual([lateTag]);
+    expect(result.outcomes.get(lateTag)?.kind).toBe('output');
+    expect(result.outcomes.get(unmanaged)).toMatchObject({ kind: 'not-assessed', code: 'SSM_UNMANAGED' });
+    expect(result.sentTo).toBe(59);
+  });
+
+  it('does not wait for the known offline nodes the tag also reaches', async () => {
+    // Prepare: SSM resolves the tag to 100 online nodes and 2 offline ones that never answer.
+    const online = ids(1, 100);
+    const offline = ids(900, 2);
+    const ssmScript = scriptSsm({
+      resolve: () => [...online, ...offline],
+      doneAt: (i) => (offline.includes(i) ? Number.POSITIVE_INFINITY : 2),
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), online, {
+      ...options(),
+      tagTargets: [group(online, offline.length)],
+    });
+    // Assess: read in round 2 (98% done, the rest offline), not after the delivery timeout.
+    expect(ssmScript.rounds()).toBe(2);
+    expect(result.outcomes.size).toBe(100);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+    expect(result.outcomes.has(offline[0]!)).toBe(false);
+  });
+
+  it('reads a command whose count has stalled, but never cuts a straggler short while it runs', async () => {
+    // Prepare: one straggler of 60 finishes in round 6; the tag also reaches an unknown stopped
+    // instance that never answers (not counted as offline by the caller).
+    const nodes = ids(1, 60);
+    const straggler = nodes[59]!;
+    const stopped = id(999);
+    const ssmScript = scriptSsm({
+      resolve: () => [...nodes, stopped],
+      doneAt: (i) => (i === stopped ? Number.POSITIVE_INFINITY : i === straggler ? 6 : 1),
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the straggler's answer is its output, read once it ended (round 6 or after).
+    expect(result.outcomes.get(straggler)?.kind).toBe('output');
+    expect(ssmScript.rounds()).toBeGreaterThanOrEqual(6);
+    expect(ssmScript.rounds()).toBeLessThanOrEqual(8);
+    expect(result.outcomes.size).toBe(60);
+  });
+
+  it('sends the group by id when the tag-targeted SendCommand fails', async () => {
+    // Prepare
+    const nodes = ids(1, 70);
+    let first = true;
+    const commands = new Map<string, string[]>();
+    ssm.on(SendCommandCommand).callsFake((input) => {
+      if (first && input.Targets) {
+        first = false;
+        throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+      }
+      const commandId = `cmd-${commands.size + 1}`;
+      commands.set(commandId, input.InstanceIds);
+      return { Command: { CommandId: commandId } };
+    });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [] });
+    ssm.on(ListCommandInvocationsCommand).callsFake((input) => ({
+      CommandInvocations: (commands.get(input.CommandId) ?? []).map((InstanceId) => ({
+        InstanceId,
+        Status: 'Success',
+        CommandPlugins: [{ Output: EVIDENCE }],
+      })),
+    }));
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+    });
+    // Assess
+    const byId = ssm.commandCalls(SendCommandCommand).slice(1);
+    expect(byId.map((c) => c.args[0].input.InstanceIds?.length)).toEqual([50, 20]);
+    expect(result.sentTo).toBe(70);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+});

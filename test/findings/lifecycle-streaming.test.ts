@@ -1,0 +1,198 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildFinding } from '../../functions/findings/asff.ts';
+import { planLifecycle, projectStored, type StoredFinding } from '../../functions/findings/lifecycle.ts';
+import { StreamingPlan } from '../../functions/findings/streaming-plan.ts';
+import { cluster, control, node, result, scope } from './fixtures.ts';
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const OLD = '2026-10-01T00:00:00.000Z';
+type Status = 'PASSED' | 'FAILED' | 'WARNING' | 'NOT_AVAILABLE';
+const STATUSES: readonly Status[] = ['PASSED', 'FAILED', 'WARNING', 'NOT_AVAILABLE'];
+
+const instance = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
+
+function fresh(status: Status, n = 1): AwsSecurityFinding {
+  return buildFinding({
+    scope,
+    cluster,
+    node: { ...node, instanceId: instance(n) },
+    control,
+    result: result(status),
+    scanId: 's',
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+  });
+}
+
+function record(
+  f: AwsSecurityFinding,
+  extra: { status?: Status; workflow?: string; recordState?: 'ACTIVE' | 'ARCHIVED' } = {},
+): StoredFinding {
+  return projectStored({
+    ...f,
+    CreatedAt: OLD,
+    UpdatedAt: OLD,
+    RecordState: extra.recordState ?? 'ACTIVE',
+    Compliance: { Status: extra.status ?? 'FAILED' },
+    Workflow: { Status: (extra.workflow ?? 'NEW') as 'NEW' },
+  });
+}
+
+function collecting() {
+  const emitted: AwsSecurityFinding[] = [];
+  const plan = new StreamingPlan(
+    (f) => emitted.push(f),
+    () => NOW,
+  );
+  return { emitted, plan };
+}
+
+describe('StreamingPlan', () => {
+  it('plans a finding at once when a page already listed its record: an update, CreatedAt kept', () => {
+    // Prepare
+    const { emitted, plan } = collecting();
+    const f = fresh('PASSED');
+    plan.addStored([record(f, { status: 'FAILED' })]);
+    // Act
+    plan.addFresh(f);
+    // Assess
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]).toMatchObject({ Id: f.Id, CreatedAt: OLD, UpdatedAt: NOW.toISOString() });
+    expect(emitted[0]?.Workflow).toBeUndefined();
+    expect(plan.counts).toEqual({ created: 0, updated: 1, reactivated: 0 });
+    expect(plan.toResolve).toEqual([f.Id]);
+    expect(plan.missing()).toEqual([]);
+  });
+
+  it('holds a finding no page listed yet, and a later page releases it', () => {
+    // Prepare
+    const { emitted, plan } = collecting();
+    const a = fresh('FAILED', 1);
+    const b = fresh('FAILED', 2);
+    // Act
+    plan.addFresh(a);
+    plan.addFresh(b);
+    const heldBefore = emitted.length;
+    plan.addStored([record(b)]);
+    // Assess
+    expect(heldBefore).toBe(0);
+    expect(emitted.map((f) => f.Id)).toEqual([b.Id]);
+    expect(plan.missing()).toEqual([a.Id]);
+    expect(plan.refreshes(a.Id as string)).toBe(true);
+  });
+
+  it('settles the rest once the read is complete: archived ones come back, the others are created', () => {
+    // Prepare
+    const { emitted, plan } = collecting();
+    const back = fresh('PASSED', 1);
+    const created = fresh('PASSED', 2);
+    plan.addFresh(back);
+    plan.addFresh(created);
+    // Act
+    plan.settle(new Map([[back.Id as string, record(back, { status: 'PASSED', recordState: 'ARCHIVED' })]]));
+    // Assess
+    expect(plan.counts).toEqual({ created: 1, updated: 0, reactivated: 1 });
+    const byId = new Map(emitted.map((f) => [f.Id, f]));
+    expect(byId.get(back.Id)).toMatchObject({ RecordState: 'ACTIVE', CreatedAt: OLD });
+    expect(byId.get(created.Id)).toMatchObject({
+      CreatedAt: NOW.toISOString(),
+      UpdatedAt: NOW.toISOString(),
+      Workflow: { Status: 'RESOLVED' },
+    });
+    expect(plan.toResolve).toEqual([back.Id]);
+    expect(plan.missing()).toEqual([]);
+  });
+
+  it('plans each Id once: a repeated fresh finding or a page listing an Id again changes nothing', () => {
+    // Prepare
+    const { emitted, plan } = collecting();
+    const f = fresh('FAILED');
+    // Act
+    plan.addStored([record(f)]);
+    plan.addFresh(f);
+    plan.addFresh(fresh('PASSED'));
+    plan.addStored([record(f)]);
+    plan.settle(new Map());
+    // Assess
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]?.Compliance?.Status).toBe('FAILED');
+    expect(plan.counts.updated).toBe(1);
+    expect(plan.freshCount).toBe(1);
+  });
+
+  it('plans the same as planLifecycle whatever the order of pages and answers', () => {
+    const nodeArb = fc.record({
+      status: fc.constantFrom(...STATUSES),
+      stored: fc.constantFrom('none', 'active', 'archived'),
+      storedStatus: fc.constantFrom(...STATUSES),
+      workflow: fc.constantFrom('NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED'),
+      freshKey: fc.integer(),
+      storedKey: fc.integer(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(nodeArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        (nodes, pageSize) => {
+          // Prepare: each node's fresh finding and stored record; pages cut from the records in an arbitrary order.
+          const findings = nodes.map((n, i) => fresh(n.status, i + 1));
+          const records = nodes.map((n, i) =>
+            record(findings[i] as AwsSecurityFinding, {
+              status: n.storedStatus,
+              workflow: n.workflow,
+              recordState: n.stored === 'archived' ? 'ARCHIVED' : 'ACTIVE',
+            }),
+          );
+          const activeIdx = nodes.map((_, i) => i).filter((i) => nodes[i]?.stored === 'active');
+          activeIdx.sort((a, b) => (nodes[a]?.storedKey ?? 0) - (nodes[b]?.storedKey ?? 0));
+          const events: { key: number; run: (plan: StreamingPlan) => void }[] = [];
+          for (let p = 0; p < activeIdx.length; p += pageSize) {
+            const page = activeIdx.slice(p, p + pageSize);
+            events.push({
+              key: nodes[page[0] as number]?.storedKey ?? 0,
+              run: (plan) => plan.addStored(page.map((i) => records[i] as StoredFinding)),
+            });
+          }
+          nodes.forEach((n, i) => {
+            events.push({ key: n.freshKey, run: (plan) => plan.addFresh(findings[i] as AwsSecurityFinding) });
+          });
+          events.sort((a, b) => a.key - b.key);
+          const archived = new Map(
+            nodes.flatMap((n, i) =>
+              n.stored === 'archived' ? [[findings[i]?.Id as string, records[i]]] : [],
+            ),
+          ) as Map<string, StoredFinding>;
+          // Act
+          const { emitted, plan } = collecting();
+          for (const event of events) event.run(plan);
+          const missing = plan.missing();
+          plan.settle(new Map([...archived].filter(([id]) => missing.includes(id))));
+          const whole = planLifecycle({
+            fresh: findings,
+            active: new Map(activeIdx.map((i) => [findings[i]?.Id as string, records[i] as StoredFinding])),
+            archived,
+            presentInstances: new Set(nodes.map((_, i) => instance(i + 1))),
+            controlIds: new Set([control.id]),
+            now: NOW,
+          });
+          // Assess
+          const byId = (fs: AwsSecurityFinding[]) =>
+            [...fs].sort((a, b) => String(a.Id).localeCompare(String(b.Id)));
+          expect(byId(emitted)).toEqual(byId(whole.toImport));
+          expect(plan.counts).toEqual({
+            created: whole.created,
+            updated: whole.updated,
+            reactivated: whole.reactivated,
+          });
+          expect([...plan.toResolve].sort()).toEqual([...whole.toResolve].sort());
+          expect(missing.sort()).toEqual(
+            nodes.flatMap((n, i) => (n.stored === 'active' ? [] : [findings[i]?.Id as string])).sort(),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
