@@ -10,6 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+import { awsErrorName } from '../scanner/errors.ts';
 import type { Pacer } from './pacer.ts';
 
 export interface AwsClients {
@@ -92,6 +93,14 @@ export function withPacer<T>(pacer: Pacer, fn: () => Promise<T>): Promise<T> {
 }
 
 const PACING_MIDDLEWARE = 'eksKubeletAuditPacer';
+/** Error codes of a throttled request (smithy util-retry THROTTLING_ERROR_CODES, the ones AWS uses here). */
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+]);
 const COUNTING_MIDDLEWARE = 'eksKubeletAuditApiCallCounter';
 
 interface MiddlewareStackLike {
@@ -118,8 +127,17 @@ export function instrumentClients(clients: AwsClients, global?: ApiCallCounter):
     stack.addRelativeTo(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: unknown) => {
-          await currentPacer.getStore()?.take(operationOf(context));
-          return next(args);
+          const pacer = currentPacer.getStore();
+          const operation = operationOf(context);
+          await pacer?.take(operation);
+          try {
+            const result = await next(args);
+            pacer?.record(operation, false);
+            return result;
+          } catch (error) {
+            pacer?.record(operation, THROTTLING.has(awsErrorName(error)));
+            throw error;
+          }
         },
       { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: PACING_MIDDLEWARE, override: true },
     );

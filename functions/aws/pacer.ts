@@ -13,10 +13,7 @@ export interface RateLimit {
 
 /**
  * Published Security Hub CSPM rate quotas, per account per Region (facts B1: sh-ug
- * `securityhub_limits.md`). SSM publishes no per-API rate (facts A7), and pacing SendCommand and
- * DescribeInstanceInformation (or also ListCommandInvocations and ListCommands) at a share of an
- * assumed 10/s burst 20 removed their throttles but made the 20-cluster bench 10–12 s slower: SSM
- * is left to the adaptive retry.
+ * `securityhub_limits.md`).
  */
 export const ACCOUNT_RATE_LIMITS = {
   GetFindings: { ratePerSecond: 3, burst: 6 },
@@ -25,13 +22,32 @@ export const ACCOUNT_RATE_LIMITS = {
 } as const satisfies Record<string, RateLimit>;
 
 /**
- * The operations paced by default. Only GetFindings: its 3/s is what 20 parallel cluster scans
- * overran (121 of 222 calls throttled in the bench). Pacing the imports at 1/N of 10/s burst 30 drew
- * no fewer throttles (there were none) but cost each cluster about 6 s at its end, where the scans
- * finish at different times and the account's burst would have served them at once.
+ * The operations paced by default. GetFindings: its 3/s is what 20 parallel cluster scans overran
+ * (121 of 222 calls throttled in the bench). SendCommand at a share of an assumed 10/s burst 20 (SSM
+ * publishes no rate, facts A7; the emulator assumes the same): with tag-targeted commands a cluster
+ * scan sends about three, all at its start, so 20 scans starting together drew 27 throttled attempts;
+ * paced, none, and the later sends of a scan go out a second or two later. Not
+ * ListCommandInvocations: each scan reads its pages when its node groups finish, at different times,
+ * and pacing it at a share (1/N, or even 4/N, of 10/s) left the account's quota idle while the scans
+ * queued, 10–25 s slower in the 20-cluster bench, with as many throttles at 4/N. Not the imports: at
+ * 1/N of 10/s burst 30 they drew no fewer throttles (there were none) but cost each cluster about
+ * 6 s at its end.
  */
 export const PACED_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   GetFindings: ACCOUNT_RATE_LIMITS.GetFindings,
+  SendCommand: { ratePerSecond: 10, burst: 20 },
+};
+
+/**
+ * Paced from the fair share up (Pacer.record): the reads of invocations. Each cluster scan reads its
+ * pages when its node groups finish, at different times, so a fixed share (1/N of an assumed 10/s)
+ * leaves the account's quota idle while scans queue (10–25 s slower in the 20-cluster bench), and
+ * unpaced reads of 20 scans drew 112–214 throttled attempts in the same bench, SDK back-off
+ * included. A scan that reads alone soon reads at the account's rate; scans that read together
+ * share it, and a throttle halves the rate instead of adding attempts.
+ */
+export const ADAPTIVE_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
+  ListCommandInvocations: { ratePerSecond: 10, burst: 20 },
 };
 
 export interface PacerClock {
@@ -57,29 +73,45 @@ export function shareOf(limit: RateLimit, share: number): RateLimit {
 export class TokenBucket {
   private tokens: number;
   private updatedMs: number;
+  private current: RateLimit;
 
   /**
    * `initialTokens` (default: a full burst) lets scans that start together begin out of phase: with a
    * one-token share, N full buckets would send N calls at once against an account burst below N.
    */
   constructor(
-    readonly limit: RateLimit,
+    limit: RateLimit,
     private readonly clock: PacerClock,
     initialTokens: number = limit.burst,
   ) {
     if (!(limit.ratePerSecond > 0) || !(limit.burst >= 1)) {
       throw new RangeError(`invalid rate limit ${limit.ratePerSecond}/s burst ${limit.burst}`);
     }
+    this.current = limit;
     this.tokens = Math.min(limit.burst, Math.max(0, initialTokens));
     this.updatedMs = clock.now();
   }
 
-  /** Milliseconds the caller must wait before sending; the token is taken now. */
-  reserve(): number {
+  get limit(): RateLimit {
+    return this.current;
+  }
+
+  /** Changes the refill rate from now on (tokens earned so far are kept at the old rate). */
+  setRate(ratePerSecond: number): void {
+    this.refill();
+    this.current = { ...this.current, ratePerSecond };
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     const elapsed = Math.max(0, now - this.updatedMs);
     this.tokens = Math.min(this.limit.burst, this.tokens + (elapsed * this.limit.ratePerSecond) / 1000);
     this.updatedMs = Math.max(this.updatedMs, now);
+  }
+
+  /** Milliseconds the caller must wait before sending; the token is taken now. */
+  reserve(): number {
+    this.refill();
     // Tokens may go negative: that is the queue of reservations already handed out.
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.limit.ratePerSecond;
@@ -94,6 +126,7 @@ export class TokenBucket {
 /** The buckets of one invocation, by operation name ("GetFindings"); other operations pass freely. */
 export class Pacer {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly adaptive = new Map<string, { bucket: TokenBucket; min: number; max: number }>();
 
   /**
    * `random` (0 ≤ x < 1) picks each bucket's starting fill when the scans' shares of the burst add up
@@ -106,12 +139,30 @@ export class Pacer {
     clock: PacerClock,
     limits: Readonly<Record<string, RateLimit>> = PACED_RATE_LIMITS,
     random: () => number = Math.random,
+    adaptiveLimits: Readonly<Record<string, RateLimit>> = ADAPTIVE_RATE_LIMITS,
   ) {
     for (const [operation, limit] of Object.entries(limits)) {
       const mine = shareOf(limit, share);
       const oversubscribed = mine.burst * Math.max(1, Math.floor(share)) > limit.burst;
       this.buckets.set(operation, new TokenBucket(mine, clock, oversubscribed ? random() : mine.burst));
     }
+    for (const [operation, limit] of Object.entries(adaptiveLimits)) {
+      const mine = shareOf(limit, share);
+      const bucket = new TokenBucket(mine, clock, mine.burst);
+      this.buckets.set(operation, bucket);
+      this.adaptive.set(operation, { bucket, min: mine.ratePerSecond, max: limit.ratePerSecond });
+    }
+  }
+
+  /**
+   * Additive increase, multiplicative decrease between the fair share and the whole account rate
+   * (adaptive operations only): each call that went through adds one share, a throttled one halves.
+   */
+  record(operation: string, throttled: boolean): void {
+    const a = this.adaptive.get(operation);
+    if (!a) return;
+    const rate = a.bucket.limit.ratePerSecond;
+    a.bucket.setRate(throttled ? Math.max(a.min, rate / 2) : Math.min(a.max, rate + a.min));
   }
 
   limitOf(operation: string): RateLimit | undefined {

@@ -1,11 +1,13 @@
 /**
  * Runs the collector on reachable nodes through SSM Run Command and brings back one answer per node:
- * the collector's output, or why there is none. API calls are per 50 nodes, never per node, except
- * GetCommandInvocation for the rare output cut at 2,500 characters.
+ * the collector's output, or why there is none. API calls are per node group or per 50 nodes, never
+ * per node, except GetCommandInvocation for the rare output cut at 2,500 characters and for the
+ * last few nodes of a group still running when the group is read (STRAGGLERS).
  */
 import {
   type CommandInvocation,
   GetCommandInvocationCommand,
+  type GetCommandInvocationCommandOutput,
   paginateListCommandInvocations,
   paginateListCommands,
   SendCommandCommand,
@@ -66,6 +68,10 @@ export interface RunCommandOptions {
   readonly onOutput?: (instanceId: string, output: string) => void;
   /** Commands read at once when they end (ListCommandInvocations pages). */
   readonly readConcurrency?: number;
+  /** Each wait is lengthened by up to this fraction at random (default 0: none). */
+  readonly pollJitter?: number;
+  /** 0 ≤ x < 1, for the poll jitter (default Math.random). */
+  readonly random?: () => number;
   /**
    * Node groups reached with one tag-targeted SendCommand each instead of chunks of 50 ids (a whole
    * cluster scan). Their ids must also be in `instanceIds`; the rest of `instanceIds` go by id.
@@ -231,6 +237,8 @@ export async function runCollector(
     return { outcomes, commandIds: [], pollRounds: 0, deadlineReached: false, rejectedSends: 0, sentTo: 0 };
   }
   const invokedAfter = new Date(options.now().getTime() - CLOCK_SKEW_MS);
+  const random = options.random ?? Math.random;
+  const jitter = options.pollJitter ?? 0;
 
   const send = async (to: { InstanceIds: string[] } | { Targets: Target[] }): Promise<string> => {
     const out = await ssm.send(
@@ -387,7 +395,9 @@ export async function runCollector(
       while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       slots--;
       try {
-        const missing: string[] | undefined = tagCommands.has(commandId) ? [] : undefined;
+        const tag = tagCommands.get(commandId);
+        const missing: string[] | undefined = tag ? [] : undefined;
+        const slow: string[] = [];
         const done = await collectInvocations(
           ssm,
           commandId,
@@ -396,15 +406,23 @@ export async function runCollector(
           options,
           mode,
           missing,
+          tag && stillExecuting ? slow : undefined,
+          STRAGGLERS,
         );
+        if (done && tag && slow.length > 0) {
+          tag.stragglers = slow;
+          tag.completedAtRead = tag.lastCompleted ?? 0;
+        }
         // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
         // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.
         if (done && missing) notTargeted += missing.length;
         for (let i = 0; done && missing && i < missing.length; i += SEND_CHUNK) {
           await classifyAndSend(missing.slice(i, i + SEND_CHUNK));
         }
-        if (done) pending.delete(commandId);
-        else if (stillExecuting) {
+        if (done && !tag?.stragglers) pending.delete(commandId);
+        else if (done) {
+          // Read, but for its stragglers: they are fetched one by one as the command progresses.
+        } else if (stillExecuting) {
           const tag = tagCommands.get(commandId);
           if (tag) tag.stalledPolls = 0;
         } else unconfirmed.set(commandId, seen + 1);
@@ -419,12 +437,39 @@ export async function runCollector(
     })();
     reading.set(commandId, read);
   };
+  const startStragglerCheck = (commandId: string, tag: TagCommand): void => {
+    const check = (async () => {
+      try {
+        tag.completedAtRead = tag.lastCompleted ?? tag.completedAtRead;
+        const left: string[] = [];
+        for (const id of tag.stragglers ?? []) {
+          const outcome = await stragglerOutcome(ssm, commandId, id, options);
+          if (!outcome) left.push(id);
+          else if (outcome.kind === 'output' && options.onOutput) {
+            options.onOutput(id, outcome.output);
+            outcomes.set(id, { kind: 'handed-over', instanceId: id, commandId });
+          } else outcomes.set(id, outcome);
+        }
+        tag.stragglers = left.length > 0 ? left : undefined;
+        if (!tag.stragglers) pending.delete(commandId);
+      } catch (error) {
+        readError ??= error;
+        pending.delete(commandId);
+      } finally {
+        reading.delete(commandId);
+      }
+    })();
+    reading.set(commandId, check);
+  };
   const readsDone = async () => {
     while (reading.size > 0) await Promise.all([...reading.values()]);
   };
 
   if (pending.size > 0) {
-    await options.sleep(Math.max(0, Math.min(options.pollInitialDelayMs, options.remainingMs())));
+    // The cluster scans of a full scan start together; without jitter they would poll, and then read
+    // their invocations, at the same instants and throttle each other (polls are only ever delayed).
+    const firstPoll = options.pollInitialDelayMs * (1 + jitter * random());
+    await options.sleep(Math.max(0, Math.min(firstPoll, options.remainingMs())));
   }
   while (pending.size > 0 && readError === undefined) {
     if (options.remainingMs() <= 0) {
@@ -466,8 +511,19 @@ export async function runCollector(
         }
       }
     }
+    for (const [commandId, count] of counts) {
+      const tag = tagCommands.get(commandId);
+      if (tag) tag.lastCompleted = count.completed;
+    }
     for (const commandId of pending) {
       if (reading.has(commandId)) continue;
+      const tag = tagCommands.get(commandId);
+      if (tag?.stragglers) {
+        // Only when SSM counts another invocation done (or the command ended) can a straggler have ended.
+        const progressed = !executing.has(commandId) || (tag.lastCompleted ?? 0) > (tag.completedAtRead ?? 0);
+        if (progressed) startStragglerCheck(commandId, tag);
+        continue;
+      }
       if (!executing.has(commandId)) startRead(commandId);
       else if (tagCommandSettled(tagCommands.get(commandId), counts.get(commandId)))
         startRead(commandId, true);
@@ -475,7 +531,7 @@ export async function runCollector(
     // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
     if ([...pending].every((id) => reading.has(id))) await readsDone();
     if (pending.size === 0 || readError !== undefined) break;
-    const wait = Math.min(options.pollIntervalMs, options.remainingMs());
+    const wait = Math.min(options.pollIntervalMs * (1 + jitter * random()), options.remainingMs());
     if (wait <= 0) {
       deadlineReached = true;
       break;
@@ -486,6 +542,21 @@ export async function runCollector(
   if (readError !== undefined) throw readError;
   // At the deadline, take whatever finished; the rest are answered as "deadline reached".
   for (const commandId of pending) {
+    const stragglers = tagCommands.get(commandId)?.stragglers;
+    if (stragglers) {
+      for (const id of stragglers) {
+        outcomes.set(
+          id,
+          notAssessed(
+            id,
+            'DEADLINE',
+            'scan deadline reached while the collector was still running',
+            commandId,
+          ),
+        );
+      }
+      continue;
+    }
     await collectInvocations(
       ssm,
       commandId,
@@ -524,12 +595,58 @@ interface TagCommand {
   readonly target: TagTarget;
   lastOutstanding?: number;
   stalledPolls: number;
+  /** CompletedCount of the last poll. */
+  lastCompleted?: number;
+  /** Nodes still running when the group was read; fetched one by one (GetCommandInvocation). */
+  stragglers?: string[];
+  /** CompletedCount when the stragglers were last looked at. */
+  completedAtRead?: number;
+}
+
+/**
+ * Nodes of a tag command that may still run when its invocations are read. Node run times have a
+ * long tail (the bench draws them lognormal, p99 8 s, from reports of operators), and one slow node
+ * of 350 would otherwise hold back the reading of all 350 and their import; each straggler then
+ * costs a GetCommandInvocation or two.
+ */
+const STRAGGLERS = 2;
+
+/** One straggler's invocation: its outcome once terminal, undefined while it still runs. */
+async function stragglerOutcome(
+  ssm: SSMClient,
+  commandId: string,
+  instanceId: string,
+  options: RunCommandOptions,
+): Promise<CollectionOutcome | undefined> {
+  let out: GetCommandInvocationCommandOutput;
+  try {
+    out = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+  } catch (error) {
+    // Eventual consistency right after the invocation appeared: ask again next time.
+    if (awsErrorName(error) === 'InvocationDoesNotExist') return undefined;
+    throw error;
+  }
+  const status = out.Status ?? '';
+  if (PENDING_INVOCATION.has(status)) return undefined;
+  const invocation: CommandInvocation = {
+    CommandId: commandId,
+    InstanceId: instanceId,
+    Status: status as CommandInvocation['Status'],
+    ...(out.StatusDetails ? { StatusDetails: out.StatusDetails } : {}),
+    CommandPlugins: [
+      { ...(out.PluginName ? { Name: out.PluginName } : {}), Output: out.StandardOutputContent ?? '' },
+    ],
+  };
+  if (status !== 'Success') return failedInvocationOutcome(invocation);
+  // GetCommandInvocation returns up to 24,000 characters: no cut to follow up.
+  return successOutcome(ssm, invocation, commandId, options);
 }
 
 /**
  * Whether a tag-targeted command that is still executing is worth reading: its unfinished
  * invocations are no more than the nodes known offline (they wait for delivery until the timeout and
- * keep the command "InProgress"), or the count has stopped moving for two polls at one page or less
+ * keep the command "InProgress") plus the STRAGGLERS it may leave for later, or the count has
+ * stopped moving for two polls at one page or less
  * (offline instances the scan does not know of, e.g. stopped ones still tagged). A read that finds a
  * node of the scan unfinished leaves the command pending (confirm mode), so a wrong guess costs a read.
  */
@@ -543,7 +660,7 @@ function tagCommandSettled(
   const stalled = outstanding === command.lastOutstanding && outstanding <= PAGE;
   command.stalledPolls = stalled ? command.stalledPolls + 1 : 0;
   command.lastOutstanding = outstanding;
-  return outstanding <= command.target.offline || command.stalledPolls >= 2;
+  return outstanding <= command.target.offline + STRAGGLERS || command.stalledPolls >= 2;
 }
 
 /**
@@ -565,6 +682,12 @@ async function collectInvocations(
   mode: 'confirm' | 'final' | 'deadline',
   /** Tag-targeted command: targets SSM did not list are put here instead of being waited for. */
   missing?: string[],
+  /**
+   * Confirm mode: up to this many targets may still run; they are put in `stragglers` (not
+   * answered) and the rest is recorded, so a few slow nodes do not hold back a whole group's reads.
+   */
+  stragglers?: string[],
+  allowPending = 0,
 ): Promise<boolean> {
   const atDeadline = mode === 'deadline';
   const pages = paginateListCommandInvocations(
@@ -588,14 +711,18 @@ async function collectInvocations(
     const terminal = new Set(
       invocations.filter((i) => !PENDING_INVOCATION.has(i.Status ?? '')).map((i) => i.InstanceId),
     );
-    if (targeted.some((id) => !terminal.has(id))) {
+    const running = targeted.filter((id) => !terminal.has(id));
+    if (running.length > allowPending || (running.length > 0 && !stragglers)) {
       if (missing) missing.length = 0;
       return false;
     }
+    stragglers?.push(...running);
   }
+  const later = new Set(stragglers);
   for (const invocation of invocations) {
     const id = invocation.InstanceId ?? '';
     const status = invocation.Status ?? '';
+    if (later.has(id)) continue;
     if (PENDING_INVOCATION.has(status)) {
       outcomes.set(
         id,

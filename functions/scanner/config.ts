@@ -16,6 +16,11 @@ export interface ScannerConfig {
   readonly pollInitialDelayMs: number;
   /** Then poll at this pace (one ListCommands round for every command of the scan). */
   readonly pollIntervalMs: number;
+  /**
+   * Each wait is lengthened by up to this fraction, at random: the cluster scans of a full scan start
+   * together, and polling (then reading invocations) in step would throttle each other.
+   */
+  readonly pollJitter: number;
   /** Time kept back from the Lambda deadline for evaluation and reporting. */
   readonly deadlineReserveMs: number;
 }
@@ -25,6 +30,7 @@ export const CONFIG_DEFAULTS = {
   deliveryTimeoutSeconds: 60,
   pollInitialDelayMs: 3_000,
   pollIntervalMs: 5_000,
+  pollJitter: 0.5,
   deadlineReserveMs: 90_000,
 } as const;
 
@@ -87,6 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
       60_000,
     ),
     pollIntervalMs: intVar(env, 'KUBELET_AUDIT_POLL_INTERVAL_MS', CONFIG_DEFAULTS.pollIntervalMs, 1, 60_000),
+    pollJitter: CONFIG_DEFAULTS.pollJitter,
     deadlineReserveMs: intVar(
       env,
       'KUBELET_AUDIT_DEADLINE_RESERVE_MS',

@@ -275,6 +275,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
       pollInitialDelayMs: config.pollInitialDelayMs,
       pollIntervalMs: config.pollIntervalMs,
+      pollJitter: config.pollJitter,
       remainingMs: input.remainingMs,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds ? {} : { tagTargets: tagTargetsFor(cluster.name, sendTo, offlineNodes) }),

@@ -69,17 +69,40 @@ describe('TokenBucket', () => {
 });
 
 describe('Pacer', () => {
-  it('paces the published Security Hub quotas to its share and lets other operations through', async () => {
+  it('paces GetFindings and SendCommand to its share and lets other operations through', async () => {
     // Prepare: one of 20 concurrent scans.
     const clock = fakeClock();
     const pacer = new Pacer(20, clock, undefined, () => 1);
     // Act
     for (let i = 0; i < 3; i++) await pacer.take('GetFindings');
-    for (let i = 0; i < 10; i++) await pacer.take('SendCommand');
-    // Assess: 3/s ÷ 20 = one GetFindings per 6.67 s after a single-token burst; SSM is not paced.
+    for (let i = 0; i < 2; i++) await pacer.take('SendCommand');
+    for (let i = 0; i < 10; i++) await pacer.take('ListCommands');
+    // Assess: 3/s ÷ 20 = one GetFindings per 6.67 s after a single-token burst; SendCommand: 10/s ÷ 20
+    // after a one-token burst; ListCommands is not paced.
     expect(pacer.limitOf('GetFindings')).toEqual({ ratePerSecond: 0.15, burst: 1 });
-    expect(pacer.limitOf('SendCommand')).toBeUndefined();
-    expect(clock.slept.map((ms) => Math.round(ms))).toEqual([6_667, 6_667]);
+    expect(pacer.limitOf('SendCommand')).toEqual({ ratePerSecond: 0.5, burst: 1 });
+    expect(pacer.limitOf('ListCommands')).toBeUndefined();
+    expect(clock.slept.map((ms) => Math.round(ms))).toEqual([6_667, 6_667, 2_000]);
+  });
+
+  it('reads invocations from its share up: one share more per call that went through, half after a throttle', async () => {
+    // Prepare: one of 20 scans; ListCommandInvocations starts at 10/s ÷ 20.
+    const clock = fakeClock();
+    const pacer = new Pacer(20, clock, {}, () => 1);
+    const rate = () => pacer.limitOf('ListCommandInvocations')?.ratePerSecond;
+    // Act and Assess
+    expect(rate()).toBe(0.5);
+    for (let i = 0; i < 4; i++) pacer.record('ListCommandInvocations', false);
+    expect(rate()).toBe(2.5);
+    pacer.record('ListCommandInvocations', true);
+    expect(rate()).toBe(1.25);
+    for (let i = 0; i < 40; i++) pacer.record('ListCommandInvocations', false);
+    expect(rate()).toBe(10);
+    for (let i = 0; i < 10; i++) pacer.record('ListCommandInvocations', true);
+    expect(rate()).toBe(0.5);
+    // Other operations are not adapted.
+    pacer.record('GetFindings', true);
+    expect(pacer.limitOf('GetFindings')).toBeUndefined();
   });
 
   it('starts scans whose one-token shares exceed the account burst out of phase, by the drawn fill', async () => {

@@ -6,6 +6,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
   type InstanceInformation,
   ListCommandInvocationsCommand,
   ListCommandsCommand,
@@ -90,6 +91,13 @@ function scriptSsm(s: Scripted) {
       ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
     };
   });
+  ssm
+    .on(GetCommandInvocationCommand)
+    .callsFake((input) =>
+      terminal(input.InstanceId)
+        ? { Status: 'Success', StatusDetails: 'Success', StandardOutputContent: EVIDENCE }
+        : { Status: 'InProgress', StatusDetails: 'InProgress' },
+    );
   ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
     const wanted = input.Filters?.find((f: { Key: string }) => f.Key === 'InstanceIds')?.Values ?? [];
     return { InstanceInformationList: wanted.map((i: string) => s.info?.(i)).filter(Boolean) };
@@ -176,26 +184,52 @@ describe('tag-targeted SendCommand', () => {
     expect(result.outcomes.has(offline[0]!)).toBe(false);
   });
 
-  it('reads a command whose count has stalled, but never cuts a straggler short while it runs', async () => {
-    // Prepare: one straggler of 60 finishes in round 6; the tag also reaches an unknown stopped
-    // instance that never answers (not counted as offline by the caller).
-    const nodes = ids(1, 60);
-    const straggler = nodes[59]!;
-    const stopped = id(999);
+  it('reads a group while two nodes still run, and fetches each of those alone once the count moves', async () => {
+    // Prepare: two stragglers of 120 end in rounds 4 and 6; everything else in round 1.
+    const nodes = ids(1, 120);
+    const [slow, slower] = [nodes[7]!, nodes[99]!];
     const ssmScript = scriptSsm({
-      resolve: () => [...nodes, stopped],
-      doneAt: (i) => (i === stopped ? Number.POSITIVE_INFINITY : i === straggler ? 6 : 1),
+      resolve: () => nodes,
+      doneAt: (i) => (i === slow ? 4 : i === slower ? 6 : 1),
     });
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
       ...options(),
       tagTargets: [group(nodes)],
     });
-    // Assess: the straggler's answer is its output, read once it ended (round 6 or after).
-    expect(result.outcomes.get(straggler)?.kind).toBe('output');
-    expect(ssmScript.rounds()).toBeGreaterThanOrEqual(6);
-    expect(ssmScript.rounds()).toBeLessThanOrEqual(8);
+    // Assess: the pages are read once (3 pages, in round 1); each straggler is asked for only in the
+    // rounds where SSM's count moved (4: both, one still running; 6: the last one).
+    expect(ssm).toHaveReceivedCommandTimes(ListCommandInvocationsCommand, 3);
+    expect(ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId)).toEqual([
+      slow,
+      slower,
+      slower,
+    ]);
+    expect(ssmScript.rounds()).toBe(6);
+    expect(result.outcomes.get(slower)?.kind).toBe('output');
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('with more than two nodes still running, waits and reads the group again rather than fetching each', async () => {
+    // Prepare: three stragglers end in round 3; the tag also reaches a stopped instance that never
+    // answers (not known offline), so only the stalled count tells the scan to look.
+    const nodes = ids(1, 60);
+    const slow = new Set(nodes.slice(0, 3));
+    const stopped = id(999);
+    const ssmScript = scriptSsm({
+      resolve: () => [...nodes, stopped],
+      doneAt: (i) => (i === stopped ? Number.POSITIVE_INFINITY : slow.has(i) ? 3 : 1),
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: no GetCommandInvocation; the group's pages were read when the count stalled after round 3.
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
+    expect(ssmScript.rounds()).toBeGreaterThanOrEqual(3);
     expect(result.outcomes.size).toBe(60);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
   it('sends the group by id when the tag-targeted SendCommand fails', async () => {

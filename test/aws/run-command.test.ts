@@ -130,6 +130,17 @@ describe('sending', () => {
     });
   });
 
+  it('lengthens each wait by up to pollJitter at random, never shortens it', async () => {
+    // Prepare: the commands end after 3 rounds; the drawn fractions are 1, 0.5 and 0.
+    scriptSsm(() => success(), 3);
+    const draws = [1, 0.5, 0];
+    const { opts, sleeps } = options(60_000, { pollJitter: 0.5, random: () => draws.shift() ?? 0 });
+    // Act
+    await runCollector(new SSMClient({}), [id(1)], opts);
+    // Assess
+    expect(sleeps).toEqual([1_500, 6_250, 5_000]);
+  });
+
   it('a command missing from the Executing list is done only when all its invocations are terminal', async () => {
     // Prepare: SSM lists no executing command from the first poll (e.g. not listed yet), but the
     // invocations are InProgress for two polls, then finished.

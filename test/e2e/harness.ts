@@ -63,6 +63,8 @@ export async function startHarness(
     deliveryTimeoutSeconds: 30,
     pollInitialDelayMs: 300,
     pollIntervalMs: 250,
+    // Deterministic poll rounds: several tests assert them (the bench runs the real default).
+    pollJitter: 0,
     deadlineReserveMs: 0,
     ...options.config,
   };

@@ -90,6 +90,7 @@ beforeEach(() => {
       deliveryTimeoutSeconds: 60,
       pollInitialDelayMs: 3_000,
       pollIntervalMs: 5_000,
+      pollJitter: 0,
       deadlineReserveMs: 0,
     },
     logger: new Logger({ serviceName: 'eks-kubelet-audit', logLevel: 'SILENT' }),
