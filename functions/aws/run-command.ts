@@ -396,6 +396,9 @@ export async function runCollector(
       slots--;
       try {
         const tag = tagCommands.get(commandId);
+        // SSM's count when the read starts: a straggler that ends while the pages are read shows as
+        // progress at the next poll (taken after the read, it would be missed until the command ends).
+        const countAtStart = tag?.lastCompleted ?? 0;
         const missing: string[] | undefined = tag ? [] : undefined;
         const slow: string[] = [];
         const done = await collectInvocations(
@@ -411,7 +414,7 @@ export async function runCollector(
         );
         if (done && tag && slow.length > 0) {
           tag.stragglers = slow;
-          tag.completedAtRead = tag.lastCompleted ?? 0;
+          tag.completedAtRead = countAtStart;
         }
         // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
         // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.

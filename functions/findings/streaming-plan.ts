@@ -23,6 +23,8 @@ export class StreamingPlan {
   private readonly waiting = new Map<string, AwsSecurityFinding>();
   /** Every fresh Id, planned or waiting: these are not archived. */
   private readonly fresh = new Set<string>();
+  /** Ids the complete read did not list, with their archived record if any (null: none). */
+  private readonly known = new Map<string, StoredFinding | null>();
   /** Ids that need Workflow RESOLVED once their import succeeded. */
   readonly toResolve: string[] = [];
   readonly counts: StreamingCounts = { created: 0, updated: 0, reactivated: 0 };
@@ -55,6 +57,12 @@ export class StreamingPlan {
     // same UpdatedAt, which Security Hub ignores (facts B3): the first stands, imported once.
     if (this.fresh.has(id)) return;
     this.fresh.add(id);
+    const known = this.known.get(id);
+    if (known !== undefined) {
+      this.known.delete(id);
+      this.plan(finding, known ?? undefined);
+      return;
+    }
     const record = this.stored.get(id);
     if (record) {
       this.stored.delete(id);
@@ -79,11 +87,30 @@ export class StreamingPlan {
     return [...this.waiting.keys()];
   }
 
+  /**
+   * Once the read is complete: `ids` (expected Ids no page listed) have no ACTIVE record, only the
+   * ARCHIVED one in `archived`, if any. Their findings are planned now or as soon as they come, so a
+   * first scan (nothing stored) streams its imports too instead of waiting for the last node.
+   */
+  settleAhead(ids: Iterable<string>, archived: ReadonlyMap<string, StoredFinding>): void {
+    for (const id of ids) {
+      if (this.stored.has(id)) continue;
+      const finding = this.waiting.get(id);
+      if (finding) {
+        this.waiting.delete(id);
+        this.plan(finding, archived.get(id));
+      } else if (!this.fresh.has(id)) {
+        this.known.set(id, archived.get(id) ?? null);
+      }
+    }
+  }
+
   /** Plans the findings still waiting, once the read is complete and every fresh finding is in. */
   settle(archived: ReadonlyMap<string, StoredFinding>): void {
     for (const [id, finding] of this.waiting) this.plan(finding, archived.get(id));
     this.waiting.clear();
     this.stored.clear();
+    this.known.clear();
   }
 
   private plan(finding: AwsSecurityFinding, record: StoredFinding | undefined): void {

@@ -26,7 +26,7 @@ import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { ComplianceStatus, ControlResult } from '../controls/control.ts';
 import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../controls/index.ts';
-import { type AccountScope, buildFinding, PRODUCT_PREFIX, productArn } from '../findings/asff.ts';
+import { type AccountScope, buildFinding, findingId, PRODUCT_PREFIX, productArn } from '../findings/asff.ts';
 import { mustArchive, planArchives, type StoredFinding } from '../findings/lifecycle.ts';
 import { StreamingPlan } from '../findings/streaming-plan.ts';
 import type { ScannerConfig } from './config.ts';
@@ -217,6 +217,26 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   if (notANodeIds.length > 0) {
     log.warn('Requested instances are not running nodes of this cluster', { notANodeIds });
   }
+  // Once the read is complete, the findings it did not list are new or coming back from ARCHIVED:
+  // looking those up now (the same single listing the end of the scan would make) lets them stream
+  // too. If it fails, they are settled at the end as before.
+  const expectedIds = inScope.flatMap((n) =>
+    controls.map((c) => findingId(input.scope, cluster.name, n.instanceId, c.id)),
+  );
+  const settledAhead = activeRead
+    .then(async (read) => {
+      if (!read.ok) return;
+      const unlisted = expectedIds.filter((id) => !read.active.has(id));
+      plan.settleAhead(
+        unlisted,
+        await findArchivedFindings(clients.securityHub, target, cluster.name, unlisted),
+      );
+    })
+    .catch((caught: unknown) => {
+      log.warn('Could not look up archived findings early; settling them at the end', {
+        error: errorMessage(caught),
+      });
+    });
 
   const answers = new Map<string, NodeAnswer>();
   const candidates: NodeInfo[] = [];
@@ -339,6 +359,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     const read = await activeRead;
     if (!read.ok) throw read.error;
     const active = read.active;
+    await settledAhead;
     const archived = await findArchivedFindings(clients.securityHub, target, cluster.name, plan.missing());
     plan.settle(archived);
     const toArchive = planArchives(active, (id) => plan.refreshes(id), present, controlIds, deps.now());

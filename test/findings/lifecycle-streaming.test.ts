@@ -50,6 +50,26 @@ function collecting() {
 }
 
 describe('StreamingPlan', () => {
+  it('settles ahead: once the read is complete, unlisted Ids are created or reactivated as their findings come', () => {
+    // Prepare: a waiting finding (1), one still to come that was archived (2), one still to come that is new (3).
+    const { emitted, plan } = collecting();
+    const [waiting, back, created] = [fresh('FAILED', 1), fresh('PASSED', 2), fresh('FAILED', 3)];
+    plan.addFresh(waiting);
+    const archived = new Map([[back.Id ?? '', record(back, { recordState: 'ARCHIVED', status: 'PASSED' })]]);
+    // Act
+    plan.settleAhead([waiting.Id ?? '', back.Id ?? '', created.Id ?? ''], archived);
+    const afterSettle = emitted.length;
+    plan.addFresh(back);
+    plan.addFresh(created);
+    // Assess: everything planned without waiting for settle(); the archived one keeps its CreatedAt.
+    expect(afterSettle).toBe(1);
+    expect(emitted).toHaveLength(3);
+    expect(plan.missing()).toEqual([]);
+    expect(plan.counts).toEqual({ created: 2, updated: 0, reactivated: 1 });
+    expect(emitted.find((f) => f.Id === back.Id)?.CreatedAt).toBe(OLD);
+    expect(plan.toResolve).toEqual([back.Id]);
+  });
+
   it('plans a finding at once when a page already listed its record: an update, CreatedAt kept', () => {
     // Prepare
     const { emitted, plan } = collecting();
