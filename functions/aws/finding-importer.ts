@@ -7,12 +7,14 @@
  * outright after the SDK's retries marks its findings failed (and re-sent) and the rest go on. Only
  * "Security Hub not enabled" stops the import, since no request can succeed.
  */
+
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
+import { batchesOf } from './batches.ts';
 import type { SecurityHubTarget } from './security-hub.ts';
 
 export const IMPORT_MAX_FINDINGS = 100;
@@ -52,21 +54,7 @@ function sizeOf(finding: AwsSecurityFinding): number {
 
 /** Splits findings into requests of ≤ 100 findings and ≤ IMPORT_MAX_BYTES of JSON. */
 export function importBatches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
-  const batches: AwsSecurityFinding[][] = [];
-  let batch: AwsSecurityFinding[] = [];
-  let bytes = 0;
-  for (const finding of findings) {
-    const size = sizeOf(finding);
-    if (batch.length > 0 && (batch.length >= IMPORT_MAX_FINDINGS || bytes + size > IMPORT_MAX_BYTES)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(finding);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return batchesOf(findings, IMPORT_MAX_FINDINGS, IMPORT_MAX_BYTES, sizeOf);
 }
 
 interface Failure {

@@ -10,6 +10,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { batchesOf } from '../aws/batches.ts';
 import type { OfflineInstance } from '../aws/discovery.ts';
 import { importFindings, listFindingsOutsideClusters, type SecurityHubTarget } from '../aws/security-hub.ts';
 import { archivedCopy } from '../findings/lifecycle.ts';
@@ -54,22 +55,7 @@ function entryBytes(entry: PutEventsRequestEntry): number {
 
 /** Consecutive batches of at most 10 entries and, leaving 1 KB for the request around them, < 256 KB. */
 export function putEventsBatches(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
-  const budget = PUT_EVENTS_MAX_BYTES - 1024;
-  const batches: PutEventsRequestEntry[][] = [];
-  let batch: PutEventsRequestEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = entryBytes(entry);
-    if (batch.length > 0 && (batch.length === PUT_EVENTS_MAX || bytes + size > budget)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(entry);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  return batchesOf(entries, PUT_EVENTS_MAX, PUT_EVENTS_MAX_BYTES - 1024, entryBytes);
 }
 
 /**

@@ -1,6 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
-  type AwsSecurityFinding,
   BatchImportFindingsCommand,
   type BatchImportFindingsCommandInput,
   SecurityHubClient,
@@ -14,22 +13,9 @@ import {
   importBatches,
 } from '../../functions/aws/finding-importer.ts';
 import { SecurityHubNotEnabledError } from '../../functions/scanner/errors.ts';
+import { finding, target } from './security-hub-fixtures.ts';
 
 const sh = mockClient(SecurityHubClient);
-const target = {
-  productArn: 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default',
-  region: 'eu-west-1',
-  accountId: '111122223333',
-};
-
-function finding(n: number, extra: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding {
-  return {
-    Id: `eu-west-1/111122223333/prod/i-${String(n).padStart(17, '0')}/c`,
-    ProductArn: target.productArn,
-    GeneratorId: 'eks-kubelet-audit/c',
-    ...extra,
-  } as AwsSecurityFinding;
-}
 
 const accepted = (input: BatchImportFindingsCommandInput) => ({
   SuccessCount: input.Findings?.length ?? 0,
