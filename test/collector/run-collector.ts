@@ -3,7 +3,7 @@
  * (functions/collector/collect.sh) against it with bash, the way the SSM document will.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +42,23 @@ export interface RunOptions {
   prefix?: string[];
 }
 
+/**
+ * collect.sh where any user can read it: a checkout may sit in a directory only its owner can enter
+ * (a clone into `mktemp -d`), and a prefixed run may drop to another user.
+ */
+function readableCopy(): string {
+  const dir = freshRoot();
+  chmodSync(dir, 0o755);
+  const copy = join(dir, 'collect.sh');
+  copyFileSync(COLLECT_SH, copy);
+  chmodSync(copy, 0o644);
+  return copy;
+}
+
 /** Runs collect.sh with HOST_ROOT=root. */
 export function runCollectorAt(root: string, options: RunOptions = {}): CollectorRun {
   const bash = options.bash ?? 'bash';
-  const [cmd, ...args] = [...(options.prefix ?? []), bash, COLLECT_SH];
+  const [cmd, ...args] = [...(options.prefix ?? []), bash, options.prefix ? readableCopy() : COLLECT_SH];
   const result = spawnSync(cmd!, args, {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST_ROOT: root, ...options.env },
     encoding: 'utf8',
