@@ -48,6 +48,8 @@ interface Scripted {
   doneAt: (instanceId: string) => number;
   /** DescribeInstanceInformation answer for a looked-up id (undefined = SSM does not list it). */
   info?: (instanceId: string) => InstanceInformation | undefined;
+  /** Real milliseconds a ListCommandInvocations page takes to arrive (its content is taken at the call). */
+  pageDelayMs?: number;
 }
 
 /** A scripted SSM that resolves Targets, counts completions per ListCommands round, pages invocations. */
@@ -77,10 +79,10 @@ function scriptSsm(s: Scripted) {
       }),
     };
   });
-  ssm.on(ListCommandInvocationsCommand).callsFake((input) => {
+  ssm.on(ListCommandInvocationsCommand).callsFake(async (input) => {
     const targets = commands.get(input.CommandId) ?? [];
     const start = input.NextToken ? Number(input.NextToken) : 0;
-    return {
+    const page = {
       CommandInvocations: targets.slice(start, start + 50).map((InstanceId) => ({
         CommandId: input.CommandId,
         InstanceId,
@@ -90,6 +92,8 @@ function scriptSsm(s: Scripted) {
       })),
       ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
     };
+    if (s.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, s.pageDelayMs));
+    return page;
   });
   ssm
     .on(GetCommandInvocationCommand)
@@ -208,6 +212,31 @@ describe('tag-targeted SendCommand', () => {
     expect(ssmScript.rounds()).toBe(6);
     expect(result.outcomes.get(slower)?.kind).toBe('output');
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('fetches a straggler that ends while its group is being read (the count moved during the read)', async () => {
+    // Prepare: group A (60 nodes and an offline one that never answers) is read at round 1, while its
+    // straggler is still running; its pages arrive slowly, so the scan polls on (group B runs until
+    // round 4) and sees the straggler end in round 2 before the read is over.
+    const groupA = ids(1, 60);
+    const groupB = ids(500, 60);
+    const offline = id(999);
+    const straggler = groupA[0]!;
+    scriptSsm({
+      resolve: (key) => (key === 'eks:cluster-name' ? [...groupA, offline] : groupB),
+      doneAt: (i) =>
+        i === offline ? Number.POSITIVE_INFINITY : i === straggler ? 2 : groupB.includes(i) ? 4 : 1,
+      pageDelayMs: 30,
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), [...groupA, ...groupB], {
+      ...options(),
+      tagTargets: [group(groupA, 1), { ...group(groupB), key: 'eks:eks-cluster-name' }],
+    });
+    // Assess: the straggler's own answer, not "scan deadline reached".
+    expect(result.deadlineReached).toBe(false);
+    expect(result.outcomes.get(straggler)?.kind).toBe('output');
+    expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, { InstanceId: straggler });
   });
 
   it('with more than two nodes still running, waits and reads the group again rather than fetching each', async () => {
