@@ -422,13 +422,11 @@ export async function runCollector(
         for (let i = 0; done && missing && i < missing.length; i += SEND_CHUNK) {
           await classifyAndSend(missing.slice(i, i + SEND_CHUNK));
         }
-        if (done && !tag?.stragglers) pending.delete(commandId);
-        else if (done) {
-          // Read, but for its stragglers: they are fetched one by one as the command progresses.
-        } else if (stillExecuting) {
-          const tag = tagCommands.get(commandId);
-          if (tag) tag.stalledPolls = 0;
-        } else unconfirmed.set(commandId, seen + 1);
+        // A command read but for its stragglers stays pending: they are fetched one by one later.
+        if (done) {
+          if (!tag?.stragglers) pending.delete(commandId);
+        } else if (tag && stillExecuting) tag.stalledPolls = 0;
+        else unconfirmed.set(commandId, seen + 1);
       } catch (error) {
         readError ??= error;
         pending.delete(commandId);
@@ -447,11 +445,8 @@ export async function runCollector(
         const left: string[] = [];
         for (const id of tag.stragglers ?? []) {
           const outcome = await stragglerOutcome(ssm, commandId, id, options);
-          if (!outcome) left.push(id);
-          else if (outcome.kind === 'output' && options.onOutput) {
-            options.onOutput(id, outcome.output);
-            outcomes.set(id, { kind: 'handed-over', instanceId: id, commandId });
-          } else outcomes.set(id, outcome);
+          if (outcome) record(outcomes, options, outcome, commandId);
+          else left.push(id);
         }
         tag.stragglers = left.length > 0 ? left : undefined;
         if (!tag.stragglers) pending.delete(commandId);
@@ -528,8 +523,7 @@ export async function runCollector(
         continue;
       }
       if (!executing.has(commandId)) startRead(commandId);
-      else if (tagCommandSettled(tagCommands.get(commandId), counts.get(commandId)))
-        startRead(commandId, true);
+      else if (tagCommandSettled(tag, counts.get(commandId))) startRead(commandId, true);
     }
     // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
     if ([...pending].every((id) => reading.has(id))) await readsDone();
@@ -740,13 +734,7 @@ async function collectInvocations(
         ),
       );
     } else if (status === 'Success') {
-      const outcome = await successOutcome(ssm, invocation, commandId, options);
-      if (outcome.kind === 'output' && options.onOutput) {
-        options.onOutput(id, outcome.output);
-        outcomes.set(id, { kind: 'handed-over', instanceId: id, commandId });
-      } else {
-        outcomes.set(id, outcome);
-      }
+      record(outcomes, options, await successOutcome(ssm, invocation, commandId, options), commandId);
     } else {
       outcomes.set(id, failedInvocationOutcome(invocation));
     }
@@ -762,6 +750,22 @@ async function collectInvocations(
     }
   }
   return true;
+}
+
+/** Records a node's outcome; an output goes to `onOutput` at once and is not kept. */
+function record(
+  outcomes: Map<string, CollectionOutcome>,
+  options: RunCommandOptions,
+  outcome: CollectionOutcome,
+  commandId: string,
+): void {
+  const id = outcome.instanceId;
+  if (outcome.kind === 'output' && options.onOutput) {
+    options.onOutput(id, outcome.output);
+    outcomes.set(id, { kind: 'handed-over', instanceId: id, commandId });
+  } else {
+    outcomes.set(id, outcome);
+  }
 }
 
 async function successOutcome(
