@@ -214,6 +214,28 @@ describe('tag-targeted SendCommand', () => {
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
+  it('polls at 2 s instead of 5 s once only stragglers are left', async () => {
+    // Prepare: one straggler of 120 ends in round 3; everything else in round 1.
+    const nodes = ids(1, 120);
+    const slow = nodes[42]!;
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (i === slow ? 3 : 1) });
+    const slept: number[] = [];
+    const base = options();
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...base,
+      sleep: async (ms) => {
+        slept.push(ms);
+        await base.sleep(ms);
+      },
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the first poll after 1 s reads the group and leaves the straggler; then 2 s, not 5 s,
+    // until its count moves.
+    expect(slept).toEqual([1_000, 2_000, 2_000]);
+    expect(result.outcomes.get(slow)?.kind).toBe('output');
+  });
+
   it('fetches a straggler that ends while its group is being read (the count moved during the read)', async () => {
     // Prepare: group A (60 nodes and an offline one that never answers) is read at round 1, while its
     // straggler is still running; its pages arrive slowly, so the scan polls on (group B runs until
