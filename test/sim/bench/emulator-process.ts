@@ -5,6 +5,7 @@
  *
  * Started by run-scan.ts with `node --import tsx emulator-process.ts '<EmulatorProcessConfig JSON>'`.
  */
+import { writeFileSync } from 'node:fs';
 import {
   awsLikeTiming,
   DEFAULT_RATE_LIMITS,
@@ -12,6 +13,7 @@ import {
   type EmulatorOptions,
   startEmulator,
 } from '../emulator/index.ts';
+import type { CallRecord } from '../emulator/server.ts';
 import { TRUNCATE_OUT, truncatePluginOutput } from '../emulator/ssm-output.ts';
 import { syntheticFleet } from '../fleet.ts';
 import { peer } from './ipc.ts';
@@ -152,6 +154,42 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
   };
 }
 
+/**
+ * BENCH_TRACE=<prefix>: every call of a scan with its cluster (where the request names one), written
+ * to <prefix>.<n>.jsonl when the scan's facts are taken. For reading where a scan spent its time.
+ */
+const TRACE = process.env.BENCH_TRACE;
+const trace: object[] = [];
+let traceIndex = 0;
+
+function clusterOf(emulator: Emulator, call: CallRecord): string | undefined {
+  const json = call.json as {
+    Filters?: { ProductFields?: { Key?: string; Value?: string }[] };
+    Findings?: { ProductFields?: Record<string, string> }[];
+    CommandId?: string;
+    InstanceIds?: string[];
+    InstanceId?: string;
+    Targets?: { Values?: string[] }[];
+  };
+  const nodeCluster = (id?: string) => (id ? emulator.fleet.get(id)?.cluster : undefined);
+  const fromFilter = json.Filters?.ProductFields?.find((f) => f.Key === CLUSTER_FIELD)?.Value;
+  if (fromFilter) return fromFilter;
+  const fromFinding = json.Findings?.[0]?.ProductFields?.[CLUSTER_FIELD];
+  if (fromFinding) return fromFinding;
+  if (json.InstanceId) return nodeCluster(json.InstanceId);
+  if (json.CommandId) {
+    const command = emulator.ssm.commands.commands.find((c) => c.commandId === json.CommandId);
+    return nodeCluster(command?.invocations[0]?.instanceId);
+  }
+  if (json.InstanceIds?.[0]) return nodeCluster(json.InstanceIds[0]);
+  const tagValue = json.Targets?.[0]?.Values?.[0];
+  if (tagValue) return tagValue;
+  for (const [key, value] of call.query) {
+    if (/^Filter\.\d+\.Value/.test(key) && emulator.fleet.clusters.has(value)) return value;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as EmulatorProcessConfig;
   const bench = peer(process);
@@ -161,6 +199,19 @@ async function main(): Promise<void> {
     ...(config.awsLike
       ? { ...awsLikeTiming(), rateLimits: { ...DEFAULT_RATE_LIMITS } }
       : { rateLimits: false }),
+    ...(TRACE
+      ? {
+          onCall: (call: CallRecord) =>
+            trace.push({
+              op: call.key.split(':')[1],
+              cluster: clusterOf(emulator, call),
+              t0: call.startMs,
+              t1: call.endMs,
+              outcome: call.outcome,
+              port: call.remotePort,
+            }),
+        }
+      : {}),
   };
   const emulator = await startEmulator(options);
   recordImports(emulator);
@@ -184,12 +235,22 @@ async function main(): Promise<void> {
   });
   bench.handle('mark', (): Mark => {
     importTimes.clear();
+    trace.length = 0;
     return {
       commandIndex: emulator.ssm.commands.commands.length,
       activeByCluster: activeByCluster(emulator),
     };
   });
-  bench.handle('facts', (mark) => facts(emulator, mark as Mark));
+  bench.handle('facts', (mark) => {
+    if (TRACE) {
+      writeFileSync(
+        `${TRACE}.${process.pid}.${traceIndex++}.jsonl`,
+        `${trace.map((t) => JSON.stringify(t)).join('\n')}\n`,
+      );
+      trace.length = 0;
+    }
+    return facts(emulator, mark as Mark);
+  });
   bench.handle('idle', async () => {
     await emulator.events.idle();
     return emulator.events.deliveries.filter((d) => !d.ok).length;

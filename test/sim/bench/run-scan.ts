@@ -14,6 +14,8 @@ import { type Peer, peer } from './ipc.ts';
 
 const EMULATOR_PROCESS = resolve(import.meta.dirname, 'emulator-process.ts');
 const SCANNER_WORKER = resolve(import.meta.dirname, 'scanner-worker.mjs');
+/** BENCH_WORKER_ARGS: node options for the scanner containers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean);
 /** Lambda's maximum timeout, as the stack configures it. */
 const LAMBDA_BUDGET_MS = 15 * 60_000;
 
@@ -133,7 +135,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   let workers: Worker[] = [];
   let idle: Worker[] = [];
   const startWorker = async (): Promise<Worker> => {
-    const child = spawn(process.execPath, [SCANNER_WORKER, options.bundlePath], {
+    const child = spawn(process.execPath, [...WORKER_NODE_ARGS, SCANNER_WORKER, options.bundlePath], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       env: lambdaEnv({ endpoint, region, extra: options.env }),
     });

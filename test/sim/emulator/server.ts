@@ -60,6 +60,20 @@ export interface EmulatorOptions {
   eventBuses?: string[];
   /** Simulated delay before EventBridge invokes a matching target. */
   eventDeliveryDelayMs?: number;
+  /** Called after each call is answered (bench tracing): its request and outcome on the emulator clock. */
+  onCall?: (call: CallRecord) => void;
+}
+
+export interface CallRecord {
+  readonly key: string;
+  readonly json: Record<string, unknown>;
+  readonly query: URLSearchParams;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** "ok", or the error code sent back (e.g. ThrottlingException). */
+  readonly outcome: string;
+  /** The client's port: tells the callers (processes, connections) apart. */
+  readonly remotePort?: number;
 }
 
 export interface Emulator {
@@ -200,6 +214,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const key = `${service.name}:${operation}`;
     counter.count(key);
+    const calledMs = clock.now();
+    let json: Record<string, unknown> = {};
+    let outcome = 'ok';
     try {
       // Like AWS: a request without a SigV4 Authorization header is rejected (signature not checked).
       if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
@@ -207,6 +224,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ? new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
           : new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
       }
+      json = service.protocol === 'ec2Query' || body === '' ? {} : parseJsonBody(body);
       await clock.sleep(latencyFor(key));
       if (faults.takeThrottle(key) || !rateLimiter.tryAcquire(key)) throw throttleFor(service.name);
       const status = faults.takeServerError(key);
@@ -217,7 +235,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           status,
         );
       const started = performance.now();
-      const json = service.protocol === 'ec2Query' || body === '' ? {} : parseJsonBody(body);
       const result = await service.handle({
         operation,
         json,
@@ -233,8 +250,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ? error
           : new AwsError(SERVER_ERROR[service.name]!, `Emulator error: ${String(error)}`, 500);
       if (!(error instanceof AwsError)) console.error('emulator: unexpected error in', key, error);
+      outcome = awsError.code;
       sendError(res, service.protocol, awsError);
     }
+    options.onCall?.({
+      key,
+      json,
+      query,
+      startMs: calledMs,
+      endMs: clock.now(),
+      outcome,
+      ...(req.socket.remotePort !== undefined ? { remotePort: req.socket.remotePort } : {}),
+    });
   };
 
   const server = createServer((req, res) => {
