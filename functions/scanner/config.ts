@@ -2,6 +2,7 @@
  * Lambda configuration, read once at cold start from the environment the stack sets.
  */
 import { ConfigError } from './errors.ts';
+import { defaultNodeBudget } from './node-budget.ts';
 
 export interface ScannerConfig {
   /** SSM Command document that runs collect.sh (KUBELET_AUDIT_DOCUMENT_NAME, required). */
@@ -23,6 +24,16 @@ export interface ScannerConfig {
   readonly pollJitter: number;
   /** Time kept back from the Lambda deadline for evaluation and reporting. */
   readonly deadlineReserveMs: number;
+  /**
+   * Clusters one invocation scans side by side (KUBELET_AUDIT_CLUSTERS_PER_INVOCATION); more are
+   * fanned out in events of this many. Absent = 1: one invocation per cluster.
+   */
+  readonly clustersPerInvocation?: number;
+  /**
+   * Nodes the cluster scans of one invocation may have in flight together
+   * (KUBELET_AUDIT_NODES_IN_FLIGHT; default from the function's memory, node-budget.ts). Absent = no limit.
+   */
+  readonly nodesInFlight?: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -32,6 +43,9 @@ export const CONFIG_DEFAULTS = {
   pollIntervalMs: 5_000,
   pollJitter: 0.5,
   deadlineReserveMs: 90_000,
+  // Scans in one process share exact account-wide token buckets and one poll of SSM; scans in
+  // separate invocations can only split the quotas blindly (README Performance).
+  clustersPerInvocation: 20,
 } as const;
 
 const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
@@ -100,6 +114,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
       CONFIG_DEFAULTS.deadlineReserveMs,
       0,
       600_000,
+    ),
+    clustersPerInvocation: intVar(
+      env,
+      'KUBELET_AUDIT_CLUSTERS_PER_INVOCATION',
+      CONFIG_DEFAULTS.clustersPerInvocation,
+      1,
+      100,
+    ),
+    nodesInFlight: intVar(
+      env,
+      'KUBELET_AUDIT_NODES_IN_FLIGHT',
+      // Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE; elsewhere assume the construct's 512 MB.
+      defaultNodeBudget(intVar(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 512, 128, 10_240)),
+      1,
+      1_000_000,
     ),
   };
 }

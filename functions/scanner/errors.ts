@@ -74,6 +74,20 @@ export class EventDeliveryError extends ScannerError {
   }
 }
 
+/**
+ * Cluster scans run side by side in one invocation that failed; the others were scanned and reported.
+ * `summary` is the invocation's summary (logged before the throw), for callers that want it.
+ */
+export class ClusterScansFailedError extends ScannerError {
+  constructor(
+    readonly clusters: readonly string[],
+    options?: { cause?: unknown },
+    readonly summary?: unknown,
+  ) {
+    super(`${clusters.length} cluster scan(s) failed: ${clusters.slice(0, 10).join(', ')}`, options);
+  }
+}
+
 /** The name an AWS SDK v3 error carries (`name`, or `Code`/`__type` on a generic service exception). */
 export function awsErrorName(error: unknown): string {
   if (error && typeof error === 'object') {

@@ -146,27 +146,43 @@ export function offlineFromHint(hint: OfflineHint): OfflineInstance[] {
   return out;
 }
 
+/**
+ * One "Scan Requested" event per invocation to start: whole clusters `clustersPerEvent` to an event
+ * (scanned side by side by its invocation), a cluster narrowed to some instances alone in its events.
+ */
 export function scanRequestedEntries(
   targets: readonly ClusterTarget[],
-  options: { eventBus: string; scanId: string; reason?: string; offline?: OfflineListing },
+  options: {
+    eventBus: string;
+    scanId: string;
+    reason?: string;
+    offline?: OfflineListing;
+    clustersPerEvent?: number;
+  },
 ): PutEventsRequestEntry[] {
-  const scans: { cluster: string; ids: readonly string[] | undefined }[] = [];
+  const perEvent = Math.max(1, options.clustersPerEvent ?? 1);
+  const scans: { clusters: string[]; ids: readonly string[] | undefined }[] = [];
+  const whole = targets.filter((t) => !t.instanceIds).map((t) => t.cluster);
+  for (let i = 0; i < whole.length; i += perEvent) {
+    scans.push({ clusters: whole.slice(i, i + perEvent), ids: undefined });
+  }
   for (const target of targets) {
-    if (!target.instanceIds) scans.push({ cluster: target.cluster, ids: undefined });
-    else {
-      for (let i = 0; i < target.instanceIds.length; i += INSTANCE_IDS_PER_EVENT) {
-        scans.push({ cluster: target.cluster, ids: target.instanceIds.slice(i, i + INSTANCE_IDS_PER_EVENT) });
-      }
+    if (!target.instanceIds) continue;
+    for (let i = 0; i < target.instanceIds.length; i += INSTANCE_IDS_PER_EVENT) {
+      scans.push({
+        clusters: [target.cluster],
+        ids: target.instanceIds.slice(i, i + INSTANCE_IDS_PER_EVENT),
+      });
     }
   }
   // Every event is one invocation, all started together: each takes 1/N of the account-wide quotas.
   const concurrentScans = Math.min(MAX_CONCURRENT_SCANS, Math.max(1, scans.length));
   const listing = options.offline;
   const wholeClusterHint = listing ? offlineHint(listing) : undefined;
-  return scans.map(({ cluster, ids }) => {
+  return scans.map(({ clusters, ids }) => {
     const offline = listing && ids ? offlineHint(listing, ids) : wholeClusterHint;
     const detail: ScanRequestedDetail = {
-      clusters: [cluster],
+      clusters,
       ...(ids ? { instanceIds: [...ids] } : {}),
       ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
       scanId: options.scanId,

@@ -61,6 +61,11 @@ export interface ClusterScanInput {
   /** Milliseconds left for collection (Lambda remaining time minus the reporting reserve). */
   readonly remainingMs: () => number;
   readonly counter: ApiCallCounter;
+  /**
+   * Waits, once discovery has counted the nodes in scope, until this scan may hold them in memory
+   * (scans side by side in one invocation share a node budget, node-budget.ts).
+   */
+  readonly admit?: (nodes: number) => Promise<void>;
 }
 
 /** What the scan knows about one node once collection is over. */
@@ -217,6 +222,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   if (notANodeIds.length > 0) {
     log.warn('Requested instances are not running nodes of this cluster', { notANodeIds });
   }
+  await input.admit?.(inScope.length);
   // Once the read is complete, the findings it did not list are new or coming back from ARCHIVED:
   // looking those up now (the same single listing the end of the scan would make) lets them stream
   // too. If it fails, they are settled at the end as before.

@@ -25,6 +25,7 @@ import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import {
   awsErrorName,
+  ClusterScansFailedError,
   EventDeliveryError,
   errorMessage,
   FindingsNotDeliveredError,
@@ -40,8 +41,9 @@ import {
   putEvents,
   scanRequestedEntries,
 } from './fan-out.ts';
+import { NodeBudget } from './node-budget.ts';
 import { scanCluster } from './scan-cluster.ts';
-import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
+import { type ClusterScanSummary, emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
 
 /** The parts of the Lambda context the scanner uses. */
 export interface InvocationContext {
@@ -178,8 +180,10 @@ export function createScanner(options: ScannerOptions): Scanner {
 
     // The account's offline instances, listed once here for every cluster scan rather than paged
     // again by each (the same account-wide pages, at SSM's ~10 calls/s), beside the cluster listing
-    // and the archive. Never rejects: on failure each scan lists them itself.
-    const offlineListing = listOfflineOnce(clients, clock.now, log);
+    // and the archive; an event of a fan-out brings the fan-out's. Never rejects: on failure each
+    // scan lists them itself.
+    const hinted = request.offline ? offlineFromEvent(request.offline, clock.now(), log) : undefined;
+    const offlineListing = hinted ? Promise.resolve(undefined) : listOfflineOnce(clients, clock.now, log);
 
     const skippedClusters: { cluster: string; reason: string }[] = [];
     let notANodeIds: string[] = [];
@@ -231,13 +235,14 @@ export function createScanner(options: ScannerOptions): Scanner {
     }
 
     const listing = await offlineListing;
+    const offlineInstances = hinted ?? (listing ? offlineReachability(listing.instances) : undefined);
     const only = targets.length === 1 ? targets[0] : undefined;
     if (only) {
       // One cluster in scope: scan it here rather than spend an event and an invocation on it.
       const summary = await scanCluster(deps, {
         cluster: only.cluster,
         ...(only.instanceIds ? { instanceIds: only.instanceIds } : {}),
-        ...(listing ? { offlineInstances: offlineReachability(listing.instances) } : {}),
+        ...(offlineInstances ? { offlineInstances } : {}),
         extraNotANodeIds: notANodeIds,
         scanId,
         trigger: request.trigger,
@@ -246,6 +251,94 @@ export function createScanner(options: ScannerOptions): Scanner {
         remainingMs,
         counter,
       });
+      if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
+      return summary;
+    }
+
+    const perInvocation = config.clustersPerInvocation ?? 1;
+    if (targets.length > 1 && targets.length <= perInvocation) {
+      // Few enough clusters: scan them side by side here. They share this invocation's token buckets
+      // (exact account-wide quotas instead of a blind 1/N split across invocations, so no throttled
+      // attempts and no share left idle while another scan waits) and its container. One failing
+      // cluster does not stop the others; the invocation fails after all of them reported.
+      const clusterScans: ClusterScanSummary[] = [];
+      const failedClusters: { cluster: string; error: string }[] = [];
+      let firstError: unknown;
+      const budget = new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER);
+      await Promise.all(
+        targets.map(async (t) => {
+          // Each cluster's own counter: its "Scan Completed" event reports its own calls.
+          const clusterCounter = new ApiCallCounter();
+          let held = 0;
+          const admit = async (nodes: number) => {
+            if (budget.waiting > 0 || budget.nodesInFlight + nodes > budget.capacity) {
+              log.info('Cluster scan waits for nodes in flight to end', {
+                cluster: t.cluster,
+                nodes,
+                nodesInFlight: budget.nodesInFlight,
+                nodeBudget: budget.capacity,
+              });
+            }
+            held = await budget.acquire(nodes);
+          };
+          try {
+            const scanned = await withApiCallCounter(clusterCounter, () =>
+              scanCluster(deps, {
+                cluster: t.cluster,
+                ...(t.instanceIds ? { instanceIds: t.instanceIds } : {}),
+                ...(offlineInstances ? { offlineInstances } : {}),
+                scanId,
+                trigger: request.trigger,
+                ...(reason ? { reason } : {}),
+                scope,
+                remainingMs,
+                counter: clusterCounter,
+                admit,
+              }),
+            );
+            clusterScans.push(scanned);
+          } catch (error) {
+            firstError ??= error;
+            const named = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            failedClusters.push({ cluster: t.cluster, error: named });
+            log.error('Cluster scan failed', { cluster: t.cluster, error: named });
+          } finally {
+            budget.release(held);
+          }
+        }),
+      );
+      const summary: FanOutSummary = {
+        kind: 'fan-out',
+        scanId,
+        trigger: request.trigger,
+        ...(reason ? { reason } : {}),
+        clusters: targets.map((t) => t.cluster),
+        eventsPut: 0,
+        eventsFailed: 0,
+        skippedClusters,
+        notANodeIds,
+        vanishedClusters: {
+          archived: vanished.archived,
+          failed: vanished.failed,
+          clusters: vanished.clusters,
+        },
+        clusterScans,
+        failedClusters,
+        durationMs: clock.now().getTime() - started.getTime(),
+        apiCalls: counter.toJSON(),
+        apiCallsTotal: counter.total,
+      };
+      log.info('Clusters scanned in this invocation', {
+        summary: { ...summary, clusterScans: clusterScans.length },
+      });
+      emitMetrics(metrics, summary);
+      if (failedClusters.length > 0) {
+        throw new ClusterScansFailedError(
+          failedClusters.map((f) => f.cluster),
+          { cause: firstError },
+          summary,
+        );
+      }
       if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
       return summary;
     }
@@ -267,6 +360,7 @@ export function createScanner(options: ScannerOptions): Scanner {
         scanId,
         ...(reason ? { reason } : {}),
         ...(listing ? { offline: listing } : {}),
+        clustersPerEvent: perInvocation,
       }),
       clock.sleep,
     );
@@ -281,6 +375,8 @@ export function createScanner(options: ScannerOptions): Scanner {
       skippedClusters,
       notANodeIds,
       vanishedClusters: { archived: vanished.archived, failed: vanished.failed, clusters: vanished.clusters },
+      clusterScans: [],
+      failedClusters: [],
       durationMs: clock.now().getTime() - started.getTime(),
       apiCalls: counter.toJSON(),
       apiCallsTotal: counter.total,

@@ -63,7 +63,7 @@ export interface FanOutSummary {
   readonly scanId: string;
   readonly trigger: Trigger;
   readonly reason?: string;
-  /** Clusters a "Scan Requested" event was put for. */
+  /** Clusters in scope: scanned here (`clusterScans`) or by the invocations of the events put. */
   readonly clusters: string[];
   readonly eventsPut: number;
   readonly eventsFailed: number;
@@ -71,6 +71,10 @@ export interface FanOutSummary {
   readonly skippedClusters: { cluster: string; reason: string }[];
   readonly notANodeIds: string[];
   readonly vanishedClusters: { archived: number; failed: number; clusters: string[] };
+  /** Clusters this invocation scanned itself, side by side (none when every cluster got an event). */
+  readonly clusterScans: ClusterScanSummary[];
+  /** Clusters whose scan here failed before it could report (each is retried with the invocation). */
+  readonly failedClusters: { cluster: string; error: string }[];
   readonly durationMs: number;
   readonly apiCalls: Record<string, number>;
   readonly apiCallsTotal: number;

@@ -1,10 +1,12 @@
 /**
  * Regression guard for API calls (issue 5 §3): a scheduled scan of a 1,000-node synthetic fleet in 2
- * clusters (fan-out included) through the real handler code and SDK against the emulator. Counts are
+ * clusters with the deployed configuration (both clusters scanned side by side in the scheduled
+ * invocation) through the real handler code and SDK against the emulator. Counts are
  * deterministic (pages, chunks, fleet composition), so they are asserted per operation; wall time
  * is not. Target: ≤ 80 calls per 1,000 nodes for a scheduled scan, first and steady state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS } from '../../functions/scanner/config.ts';
 import type { ClusterScanSummary, ScanSummary } from '../../functions/scanner/summary.ts';
 import { type SimNode, syntheticFleet } from '../sim/fleet.ts';
 import { runningNodes } from './expectations.ts';
@@ -20,10 +22,18 @@ let emulatorSecond: number;
 
 const emulatorTotal = () => Object.values(h.emulator.calls).reduce((a, b) => a + b, 0);
 
-/** Calls by operation summed over every invocation of one scheduled scan (fan-out + clusters). */
+/** Every summary of one scheduled scan: invocations, and the cluster scans an invocation ran itself. */
+function flat(summaries: ScanSummary[]): ScanSummary[] {
+  return summaries.flatMap((s) => (s.kind === 'fan-out' ? [s, ...s.clusterScans] : [s]));
+}
+
+const clusterScans = (summaries: ScanSummary[]) =>
+  flat(summaries).filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+
+/** Calls by operation summed over one scheduled scan (the invocation's own + each cluster scan's). */
 function byOperation(summaries: ScanSummary[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const s of summaries) {
+  for (const s of flat(summaries)) {
     for (const [op, n] of Object.entries(s.apiCalls)) out[op] = (out[op] ?? 0) + n;
   }
   return out;
@@ -64,7 +74,11 @@ beforeAll(async () => {
   h = await startHarness({
     fleet: syntheticFleet({ nodes: NODES, clusters: CLUSTERS, seed: 11 }),
     clock: { scale: 10 },
-    config: { pollInitialDelayMs: 5_000, pollIntervalMs: 5_000 },
+    config: {
+      pollInitialDelayMs: 5_000,
+      pollIntervalMs: 5_000,
+      clustersPerInvocation: CONFIG_DEFAULTS.clustersPerInvocation,
+    },
   });
   first = await h.scanAll(SCHEDULED);
   emulatorFirst = emulatorTotal();
@@ -78,11 +92,12 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
     expect(total(byOperation(first))).toBe(emulatorFirst);
     expect(total(byOperation(second))).toBe(emulatorSecond);
     expect(h.deliveryErrors).toEqual([]);
-    expect(first.filter((s) => s.kind === 'cluster-scan')).toHaveLength(CLUSTERS);
+    expect(first).toHaveLength(1);
+    expect(clusterScans(first)).toHaveLength(CLUSTERS);
   });
 
   it('steady state: exact counts per operation, ≤ 80 calls per 1,000 nodes', () => {
-    const clusters = second.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+    const clusters = clusterScans(second);
     const plans = clusters.map((s) => plan(s.cluster));
     const sum = (f: (p: ReturnType<typeof plan>) => number) => plans.reduce((n, p) => n + f(p), 0);
     const calls = byOperation(second);
@@ -94,16 +109,16 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
     // SSM) are in a tag group: SSM leaves them out, and one look-up per 50 classifies them.
     for (const p of plans) expect(p.tagGroups.every((g) => g.candidates > 50)).toBe(true);
     expect(calls).toEqual({
-      // Fan-out invocation: clusters, one PutEvents of ≤ 10 entries, the vanished-cluster check.
+      // The scheduled invocation: clusters, the vanished-cluster check; no event per cluster.
       ListClusters: 1,
-      // Fan-out + one "Scan Completed" per cluster.
-      PutEvents: 1 + CLUSTERS,
+      // One "Scan Completed" per cluster.
+      PutEvents: CLUSTERS,
       GetFindings: 1 + sum((p) => pages(p.nodes, 100)),
       DescribeCluster: CLUSTERS,
       // One paged call per provisioner tag, 1,000 instances a page.
       DescribeInstances: 3 * CLUSTERS,
-      // The fan-out's offline listing, passed to every cluster scan in its event (≈ 20 offline
-      // instances: one page); per cluster, one look-up of the nodes no tag resolved to.
+      // The invocation's offline listing, handed to every cluster scan (≈ 20 offline instances:
+      // one page); per cluster, one look-up of the nodes no tag resolved to.
       DescribeInstanceInformation: 1 + sum((p) => pages(p.unmanaged, 50)),
       SendCommand: sum((p) => p.sends),
       ListCommandInvocations: sum((p) => p.invocationPages),
@@ -117,7 +132,8 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
   it('first scan: the same sends and reads; the unmanaged nodes cost one EC2 look-up per cluster', () => {
     // No findings tell yet which nodes SSM does not manage: after the DescribeInstanceInformation
     // look-up that finds them unlisted, one DescribeInstances tells them from vanished nodes.
-    const clusters = first.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+    const clusters = clusterScans(first);
+    expect(clusters).toHaveLength(CLUSTERS);
     for (const s of clusters) {
       const p = plan(s.cluster);
       expect(s.apiCalls.SendCommand).toBe(p.sends);

@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, readConfig } from '../../functions/scanner/config.ts';
 import { ConfigError } from '../../functions/scanner/errors.ts';
+import { defaultNodeBudget } from '../../functions/scanner/node-budget.ts';
 
 describe('readConfig', () => {
   it('requires the document name and applies defaults', () => {
     expect(() => readConfig({})).toThrow(ConfigError);
     const config = readConfig({ KUBELET_AUDIT_DOCUMENT_NAME: 'KubeletAudit-Collect' });
-    expect(config).toEqual({ documentName: 'KubeletAudit-Collect', ...CONFIG_DEFAULTS });
+    expect(config).toEqual({
+      documentName: 'KubeletAudit-Collect',
+      ...CONFIG_DEFAULTS,
+      nodesInFlight: defaultNodeBudget(512),
+    });
+  });
+
+  it('sizes the nodes in flight from the function memory unless set', () => {
+    const doc = { KUBELET_AUDIT_DOCUMENT_NAME: 'doc' };
+    expect(readConfig({ ...doc, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' }).nodesInFlight).toBe(
+      defaultNodeBudget(1024),
+    );
+    expect(defaultNodeBudget(1024)).toBeGreaterThan(defaultNodeBudget(512));
+    expect(readConfig({ ...doc, KUBELET_AUDIT_NODES_IN_FLIGHT: '3000' }).nodesInFlight).toBe(3000);
+    expect(readConfig({ ...doc, KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: '1' }).clustersPerInvocation).toBe(1);
   });
 
   it('parses the allow-list and numeric settings', () => {
@@ -26,6 +41,8 @@ describe('readConfig', () => {
     ['KUBELET_AUDIT_CLUSTERS', 'ok,-bad'],
     ['KUBELET_AUDIT_DELIVERY_TIMEOUT_SECONDS', '10'],
     ['KUBELET_AUDIT_POLL_INTERVAL_MS', 'soon'],
+    ['KUBELET_AUDIT_CLUSTERS_PER_INVOCATION', '0'],
+    ['KUBELET_AUDIT_NODES_IN_FLIGHT', 'many'],
   ])('names %s when it is invalid', (variable, value) => {
     const env = { KUBELET_AUDIT_DOCUMENT_NAME: 'doc', [variable]: value };
     expect(() => readConfig(env)).toThrow(new RegExp(variable));

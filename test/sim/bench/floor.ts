@@ -5,8 +5,8 @@
  * times the emulator actually drew.
  *
  * Calls (per scan):
- * - account: ListClusters (100 a page), one GetFindings for findings of vanished clusters (a full scan
- *   must archive them), and on fan-out one PutEvents per 10 clusters;
+ * - account: ListClusters (100 a page) and one GetFindings for findings of vanished clusters (a full
+ *   scan must archive them); no fan-out event (one invocation can scan every cluster side by side);
  * - per cluster: DescribeCluster; DescribeInstances: one query per provisioner tag key the discovery
  *   contract names (EC2 ANDs different filter names, so `eks:cluster-name`, `eks:eks-cluster-name` and
  *   `kubernetes.io/cluster/<name>` cannot share a query), and together at least nodes / 1,000 pages
@@ -23,7 +23,7 @@
  *   No ListCommands: polling for completion is overhead a perfect scanner would not need.
  *
  * Time (expected, using the mean per-call latency; node times are the ones drawn in the run):
- * - per cluster, the dependency chain: fan-out (ListClusters → PutEvents) → DescribeCluster →
+ * - per cluster, the dependency chain: ListClusters → DescribeCluster →
  *   DescribeInstances pages (sequential NextToken chain) → DescribeInstanceInformation → SendCommand →
  *   the slowest node of the cluster (pickup + execution) → ListCommandInvocations (→ GetCommandInvocation)
  *   (the pages of different commands, and the import batches, can be in flight together)
@@ -112,7 +112,7 @@ function add(calls: Record<string, number>, op: string, n: number): void {
 export function computeFloor(input: FloorInput): FloorResult {
   const L = (op: string) => input.latencyMs[op] ?? input.latencyMs.default;
   const C = input.clusters.length;
-  const fanOut = C > 1;
+  const several = C > 1;
 
   // Learning which candidates are offline: list the account's offline instances, or look the
   // candidates up by id (InstanceIds filter), 50 a page; whichever is fewer.
@@ -122,15 +122,14 @@ export function computeFloor(input: FloorInput): FloorResult {
   const calls: Record<string, number> = {};
   add(calls, 'ListClusters', pages(C, BATCH.listClusters, true));
   add(calls, 'GetFindings', 1);
-  if (fanOut) add(calls, 'PutEvents', pages(C, BATCH.putEvents));
-  // The offline listing is account-wide: with a fan-out it is made once and handed to every cluster.
+  // The offline listing is account-wide: for several clusters it is made once and handed to each.
   const anyCandidates = input.clusters.some((c) => c.candidates > 0);
-  if (fanOut && anyCandidates) add(calls, 'DescribeInstanceInformation', offlinePages);
+  if (several && anyCandidates) add(calls, 'DescribeInstanceInformation', offlinePages);
   for (const c of input.clusters) {
     add(calls, 'DescribeCluster', 1);
     // Each query is at least one page, and together they return every node, ≤ 1,000 a page.
     add(calls, 'DescribeInstances', Math.max(DISCOVERY_TAG_QUERIES, pages(c.nodes, BATCH.describeInstances)));
-    if (c.candidates > 0 && !fanOut) add(calls, 'DescribeInstanceInformation', reachPages(c));
+    if (c.candidates > 0 && !several) add(calls, 'DescribeInstanceInformation', reachPages(c));
     // One SendCommand with a tag target can reach every node of a cluster.
     add(calls, 'SendCommand', c.sendable > 0 ? 1 : 0);
     add(calls, 'ListCommandInvocations', pages(c.sendable, BATCH.listInvocations));
@@ -142,7 +141,7 @@ export function computeFloor(input: FloorInput): FloorResult {
   const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
 
   // Per-cluster critical path (ms).
-  const tFan = L('ListClusters') + (fanOut ? L('PutEvents') : 0);
+  const tFan = L('ListClusters');
   const tail = L('BatchImportFindings') + L('PutEvents');
   const perCluster: Record<string, number> = {};
   const starts = {

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { controls } from '../../../functions/controls/index.ts';
+import { CONFIG_DEFAULTS } from '../../../functions/scanner/config.ts';
 import type { ClusterScanSummary, FanOutSummary } from '../../../functions/scanner/summary.ts';
 import { awsLikeTiming, DEFAULT_RATE_LIMITS, seededRng } from '../emulator/index.ts';
 import { bundleHandler, coldImportMs, constructMemoryMb } from './bundle.ts';
@@ -53,12 +54,22 @@ export interface Phases {
   readonly floorChain: number;
 }
 
+/** Every cluster scan of a run: one per invocation, or several side by side in one (fan-out `clusterScans`). */
+export function clusterScansOf(run: ScanRun): ClusterScanSummary[] {
+  return run.invocations.flatMap((i) =>
+    i.summary?.kind === 'cluster-scan'
+      ? [i.summary]
+      : i.summary?.kind === 'fan-out'
+        ? (i.summary.clusterScans ?? [])
+        : [],
+  );
+}
+
 function phasesOf(run: ScanRun, floor: FloorResult): Phases | undefined {
   let slowest: { cluster: string; startedMs: number; durationMs: number } | undefined;
-  for (const i of run.invocations) {
-    if (i.summary?.kind !== 'cluster-scan') continue;
-    if (!slowest || i.durationMs > slowest.durationMs) {
-      slowest = { cluster: i.summary.cluster, startedMs: i.startedMs, durationMs: i.durationMs };
+  for (const s of clusterScansOf(run)) {
+    if (!slowest || s.durationMs > slowest.durationMs) {
+      slowest = { cluster: s.cluster, startedMs: Date.parse(s.startedAt), durationMs: s.durationMs };
     }
   }
   const facts = run.facts.clusters.find((c) => c.name === slowest?.cluster);
@@ -122,9 +133,8 @@ function rateLimits(): Record<string, RateLimit> {
 
 function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
   const summaries = run.invocations.flatMap((i) => (i.summary ? [i.summary] : []));
-  const clusterScans = summaries.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+  const clusterScans = clusterScansOf(run);
   const fanOut = summaries.find((s): s is FanOutSummary => s.kind === 'fan-out');
-  const clusterInvocations = run.invocations.filter((i) => i.summary?.kind !== 'fan-out');
   const floor = computeFloor({
     clusters: run.facts.clusters.map((c) => ({ ...c, findings: c.nodes * controls.length })),
     latencyMs: meanLatencies(),
@@ -142,7 +152,7 @@ function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
   const findingsImported = clusterScans.reduce((n, s) => n + s.findings.imported, 0);
   return {
     wallSeconds,
-    slowestClusterSeconds: Math.max(0, ...clusterInvocations.map((i) => i.durationMs)) / 1000,
+    slowestClusterSeconds: Math.max(0, ...clusterScans.map((c) => c.durationMs)) / 1000,
     fanOutSeconds: fanOut ? fanOut.durationMs / 1000 : 0,
     floor,
     ratioToFloor: wallSeconds / floor.seconds,
@@ -227,12 +237,16 @@ export async function measure(
   let first: ScanResult;
   let steady: ScanResult;
   let mainWorker: WorkerStats;
+  // The deployed configuration: up to clustersPerInvocation clusters in the scheduled invocation,
+  // more in events of that many (one invocation, a container, each).
+  const perInvocation = CONFIG_DEFAULTS.clustersPerInvocation;
+  const containers = options.clusters <= perInvocation ? 1 : 1 + Math.ceil(options.clusters / perInvocation);
   try {
-    await session.prewarm(options.clusters + 1);
+    await session.prewarm(containers);
     first = analyse(await session.scan(), options.nodes, memoryMb);
     progress(`first scan: ${first.wallSeconds.toFixed(1)} s; steady-state scan next, from cold containers`);
     await session.restartWorkers();
-    await session.prewarm(options.clusters + 1);
+    await session.prewarm(containers);
     steady = analyse(await session.scan(), options.nodes, memoryMb);
     progress(`steady-state scan: ${steady.wallSeconds.toFixed(1)} s`);
     mainWorker = await session.workerStats();

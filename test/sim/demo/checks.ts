@@ -46,7 +46,9 @@ export function checkScanRun(
   summaries: readonly ScanSummary[],
   deliveryErrors: readonly unknown[],
 ): Check[] {
-  const scans = summaries.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+  const scans = summaries.flatMap((s): ClusterScanSummary[] =>
+    s.kind === 'cluster-scan' ? [s] : s.kind === 'fan-out' ? s.clusterScans : [],
+  );
   const clusters = [...fleet.clusters.keys()].sort();
   const scanned = scans.map((s) => s.cluster).sort();
   const problems: string[] = [];
@@ -56,6 +58,10 @@ export function checkScanRun(
     problems.push(
       `cluster scans that returned a summary: [${scanned.join(', ')}]; expected one each for [${clusters.join(', ')}]`,
     );
+  for (const s of summaries) {
+    if (s.kind !== 'fan-out') continue;
+    for (const f of s.failedClusters) problems.push(`${f.cluster}: the cluster scan failed: ${f.error}`);
+  }
   for (const e of deliveryErrors)
     problems.push(
       `a fanned-out cluster scan failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,

@@ -1,0 +1,113 @@
+/**
+ * Several clusters scanned side by side in one invocation (KUBELET_AUDIT_CLUSTERS_PER_INVOCATION):
+ * no event per cluster, one "Scan Completed" per cluster with its own calls, a failing cluster does
+ * not stop the others, and more clusters than that are fanned out in events of that many.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { controls } from '../../functions/controls/index.ts';
+import { ClusterScansFailedError } from '../../functions/scanner/errors.ts';
+import type { FanOutSummary } from '../../functions/scanner/summary.ts';
+import { SAMPLE_IDS, syntheticFleet } from '../sim/fleet.ts';
+import { active, byInstance, expectedStatus, runningNodes, statusOf } from './expectations.ts';
+import { type Harness, SCHEDULED, startHarness } from './harness.ts';
+
+let h: Harness;
+afterEach(() => h?.stop());
+
+const published = (type: string) => h.emulator.events.published.filter((e) => e['detail-type'] === type);
+
+describe('clusters scanned side by side in one invocation', () => {
+  it('scans every cluster of a full scan in the scheduled invocation, with the right status for every node', async () => {
+    // Prepare: the sample fleet (3 clusters, every node type), up to 20 clusters an invocation.
+    h = await startHarness({ config: { clustersPerInvocation: 20 } });
+    // Act
+    const [first, ...rest] = await h.scanAll(SCHEDULED);
+    // Assess: one invocation, no Scan Requested event, one Scan Completed per cluster.
+    const summary = first as FanOutSummary;
+    expect(summary.kind).toBe('fan-out');
+    expect(summary.eventsPut).toBe(0);
+    expect(rest).toEqual([]);
+    expect(published('Scan Requested')).toEqual([]);
+    expect(summary.clusterScans.map((s) => s.cluster).sort()).toEqual(['auto', 'legacy-al2', 'prod-eu']);
+    expect(
+      published('Scan Completed')
+        .map((e) => e.detail.cluster)
+        .sort(),
+    ).toEqual(['auto', 'legacy-al2', 'prod-eu']);
+    const nodes = runningNodes(h.fleet);
+    const findings = byInstance(active(h.emulator));
+    expect(findings.size).toBe(nodes.length);
+    for (const node of nodes) {
+      const mine = findings.get(node.instanceId) ?? [];
+      expect(mine).toHaveLength(controls.length);
+      for (const f of mine)
+        expect(`${node.instanceId} ${statusOf(f)}`).toBe(`${node.instanceId} ${expectedStatus(node)}`);
+    }
+    // Each cluster counts its own calls; with the invocation's own they are every call made.
+    const perCluster = summary.clusterScans.reduce((n, s) => n + s.apiCallsTotal, 0);
+    expect(perCluster + summary.apiCallsTotal).toBe(h.counter.total);
+    expect(summary.clusterScans.every((s) => (s.apiCalls.SendCommand ?? 0) > 0 || s.cluster === 'auto')).toBe(
+      true,
+    );
+  });
+
+  it('reports the other clusters when one cannot deliver its findings, then fails the invocation', async () => {
+    // Prepare: one finding of legacy-al2 is refused for good.
+    h = await startHarness({ config: { clustersPerInvocation: 20 } });
+    const id = `${h.fleet.region}/${h.fleet.accountId}/legacy-al2/${SAMPLE_IDS.failingByFlag}/${controls[0]?.id}`;
+    h.emulator.faults.failFindings([id], { errorCode: 'InvalidInput', message: 'bad' });
+    // Act
+    const error = await h.scan(SCHEDULED).catch((e: unknown) => e);
+    // Assess: the error names the cluster; every other finding is delivered and every cluster reported.
+    expect(error).toBeInstanceOf(ClusterScansFailedError);
+    expect((error as ClusterScansFailedError).clusters).toEqual(['legacy-al2']);
+    expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length - 1);
+    expect(published('Scan Completed')).toHaveLength(3);
+  });
+
+  it('fans out more clusters in events of that many, each scanned side by side by its invocation', async () => {
+    // Prepare: 13 clusters, 5 an invocation.
+    h = await startHarness({
+      fleet: syntheticFleet({ nodes: 130, clusters: 13, seed: 7 }),
+      config: { clustersPerInvocation: 5 },
+    });
+    // Act
+    const [first, ...rest] = await h.scanAll(SCHEDULED);
+    // Assess: 3 events (5 + 5 + 3 clusters), each invocation told it is one of 3.
+    expect((first as FanOutSummary).eventsPut).toBe(3);
+    const requested = published('Scan Requested');
+    expect(requested.map((e) => (e.detail.clusters as string[]).length).sort()).toEqual([3, 5, 5]);
+    expect(requested.every((e) => e.detail.concurrentScans === 3)).toBe(true);
+    const scanned = (rest as FanOutSummary[]).flatMap((s) => s.clusterScans.map((c) => c.cluster));
+    expect(scanned).toHaveLength(13);
+    expect(new Set(scanned).size).toBe(13);
+    expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length);
+  });
+
+  it('holds a cluster back until the nodes in flight fit the node budget', async () => {
+    // Prepare: 3 clusters of 40 nodes, room for 50 nodes in flight: one cluster at a time.
+    h = await startHarness({
+      fleet: syntheticFleet({ nodes: 120, clusters: 3, seed: 11 }),
+      config: { clustersPerInvocation: 20, nodesInFlight: 50 },
+    });
+    // Act
+    const [first] = await h.scanAll(SCHEDULED);
+    // Assess: every node answered, and no two cluster scans collected at the same time.
+    const scans = (first as FanOutSummary).clusterScans;
+    expect(scans).toHaveLength(3);
+    expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length);
+    const sends = h.emulator.ssm.commands.commands.map((c) => ({
+      cluster: h.fleet.get(c.invocations[0]?.instanceId ?? '')?.cluster,
+      at: c.requestedMs,
+    }));
+    const spans = scans.map((s) => ({
+      cluster: s.cluster,
+      from: Math.min(...sends.filter((x) => x.cluster === s.cluster).map((x) => x.at)),
+      to: Date.parse(s.finishedAt),
+    }));
+    spans.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i]?.from ?? 0).toBeGreaterThanOrEqual(spans[i - 1]?.to ?? 0);
+    }
+  });
+});
