@@ -11,6 +11,7 @@ export interface AppSettings {
   readonly securityHubExtras: boolean;
   readonly memorySize?: number;
   readonly maxConcurrentScans?: number;
+  readonly clustersPerInvocation?: number;
 }
 
 type Context = (key: string) => unknown;
@@ -35,7 +36,10 @@ function integer(context: Context, key: string, min: number, max: number): numbe
   return value;
 }
 
-/** Reads `schedule`, `clusters`, `alarmEmail`, `securityHubExtras`, `memorySize`, `maxConcurrentScans`. */
+/**
+ * Reads `schedule`, `clusters`, `alarmEmail`, `securityHubExtras`, `memorySize`, `maxConcurrentScans`,
+ * `clustersPerInvocation`.
+ */
 export function readAppSettings(context: Context): AppSettings {
   const schedule = text(context, 'schedule');
   const clusters = text(context, 'clusters')
@@ -52,6 +56,7 @@ export function readAppSettings(context: Context): AppSettings {
   }
   const memorySize = integer(context, 'memorySize', 128, 10_240);
   const maxConcurrentScans = integer(context, 'maxConcurrentScans', 1, 1000);
+  const clustersPerInvocation = integer(context, 'clustersPerInvocation', 1, 100);
   return {
     ...(schedule === undefined ? {} : { schedule: schedule.toLowerCase() === 'off' ? false : schedule }),
     ...(clusters && clusters.length > 0 ? { clusters } : {}),
@@ -59,5 +64,6 @@ export function readAppSettings(context: Context): AppSettings {
     securityHubExtras: extras !== 'false',
     ...(memorySize === undefined ? {} : { memorySize }),
     ...(maxConcurrentScans === undefined ? {} : { maxConcurrentScans }),
+    ...(clustersPerInvocation === undefined ? {} : { clustersPerInvocation }),
   };
 }

@@ -59,14 +59,20 @@ export interface KubeletAuditScannerProps {
    * @default every cluster in the account and Region
    */
   readonly clusters?: readonly string[];
-  /** @default 512 */
+  /** @default 1769 (one vCPU) */
   readonly memorySize?: number;
+  /**
+   * Clusters one invocation scans side by side (they share exact account-wide API quotas); more are
+   * fanned out in events of this many. 1 = one invocation per cluster.
+   * @default 20
+   */
+  readonly clustersPerInvocation?: number;
   /** @default 15 minutes (Lambda's maximum; the scan keeps a reserve before it, see config.ts) */
   readonly timeout?: Duration;
   /**
-   * Caps how many invocations (one per cluster after fan-out) run at once, through reserved
-   * concurrency. Leave unset so clusters scan in parallel; set it only to protect shared API rate
-   * limits (Security Hub imports 10/s per account) or account concurrency.
+   * Caps how many invocations (one per `clustersPerInvocation` clusters after fan-out) run at once,
+   * through reserved concurrency. Leave unset so they run in parallel; set it only to protect
+   * account concurrency.
    * @default no reservation
    */
   readonly maxConcurrentScans?: number;
@@ -167,6 +173,9 @@ export class KubeletAuditScanner extends Construct {
         KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
         KUBELET_AUDIT_EVENT_BUS: 'default',
         ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
+        ...(props.clustersPerInvocation !== undefined
+          ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
+          : {}),
         POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
         POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
         NODE_OPTIONS: '--enable-source-maps',

@@ -17,6 +17,7 @@ describe('readAppSettings', () => {
         securityHubExtras: 'false',
         memorySize: '1024',
         maxConcurrentScans: 4,
+        clustersPerInvocation: '5',
       }),
     ).toEqual({
       schedule: 'rate(6 hours)',
@@ -25,6 +26,7 @@ describe('readAppSettings', () => {
       securityHubExtras: false,
       memorySize: 1024,
       maxConcurrentScans: 4,
+      clustersPerInvocation: 5,
     });
     expect(from({ schedule: 'OFF' }).schedule).toBe(false);
     expect(from({ clusters: ' , ' })).not.toHaveProperty('clusters');
@@ -35,6 +37,7 @@ describe('readAppSettings', () => {
     [{ securityHubExtras: 'yes' }, /securityHubExtras/],
     [{ memorySize: '64' }, /memorySize.*\[128, 10240\]/],
     [{ maxConcurrentScans: '2.5' }, /maxConcurrentScans/],
+    [{ clustersPerInvocation: '0' }, /clustersPerInvocation.*\[1, 100\]/],
     [{ clusters: ['a', 'b'] }, /context "clusters" must be a string/],
   ])('rejects %j naming the key', (values, message) => {
     expect(() => from(values)).toThrow(message);

@@ -30,13 +30,13 @@ const DOCUMENT = logicalId('AWS::SSM::Document');
 const LOGS = logicalId('AWS::Logs::LogGroup');
 
 describe('scanner function', () => {
-  it('runs Node.js 24 on arm64 with 15 minutes and 512 MB', () => {
+  it('runs Node.js 24 on arm64 with 15 minutes and 1,769 MB (one vCPU)', () => {
     const fn = props(only(base.template.findResources('AWS::Lambda::Function')));
     expect(fn).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 900,
-      MemorySize: 512,
+      MemorySize: 1769,
       Handler: 'index.handler',
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: LOGS } },
     });
@@ -55,9 +55,16 @@ describe('scanner function', () => {
   });
 
   it('passes the cluster allow-list and the concurrency cap when given', () => {
-    const { template } = synth({ scanner: { clusters: ['prod', 'staging'], maxConcurrentScans: 5 } });
+    const { template } = synth({
+      scanner: { clusters: ['prod', 'staging'], maxConcurrentScans: 5, clustersPerInvocation: 4 },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ KUBELET_AUDIT_CLUSTERS: 'prod,staging' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          KUBELET_AUDIT_CLUSTERS: 'prod,staging',
+          KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: '4',
+        }),
+      },
       ReservedConcurrentExecutions: 5,
     });
   });
