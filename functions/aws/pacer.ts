@@ -117,12 +117,6 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.limit.ratePerSecond;
   }
 
-  /** Gives back a token taken for a call that did not go through (throttled: it used no quota). */
-  refund(): void {
-    this.refill();
-    this.tokens = Math.min(this.limit.burst, this.tokens + 1);
-  }
-
   async take(): Promise<void> {
     const wait = this.reserve();
     if (wait > 0) await this.clock.sleep(wait);
@@ -166,14 +160,7 @@ export class Pacer {
    */
   record(operation: string, throttled: boolean): void {
     const a = this.adaptive.get(operation);
-    if (!a) {
-      // A throttled attempt used none of the account's quota, so it keeps none of the scan's share:
-      // its retry goes out after the SDK's back-off instead of a whole share interval later (6.7 s
-      // for GetFindings at 20 scans; in the bench each such throttle held a cluster's read back by
-      // as much, and the last pages of a few clusters ended 10-15 s after the others).
-      if (throttled) this.buckets.get(operation)?.refund();
-      return;
-    }
+    if (!a) return;
     const rate = a.bucket.limit.ratePerSecond;
     a.bucket.setRate(throttled ? Math.max(a.min, rate / 2) : Math.min(a.max, rate + a.min));
   }

@@ -105,21 +105,6 @@ describe('Pacer', () => {
     expect(pacer.limitOf('GetFindings')).toBeUndefined();
   });
 
-  it('gives a paced call its token back when it was throttled, so the retry does not wait a share interval', async () => {
-    // Prepare: one of 20 scans; GetFindings at 0.15/s with a one-token burst, the token used at once.
-    const clock = fakeClock();
-    const pacer = new Pacer(20, clock, undefined, () => 1);
-    await pacer.take('GetFindings');
-    // Act: that call was throttled (it used no account quota); its retry takes a token.
-    pacer.record('GetFindings', true);
-    await pacer.take('GetFindings');
-    // Assess: no wait for the retry; the call after it waits the whole interval, as before.
-    expect(clock.slept).toEqual([]);
-    pacer.record('GetFindings', false);
-    await pacer.take('GetFindings');
-    expect(clock.slept.map((ms) => Math.round(ms))).toEqual([6_667]);
-  });
-
   it('starts scans whose one-token shares exceed the account burst out of phase, by the drawn fill', async () => {
     // Prepare: 20 scans × 1 token > GetFindings' burst of 6, so the fill is drawn;
     // BatchImportFindings: 20 scans × 1 token fit in its burst of 30, so it starts full.
