@@ -9,13 +9,18 @@ import {
   GetCommandInvocationCommand,
   type GetCommandInvocationCommandOutput,
   paginateListCommandInvocations,
-  paginateListCommands,
   SendCommandCommand,
   type SSMClient,
   type Target,
 } from '@aws-sdk/client-ssm';
 import { isOutputTruncated } from '../collector/evidence.ts';
 import { awsErrorName, errorMessage } from '../scanner/errors.ts';
+import {
+  CLOCK_SKEW_MS,
+  type CommandCounts,
+  type CommandPoller,
+  listExecutingCommands,
+} from './command-poller.ts';
 import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
 
 export type CollectionOutcome =
@@ -70,6 +75,8 @@ export interface RunCommandOptions {
   readonly readConcurrency?: number;
   /** Each wait is lengthened by up to this fraction at random (default 0: none). */
   readonly pollJitter?: number;
+  /** A poller shared with the other cluster scans of the invocation; absent = list for this scan alone. */
+  readonly poller?: CommandPoller;
   /** 0 ≤ x < 1, for the poll jitter (default Math.random). */
   readonly random?: () => number;
   /**
@@ -96,8 +103,6 @@ export interface TagTarget {
 export const SEND_CHUNK = 50;
 /** ListCommands / ListCommandInvocations MaxResults is 1..50. */
 const PAGE = 50;
-/** Commands are matched with InvokedAfter against SSM's clock; allow for skew against ours. */
-const CLOCK_SKEW_MS = 5 * 60_000;
 /**
  * SendCommand calls in flight. One call takes about 80 ms, so two already ask for more than the
  * 10/s SSM allows (no published figure; the bench assumes 10/s burst 20) and the account's quota is
@@ -110,7 +115,6 @@ const SEND_CONCURRENCY = 2;
  * flight reach SSM's 10/s, and more only drew throttles in the 20-cluster bench (49 against 0).
  */
 const READ_CONCURRENCY = 2;
-const TERMINAL_COMMAND = new Set(['Success', 'Cancelled', 'Failed', 'TimedOut']);
 const PENDING_INVOCATION = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
 
 /**
@@ -240,6 +244,8 @@ export async function runCollector(
   const random = options.random ?? Math.random;
   const jitter = options.pollJitter ?? 0;
 
+  /** When the last command was accepted: a poll must list commands from a listing started after it. */
+  let lastSendMs = 0;
   const send = async (to: { InstanceIds: string[] } | { Targets: Target[] }): Promise<string> => {
     const out = await ssm.send(
       new SendCommandCommand({
@@ -256,6 +262,7 @@ export async function runCollector(
     );
     const id = out.Command?.CommandId;
     if (!id) throw new Error('SendCommand returned no CommandId');
+    lastSendMs = options.now().getTime();
     return id;
   };
   const pending = new Set<string>();
@@ -480,34 +487,16 @@ export async function runCollector(
     // parallel) out of the pages, so the round stays one page as commands complete. A pending
     // command of ours that is absent has probably finished (or is not listed yet: eventual
     // consistency), so its invocations decide: it is done only when every target's is terminal.
+    // Cluster scans side by side share one poller (one listing serves them all).
+    const listed = options.poller
+      ? await options.poller.list(lastSendMs)
+      : await listExecutingCommands(ssm, options.documentName, invokedAfter);
     const executing = new Set<string>();
-    const pages = paginateListCommands(
-      { client: ssm, pageSize: PAGE },
-      {
-        Filters: [
-          { key: 'DocumentName', value: options.documentName },
-          // Second precision, as in the API reference examples (2024-07-07T00:00:00Z).
-          { key: 'InvokedAfter', value: invokedAfter.toISOString().replace(/\.\d{3}Z$/, 'Z') },
-          { key: 'ExecutionStage', value: 'Executing' },
-        ],
-      },
-    );
-    const counts = new Map<string, { targets: number; completed: number }>();
-    for await (const page of pages) {
-      for (const command of page.Commands ?? []) {
-        // The status is checked too, so a service that ignored the filter cannot stall the poll.
-        if (
-          command.CommandId &&
-          pending.has(command.CommandId) &&
-          !TERMINAL_COMMAND.has(command.Status ?? '')
-        ) {
-          executing.add(command.CommandId);
-          counts.set(command.CommandId, {
-            targets: command.TargetCount ?? 0,
-            completed: command.CompletedCount ?? 0,
-          });
-        }
-      }
+    const counts = new Map<string, CommandCounts>();
+    for (const [commandId, count] of listed) {
+      if (!pending.has(commandId)) continue;
+      executing.add(commandId);
+      counts.set(commandId, count);
     }
     for (const [commandId, count] of counts) {
       const tag = tagCommands.get(commandId);

@@ -5,6 +5,7 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
+import type { CommandPoller } from '../aws/command-poller.ts';
 import {
   type ClusterInfo,
   describeCluster,
@@ -66,6 +67,8 @@ export interface ClusterScanInput {
    * (scans side by side in one invocation share a node budget, node-budget.ts).
    */
   readonly admit?: (nodes: number) => Promise<void>;
+  /** Polls shared with the other cluster scans of the invocation, and their pace. */
+  readonly sharedPoll?: { readonly poller: CommandPoller; readonly intervalMs: number };
 }
 
 /** What the scan knows about one node once collection is over. */
@@ -300,8 +303,10 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       documentName: config.documentName,
       deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
       pollInitialDelayMs: config.pollInitialDelayMs,
-      pollIntervalMs: config.pollIntervalMs,
-      pollJitter: config.pollJitter,
+      // A shared poll costs one listing for every cluster of the invocation: poll often, in step.
+      ...(input.sharedPoll
+        ? { poller: input.sharedPoll.poller, pollIntervalMs: input.sharedPoll.intervalMs, pollJitter: 0 }
+        : { pollIntervalMs: config.pollIntervalMs, pollJitter: config.pollJitter }),
       remainingMs: input.remainingMs,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds ? {} : { tagTargets: tagTargetsFor(cluster.name, sendTo, offlineNodes) }),

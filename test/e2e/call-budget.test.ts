@@ -122,10 +122,15 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       DescribeInstanceInformation: 1 + sum((p) => pages(p.unmanaged, 50)),
       SendCommand: sum((p) => p.sends),
       ListCommandInvocations: sum((p) => p.invocationPages),
-      ListCommands: clusters.reduce((n, s) => n + s.pollRounds, 0),
+      // One listing serves the polls of both clusters that fall within a second of it (and after
+      // their sends): how many polls share one depends on timing, so it is bounded below.
+      ListCommands: calls.ListCommands,
       BatchImportFindings: sum((p) => pages(p.nodes, 100)),
     });
-    expect(calls.ListCommands).toBe(CLUSTERS);
+    const rounds = clusters.map((s) => s.pollRounds);
+    expect(calls.ListCommands).toBeGreaterThanOrEqual(Math.max(...rounds));
+    expect(calls.ListCommands).toBeLessThanOrEqual(rounds.reduce((a, b) => a + b, 0));
+    expect(calls.ListCommands).toBeLessThanOrEqual(CLUSTERS);
     expect((total(calls) / NODES) * 1000).toBeLessThanOrEqual(80);
   });
 
