@@ -225,8 +225,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           : new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
       }
       json = service.protocol === 'ec2Query' || body === '' ? {} : parseJsonBody(body);
+      // The rate limit is decided when the request arrives, as AWS's front end does, before the work
+      // the latency stands for; a throttled answer comes back after the same round trip.
+      const throttled = faults.takeThrottle(key) || !rateLimiter.tryAcquire(key);
       await clock.sleep(latencyFor(key));
-      if (faults.takeThrottle(key) || !rateLimiter.tryAcquire(key)) throw throttleFor(service.name);
+      if (throttled) throw throttleFor(service.name);
       const status = faults.takeServerError(key);
       if (status !== undefined)
         throw new AwsError(
