@@ -25,7 +25,7 @@ const IMPORT_RESENDS = 2;
 /**
  * Import requests in flight at once. BatchImportFindings allows 10/s (burst 30) and one request takes
  * 150–400 ms, so one at a time reaches only 3–6/s; four keep the quota busy without queueing far
- * ahead of it (the adaptive retry absorbs a throttle).
+ * ahead of it (the SDK's retry absorbs a throttle).
  */
 export const IMPORT_CONCURRENCY = 4;
 

@@ -1,9 +1,10 @@
 /**
- * Client-side fair-share pacing for operations with an account-wide quota. Every cluster scan of a
- * full scan runs in its own invocation, and they share one account quota; the SDK's adaptive retry
- * only slows down after it was throttled, and each throttled attempt is itself a call against the
- * quota (and throttles other tools of the account). So each invocation takes its share of the
- * published rate (rate / concurrent scans) from a token bucket before it sends.
+ * Client-side pacing for operations with an account-wide quota. The clusters scanned side by side in
+ * one invocation take every call from the invocation's buckets, so together they stay within the
+ * account's rate, served in the order they ask; invocations of a fan-out (more clusters than one
+ * invocation scans) each take their share (rate / invocations started). Retrying after a throttle
+ * would only slow down after the fact, and each throttled attempt is itself a call against the quota
+ * (and throttles other tools of the account).
  */
 
 export interface RateLimit {
@@ -29,12 +30,15 @@ export const ACCOUNT_RATE_LIMITS = {
  * paced, none, and the later sends of a scan go out a second or two later. Not
  * ListCommandInvocations: each scan reads its pages when its node groups finish, at different times,
  * and pacing it at a share (1/N, or even 4/N, of 10/s) left the account's quota idle while the scans
- * queued, 10–25 s slower in the 20-cluster bench, with as many throttles at 4/N. Not the imports: at
- * 1/N of 10/s burst 30 they drew no fewer throttles (there were none) but cost each cluster about
- * 6 s at its end.
+ * queued, 10–25 s slower in the 20-cluster bench, with as many throttles at 4/N. The imports: with 20
+ * clusters side by side in one invocation (share 1), four imports in flight per cluster drew 10
+ * throttled attempts a scan; from the shared bucket, none. (At a 1/20 share, when every cluster had
+ * its own invocation, they cost each cluster about 6 s at its end; a fan-out now starts one
+ * invocation per 20 clusters.)
  */
 export const PACED_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   GetFindings: ACCOUNT_RATE_LIMITS.GetFindings,
+  BatchImportFindings: ACCOUNT_RATE_LIMITS.BatchImportFindings,
   SendCommand: { ratePerSecond: 10, burst: 20 },
 };
 

@@ -1,8 +1,8 @@
 /**
  * Security Hub CSPM reads and writes: the cluster's existing findings (paged, 100 a page, handed over
  * page by page), archived findings coming back, and workflow updates. Imports are finding-importer.ts
- * (re-exported here). Throttling (GetFindings 3 TPS) is left to the clients' adaptive retry strategy
- * and the scan's pacer.
+ * (re-exported here). Throttling (GetFindings 3 TPS) is left to the scan's pacer and the clients'
+ * retry strategy.
  */
 import {
   type AwsSecurityFinding,

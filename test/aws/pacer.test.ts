@@ -124,9 +124,13 @@ describe('Pacer', () => {
     expect(clock.slept).toEqual([]);
   });
 
-  it('paces GetFindings by default at the published figure (facts B1) and can pace the imports', () => {
+  it('paces GetFindings and the imports by default at the published figures (facts B1)', () => {
     expect(new Pacer(1, fakeClock()).limitOf('GetFindings')).toEqual({ ratePerSecond: 3, burst: 6 });
-    expect(new Pacer(1, fakeClock()).limitOf('BatchImportFindings')).toBeUndefined();
+    expect(new Pacer(1, fakeClock()).limitOf('BatchImportFindings')).toEqual({
+      ratePerSecond: 10,
+      burst: 30,
+    });
+    expect(new Pacer(1, fakeClock()).limitOf('BatchUpdateFindings')).toBeUndefined();
     const all = new Pacer(1, fakeClock(), ACCOUNT_RATE_LIMITS);
     for (const [operation, limit] of Object.entries(ACCOUNT_RATE_LIMITS)) {
       expect(all.limitOf(operation)).toEqual(limit);
