@@ -74,7 +74,7 @@ export function renderReport(r: BenchResult): string {
   const nodes = r.options.nodes;
   const scanRows: [string, (x: ScanResult) => string][] = [
     ['wall time, whole scan incl. fan-out (s)', (x) => x.wallSeconds.toFixed(1)],
-    ['slowest cluster invocation (s)', (x) => x.slowestClusterSeconds.toFixed(1)],
+    ['slowest cluster scan (s)', (x) => x.slowestClusterSeconds.toFixed(1)],
     ['floor (s)', (x) => x.floor.seconds.toFixed(1)],
     ['ratio to floor', (x) => x.ratioToFloor.toFixed(2)],
     ['floor set by', (x) => x.floor.binding],
