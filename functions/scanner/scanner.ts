@@ -43,8 +43,9 @@ import {
   scanRequestedEntries,
 } from './fan-out.ts';
 import { NodeBudget } from './node-budget.ts';
-import { scanCluster } from './scan-cluster.ts';
-import { type ClusterScanSummary, emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
+import { type ClusterScanInput, scanCluster } from './scan-cluster.ts';
+import { scanSideBySide } from './side-by-side.ts';
+import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
 
 /** The parts of the Lambda context the scanner uses. */
 export interface InvocationContext {
@@ -168,22 +169,35 @@ export function createScanner(options: ScannerOptions): Scanner {
       eventBus: config.eventBus,
     };
     const reason = request.reason;
+    /** A cluster scan's input: its target and what every scan of this invocation shares. */
+    const clusterInput = (
+      target: ClusterTarget,
+      offlineInstances: Map<string, Reachability> | undefined,
+      scanCounter: ApiCallCounter,
+    ): ClusterScanInput => ({
+      cluster: target.cluster,
+      ...(target.instanceIds ? { instanceIds: target.instanceIds } : {}),
+      ...(offlineInstances ? { offlineInstances } : {}),
+      scanId,
+      trigger: request.trigger,
+      ...(reason ? { reason } : {}),
+      scope,
+      remainingMs,
+      counter: scanCounter,
+    });
 
     const single = request.clusters?.length === 1 ? request.clusters[0] : undefined;
     if (single !== undefined && allowed(single)) {
       // A single-cluster request never fans out (this is how fanned-out events arrive).
       const offlineInstances = offlineFromEvent(request.offline, clock.now(), log);
-      return scanCluster(deps, {
-        cluster: single,
-        ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}),
-        ...(offlineInstances ? { offlineInstances } : {}),
-        scanId,
-        trigger: request.trigger,
-        ...(reason ? { reason } : {}),
-        scope,
-        remainingMs,
-        counter,
-      });
+      return scanCluster(
+        deps,
+        clusterInput(
+          { cluster: single, ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}) },
+          offlineInstances,
+          counter,
+        ),
+      );
     }
 
     // The account's offline instances, listed once here for every cluster scan rather than paged
@@ -248,16 +262,8 @@ export function createScanner(options: ScannerOptions): Scanner {
     if (only) {
       // One cluster in scope: scan it here rather than spend an event and an invocation on it.
       const summary = await scanCluster(deps, {
-        cluster: only.cluster,
-        ...(only.instanceIds ? { instanceIds: only.instanceIds } : {}),
-        ...(offlineInstances ? { offlineInstances } : {}),
+        ...clusterInput(only, offlineInstances, counter),
         extraNotANodeIds: notANodeIds,
-        scanId,
-        trigger: request.trigger,
-        ...(reason ? { reason } : {}),
-        scope,
-        remainingMs,
-        counter,
       });
       if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
       return summary;
@@ -269,61 +275,20 @@ export function createScanner(options: ScannerOptions): Scanner {
       // (exact account-wide quotas instead of a blind 1/N split across invocations, so no throttled
       // attempts and no share left idle while another scan waits) and its container. One failing
       // cluster does not stop the others; the invocation fails after all of them reported.
-      const clusterScans: ClusterScanSummary[] = [];
-      const failedClusters: { cluster: string; error: string }[] = [];
-      let firstError: unknown;
-      const budget = new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER);
-      const sharedPoll = {
-        poller: new CommandPoller(
-          clients.ssm,
-          config.documentName,
-          new Date(started.getTime() - CLOCK_SKEW_MS),
-          () => clock.now().getTime(),
-        ),
-        intervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
-      };
-      await Promise.all(
-        targets.map(async (t) => {
-          // Each cluster's own counter: its "Scan Completed" event reports its own calls.
-          const clusterCounter = new ApiCallCounter();
-          let held = 0;
-          const admit = async (nodes: number) => {
-            if (budget.waiting > 0 || budget.nodesInFlight + nodes > budget.capacity) {
-              log.info('Cluster scan waits for nodes in flight to end', {
-                cluster: t.cluster,
-                nodes,
-                nodesInFlight: budget.nodesInFlight,
-                nodeBudget: budget.capacity,
-              });
-            }
-            held = await budget.acquire(nodes);
-          };
-          try {
-            const scanned = await withApiCallCounter(clusterCounter, () =>
-              scanCluster(deps, {
-                cluster: t.cluster,
-                ...(t.instanceIds ? { instanceIds: t.instanceIds } : {}),
-                ...(offlineInstances ? { offlineInstances } : {}),
-                scanId,
-                trigger: request.trigger,
-                ...(reason ? { reason } : {}),
-                scope,
-                remainingMs,
-                counter: clusterCounter,
-                admit,
-                sharedPoll,
-              }),
-            );
-            clusterScans.push(scanned);
-          } catch (error) {
-            firstError ??= error;
-            const named = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-            failedClusters.push({ cluster: t.cluster, error: named });
-            log.error('Cluster scan failed', { cluster: t.cluster, error: named });
-          } finally {
-            budget.release(held);
-          }
-        }),
+      const { clusterScans, failedClusters, firstError } = await scanSideBySide(
+        deps,
+        targets,
+        (target, clusterCounter) => clusterInput(target, offlineInstances, clusterCounter),
+        {
+          budget: new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER),
+          poller: new CommandPoller(
+            clients.ssm,
+            config.documentName,
+            new Date(started.getTime() - CLOCK_SKEW_MS),
+            () => clock.now().getTime(),
+          ),
+          pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
+        },
       );
       const summary: FanOutSummary = {
         kind: 'fan-out',

@@ -1,0 +1,67 @@
+/**
+ * The clusters of one invocation scanned side by side: they share the invocation's token buckets
+ * (pacer.ts, exact account-wide quotas instead of a blind 1/N split across invocations), one
+ * ListCommands poller, and a node budget that bounds memory. One failing cluster does not stop the
+ * others; the caller decides what its failure means once all have reported.
+ */
+import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
+import type { CommandPoller } from '../aws/command-poller.ts';
+import type { NodeBudget } from './node-budget.ts';
+import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';
+import type { ClusterScanSummary } from './summary.ts';
+
+export interface SideBySideResult {
+  readonly clusterScans: ClusterScanSummary[];
+  /** Clusters whose scan threw, with "Name: message". */
+  readonly failedClusters: { cluster: string; error: string }[];
+  /** The first error thrown, kept as the cause of the invocation's own. */
+  readonly firstError?: unknown;
+}
+
+export async function scanSideBySide<T extends { readonly cluster: string }>(
+  deps: ScanDeps,
+  targets: readonly T[],
+  /** The scan input of a target, given the counter of its own calls. */
+  inputOf: (target: T, counter: ApiCallCounter) => ClusterScanInput,
+  shared: { readonly budget: NodeBudget; readonly poller: CommandPoller; readonly pollIntervalMs: number },
+): Promise<SideBySideResult> {
+  const clusterScans: ClusterScanSummary[] = [];
+  const failedClusters: { cluster: string; error: string }[] = [];
+  let firstError: unknown;
+  const { budget } = shared;
+  await Promise.all(
+    targets.map(async (target) => {
+      const { cluster } = target;
+      // Each cluster's own counter: its "Scan Completed" event reports its own calls.
+      const counter = new ApiCallCounter();
+      let held = 0;
+      const admit = async (nodes: number) => {
+        if (budget.waiting > 0 || budget.nodesInFlight + nodes > budget.capacity) {
+          deps.logger.info('Cluster scan waits for nodes in flight to end', {
+            cluster,
+            nodes,
+            nodesInFlight: budget.nodesInFlight,
+            nodeBudget: budget.capacity,
+          });
+        }
+        held = await budget.acquire(nodes);
+      };
+      try {
+        const input: ClusterScanInput = {
+          ...inputOf(target, counter),
+          admit,
+          sharedPoll: { poller: shared.poller, intervalMs: shared.pollIntervalMs },
+        };
+        clusterScans.push(await withApiCallCounter(counter, () => scanCluster(deps, input)));
+      } catch (error) {
+        firstError ??= error;
+        const named = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        failedClusters.push({ cluster, error: named });
+        deps.logger.error('Cluster scan failed', { cluster, error: named });
+      } finally {
+        budget.release(held);
+      }
+    }),
+  );
+  return { clusterScans, failedClusters, ...(firstError !== undefined ? { firstError } : {}) };
+}
