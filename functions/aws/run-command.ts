@@ -445,15 +445,23 @@ export async function runCollector(
     })();
     reading.set(commandId, read);
   };
-  const startStragglerCheck = (commandId: string, tag: TagCommand): void => {
+  const startStragglerCheck = (commandId: string, tag: TagCommand, ended: boolean): void => {
     const check = (async () => {
       try {
+        // SSM counted `moved` more invocations done: once that many stragglers are found done, the
+        // others cannot be (each would have moved the count), so they are not asked for this time.
+        const moved = ended
+          ? Number.POSITIVE_INFINITY
+          : (tag.lastCompleted ?? 0) - (tag.completedAtRead ?? 0);
         tag.completedAtRead = tag.lastCompleted ?? tag.completedAtRead;
         const left: string[] = [];
+        let found = 0;
         for (const id of tag.stragglers ?? []) {
-          const outcome = await stragglerOutcome(ssm, commandId, id, options);
-          if (outcome) record(outcomes, options, outcome, commandId);
-          else left.push(id);
+          const outcome = found < moved ? await stragglerOutcome(ssm, commandId, id, options) : undefined;
+          if (outcome) {
+            record(outcomes, options, outcome, commandId);
+            found++;
+          } else left.push(id);
         }
         tag.stragglers = left.length > 0 ? left : undefined;
         if (!tag.stragglers) pending.delete(commandId);
@@ -507,8 +515,10 @@ export async function runCollector(
       const tag = tagCommands.get(commandId);
       if (tag?.stragglers) {
         // Only when SSM counts another invocation done (or the command ended) can a straggler have ended.
-        const progressed = !executing.has(commandId) || (tag.lastCompleted ?? 0) > (tag.completedAtRead ?? 0);
-        if (progressed) startStragglerCheck(commandId, tag);
+        const ended = !executing.has(commandId);
+        if (ended || (tag.lastCompleted ?? 0) > (tag.completedAtRead ?? 0)) {
+          startStragglerCheck(commandId, tag, ended);
+        }
         continue;
       }
       if (!executing.has(commandId)) startRead(commandId);
