@@ -8,8 +8,16 @@ import { controls } from '../../functions/controls/index.ts';
 import { ClusterScansFailedError } from '../../functions/scanner/errors.ts';
 import type { FanOutSummary } from '../../functions/scanner/summary.ts';
 import { SAMPLE_IDS, syntheticFleet } from '../sim/fleet.ts';
-import { active, byInstance, expectedStatus, runningNodes, statusOf } from './expectations.ts';
-import { type Harness, SCHEDULED, startHarness } from './harness.ts';
+import {
+  active,
+  byInstance,
+  expectedStatus,
+  instanceOf,
+  ourFindings,
+  runningNodes,
+  statusOf,
+} from './expectations.ts';
+import { type Harness, SCHEDULED, scanRequested, startHarness } from './harness.ts';
 
 let h: Harness;
 afterEach(() => h?.stop());
@@ -49,6 +57,28 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(summary.clusterScans.every((s) => (s.apiCalls.SendCommand ?? 0) > 0 || s.cluster === 'auto')).toBe(
       true,
     );
+  });
+
+  it('scans an on-demand request for instances of two clusters in place, touching only those', async () => {
+    // Prepare: a first scan, then two nodes of two clusters and an id that is no node at all.
+    h = await startHarness({ config: { clustersPerInvocation: 20 } });
+    await h.scanAll(SCHEDULED);
+    const before = new Map(ourFindings(h.emulator).map((f) => [f.Id, f.UpdatedAt]));
+    const commandsBefore = h.emulator.ssm.commands.commands.length;
+    const two: string[] = [SAMPLE_IDS.failingByFlag, SAMPLE_IDS.failingByDropIn];
+    // Act
+    const [first, ...rest] = await h.scanAll(scanRequested({ instanceIds: [...two, 'i-0ffffffffffffffff'] }));
+    // Assess: one invocation, one scan of one node in each cluster, the stray id named once.
+    const summary = first as FanOutSummary;
+    expect(rest).toEqual([]);
+    expect(summary.eventsPut).toBe(0);
+    expect(summary.notANodeIds).toEqual(['i-0ffffffffffffffff']);
+    expect(summary.clusterScans.map((s) => s.nodes.inScope)).toEqual([1, 1]);
+    const sent = h.emulator.ssm.commands.commands.slice(commandsBefore).flatMap((c) => c.instanceIds);
+    expect(sent.sort()).toEqual([...two].sort());
+    for (const f of ourFindings(h.emulator)) {
+      expect(f.UpdatedAt !== before.get(f.Id), `${f.Id}`).toBe(two.includes(instanceOf(f)));
+    }
   });
 
   it('reports the other clusters when one cannot deliver its findings, then fails the invocation', async () => {
