@@ -152,7 +152,9 @@ export function emitMetrics(metrics: Metrics, summary: ScanSummary): void {
     metrics.addMetric('FindingsFailed', MetricUnit.Count, summary.findings.failed);
     metrics.addMetric('NotANodeIds', MetricUnit.Count, summary.notANodeIds.length);
   } else {
-    metrics.addMetric('ClustersFannedOut', MetricUnit.Count, summary.clusters.length);
+    // Clusters in scope, and how many of them this invocation scanned itself (the rest got events).
+    metrics.addMetric('ClustersInScope', MetricUnit.Count, summary.clusters.length);
+    metrics.addMetric('ClustersScannedInPlace', MetricUnit.Count, summary.clusterScans.length);
     metrics.addMetric('FanOutEventsFailed', MetricUnit.Count, summary.eventsFailed);
     metrics.addMetric('VanishedClusterFindingsArchived', MetricUnit.Count, summary.vanishedClusters.archived);
   }

@@ -3,7 +3,7 @@
  * no event per cluster, one "Scan Completed" per cluster with its own calls, a failing cluster does
  * not stop the others, and more clusters than that are fanned out in events of that many.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { controls } from '../../functions/controls/index.ts';
 import { ClusterScansFailedError } from '../../functions/scanner/errors.ts';
 import type { FanOutSummary } from '../../functions/scanner/summary.ts';
@@ -26,10 +26,24 @@ const published = (type: string) => h.emulator.events.published.filter((e) => e[
 
 describe('clusters scanned side by side in one invocation', () => {
   it('scans every cluster of a full scan in the scheduled invocation, with the right status for every node', async () => {
-    // Prepare: the sample fleet (3 clusters, every node type), up to 20 clusters an invocation.
+    // Prepare: the sample fleet (3 clusters, every node type), up to 20 clusters an invocation; EMF on.
+    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     h = await startHarness({ config: { clustersPerInvocation: 20 } });
+    const emf: Record<string, unknown>[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      try {
+        const parsed = JSON.parse(String(line));
+        if (parsed._aws) emf.push(parsed);
+      } catch {
+        // not EMF
+      }
+    });
     // Act
-    const [first, ...rest] = await h.scanAll(SCHEDULED);
+    const [first, ...rest] = await h.scanAll(SCHEDULED).finally(() => {
+      log.mockRestore();
+      process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+    });
     // Assess: one invocation, no Scan Requested event, one Scan Completed per cluster.
     const summary = first as FanOutSummary;
     expect(summary.kind).toBe('fan-out');
@@ -57,6 +71,9 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(summary.clusterScans.every((s) => (s.apiCalls.SendCommand ?? 0) > 0 || s.cluster === 'auto')).toBe(
       true,
     );
+    // The invocation's metrics tell the clusters in scope from those it scanned itself.
+    const own = emf.find((e) => 'ClustersScannedInPlace' in e);
+    expect(own).toMatchObject({ ClustersInScope: 3, ClustersScannedInPlace: 3 });
   });
 
   it('scans an on-demand request for instances of two clusters in place, touching only those', async () => {
