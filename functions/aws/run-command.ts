@@ -337,7 +337,7 @@ export async function runCollector(
     try {
       const commandId = await send({ Targets: [{ Key: `tag:${target.key}`, Values: [target.value] }] });
       track(commandId, target.instanceIds);
-      tagCommands.set(commandId, { target, stalledPolls: 0 });
+      tagCommands.set(commandId, { target });
       for (const id of target.instanceIds) tagged.add(id);
     } catch (error) {
       options.log?.('Tag-targeted SendCommand failed; sending to the group by instance id', {
@@ -380,8 +380,11 @@ export async function runCollector(
     }
   };
 
-  /** Polls in which a command was missing from the "Executing" list but its invocations were not all done. */
-  const unconfirmed = new Map<string, number>();
+  /**
+   * Polls in which a command was missing from the "Executing" list but its invocations were not all
+   * done, and since when.
+   */
+  const unconfirmed = new Map<string, { polls: number; sinceMs: number }>();
   let pollRounds = 0;
   let deadlineReached = false;
 
@@ -394,10 +397,12 @@ export async function runCollector(
   let slots = options.readConcurrency ?? READ_CONCURRENCY;
   const waiting: (() => void)[] = [];
   const startRead = (commandId: string, stillExecuting = false): void => {
-    const seen = unconfirmed.get(commandId) ?? 0;
-    // After a few polls the command's own status has had time to settle; take what SSM reports. A
-    // tag command that SSM still reports executing is only ever confirmed: its stragglers are real.
-    const mode = seen + 1 >= MAX_UNCONFIRMED_POLLS && !stillExecuting ? 'final' : 'confirm';
+    const seen = unconfirmed.get(commandId) ?? { polls: 0, sinceMs: options.now().getTime() };
+    // After a few polls and UNCONFIRMED_MS the command's own status has had time to settle; take what
+    // SSM reports. A tag command SSM still reports executing is only ever confirmed: its stragglers are real.
+    const settled =
+      seen.polls + 1 >= MAX_UNCONFIRMED_POLLS && options.now().getTime() - seen.sinceMs >= UNCONFIRMED_MS;
+    const mode = settled && !stillExecuting ? 'final' : 'confirm';
     const read = (async () => {
       while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       slots--;
@@ -432,8 +437,8 @@ export async function runCollector(
         // A command read but for its stragglers stays pending: they are fetched one by one later.
         if (done) {
           if (!tag?.stragglers) pending.delete(commandId);
-        } else if (tag && stillExecuting) tag.stalledPolls = 0;
-        else unconfirmed.set(commandId, seen + 1);
+        } else if (tag && stillExecuting) tag.stalledSinceMs = options.now().getTime();
+        else unconfirmed.set(commandId, { polls: seen.polls + 1, sinceMs: seen.sinceMs });
       } catch (error) {
         readError ??= error;
         pending.delete(commandId);
@@ -522,7 +527,9 @@ export async function runCollector(
         continue;
       }
       if (!executing.has(commandId)) startRead(commandId);
-      else if (tagCommandSettled(tag, counts.get(commandId))) startRead(commandId, true);
+      else if (tagCommandSettled(tag, counts.get(commandId), options.now().getTime())) {
+        startRead(commandId, true);
+      }
     }
     // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
     if ([...pending].every((id) => reading.has(id))) await readsDone();
@@ -595,7 +602,8 @@ export async function runCollector(
 interface TagCommand {
   readonly target: TagTarget;
   lastOutstanding?: number;
-  stalledPolls: number;
+  /** Since when the count has not moved (one page or less outstanding). */
+  stalledSinceMs?: number;
   /** CompletedCount of the last poll. */
   lastCompleted?: number;
   /** Nodes still running when the group was read; fetched one by one (GetCommandInvocation). */
@@ -649,22 +657,36 @@ async function stragglerOutcome(
  * Whether a tag-targeted command that is still executing is worth reading: its unfinished
  * invocations are no more than the nodes known offline (they wait for delivery until the timeout and
  * keep the command "InProgress") plus the STRAGGLERS it may leave for later, or the count has
- * stopped moving for two polls at one page or less
+ * stopped moving for STALLED_MS at one page or less
  * (offline instances the scan does not know of, e.g. stopped ones still tagged). A read that finds a
  * node of the scan unfinished leaves the command pending (confirm mode), so a wrong guess costs a read.
  */
 function tagCommandSettled(
   command: TagCommand | undefined,
   counts: { targets: number; completed: number } | undefined,
+  nowMs: number,
 ): boolean {
   // TargetCount stays 0 until SSM has resolved the tag: nothing to read yet.
   if (!command || !counts || counts.targets === 0) return false;
   const outstanding = counts.targets - counts.completed;
   const stalled = outstanding === command.lastOutstanding && outstanding <= PAGE;
-  command.stalledPolls = stalled ? command.stalledPolls + 1 : 0;
+  command.stalledSinceMs = stalled ? (command.stalledSinceMs ?? nowMs) : undefined;
   command.lastOutstanding = outstanding;
-  return outstanding <= command.target.offline + STRAGGLERS || command.stalledPolls >= 2;
+  return (
+    outstanding <= command.target.offline + STRAGGLERS ||
+    (command.stalledSinceMs !== undefined && nowMs - command.stalledSinceMs >= STALLED_MS)
+  );
 }
+
+/**
+ * How long a tag command's count may stand still before its group is read anyway, and how long a
+ * command may be missing from the "Executing" list before its invocations are taken as they stand.
+ * In time, not polls: clusters side by side poll every second, and two or three polls (the rule when
+ * polls were 5 s apart) would re-read a whole group each time a few slow nodes held the count, and
+ * give SSM's listing only seconds to catch up.
+ */
+const STALLED_MS = 10_000;
+const UNCONFIRMED_MS = 10_000;
 
 /**
  * How many polls a command may be missing from the "Executing" list while some of its invocations

@@ -214,6 +214,23 @@ describe('tag-targeted SendCommand', () => {
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
+  it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
+    // Prepare: 3 slow nodes of 120 (one more than the stragglers a read may leave) end in round 14;
+    // everything else in round 1. Polls every second.
+    const nodes = ids(1, 120);
+    const slow = new Set([nodes[3], nodes[60], nodes[110]]);
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 14 : 1) });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options({ pollIntervalMs: 1_000 }),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the group's 3 pages are read once when the count has stood still for 10 s (a wasted
+    // read, 3 running) and once more when it is done; two polls a read would have read it 6 times.
+    expect(ssm.commandCalls(ListCommandInvocationsCommand).length).toBeLessThanOrEqual(6);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
   it('polls at 2 s instead of 5 s once only stragglers are left', async () => {
     // Prepare: one straggler of 120 ends in round 3; everything else in round 1.
     const nodes = ids(1, 120);
