@@ -125,7 +125,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
     nodesInFlight: intVar(
       env,
       'KUBELET_AUDIT_NODES_IN_FLIGHT',
-      // Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE; elsewhere assume the construct's 512 MB.
+      // Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE; elsewhere (tests, local runs) assume 512 MB.
       defaultNodeBudget(intVar(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 512, 128, 10_240)),
       1,
       1_000_000,

@@ -82,6 +82,11 @@ export interface FanOutSummary {
 
 export type ScanSummary = ClusterScanSummary | FanOutSummary;
 
+/** Every cluster scan among invocation summaries: one per invocation, or several side by side in one. */
+export function clusterScansIn(summaries: readonly ScanSummary[]): ClusterScanSummary[] {
+  return summaries.flatMap((s) => (s.kind === 'cluster-scan' ? [s] : s.clusterScans));
+}
+
 export interface ScanResult {
   readonly scanId: string;
   readonly summaries: ScanSummary[];

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../functions/scanner/config.ts';
-import type { ClusterScanSummary, ScanSummary } from '../../functions/scanner/summary.ts';
+import { clusterScansIn, type ScanSummary } from '../../functions/scanner/summary.ts';
 import { type SimNode, syntheticFleet } from '../sim/fleet.ts';
 import { runningNodes } from './expectations.ts';
 import { type Harness, SCHEDULED, startHarness } from './harness.ts';
@@ -27,8 +27,7 @@ function flat(summaries: ScanSummary[]): ScanSummary[] {
   return summaries.flatMap((s) => (s.kind === 'fan-out' ? [s, ...s.clusterScans] : [s]));
 }
 
-const clusterScans = (summaries: ScanSummary[]) =>
-  flat(summaries).filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
+const clusterScans = clusterScansIn;
 
 /** Calls by operation summed over one scheduled scan (the invocation's own + each cluster scan's). */
 function byOperation(summaries: ScanSummary[]): Record<string, number> {

@@ -9,7 +9,11 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { controls } from '../../../functions/controls/index.ts';
 import { CONFIG_DEFAULTS } from '../../../functions/scanner/config.ts';
-import type { ClusterScanSummary, FanOutSummary } from '../../../functions/scanner/summary.ts';
+import {
+  type ClusterScanSummary,
+  clusterScansIn,
+  type FanOutSummary,
+} from '../../../functions/scanner/summary.ts';
 import { awsLikeTiming, DEFAULT_RATE_LIMITS, seededRng } from '../emulator/index.ts';
 import { bundleHandler, coldImportMs, constructMemoryMb } from './bundle.ts';
 import { type CostResult, scanCost } from './cost.ts';
@@ -54,15 +58,9 @@ export interface Phases {
   readonly floorChain: number;
 }
 
-/** Every cluster scan of a run: one per invocation, or several side by side in one (fan-out `clusterScans`). */
-export function clusterScansOf(run: ScanRun): ClusterScanSummary[] {
-  return run.invocations.flatMap((i) =>
-    i.summary?.kind === 'cluster-scan'
-      ? [i.summary]
-      : i.summary?.kind === 'fan-out'
-        ? (i.summary.clusterScans ?? [])
-        : [],
-  );
+/** Every cluster scan of a run (summary.ts clusterScansIn over its invocations). */
+function clusterScansOf(run: ScanRun): ClusterScanSummary[] {
+  return clusterScansIn(run.invocations.flatMap((i) => (i.summary ? [i.summary] : [])));
 }
 
 function phasesOf(run: ScanRun, floor: FloorResult): Phases | undefined {

@@ -6,7 +6,7 @@
  * not from the scanner's code.
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import type { ClusterScanSummary, ScanSummary } from '../../../functions/scanner/summary.ts';
+import { clusterScansIn, type ScanSummary } from '../../../functions/scanner/summary.ts';
 import { expectedStatus } from '../../e2e/expectations.ts';
 import type { Fleet, SimNode } from '../fleet.ts';
 import { SAMPLE_IDS } from '../fleet-samples.ts';
@@ -46,9 +46,7 @@ export function checkScanRun(
   summaries: readonly ScanSummary[],
   deliveryErrors: readonly unknown[],
 ): Check[] {
-  const scans = summaries.flatMap((s): ClusterScanSummary[] =>
-    s.kind === 'cluster-scan' ? [s] : s.kind === 'fan-out' ? s.clusterScans : [],
-  );
+  const scans = clusterScansIn(summaries);
   const clusters = [...fleet.clusters.keys()].sort();
   const scanned = scans.map((s) => s.cluster).sort();
   const problems: string[] = [];

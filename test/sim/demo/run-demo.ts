@@ -10,7 +10,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { controls } from '../../../functions/controls/index.ts';
 import { CONFIG_DEFAULTS } from '../../../functions/scanner/config.ts';
 import { ClusterScansFailedError } from '../../../functions/scanner/errors.ts';
-import type { ClusterScanSummary, ScanSummary } from '../../../functions/scanner/summary.ts';
+import { clusterScansIn, type ScanSummary } from '../../../functions/scanner/summary.ts';
 import { expectedStatus } from '../../e2e/expectations.ts';
 import { type Harness, SCHEDULED, startHarness } from '../../e2e/harness.ts';
 import { awsLikeTiming, type Emulator } from '../emulator/index.ts';
@@ -96,11 +96,7 @@ function diffCalls(after: Record<string, number>, before: Record<string, number>
   return out;
 }
 
-/** Cluster scans: each in its own invocation, or side by side in the scheduled one (`clusterScans`). */
-const clusterScans = (summaries: readonly ScanSummary[]) =>
-  summaries.flatMap((s): ClusterScanSummary[] =>
-    s.kind === 'cluster-scan' ? [s] : s.kind === 'fan-out' ? s.clusterScans : [],
-  );
+const clusterScans = clusterScansIn;
 
 /** The fleet changes of the second scan: one failing node fixed, one node replaced by Karpenter. */
 function changeFleet(fleet: Fleet, now: number): FleetChanges {
