@@ -17,6 +17,22 @@ export interface CommandCounts {
   readonly completed: number;
 }
 
+/** The quickest a scan polls alone, as side by side (one listing a second). */
+export const FASTEST_POLL_MS = 1_000;
+
+/**
+ * Poll pace of a cluster scan that polls alone: the configured pace for up to 1,000 nodes, quicker
+ * in proportion above that (a listing a second from 5,000 nodes at the default 5 s). A poll is one
+ * call whatever the cluster's size, so this keeps ListCommands at about one call per 1,000 nodes every
+ * 5 s, while the last node of a large cluster is seen within a second rather than 5 s (every second
+ * of that is a second of the scan). Never slower than configured, never quicker than FASTEST_POLL_MS
+ * unless configured so.
+ */
+export function pollIntervalForNodes(configuredMs: number, nodes: number): number {
+  const scaled = (configuredMs * 1_000) / Math.max(1, nodes);
+  return Math.round(Math.min(configuredMs, Math.max(Math.min(configuredMs, FASTEST_POLL_MS), scaled)));
+}
+
 /** Executing commands by CommandId (terminal ones are left out even if SSM lists them). */
 export type ExecutingCommands = ReadonlyMap<string, CommandCounts>;
 

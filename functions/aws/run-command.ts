@@ -2,7 +2,7 @@
  * Runs the collector on reachable nodes through SSM Run Command and brings back one answer per node:
  * the collector's output, or why there is none. API calls are per node group or per 50 nodes, never
  * per node, except GetCommandInvocation for the rare output cut at 2,500 characters and for the
- * last few nodes of a group still running when the group is read (STRAGGLERS).
+ * last few nodes of a group still running when the group is read (stragglerAllowance).
  */
 import {
   type CommandInvocation,
@@ -19,6 +19,7 @@ import {
   CLOCK_SKEW_MS,
   type CommandCounts,
   type CommandPoller,
+  FASTEST_POLL_MS,
   listExecutingCommands,
 } from './command-poller.ts';
 import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
@@ -422,7 +423,7 @@ export async function runCollector(
           mode,
           missing,
           tag && stillExecuting ? slow : undefined,
-          STRAGGLERS,
+          tag ? stragglerAllowance(tag.target.instanceIds.length) : 0,
         );
         if (done && tag && slow.length > 0) {
           tag.stragglers = slow;
@@ -459,10 +460,16 @@ export async function runCollector(
           ? Number.POSITIVE_INFINITY
           : (tag.lastCompleted ?? 0) - (tag.completedAtRead ?? 0);
         tag.completedAtRead = tag.lastCompleted ?? tag.completedAtRead;
+        const stragglers = tag.stragglers ?? [];
+        // Asked blindly, the m that ended among s are found after about m(s + 1)/(m + 1) calls; from
+        // s = m + 2 on, one listing of those still InProgress (a page per 50) plus m calls is no more.
+        const running =
+          stragglers.length > moved + 1 ? await inProgressInvocations(ssm, commandId) : new Set<string>();
         const left: string[] = [];
         let found = 0;
-        for (const id of tag.stragglers ?? []) {
-          const outcome = found < moved ? await stragglerOutcome(ssm, commandId, id, options) : undefined;
+        for (const id of stragglers) {
+          const ask = found < moved && !running.has(id);
+          const outcome = ask ? await stragglerOutcome(ssm, commandId, id, options) : undefined;
           if (outcome) {
             record(outcomes, options, outcome, commandId);
             found++;
@@ -538,7 +545,12 @@ export async function runCollector(
     // a shorter pace tells sooner that one ended (it is the last node of the cluster, so every
     // second of delay is a second of the scan).
     const onlyStragglers = [...pending].every((id) => tagCommands.get(id)?.stragglers);
-    const interval = onlyStragglers ? options.pollIntervalMs * STRAGGLER_POLL_FACTOR : options.pollIntervalMs;
+    const interval = onlyStragglers
+      ? Math.max(
+          options.pollIntervalMs * STRAGGLER_POLL_FACTOR,
+          Math.min(options.pollIntervalMs, FASTEST_POLL_MS),
+        )
+      : options.pollIntervalMs;
     const wait = Math.min(interval * (1 + jitter * random()), options.remainingMs());
     if (wait <= 0) {
       deadlineReached = true;
@@ -619,8 +631,47 @@ interface TagCommand {
  * costs a GetCommandInvocation or two.
  */
 const STRAGGLERS = 2;
+/**
+ * Share of a group's nodes that end in each second of its tail (lognormal, median 1.5 s, p99 8 s:
+ * the density near 10 s is about 0.2 % a second).
+ */
+const TAIL_SHARE_PER_SECOND = 0.002;
+/** ListCommandInvocations pages a second (SSM's pace as the bench assumes it: 10/s). */
+const PAGES_PER_SECOND = 10;
+
+/**
+ * Nodes of a group of `size` that its read may leave running (fetched one by one later). The read
+ * takes a page per 50 nodes (7 s for 3,500), so it should start about that long before the group's
+ * last node ends: by then the nodes that end during the read, size × read time × the tail's rate,
+ * are still running. That grows with the square of the size: 2 (the least) up to about 700 nodes,
+ * 5 for 1,100, 49 for 3,500. Each costs about one GetCommandInvocation (and a listing of those still
+ * InProgress now and then), against the whole read started seconds later.
+ */
+export function stragglerAllowance(size: number): number {
+  const readSeconds = Math.ceil(size / PAGE) / PAGES_PER_SECOND;
+  return Math.max(STRAGGLERS, Math.ceil(size * readSeconds * TAIL_SHARE_PER_SECOND));
+}
 /** Poll pace while only stragglers are left, as a fraction of the normal pace (5 s → 2 s). */
 const STRAGGLER_POLL_FACTOR = 0.4;
+
+/**
+ * Instances whose invocation of the command is still InProgress (Status filter of
+ * ListCommandInvocations, facts A4). A straggler not among them has ended, or was not picked up
+ * yet (Pending, Delayed): GetCommandInvocation tells which.
+ */
+async function inProgressInvocations(ssm: SSMClient, commandId: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const pages = paginateListCommandInvocations(
+    { client: ssm, pageSize: PAGE },
+    { CommandId: commandId, Filters: [{ key: 'Status', value: 'InProgress' }] },
+  );
+  for await (const page of pages) {
+    for (const invocation of page.CommandInvocations ?? []) {
+      if (invocation.InstanceId) ids.add(invocation.InstanceId);
+    }
+  }
+  return ids;
+}
 
 /** One straggler's invocation: its outcome once terminal, undefined while it still runs. */
 async function stragglerOutcome(
@@ -656,7 +707,7 @@ async function stragglerOutcome(
 /**
  * Whether a tag-targeted command that is still executing is worth reading: its unfinished
  * invocations are no more than the nodes known offline (they wait for delivery until the timeout and
- * keep the command "InProgress") plus the STRAGGLERS it may leave for later, or the count has
+ * keep the command "InProgress") plus the stragglers it may leave for later, or the count has
  * stopped moving for STALLED_MS at one page or less
  * (offline instances the scan does not know of, e.g. stopped ones still tagged). A read that finds a
  * node of the scan unfinished leaves the command pending (confirm mode), so a wrong guess costs a read.
@@ -673,7 +724,7 @@ function tagCommandSettled(
   command.stalledSinceMs = stalled ? (command.stalledSinceMs ?? nowMs) : undefined;
   command.lastOutstanding = outstanding;
   return (
-    outstanding <= command.target.offline + STRAGGLERS ||
+    outstanding <= command.target.offline + stragglerAllowance(command.target.instanceIds.length) ||
     (command.stalledSinceMs !== undefined && nowMs - command.stalledSinceMs >= STALLED_MS)
   );
 }

@@ -5,7 +5,7 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
-import type { CommandPoller } from '../aws/command-poller.ts';
+import { type CommandPoller, pollIntervalForNodes } from '../aws/command-poller.ts';
 import {
   type ClusterInfo,
   describeCluster,
@@ -306,7 +306,10 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       // A shared poll costs one listing for every cluster of the invocation: poll often, in step.
       ...(input.sharedPoll
         ? { poller: input.sharedPoll.poller, pollIntervalMs: input.sharedPoll.intervalMs, pollJitter: 0 }
-        : { pollIntervalMs: config.pollIntervalMs, pollJitter: config.pollJitter }),
+        : {
+            pollIntervalMs: pollIntervalForNodes(config.pollIntervalMs, sendTo.length),
+            pollJitter: config.pollJitter,
+          }),
       remainingMs: input.remainingMs,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds ? {} : { tagTargets: tagTargetsFor(cluster.name, sendTo, offlineNodes) }),

@@ -2,7 +2,11 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CommandPoller, listExecutingCommands } from '../../functions/aws/command-poller.ts';
+import {
+  CommandPoller,
+  listExecutingCommands,
+  pollIntervalForNodes,
+} from '../../functions/aws/command-poller.ts';
 
 const ssm = mockClient(SSMClient);
 beforeEach(() => ssm.reset());
@@ -81,5 +85,25 @@ describe('CommandPoller', () => {
     expect(b.status).toBe('rejected');
     expect(c.size).toBe(0);
     expect(ssm).toHaveReceivedCommandTimes(ListCommandsCommand, 2);
+  });
+});
+
+describe('pollIntervalForNodes', () => {
+  it.each([
+    [50, 5_000],
+    [1_000, 5_000],
+    [2_000, 2_500],
+    [5_000, 1_000],
+    [20_000, 1_000],
+  ])('a scan of %i nodes alone polls every %i ms at the default 5 s', (nodes, expected) => {
+    // Act + Assess: one listing per 1,000 nodes every 5 s, between 1 s and the configured pace.
+    expect(pollIntervalForNodes(5_000, nodes)).toBe(expected);
+  });
+
+  it('never polls slower than configured, nor quicker than a configured pace under a second', () => {
+    // Act + Assess
+    expect(pollIntervalForNodes(500, 10)).toBe(500);
+    expect(pollIntervalForNodes(500, 50_000)).toBe(500);
+    expect(pollIntervalForNodes(10, 3)).toBe(10);
   });
 });

@@ -15,7 +15,12 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type RunCommandOptions, runCollector, type TagTarget } from '../../functions/aws/run-command.ts';
+import {
+  type RunCommandOptions,
+  runCollector,
+  stragglerAllowance,
+  type TagTarget,
+} from '../../functions/aws/run-command.ts';
 
 const ssm = mockClient(SSMClient);
 const DOC = 'KubeletAudit-Collect';
@@ -80,7 +85,10 @@ function scriptSsm(s: Scripted) {
     };
   });
   ssm.on(ListCommandInvocationsCommand).callsFake(async (input) => {
-    const targets = commands.get(input.CommandId) ?? [];
+    // The Status filter (the only one the scanner uses here) keeps the invocations still running.
+    const status = input.Filters?.find((f: { key: string }) => f.key === 'Status')?.value;
+    const all = commands.get(input.CommandId) ?? [];
+    const targets = status === 'InProgress' ? all.filter((i) => !terminal(i)) : all;
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = {
       CommandInvocations: targets.slice(start, start + 50).map((InstanceId) => ({
@@ -88,7 +96,7 @@ function scriptSsm(s: Scripted) {
         InstanceId,
         ...(terminal(InstanceId)
           ? { Status: 'Success', StatusDetails: 'Success', CommandPlugins: [{ Output: EVIDENCE }] }
-          : { Status: 'Pending', StatusDetails: 'Pending' }),
+          : { Status: 'InProgress', StatusDetails: 'InProgress' }),
       })),
       ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
     };
@@ -117,6 +125,19 @@ const group = (instanceIds: string[], offline = 0): TagTarget => ({
 });
 
 beforeEach(() => ssm.reset());
+
+describe('stragglerAllowance', () => {
+  it.each([
+    [60, 2],
+    [500, 2],
+    [700, 2],
+    [1_100, 5],
+    [3_500, 49],
+  ])('a group of %i nodes may be read with %i still running', (size, allowed) => {
+    // Act + Assess: size × its read time (a page per 50 at 10 a second) × 0.2 % a second, at least 2.
+    expect(stragglerAllowance(size)).toBe(allowed);
+  });
+});
 
 describe('tag-targeted SendCommand', () => {
   it('reaches a node group with one call and sends only the rest by id', async () => {
@@ -211,6 +232,30 @@ describe('tag-targeted SendCommand', () => {
     ]);
     expect(ssmScript.rounds()).toBe(6);
     expect(result.outcomes.get(slower)?.kind).toBe('output');
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('reads a large group while more of its nodes still run, and asks only for those a listing shows ended', async () => {
+    // Prepare: a group of 1,100 (22 pages, so it may leave 5 running); 5 slow nodes end one by one in
+    // rounds 3 to 7, the last of the group first; everything else in round 1.
+    const nodes = ids(1, 1_100);
+    const slow = [nodes[1_099]!, nodes[900]!, nodes[600]!, nodes[300]!, nodes[5]!];
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.includes(i) ? 3 + slow.indexOf(i) : 1) });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the 22 pages are read once, in round 1; each later round that moved lists those still
+    // InProgress (one page) while three or more are left and asks for the one that ended: 6 calls for
+    // the 5 (the last two are asked blindly), where asking each in turn until one has ended takes 15.
+    const lci = ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
+    expect(lci.filter((i) => !i.Filters)).toHaveLength(22);
+    expect(lci.filter((i) => i.Filters?.[0]?.value === 'InProgress')).toHaveLength(3);
+    const asked = ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId);
+    expect(asked.slice(0, 3)).toEqual(slow.slice(0, 3));
+    expect(asked).toHaveLength(6);
+    expect(result.outcomes.size).toBe(1_100);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
