@@ -42,11 +42,22 @@ export interface ClusterFacts {
   readonly lastImportMs?: number;
 }
 
+/** Calls of one rate-limited operation that went through: how many, first and last (emulator clock). */
+export interface QuotaUse {
+  readonly calls: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
+
 export interface ScanFacts {
   readonly clusters: ClusterFacts[];
   readonly minCommandNodeMs: number;
   readonly offlineInstances: number;
   readonly commands: number;
+  /** By operation name, the rate-limited operations the scan called. */
+  readonly quotaUse: Record<string, QuotaUse>;
 }
 
 export interface Mark {
@@ -88,6 +99,20 @@ function recordImports(emulator: Emulator): void {
     }
     return original(finding);
   };
+}
+
+/** Successful calls of each rate-limited operation since the last mark: is its quota the bottleneck? */
+const quotaUse = new Map<string, QuotaUse & { calls: number; firstMs: number; lastMs: number }>();
+
+function recordQuotaUse(emulator: Emulator, call: CallRecord): void {
+  const limit = emulator.rateLimiter.limitOf(call.key);
+  if (call.outcome !== 'ok' || !limit) return;
+  const op = call.key.split(':')[1] ?? call.key;
+  const use = quotaUse.get(op) ?? { calls: 0, firstMs: call.startMs, lastMs: call.startMs, ...limit };
+  use.calls++;
+  use.firstMs = Math.min(use.firstMs, call.startMs);
+  use.lastMs = Math.max(use.lastMs, call.startMs);
+  quotaUse.set(op, use);
 }
 
 function facts(emulator: Emulator, mark: Mark): ScanFacts {
@@ -151,6 +176,7 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
     minCommandNodeMs: Number.isFinite(minCommandNodeMs) ? minCommandNodeMs : 0,
     offlineInstances: fleet.order.filter((n) => n.state === 'running' && n.ssm === 'connection-lost').length,
     commands: scanCommands.length,
+    quotaUse: Object.fromEntries(quotaUse),
   };
 }
 
@@ -199,19 +225,24 @@ async function main(): Promise<void> {
     ...(config.awsLike
       ? { ...awsLikeTiming(), rateLimits: { ...DEFAULT_RATE_LIMITS } }
       : { rateLimits: false }),
-    ...(TRACE
-      ? {
-          onCall: (call: CallRecord) =>
-            trace.push({
-              op: call.key.split(':')[1],
-              cluster: clusterOf(emulator, call),
-              t0: call.startMs,
-              t1: call.endMs,
-              outcome: call.outcome,
-              port: call.remotePort,
-            }),
-        }
-      : {}),
+    onCall: (call: CallRecord) => {
+      recordQuotaUse(emulator, call);
+      if (TRACE)
+        trace.push({
+          op: call.key.split(':')[1],
+          cluster: clusterOf(emulator, call),
+          t0: call.startMs,
+          t1: call.endMs,
+          outcome: call.outcome,
+          port: call.remotePort,
+          // Which command a Run Command call is about, and whether it continues a listing.
+          ...(typeof call.json.CommandId === 'string' ? { command: call.json.CommandId } : {}),
+          ...(call.json.NextToken ? { next: true } : {}),
+          ...(Array.isArray(call.json.Filters) && call.key.endsWith('ListCommandInvocations')
+            ? { filters: call.json.Filters }
+            : {}),
+        });
+    },
   };
   const emulator = await startEmulator(options);
   recordImports(emulator);
@@ -235,6 +266,7 @@ async function main(): Promise<void> {
   });
   bench.handle('mark', (): Mark => {
     importTimes.clear();
+    quotaUse.clear();
     trace.length = 0;
     return {
       commandIndex: emulator.ssm.commands.commands.length,

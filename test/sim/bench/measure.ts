@@ -42,6 +42,38 @@ export interface ScanResult {
   readonly emulatorBusyMs: number;
   /** Where the slowest cluster's invocation spent its time (s), and the floor's chain for it. */
   readonly slowestClusterPhases?: Phases;
+  /** How the scan used each rate-limited quota: is one of them what the scan waited for? */
+  readonly quotaUse: readonly QuotaUseRow[];
+}
+
+/**
+ * Calls of a rate-limited operation that went through, from its first to its last (s from the scan's
+ * start), and the share of that window its bucket needed for them at least ((calls − burst) / rate):
+ * near 100 %, the quota was the bottleneck from the first call to the last.
+ */
+export interface QuotaUseRow {
+  readonly operation: string;
+  readonly calls: number;
+  readonly fromSeconds: number;
+  readonly toSeconds: number;
+  readonly busyShare: number;
+}
+
+function quotaUseOf(run: ScanRun): QuotaUseRow[] {
+  const started = Math.min(...run.invocations.map((i) => i.startedMs));
+  return Object.entries(run.facts.quotaUse)
+    .map(([operation, u]) => {
+      const window = (u.lastMs - u.firstMs) / 1000;
+      const needed = Math.max(0, u.calls - u.burst) / u.ratePerSecond;
+      return {
+        operation,
+        calls: u.calls,
+        fromSeconds: (u.firstMs - started) / 1000,
+        toSeconds: (u.lastMs - started) / 1000,
+        busyShare: window > 0 ? Math.min(1, needed / window) : 0,
+      };
+    })
+    .sort((a, b) => a.operation.localeCompare(b.operation));
 }
 
 export interface Phases {
@@ -179,6 +211,7 @@ function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
       const p = phasesOf(run, floor);
       return p ? { slowestClusterPhases: p } : {};
     })(),
+    quotaUse: quotaUseOf(run),
   };
 }
 

@@ -129,6 +129,21 @@ export function renderReport(r: BenchResult): string {
     ['rate-limited operation (steady)', 'floor demand', 'earliest end (s)'],
     s.floor.rateBounds.map((b) => [b.operation, String(b.demand), b.seconds.toFixed(1)]),
   );
+  const quotaRows = (scan: typeof s) =>
+    new Map(
+      scan.quotaUse.map((q) => [
+        q.operation,
+        `${q.calls}: ${q.fromSeconds.toFixed(1)}–${q.toSeconds.toFixed(1)} s, ${(q.busyShare * 100).toFixed(0)} %`,
+      ]),
+    );
+  const firstQuota = quotaRows(f);
+  const steadyQuota = quotaRows(s);
+  const quotaTable = table(
+    ['quota use: calls that went through, first–last, bucket busy', 'first scan', 'steady state'],
+    [...new Set([...firstQuota.keys(), ...steadyQuota.keys()])]
+      .sort()
+      .map((op) => [op, firstQuota.get(op) ?? '-', steadyQuota.get(op) ?? '-']),
+  );
   const costTable = table(
     ['cost per 1,000 nodes per scan (steady)', 'USD', 'price used'],
     Object.entries(s.cost.per1000NodesBreakdownUsd).map(([k, v]) => [k, usd(v), priceNote(k)]),
@@ -179,6 +194,8 @@ export function renderReport(r: BenchResult): string {
     '',
     rateTable,
     '',
+    quotaTable,
+    '',
     costTable,
     '',
     other,
@@ -221,6 +238,7 @@ export function resultJson(r: BenchResult) {
     floorSlowestClusterSeconds: x.floor.slowestClusterSeconds,
     floorRateBounds: x.floor.rateBounds,
     slowestClusterPhases: x.slowestClusterPhases ?? null,
+    quotaUse: x.quotaUse,
     ratioToFloor: x.ratioToFloor,
     apiCalls: x.apiCalls,
     apiCallsTotal: x.apiCallsTotal,

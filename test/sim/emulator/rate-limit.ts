@@ -47,6 +47,8 @@ export interface RateLimiter {
   tryAcquire(operation: string): boolean;
   /** Replace or add limits at run time (undefined removes the limit). */
   set(operation: string, limit: RateLimit | undefined): void;
+  /** The limit in force for an operation, if any. */
+  limitOf(operation: string): RateLimit | undefined;
   readonly throttled: Record<string, number>;
 }
 
@@ -70,6 +72,7 @@ export function createRateLimiter(
   return {
     throttled,
     set,
+    limitOf: (operation) => buckets.get(operation)?.limit,
     tryAcquire(operation) {
       const bucket = buckets.get(operation);
       if (!bucket) return true;
