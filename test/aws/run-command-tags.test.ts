@@ -260,10 +260,10 @@ describe('tag-targeted SendCommand', () => {
   });
 
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
-    // Prepare: 3 slow nodes of 120 (one more than the stragglers a read may leave) end in round 14;
+    // Prepare: 4 slow nodes of 120 (more than a read of its 3 pages may keep) end in round 14;
     // everything else in round 1. Polls every second.
     const nodes = ids(1, 120);
-    const slow = new Set([nodes[3], nodes[60], nodes[110]]);
+    const slow = new Set([nodes[3], nodes[60], nodes[90], nodes[110]]);
     scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 14 : 1) });
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
@@ -271,8 +271,28 @@ describe('tag-targeted SendCommand', () => {
       tagTargets: [group(nodes)],
     });
     // Assess: the group's 3 pages are read once when the count has stood still for 10 s (a wasted
-    // read, 3 running) and once more when it is done; two polls a read would have read it 6 times.
+    // read, 4 running) and once more when it is done; two polls a read would have read it 6 times.
     expect(ssm.commandCalls(ListCommandInvocationsCommand).length).toBeLessThanOrEqual(6);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('keeps a read that finds more running than expected, up to the pages a second read would cost', async () => {
+    // Prepare: 3 slow nodes of 120 (one more than its allowance of 2, as many as its 3 pages) end in
+    // round 14; everything else in round 1. Polls every second, so the count stands still for 10 s.
+    const nodes = ids(1, 120);
+    const slow = [nodes[3]!, nodes[60]!, nodes[110]!];
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.includes(i) ? 14 : 1) });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options({ pollIntervalMs: 1_000 }),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the 3 pages are read once; the 3 slow nodes are fetched alone when they end (3 calls,
+    // where reading the group again would have cost its 3 pages and one more wait).
+    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(3);
+    expect(ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId)).toEqual(
+      slow,
+    );
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
