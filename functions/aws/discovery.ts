@@ -50,6 +50,12 @@ export interface NodeInfo {
   readonly iamInstanceProfileArn?: string;
   /** EC2 managed instance (Operator.Managed): EKS Auto Mode; AWS blocks SSM on these. */
   readonly operatorManaged: boolean;
+  /**
+   * The tags that name the node's cluster: `eks:cluster-name` and `eks:eks-cluster-name` when their
+   * value is the cluster, `kubernetes.io/cluster/<cluster>` when present (tag-targets.ts picks the
+   * SendCommand targets from them).
+   */
+  readonly clusterTags: readonly string[];
   readonly operatorPrincipal?: string;
 }
 
@@ -130,6 +136,11 @@ export function toNodeInfo(instance: Instance, cluster: string): NodeInfo {
         ? Provisioner.KARPENTER
         : Provisioner.SELF_MANAGED;
   const platform = (instance.Platform ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux';
+  const ownedKey = `${NodeTag.SELF_MANAGED_PREFIX}${cluster}`;
+  const clusterTags = [
+    ...[NodeTag.MANAGED_NODE_GROUP_CLUSTER, NodeTag.KARPENTER_CLUSTER].filter((k) => tags.get(k) === cluster),
+    ...(tags.has(ownedKey) ? [ownedKey] : []),
+  ];
   return {
     instanceId: instance.InstanceId ?? '',
     cluster,
@@ -147,6 +158,7 @@ export function toNodeInfo(instance: Instance, cluster: string): NodeInfo {
     ...(instance.IamInstanceProfile?.Arn ? { iamInstanceProfileArn: instance.IamInstanceProfile.Arn } : {}),
     operatorManaged,
     ...(instance.Operator?.Principal ? { operatorPrincipal: instance.Operator.Principal } : {}),
+    clusterTags,
   };
 }
 

@@ -88,12 +88,13 @@ export interface RunCommandOptions {
 }
 
 /**
- * One SendCommand `Targets` entry (`tag:<key>` = `value`) and the nodes of the scan it reaches.
- * SSM resolves a tag target to every managed instance carrying the tag, offline ones included (they
- * wait for delivery until the delivery timeout): `offline` counts the nodes the caller knows will not
- * answer, so the scan does not wait for them.
+ * One SendCommand `Targets` entry (`key` = `tag:<tag>` or `tag-key`, one `value`) and the nodes of the
+ * scan it reaches. SSM resolves a tag target to every managed instance carrying the tag, offline ones
+ * included (they wait for delivery until the delivery timeout): `offline` counts the nodes the caller
+ * knows will not answer, so the scan does not wait for them.
  */
 export interface TagTarget {
+  /** SendCommand Target Key: `tag:<tag key>` (value = the tag's value) or `tag-key` (value = a key). */
   readonly key: string;
   readonly value: string;
   readonly instanceIds: readonly string[];
@@ -336,7 +337,7 @@ export async function runCollector(
   for (const target of options.tagTargets ?? []) {
     if (target.instanceIds.length === 0) continue;
     try {
-      const commandId = await send({ Targets: [{ Key: `tag:${target.key}`, Values: [target.value] }] });
+      const commandId = await send({ Targets: [{ Key: target.key, Values: [target.value] }] });
       track(commandId, target.instanceIds);
       tagCommands.set(commandId, { target });
       for (const id of target.instanceIds) tagged.add(id);

@@ -1,43 +1,91 @@
 /**
- * Which nodes of a whole-cluster scan are reached by one tag-targeted SendCommand per provisioner
- * instead of one SendCommand per 50 instance ids (pure).
+ * Which nodes of a whole-cluster scan are reached by tag-targeted SendCommands instead of one
+ * SendCommand per 50 instance ids, and by which tags (pure).
  *
- * SSM resolves `tag:<key>=<value>` to every managed instance carrying the tag (ssm-ug
- * send-commands-multiple: "we recommend using the Targets option" past 50 nodes). Only tags that
- * name the cluster on exactly one provisioner's nodes are used, so no node is targeted twice:
- * `eks:cluster-name` (managed node groups) and `eks:eks-cluster-name` (Karpenter; Auto Mode carries
- * it too, but AWS blocks SSM on those instances, so SSM never resolves them). Self-managed nodes
- * carry only `kubernetes.io/cluster/<name>`, which Karpenter nodes carry too: they go by id.
+ * SSM resolves a target to every managed instance it selects (ssm-ug send-commands-multiple: "we
+ * recommend using the Targets option" past 50 nodes). Three tags name a node's cluster, each on the
+ * nodes of some provisioners (facts C1): `eks:cluster-name` (managed node groups),
+ * `eks:eks-cluster-name` (Karpenter and Auto Mode; AWS blocks SSM on Auto Mode instances, so SSM never
+ * resolves them) and the key `kubernetes.io/cluster/<name>` (self-managed and Karpenter nodes, and
+ * wherever else a tool put it). Discovery read every node's tags, so what each target reaches among
+ * the cluster's nodes is known: the chosen targets reach disjoint sets of nodes (no node runs the
+ * collector twice) and, among those choices, as many nodes as possible with as few commands as
+ * possible. Where `kubernetes.io/cluster/<name>` is on no managed-node-group node, it reaches
+ * Karpenter and self-managed nodes with one command and one run of pages instead of a tag command
+ * for Karpenter and chunks by id for the rest (one SendCommand and a partial page fewer per cluster);
+ * where it is on every node, one command reaches the whole cluster.
  */
 import type { NodeInfo } from './discovery.ts';
-import { NodeTag, Provisioner } from './discovery.ts';
+import { NodeTag } from './discovery.ts';
 import { SEND_CHUNK, type TagTarget } from './run-command.ts';
 
-const TAG_BY_PROVISIONER: Partial<Record<Provisioner, string>> = {
-  [Provisioner.MANAGED_NODE_GROUP]: NodeTag.MANAGED_NODE_GROUP_CLUSTER,
-  [Provisioner.KARPENTER]: NodeTag.KARPENTER_CLUSTER,
-};
+interface Candidate {
+  /** The SendCommand Target: `tag:<key>` with the cluster as value, or `tag-key` with the key. */
+  readonly key: string;
+  readonly value: string;
+  /** The node tag (NodeInfo.clusterTags) that puts a node in its reach. */
+  readonly tag: string;
+}
+
+function candidates(cluster: string): Candidate[] {
+  return [
+    {
+      key: `tag:${NodeTag.MANAGED_NODE_GROUP_CLUSTER}`,
+      value: cluster,
+      tag: NodeTag.MANAGED_NODE_GROUP_CLUSTER,
+    },
+    { key: `tag:${NodeTag.KARPENTER_CLUSTER}`, value: cluster, tag: NodeTag.KARPENTER_CLUSTER },
+    {
+      // Its value is "owned" or "shared" (eks-ug worker.adoc, eksctl): the key alone names the cluster.
+      key: 'tag-key',
+      value: `${NodeTag.SELF_MANAGED_PREFIX}${cluster}`,
+      tag: `${NodeTag.SELF_MANAGED_PREFIX}${cluster}`,
+    },
+  ];
+}
+
+/** Every way to pick some of the candidates, as lists (2^n − 1 for n candidates). */
+function subsets<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) {
+    out.push(items.filter((_, i) => mask & (1 << i)));
+  }
+  return out;
+}
 
 /**
  * `sendTo`: the nodes to collect from; `offline`: nodes of the cluster SSM lists as not online (they
- * carry the same tags, so the tag command targets them too, and the scan must not wait for them).
- * A group of 50 nodes or fewer goes by id: the same one call, and nothing sent to offline nodes.
+ * carry the same tags, so a tag command targets them too, and the scan must not wait for them);
+ * `others`: the cluster's other nodes (Windows, Auto Mode), which a tag reaches too. A target that
+ * would reach 50 nodes of `sendTo` or fewer is not used: by id it is the same one call, and nothing is
+ * sent to offline nodes.
  */
 export function tagTargetsFor(
   cluster: string,
   sendTo: readonly NodeInfo[],
   offline: readonly NodeInfo[],
+  others: readonly NodeInfo[] = [],
 ): TagTarget[] {
-  const targets: TagTarget[] = [];
-  for (const [provisioner, key] of Object.entries(TAG_BY_PROVISIONER)) {
-    const ids = sendTo.filter((n) => n.provisioner === provisioner).map((n) => n.instanceId);
-    if (ids.length <= SEND_CHUNK) continue;
-    targets.push({
-      key,
-      value: cluster,
-      instanceIds: ids,
-      offline: offline.filter((n) => n.provisioner === provisioner).length,
-    });
+  const everyNode = [...sendTo, ...offline, ...others];
+  const reach = (c: Candidate, nodes: readonly NodeInfo[]) =>
+    nodes.filter((n) => n.clusterTags.includes(c.tag));
+  const usable = candidates(cluster).filter((c) => reach(c, sendTo).length > SEND_CHUNK);
+  let best: { picked: Candidate[]; covered: number } | undefined;
+  for (const picked of subsets(usable)) {
+    const reached = picked.map((c) => new Set(reach(c, everyNode).map((n) => n.instanceId)));
+    const disjoint = reached.every((a, i) =>
+      reached.every((b, j) => j <= i || [...a].every((id) => !b.has(id))),
+    );
+    if (!disjoint) continue;
+    const covered = picked.reduce((sum, c) => sum + reach(c, sendTo).length, 0);
+    if (!best || covered > best.covered || (covered === best.covered && picked.length < best.picked.length)) {
+      best = { picked, covered };
+    }
   }
-  return targets;
+  return (best?.picked ?? []).map((c) => ({
+    key: c.key,
+    value: c.value,
+    instanceIds: reach(c, sendTo).map((n) => n.instanceId),
+    offline: reach(c, offline).length,
+  }));
 }

@@ -312,7 +312,17 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
           }),
       remainingMs: input.remainingMs,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
-      ...(input.instanceIds ? {} : { tagTargets: tagTargetsFor(cluster.name, sendTo, offlineNodes) }),
+      ...(input.instanceIds
+        ? {}
+        : {
+            tagTargets: tagTargetsFor(
+              cluster.name,
+              sendTo,
+              offlineNodes,
+              // Not sent to, but a tag reaches them too: targets must not overlap on them either.
+              inScope.filter((n) => n.operatorManaged || n.platform === 'windows'),
+            ),
+          }),
       now: deps.now,
       sleep: deps.sleep,
       comment: `eks-kubelet-audit ${input.scanId}`,

@@ -149,6 +149,14 @@ describe('listClusterNodes', () => {
       [id(4), 'self-managed', 'windows', '-'],
       [id(5), 'self-managed', 'linux', '-'],
     ]);
+    // The tags that name the cluster, from which tag-targets.ts picks the SendCommand targets.
+    expect(nodes.map((n) => n.clusterTags)).toEqual([
+      ['eks:cluster-name'],
+      ['eks:eks-cluster-name'],
+      ['eks:eks-cluster-name'],
+      ['kubernetes.io/cluster/prod'],
+      ['eks:cluster-name', 'kubernetes.io/cluster/prod'],
+    ]);
     expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 3);
     // Every query asks for running instances only, 1000 a page, AWS-managed instances included.
     for (const call of ec2.commandCalls(DescribeInstancesCommand)) {

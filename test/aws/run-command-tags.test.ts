@@ -118,7 +118,7 @@ function scriptSsm(s: Scripted) {
 }
 
 const group = (instanceIds: string[], offline = 0): TagTarget => ({
-  key: 'eks:cluster-name',
+  key: 'tag:eks:cluster-name',
   value: 'prod',
   instanceIds,
   offline,
@@ -335,7 +335,7 @@ describe('tag-targeted SendCommand', () => {
     // Act
     const result = await runCollector(new SSMClient({}), [...groupA, ...groupB], {
       ...options(),
-      tagTargets: [group(groupA, 1), { ...group(groupB), key: 'eks:eks-cluster-name' }],
+      tagTargets: [group(groupA, 1), { ...group(groupB), key: 'tag:eks:eks-cluster-name' }],
     });
     // Assess: the straggler's own answer, not "scan deadline reached".
     expect(result.deadlineReached).toBe(false);

@@ -48,22 +48,17 @@ function plan(cluster: string) {
     (n: SimNode) => n.provisioner !== 'auto-mode' && n.os !== 'windows' && n.ssm !== 'connection-lost',
   );
   const unmanaged = candidates.filter((n) => n.ssm === 'unmanaged').length;
-  // Managed node groups and Karpenter nodes (more than 50 of each here) go by one tag-targeted
-  // SendCommand each; SSM resolves the tag to every managed instance carrying it (Windows and
-  // offline ones too). Self-managed nodes go by id, 50 a call.
-  const tagGroups = (['managed-node-group', 'karpenter'] as const).map((provisioner) => ({
-    candidates: candidates.filter((n) => n.provisioner === provisioner).length,
-    resolved: nodes.filter((n) => n.provisioner === provisioner && n.ssm !== 'unmanaged').length,
-  }));
-  const byId = candidates.filter((n) => n.provisioner === 'self-managed').length;
+  // Managed-node-group, Karpenter and self-managed nodes all carry kubernetes.io/cluster/<name> (as the
+  // simulated fleet tags them, facts C1), so one SendCommand with that tag key reaches the whole
+  // cluster; SSM resolves it to every managed instance carrying it (Windows and offline ones too).
+  const resolved = nodes.filter((n) => n.provisioner !== 'auto-mode' && n.ssm !== 'unmanaged').length;
   return {
     nodes: nodes.length,
     candidates: candidates.length,
     unmanaged,
     online: candidates.length - unmanaged,
-    tagGroups,
-    sends: tagGroups.length + pages(byId, 50),
-    invocationPages: tagGroups.reduce((n, g) => n + pages(g.resolved, 50), 0) + pages(byId, 50),
+    sends: 1,
+    invocationPages: pages(resolved, 50),
   };
 }
 
@@ -104,9 +99,9 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       `API calls, ${NODES} nodes / ${CLUSTERS} clusters: first scan ${total(byOperation(first))} ` +
         `${JSON.stringify(byOperation(first))}; second scan ${total(calls)} ${JSON.stringify(calls)}`,
     );
-    // Every tag group is large enough to go by tag, and the unmanaged nodes (a node group without
-    // SSM) are in a tag group: SSM leaves them out, and one look-up per 50 classifies them.
-    for (const p of plans) expect(p.tagGroups.every((g) => g.candidates > 50)).toBe(true);
+    // Every cluster is large enough to go by tag, and the unmanaged nodes (a node group without SSM)
+    // carry the tag: SSM leaves them out, and one look-up per 50 classifies them.
+    for (const p of plans) expect(p.candidates).toBeGreaterThan(50);
     expect(calls).toEqual({
       // The scheduled invocation: clusters, the vanished-cluster check; no event per cluster.
       ListClusters: 1,

@@ -25,6 +25,7 @@ export const node: NodeInfo = {
   subnetId: 'subnet-1',
   iamInstanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/node',
   operatorManaged: false,
+  clusterTags: ['eks:cluster-name'],
 };
 
 /** A control shaped like the real catalog entry; asff must not depend on its wording. */
