@@ -17,7 +17,7 @@ const input = (clusters: FloorCluster[], overrides: Partial<FloorInput> = {}): F
   clusters,
   latencyMs: { default: 100 },
   rateLimits: {},
-  minCommandNodeMs: 4_000,
+  firstPageNodeMs: 4_000,
   offlineInstances: 10,
   ...overrides,
 });

@@ -53,7 +53,8 @@ export interface QuotaUse {
 
 export interface ScanFacts {
   readonly clusters: ClusterFacts[];
-  readonly minCommandNodeMs: number;
+  /** floor.ts FloorInput.firstPageNodeMs: when the first page of 50 ended invocations could exist. */
+  readonly firstPageNodeMs: number;
   readonly offlineInstances: number;
   readonly commands: number;
   /** By operation name, the rate-limited operations the scan called. */
@@ -122,11 +123,11 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
     string,
     { truncated: number; maxNodeMs: number; firstSendMs: number; lastNodeDoneMs: number }
   >();
-  let minCommandNodeMs = Number.POSITIVE_INFINITY;
+  /** Run time (send to end) of each Linux node's invocation, by cluster. */
+  const runTimes = new Map<string, number[]>();
   const scanCommands = commands.commands.slice(mark.commandIndex);
   for (const command of scanCommands) {
     const views = commands.views(command, Number.POSITIVE_INFINITY);
-    let commandMax = 0;
     for (const invocation of command.invocations) {
       if (invocation.kind === 'never') continue;
       const node = fleet.get(invocation.instanceId);
@@ -142,7 +143,7 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       entry.lastNodeDoneMs = Math.max(entry.lastNodeDoneMs, invocation.endMs);
       const nodeMs = invocation.endMs - command.requestedMs;
       entry.maxNodeMs = Math.max(entry.maxNodeMs, nodeMs);
-      commandMax = Math.max(commandMax, nodeMs);
+      if (node.os !== 'windows') runTimes.set(node.cluster, [...(runTimes.get(node.cluster) ?? []), nodeMs]);
       const view = views.get(invocation.instanceId);
       if (
         view?.status === 'Success' &&
@@ -151,7 +152,16 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
         entry.truncated++;
       }
     }
-    minCommandNodeMs = Math.min(minCommandNodeMs, commandMax);
+  }
+  // A page holds 50 invocations: the earliest one can hold only ended ones is when 50 nodes of one
+  // cluster (all of them, if fewer) have ended, however the scan grouped them.
+  let firstPageNodeMs = Number.POSITIVE_INFINITY;
+  for (const times of runTimes.values()) {
+    times.sort((a, b) => a - b);
+    firstPageNodeMs = Math.min(
+      firstPageNodeMs,
+      times[Math.min(50, times.length) - 1] ?? Number.POSITIVE_INFINITY,
+    );
   }
   const clusters: ClusterFacts[] = [];
   for (const name of fleet.clusters.keys()) {
@@ -173,7 +183,7 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
   }
   return {
     clusters,
-    minCommandNodeMs: Number.isFinite(minCommandNodeMs) ? minCommandNodeMs : 0,
+    firstPageNodeMs: Number.isFinite(firstPageNodeMs) ? firstPageNodeMs : 0,
     offlineInstances: fleet.order.filter((n) => n.state === 'running' && n.ssm === 'connection-lost').length,
     commands: scanCommands.length,
     quotaUse: Object.fromEntries(quotaUse),

@@ -31,8 +31,9 @@
  *   in parallel with collection and must end before the import.
  * - account-wide, each rate-limited operation: its bucket (shared by all concurrent cluster scans)
  *   allows its total demand D no sooner than `first call + max(0, D − burst) / rate`; after its last
- *   call come the stages that must follow it (for SendCommand: the fastest command's node time, the
- *   invocation read, the import and the event).
+ *   call come the stages that must follow it (for SendCommand: the first page's node time, the
+ *   invocation read, the import and the event). ListCommandInvocations' first useful call is when a
+ *   page of 50 ended invocations can first exist (FloorInput.firstPageNodeMs after the first send).
  * - whole scan = max(slowest cluster chain, every rate bound).
  */
 
@@ -65,8 +66,15 @@ export interface FloorInput {
   readonly latencyMs: Readonly<Record<string, number>> & { readonly default: number };
   /** Rate limits by operation name; missing = unlimited. */
   readonly rateLimits: Readonly<Record<string, RateLimit>>;
-  /** The fastest command's slowest node (ms): what must follow the last SendCommand at least. */
-  readonly minCommandNodeMs: number;
+  /**
+   * The earliest a page of 50 ended invocations can exist (ms after its command was sent): in the
+   * cluster where it comes first, the time by which 50 of its nodes (all, if fewer) had ended. Reading
+   * results cannot start sooner, and what must follow the last SendCommand is at least that. It
+   * depends on the nodes' run times only, not on how the scan grouped them into commands (the fastest
+   * of the scan's own commands would reward sending small groups and could exceed what a scan that
+   * reads a group before its last nodes end needs: a floor it could beat).
+   */
+  readonly firstPageNodeMs: number;
   /** Managed instances of the account whose SSM agent is not online (ConnectionLost, Inactive). */
   readonly offlineInstances: number;
 }
@@ -172,7 +180,7 @@ export function computeFloor(input: FloorInput): FloorResult {
         (c.truncatedOutputs > 0 ? L('GetCommandInvocation') : 0);
       starts.instanceInformation = Math.min(starts.instanceInformation, tDescribed);
       starts.sendCommand = Math.min(starts.sendCommand, tReach);
-      starts.listInvocations = Math.min(starts.listInvocations, tSent + input.minCommandNodeMs);
+      starts.listInvocations = Math.min(starts.listInvocations, tSent + input.firstPageNodeMs);
     } else if (c.candidates > 0) {
       tCollected = tReach;
     }
@@ -188,7 +196,7 @@ export function computeFloor(input: FloorInput): FloorResult {
   }
 
   // Account-wide token buckets: first call + (D − burst) / rate, then what must follow the last call.
-  const afterSend = input.minCommandNodeMs + L('ListCommandInvocations') + tail;
+  const afterSend = input.firstPageNodeMs + L('ListCommandInvocations') + tail;
   const bounds: { op: string; first: number; after: number }[] = [
     { op: 'GetFindings', first: L('ListClusters'), after: L('GetFindings') + tail },
     { op: 'BatchImportFindings', first: starts.import, after: tail },

@@ -169,7 +169,7 @@ function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
     clusters: run.facts.clusters.map((c) => ({ ...c, findings: c.nodes * controls.length })),
     latencyMs: meanLatencies(),
     rateLimits: rateLimits(),
-    minCommandNodeMs: run.facts.minCommandNodeMs,
+    firstPageNodeMs: run.facts.firstPageNodeMs,
     offlineInstances: run.facts.offlineInstances,
   });
   const apiCalls = byOperation(run.stats.calls);
