@@ -784,23 +784,33 @@ async function collectInvocations(
     { CommandId: commandId, Details: true },
   );
   const wanted = new Set(targets);
-  const invocations: CommandInvocation[] = [];
+  const listed = new Set<string>();
+  const unfinished: CommandInvocation[] = [];
   for await (const page of pages) {
     for (const invocation of page.CommandInvocations ?? []) {
       const id = invocation.InstanceId;
-      if (id && wanted.has(id)) invocations.push(invocation);
+      if (!id || !wanted.has(id)) continue;
+      listed.add(id);
+      const status = invocation.Status ?? '';
+      if (PENDING_INVOCATION.has(status)) unfinished.push(invocation);
+      // A terminal invocation's answer is final whatever the rest of the command shows, so it is
+      // recorded as its page arrives: evaluation and import go on while a large group's other pages
+      // are read (a 5,000-node group is 100 pages, 10 s at SSM's pace). A read that is then thrown
+      // away keeps these; the next read of the command skips them.
+      else if (!outcomes.has(id)) {
+        if (status === 'Success') {
+          record(outcomes, options, await successOutcome(ssm, invocation, commandId, options), commandId);
+        } else outcomes.set(id, failedInvocationOutcome(invocation));
+      }
     }
   }
   // A tag command lists what SSM resolved the tag to (it is read only once TargetCount is known); a
   // node of the scan not among them was not targeted, and no poll will change that.
-  const listed = new Set(invocations.map((i) => i.InstanceId));
   const targeted = missing && mode !== 'deadline' ? targets.filter((id) => listed.has(id)) : targets;
   if (missing && mode !== 'deadline') for (const id of targets) if (!listed.has(id)) missing.push(id);
   if (mode === 'confirm') {
-    const terminal = new Set(
-      invocations.filter((i) => !PENDING_INVOCATION.has(i.Status ?? '')).map((i) => i.InstanceId),
-    );
-    const running = targeted.filter((id) => !terminal.has(id));
+    const notEnded = new Set(unfinished.map((i) => i.InstanceId));
+    const running = targeted.filter((id) => !listed.has(id) || notEnded.has(id));
     if (running.length > allowPending || (running.length > 0 && !stragglers)) {
       if (missing) missing.length = 0;
       return false;
@@ -808,28 +818,22 @@ async function collectInvocations(
     stragglers?.push(...running);
   }
   const later = new Set(stragglers);
-  for (const invocation of invocations) {
+  for (const invocation of unfinished) {
     const id = invocation.InstanceId ?? '';
     const status = invocation.Status ?? '';
     if (later.has(id)) continue;
-    if (PENDING_INVOCATION.has(status)) {
-      outcomes.set(
+    outcomes.set(
+      id,
+      notAssessed(
         id,
-        notAssessed(
-          id,
-          atDeadline ? 'DEADLINE' : 'SSM_PENDING',
-          atDeadline
-            ? `scan deadline reached while the SSM invocation was ${status}${invocation.StatusDetails && invocation.StatusDetails !== status ? ` (${invocation.StatusDetails})` : ''}`
-            : `SSM invocation still ${status} although its command is no longer executing`,
-          commandId,
-          { ssmStatus: status },
-        ),
-      );
-    } else if (status === 'Success') {
-      record(outcomes, options, await successOutcome(ssm, invocation, commandId, options), commandId);
-    } else {
-      outcomes.set(id, failedInvocationOutcome(invocation));
-    }
+        atDeadline ? 'DEADLINE' : 'SSM_PENDING',
+        atDeadline
+          ? `scan deadline reached while the SSM invocation was ${status}${invocation.StatusDetails && invocation.StatusDetails !== status ? ` (${invocation.StatusDetails})` : ''}`
+          : `SSM invocation still ${status} although its command is no longer executing`,
+        commandId,
+        { ssmStatus: status },
+      ),
+    );
   }
   if (atDeadline) {
     for (const id of targets) {

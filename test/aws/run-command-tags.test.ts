@@ -259,6 +259,23 @@ describe('tag-targeted SendCommand', () => {
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
+  it("hands each page's outputs over as the page arrives, not once the whole group is read", async () => {
+    // Prepare: a group of 200 (4 pages), all done in round 1.
+    const nodes = ids(1, 200);
+    scriptSsm({ resolve: () => nodes, doneAt: () => 1 });
+    const pagesReadAtOutput: number[] = [];
+    // Act
+    await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+      onOutput: () => pagesReadAtOutput.push(ssm.commandCalls(ListCommandInvocationsCommand).length),
+    });
+    // Assess: the first 50 outputs were evaluated after one page, before the second was asked for.
+    expect(pagesReadAtOutput).toHaveLength(200);
+    expect(pagesReadAtOutput.slice(0, 50).every((n) => n === 1)).toBe(true);
+    expect(pagesReadAtOutput.at(-1)).toBe(4);
+  });
+
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
     // Prepare: 4 slow nodes of 120 (more than a read of its 3 pages may keep) end in round 14;
     // everything else in round 1. Polls every second.
