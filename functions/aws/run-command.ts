@@ -786,7 +786,17 @@ async function collectInvocations(
   const wanted = new Set(targets);
   const listed = new Set<string>();
   const unfinished: CommandInvocation[] = [];
-  for await (const page of pages) {
+  // The next page is asked for before this one is evaluated: a page of 50 outputs takes about 55 ms of
+  // CPU against 80 ms for the call, and one after the other a 100-page group read at 7 pages a second
+  // instead of SSM's 10.
+  const iterator = pages[Symbol.asyncIterator]();
+  for (let next = iterator.next(); ; ) {
+    const result = await next;
+    if (result.done) break;
+    next = iterator.next();
+    // Should this page's evaluation throw, the prefetched call must not become an unhandled rejection.
+    next.catch(() => undefined);
+    const page = result.value;
     for (const invocation of page.CommandInvocations ?? []) {
       const id = invocation.InstanceId;
       if (!id || !wanted.has(id)) continue;
