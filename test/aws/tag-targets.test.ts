@@ -54,6 +54,22 @@ describe('tagTargetsFor', () => {
     ]);
   });
 
+  it('splits a cluster whose one command would read for much longer than its pages need', () => {
+    // Prepare: 5,000 nodes that all carry the kubernetes.io/cluster key. One command: 100 pages on
+    // one NextToken chain (about 14 s); a managed-node-group and a Karpenter command read side by
+    // side in about 10 s at SSM's 10 pages a second.
+    const mng = many(3_400, Provisioner.MANAGED_NODE_GROUP, [MNG, OWNED]);
+    const karpenter = many(1_100, Provisioner.KARPENTER);
+    const selfManaged = many(250, Provisioner.SELF_MANAGED);
+    // Act
+    const targets = tagTargetsFor('prod', [...mng, ...karpenter, ...selfManaged], []);
+    // Assess: the self-managed nodes go by id.
+    expect(targets.map((t) => [t.key, t.instanceIds.length])).toEqual([
+      [`tag:${MNG}`, 3_400],
+      [`tag:${KARPENTER}`, 1_100],
+    ]);
+  });
+
   it('never picks two targets that reach the same node, Windows and Auto Mode nodes included', () => {
     // Prepare: a Windows managed node carries the kubernetes.io/cluster key, so that key and
     // eks:cluster-name overlap on it; Karpenter then goes by eks:eks-cluster-name (which also reaches
