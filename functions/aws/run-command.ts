@@ -23,6 +23,7 @@ import {
   listExecutingCommands,
 } from './command-poller.ts';
 import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
+import { EARLY_GROUP_SHARE, type EarlyReads } from './early-reads.ts';
 
 export type CollectionOutcome =
   | {
@@ -80,6 +81,8 @@ export interface RunCommandOptions {
   readonly poller?: CommandPoller;
   /** 0 ≤ x < 1, for the poll jitter (default Math.random). */
   readonly random?: () => number;
+  /** Reads of groups before their usual time while nothing else is read (shared by the invocation). */
+  readonly earlyReads?: EarlyReads;
   /**
    * Node groups reached with one tag-targeted SendCommand each instead of chunks of 50 ids (a whole
    * cluster scan). Their ids must also be in `instanceIds`; the rest of `instanceIds` go by id.
@@ -398,13 +401,16 @@ export async function runCollector(
   let readError: unknown;
   let slots = options.readConcurrency ?? READ_CONCURRENCY;
   const waiting: (() => void)[] = [];
-  const startRead = (commandId: string, stillExecuting = false): void => {
+  /** `allowRunning`: stragglers the read may leave beyond the group's usual number (an early read). */
+  const startRead = (commandId: string, stillExecuting = false, allowRunning = 0): void => {
     const seen = unconfirmed.get(commandId) ?? { polls: 0, sinceMs: options.now().getTime() };
     // After a few polls and UNCONFIRMED_MS the command's own status has had time to settle; take what
     // SSM reports. A tag command SSM still reports executing is only ever confirmed: its stragglers are real.
     const settled =
       seen.polls + 1 >= MAX_UNCONFIRMED_POLLS && options.now().getTime() - seen.sinceMs >= UNCONFIRMED_MS;
     const mode = settled && !stillExecuting ? 'final' : 'confirm';
+    // Counted at once, so an early read decided later in this same poll sees this one in flight.
+    options.earlyReads?.begin();
     const read = (async () => {
       while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       slots--;
@@ -424,7 +430,7 @@ export async function runCollector(
           mode,
           missing,
           tag && stillExecuting ? slow : undefined,
-          tag ? stragglersKeptAtRead(tag.target.instanceIds.length) : 0,
+          tag ? Math.max(allowRunning, stragglersKeptAtRead(tag.target.instanceIds.length)) : 0,
         );
         if (done && tag && slow.length > 0) {
           tag.stragglers = slow;
@@ -448,9 +454,18 @@ export async function runCollector(
         slots++;
         waiting.shift()?.();
         reading.delete(commandId);
+        options.earlyReads?.end();
       }
     })();
     reading.set(commandId, read);
+  };
+  /** Stragglers an early read of this group would leave, if it may be read early now (early-reads.ts). */
+  const earlyRead = (tag: TagCommand | undefined, count: CommandCounts | undefined): number | undefined => {
+    if (!options.earlyReads || !tag || !count || count.targets === 0) return undefined;
+    const running = count.targets - count.completed - tag.target.offline;
+    const cap = Math.ceil(tag.target.instanceIds.length * EARLY_GROUP_SHARE);
+    if (running <= 0 || running > cap) return undefined;
+    return options.earlyReads.claim(running) ? running : undefined;
   };
   const startStragglerCheck = (commandId: string, tag: TagCommand, ended: boolean): void => {
     const check = (async () => {
@@ -537,6 +552,9 @@ export async function runCollector(
       if (!executing.has(commandId)) startRead(commandId);
       else if (tagCommandSettled(tag, counts.get(commandId), options.now().getTime())) {
         startRead(commandId, true);
+      } else {
+        const early = earlyRead(tag, counts.get(commandId));
+        if (early !== undefined) startRead(commandId, true, early);
       }
     }
     // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.

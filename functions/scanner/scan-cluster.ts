@@ -14,6 +14,7 @@ import {
   type NodeInfo,
   runningInstanceIds,
 } from '../aws/discovery.ts';
+import { EarlyReads } from '../aws/early-reads.ts';
 import { runCollector } from '../aws/run-command.ts';
 import {
   FindingImporter,
@@ -68,7 +69,12 @@ export interface ClusterScanInput {
    */
   readonly admit?: (nodes: number) => Promise<void>;
   /** Polls shared with the other cluster scans of the invocation, and their pace. */
-  readonly sharedPoll?: { readonly poller: CommandPoller; readonly intervalMs: number };
+  readonly sharedPoll?: {
+    readonly poller: CommandPoller;
+    readonly intervalMs: number;
+    /** Shared by the invocation's cluster scans: one read of any of them in flight is not idle. */
+    readonly earlyReads?: EarlyReads;
+  };
 }
 
 /** What the scan knows about one node once collection is over. */
@@ -296,6 +302,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   );
 
   const sendToById = new Map(sendTo.map((n) => [n.instanceId, n]));
+  const earlyReads = input.sharedPoll?.earlyReads ?? new EarlyReads();
+  earlyReads.addNodes(sendTo.length);
   const run = await runCollector(
     clients.ssm,
     sendTo.map((n) => n.instanceId),
@@ -311,6 +319,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
             pollJitter: config.pollJitter,
           }),
       remainingMs: input.remainingMs,
+      earlyReads,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds
         ? {}

@@ -21,6 +21,7 @@ import {
   type Reachability,
   resolveInstanceClusters,
 } from '../aws/discovery.ts';
+import { EarlyReads } from '../aws/early-reads.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
@@ -288,6 +289,7 @@ export function createScanner(options: ScannerOptions): Scanner {
             () => clock.now().getTime(),
           ),
           pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
+          earlyReads: new EarlyReads(),
         },
       );
       const summary: FanOutSummary = {

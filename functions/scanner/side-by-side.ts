@@ -6,6 +6,7 @@
  */
 import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
 import type { CommandPoller } from '../aws/command-poller.ts';
+import type { EarlyReads } from '../aws/early-reads.ts';
 import type { NodeBudget } from './node-budget.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';
 import type { ClusterScanSummary } from './summary.ts';
@@ -23,7 +24,12 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
   targets: readonly T[],
   /** The scan input of a target, given the counter of its own calls. */
   inputOf: (target: T, counter: ApiCallCounter) => ClusterScanInput,
-  shared: { readonly budget: NodeBudget; readonly poller: CommandPoller; readonly pollIntervalMs: number },
+  shared: {
+    readonly budget: NodeBudget;
+    readonly poller: CommandPoller;
+    readonly pollIntervalMs: number;
+    readonly earlyReads?: EarlyReads;
+  },
 ): Promise<SideBySideResult> {
   const clusterScans: ClusterScanSummary[] = [];
   const failedClusters: { cluster: string; error: string }[] = [];
@@ -50,7 +56,11 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
         const input: ClusterScanInput = {
           ...inputOf(target, counter),
           admit,
-          sharedPoll: { poller: shared.poller, intervalMs: shared.pollIntervalMs },
+          sharedPoll: {
+            poller: shared.poller,
+            intervalMs: shared.pollIntervalMs,
+            ...(shared.earlyReads ? { earlyReads: shared.earlyReads } : {}),
+          },
         };
         clusterScans.push(await withApiCallCounter(counter, () => scanCluster(deps, input)));
       } catch (error) {

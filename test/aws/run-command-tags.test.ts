@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EarlyReads } from '../../functions/aws/early-reads.ts';
 import {
   type RunCommandOptions,
   runCollector,
@@ -275,6 +276,45 @@ describe('tag-targeted SendCommand', () => {
     expect(pagesReadAtOutput).toHaveLength(200);
     expect(pagesReadAtOutput.slice(0, 50).every((n) => n === 2)).toBe(true);
     expect(pagesReadAtOutput.at(-1)).toBe(4);
+  });
+
+  it('reads a group early, leaving more running, while nothing is read and the budget allows', async () => {
+    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 1 % of 2,000.
+    const nodes = ids(1, 400);
+    const slow = new Set(nodes.slice(100, 116));
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(2_000);
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+      earlyReads,
+    });
+    // Assess: the 8 pages are read once, in round 1, with the 16 left as stragglers (its usual 2 would
+    // have waited for round 3); the budget paid for them.
+    const lci = ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
+    expect(lci.filter((i) => !i.Filters)).toHaveLength(8);
+    expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(16);
+    expect(earlyReads.remaining).toBe(4);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('does not read a group early once the budget is spent', async () => {
+    // Prepare: as above with a budget of 10.
+    const nodes = ids(1, 400);
+    const slow = new Set(nodes.slice(100, 116));
+    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(1_000);
+    // Act
+    await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
+    // Assess: read once when done, no straggler fetched.
+    expect(
+      ssm.commandCalls(ListCommandInvocationsCommand).filter((c) => !c.args[0].input.Filters),
+    ).toHaveLength(8);
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
+    expect(earlyReads.remaining).toBe(10);
   });
 
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
