@@ -107,7 +107,7 @@ export interface TagTarget {
 /** SendCommand takes at most 50 InstanceIds (ssm InstanceIdList). */
 export const SEND_CHUNK = 50;
 /** ListCommands / ListCommandInvocations MaxResults is 1..50. */
-const PAGE = 50;
+export const LIST_PAGE = 50;
 /**
  * SendCommand calls in flight. One call takes about 80 ms, so two already ask for more than the
  * 10/s SSM allows (no published figure; the bench assumes 10/s burst 20) and the account's quota is
@@ -655,8 +655,8 @@ const STRAGGLERS = 2;
  * the density near 10 s is about 0.2 % a second).
  */
 const TAIL_SHARE_PER_SECOND = 0.002;
-/** ListCommandInvocations pages a second (SSM's pace as the bench assumes it: 10/s). */
-const PAGES_PER_SECOND = 10;
+/** ListCommandInvocations pages a second the account allows (SSM publishes none; the bench assumes 10/s). */
+export const READ_PAGES_PER_SECOND = 10;
 
 /**
  * Nodes of a group of `size` that its read may leave running (fetched one by one later). The read
@@ -667,7 +667,7 @@ const PAGES_PER_SECOND = 10;
  * InProgress now and then), against the whole read started seconds later.
  */
 export function stragglerAllowance(size: number): number {
-  const readSeconds = Math.ceil(size / PAGE) / PAGES_PER_SECOND;
+  const readSeconds = Math.ceil(size / LIST_PAGE) / READ_PAGES_PER_SECOND;
   return Math.max(STRAGGLERS, Math.ceil(size * readSeconds * TAIL_SHARE_PER_SECOND));
 }
 /**
@@ -679,7 +679,7 @@ export function stragglerAllowance(size: number): number {
  * pages).
  */
 function stragglersKeptAtRead(size: number): number {
-  return Math.max(stragglerAllowance(size), Math.ceil(size / PAGE));
+  return Math.max(stragglerAllowance(size), Math.ceil(size / LIST_PAGE));
 }
 
 /** Poll pace while only stragglers are left, as a fraction of the normal pace (5 s → 2 s). */
@@ -693,7 +693,7 @@ const STRAGGLER_POLL_FACTOR = 0.4;
 async function inProgressInvocations(ssm: SSMClient, commandId: string): Promise<Set<string>> {
   const ids = new Set<string>();
   const pages = paginateListCommandInvocations(
-    { client: ssm, pageSize: PAGE },
+    { client: ssm, pageSize: LIST_PAGE },
     { CommandId: commandId, Filters: [{ key: 'Status', value: 'InProgress' }] },
   );
   for await (const page of pages) {
@@ -751,7 +751,7 @@ function tagCommandSettled(
   // TargetCount stays 0 until SSM has resolved the tag: nothing to read yet.
   if (!command || !counts || counts.targets === 0) return false;
   const outstanding = counts.targets - counts.completed;
-  const stalled = outstanding === command.lastOutstanding && outstanding <= PAGE;
+  const stalled = outstanding === command.lastOutstanding && outstanding <= LIST_PAGE;
   command.stalledSinceMs = stalled ? (command.stalledSinceMs ?? nowMs) : undefined;
   command.lastOutstanding = outstanding;
   return (
@@ -798,7 +798,7 @@ async function collectInvocations(
 ): Promise<boolean> {
   const atDeadline = mode === 'deadline';
   const pages = paginateListCommandInvocations(
-    { client: ssm, pageSize: PAGE },
+    { client: ssm, pageSize: LIST_PAGE },
     { CommandId: commandId, Details: true },
   );
   const wanted = new Set(targets);

@@ -17,7 +17,7 @@
  */
 import type { NodeInfo } from './discovery.ts';
 import { NodeTag } from './discovery.ts';
-import { SEND_CHUNK, type TagTarget } from './run-command.ts';
+import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK, type TagTarget } from './run-command.ts';
 
 interface Candidate {
   /** The SendCommand Target: `tag:<key>` with the cluster as value, or `tag-key` with the key. */
@@ -55,9 +55,6 @@ function subsets<T>(items: readonly T[]): T[][] {
 
 /** Pages of invocations a second along one command's NextToken chain (call plus parsing, measured). */
 const CHAIN_PAGES_PER_SECOND = 7;
-/** ListCommandInvocations pages a second the account allows across chains (assumed, as the bench). */
-const READ_PAGES_PER_SECOND = 10;
-const INVOCATION_PAGE = 50;
 
 /**
  * `sendTo`: the nodes to collect from; `offline`: nodes of the cluster SSM lists as not online (they
@@ -83,7 +80,7 @@ export function tagTargetsFor(
   const reach = (c: Candidate, nodes: readonly NodeInfo[]) =>
     nodes.filter((n) => n.clusterTags.includes(c.tag));
   const usable = candidates(cluster).filter((c) => reach(c, sendTo).length > SEND_CHUNK);
-  const pages = (n: number) => Math.ceil(n / INVOCATION_PAGE);
+  const pages = (n: number) => Math.ceil(n / LIST_PAGE);
   const plans: { picked: Candidate[]; covered: number; readSeconds: number }[] = [];
   for (const picked of [[], ...subsets(usable)]) {
     const reached = picked.map((c) => new Set(reach(c, everyNode).map((n) => n.instanceId)));

@@ -127,6 +127,16 @@ const group = (instanceIds: string[], offline = 0): TagTarget => ({
 
 beforeEach(() => ssm.reset());
 
+/** A group of 400 whose 16 slow nodes end in round 3, and early reads budgeted for `scannedNodes`. */
+function groupWithSlowNodes(scannedNodes: number) {
+  const nodes = ids(1, 400);
+  const slow = new Set(nodes.slice(100, 116));
+  scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
+  const earlyReads = new EarlyReads();
+  earlyReads.addNodes(scannedNodes);
+  return { nodes, earlyReads };
+}
+
 describe('stragglerAllowance', () => {
   it.each([
     [60, 2],
@@ -280,11 +290,7 @@ describe('tag-targeted SendCommand', () => {
 
   it('reads a group early, leaving more running, while nothing is read and the budget allows', async () => {
     // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 1 % of 2,000.
-    const nodes = ids(1, 400);
-    const slow = new Set(nodes.slice(100, 116));
-    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(2_000);
+    const { nodes, earlyReads } = groupWithSlowNodes(2_000);
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
       ...options(),
@@ -302,11 +308,7 @@ describe('tag-targeted SendCommand', () => {
 
   it('does not read a group early once the budget is spent', async () => {
     // Prepare: as above with a budget of 10.
-    const nodes = ids(1, 400);
-    const slow = new Set(nodes.slice(100, 116));
-    scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(1_000);
+    const { nodes, earlyReads } = groupWithSlowNodes(1_000);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
     // Assess: read once when done, no straggler fetched.
