@@ -9,8 +9,8 @@
  * resolves them) and the key `kubernetes.io/cluster/<name>` (self-managed and Karpenter nodes, and
  * wherever else a tool put it). Discovery read every node's tags, so what each target reaches among
  * the cluster's nodes is known: the chosen targets reach disjoint sets of nodes (no node runs the
- * collector twice) and, among those choices, as many nodes as possible with as few commands as
- * possible. Where `kubernetes.io/cluster/<name>` is on no managed-node-group node, it reaches
+ * collector twice) and, among those whose results read within a second of the quickest (below), as
+ * many nodes as possible with as few commands as possible. Where `kubernetes.io/cluster/<name>` is on no managed-node-group node, it reaches
  * Karpenter and self-managed nodes with one command and one run of pages instead of a tag command
  * for Karpenter and chunks by id for the rest (one SendCommand and a partial page fewer per cluster);
  * where it is on every node, one command reaches the whole cluster.
@@ -76,22 +76,28 @@ export function tagTargetsFor(
   offline: readonly NodeInfo[],
   others: readonly NodeInfo[] = [],
 ): TagTarget[] {
+  // What each target reaches, worked out once: every node of the cluster, and those to collect from.
   const everyNode = [...sendTo, ...offline, ...others];
   const reach = (c: Candidate, nodes: readonly NodeInfo[]) =>
     nodes.filter((n) => n.clusterTags.includes(c.tag));
-  const usable = candidates(cluster).filter((c) => reach(c, sendTo).length > SEND_CHUNK);
+  const usable = candidates(cluster)
+    .map((c) => ({
+      c,
+      all: new Set(reach(c, everyNode).map((n) => n.instanceId)),
+      sendable: reach(c, sendTo),
+    }))
+    .filter((r) => r.sendable.length > SEND_CHUNK);
   const pages = (n: number) => Math.ceil(n / LIST_PAGE);
-  const plans: { picked: Candidate[]; covered: number; readSeconds: number }[] = [];
+  const plans: { picked: typeof usable; covered: number; readSeconds: number }[] = [];
   for (const picked of [[], ...subsets(usable)]) {
-    const reached = picked.map((c) => new Set(reach(c, everyNode).map((n) => n.instanceId)));
-    const disjoint = reached.every((a, i) =>
-      reached.every((b, j) => j <= i || [...a].every((id) => !b.has(id))),
+    const disjoint = picked.every((a, i) =>
+      picked.every((b, j) => j <= i || [...a.all].every((id) => !b.all.has(id))),
     );
     if (!disjoint) continue;
-    const covered = picked.reduce((sum, c) => sum + reach(c, sendTo).length, 0);
+    const covered = picked.reduce((sum, r) => sum + r.sendable.length, 0);
     const byId = sendTo.length - covered;
-    const longestChain = Math.max(byId > 0 ? 1 : 0, ...reached.map((r) => pages(r.size)));
-    const totalPages = reached.reduce((sum, r) => sum + pages(r.size), 0) + pages(byId);
+    const longestChain = Math.max(byId > 0 ? 1 : 0, ...picked.map((r) => pages(r.all.size)));
+    const totalPages = picked.reduce((sum, r) => sum + pages(r.all.size), 0) + pages(byId);
     const readSeconds = Math.max(longestChain / CHAIN_PAGES_PER_SECOND, totalPages / READ_PAGES_PER_SECOND);
     plans.push({ picked, covered, readSeconds });
   }
@@ -109,10 +115,10 @@ export function tagTargetsFor(
       best = plan;
     }
   }
-  return (best?.picked ?? []).map((c) => ({
+  return (best?.picked ?? []).map(({ c, sendable }) => ({
     key: c.key,
     value: c.value,
-    instanceIds: reach(c, sendTo).map((n) => n.instanceId),
+    instanceIds: sendable.map((n) => n.instanceId),
     offline: reach(c, offline).length,
   }));
 }

@@ -143,7 +143,11 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       entry.lastNodeDoneMs = Math.max(entry.lastNodeDoneMs, invocation.endMs);
       const nodeMs = invocation.endMs - command.requestedMs;
       entry.maxNodeMs = Math.max(entry.maxNodeMs, nodeMs);
-      if (node.os !== 'windows') runTimes.set(node.cluster, [...(runTimes.get(node.cluster) ?? []), nodeMs]);
+      if (node.os !== 'windows') {
+        const times = runTimes.get(node.cluster) ?? [];
+        times.push(nodeMs);
+        runTimes.set(node.cluster, times);
+      }
       const view = views.get(invocation.instanceId);
       if (
         view?.status === 'Success' &&
