@@ -1,13 +1,19 @@
 /**
- * Reading a node group before its usual time while the invocation reads nothing else. A group is
- * normally read once all but a few of its nodes are done (run-command.ts stragglerAllowance), so in
- * the first seconds of a scan, while every group still runs, SSM's read quota sits idle and every
- * group becomes readable at about the same time: the scan is then bound by reading 50 invocations a
- * page at 10 pages a second from that moment. Read early, a group leaves more of its nodes as
- * stragglers (each then costs a GetCommandInvocation or so), so early reads draw from a budget of
- * stragglers: 1 % of the nodes scanned, about 13 calls per 1,000 nodes at most. Only one read at a
- * time may start early, and only when no read is in flight in the invocation: once reads queue for
- * the quota, an early read would only take the turn of a group that is done.
+ * Reading a node group before its usual time while SSM's read quota would otherwise sit idle. A group
+ * is normally read once all but a few of its nodes are done (run-command.ts stragglerAllowance), so in
+ * the first seconds of a scan, while every group still runs, nothing is read, and then every group
+ * becomes readable at about the same time: the scan is bound by reading 50 invocations a page at 10
+ * pages a second from that moment. Read early, a group leaves its unfinished nodes as stragglers (each
+ * then costs a GetCommandInvocation or so), so early reads draw from a budget of stragglers: 1.5 % of
+ * the nodes scanned, about 15 calls per 1,000 nodes at most.
+ *
+ * How the budget is spent follows from when reads pay: a page read a second sooner leaves more of its
+ * nodes running the sooner it is (the run times' tail thins out), so the cheapest way to keep the
+ * quota busy from early on is a few costly reads first and ever cheaper ones after. A claim may take
+ * at most half of what is left (the first group at about 20 % running in the 20-cluster bench, the
+ * next at 10 %, …), and groups are read early only while fewer than two reads are in flight: one
+ * group's NextToken chain reaches about 7 pages a second, two fill the quota, and more would only
+ * take the turn of groups that are done.
  */
 export class EarlyReads {
   private inFlight = 0;
@@ -20,7 +26,7 @@ export class EarlyReads {
 
   /** Whether a group may be read now leaving `stragglers` running; if so, they are taken from the budget. */
   claim(stragglers: number): boolean {
-    if (this.inFlight > 0 || stragglers > this.budget) return false;
+    if (this.inFlight >= EARLY_READS_IN_FLIGHT || stragglers > this.budget * EARLY_CLAIM_SHARE) return false;
     this.budget -= stragglers;
     return true;
   }
@@ -40,6 +46,8 @@ export class EarlyReads {
 }
 
 /** Share of the scanned nodes that early reads may leave as stragglers. */
-export const EARLY_STRAGGLER_SHARE = 0.01;
-/** An early read leaves at most this share of its group running. */
-export const EARLY_GROUP_SHARE = 0.05;
+export const EARLY_STRAGGLER_SHARE = 0.015;
+/** Share of the budget left that one early read may take. */
+export const EARLY_CLAIM_SHARE = 0.5;
+/** Reads in flight (of any kind) below which a group may be read early. */
+export const EARLY_READS_IN_FLIGHT = 2;

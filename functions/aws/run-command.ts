@@ -23,7 +23,7 @@ import {
   listExecutingCommands,
 } from './command-poller.ts';
 import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
-import { EARLY_GROUP_SHARE, type EarlyReads } from './early-reads.ts';
+import type { EarlyReads } from './early-reads.ts';
 
 export type CollectionOutcome =
   | {
@@ -81,8 +81,14 @@ export interface RunCommandOptions {
   readonly poller?: CommandPoller;
   /** 0 ≤ x < 1, for the poll jitter (default Math.random). */
   readonly random?: () => number;
-  /** Reads of groups before their usual time while nothing else is read (shared by the invocation). */
+  /** Reads of groups before their usual time while the read quota is idle (shared by the invocation). */
   readonly earlyReads?: EarlyReads;
+  /**
+   * Whether reading a group early would bring its findings out sooner now (default: always). A
+   * cluster's import waits for its stored findings (GetFindings, 3/s for the whole account): until
+   * they are read, results read early would only wait, and their stragglers cost calls for nothing.
+   */
+  readonly readEarly?: () => boolean;
   /**
    * Node groups reached with one tag-targeted SendCommand each instead of chunks of 50 ids (a whole
    * cluster scan). Their ids must also be in `instanceIds`; the rest of `instanceIds` go by id.
@@ -460,12 +466,14 @@ export async function runCollector(
     reading.set(commandId, read);
   };
   /** Stragglers an early read of this group would leave, if it may be read early now (early-reads.ts). */
-  const earlyRead = (tag: TagCommand | undefined, count: CommandCounts | undefined): number | undefined => {
+  const earlyRunning = (
+    tag: TagCommand | undefined,
+    count: CommandCounts | undefined,
+  ): number | undefined => {
     if (!options.earlyReads || !tag || !count || count.targets === 0) return undefined;
+    if (options.readEarly && !options.readEarly()) return undefined;
     const running = count.targets - count.completed - tag.target.offline;
-    const cap = Math.ceil(tag.target.instanceIds.length * EARLY_GROUP_SHARE);
-    if (running <= 0 || running > cap) return undefined;
-    return options.earlyReads.claim(running) ? running : undefined;
+    return running > 0 ? running : undefined;
   };
   const startStragglerCheck = (commandId: string, tag: TagCommand, ended: boolean): void => {
     const check = (async () => {
@@ -538,6 +546,8 @@ export async function runCollector(
       const tag = tagCommands.get(commandId);
       if (tag) tag.lastCompleted = count.completed;
     }
+    /** Groups still running that could be read early, with their running nodes. */
+    const early: [string, number][] = [];
     for (const commandId of pending) {
       if (reading.has(commandId)) continue;
       const tag = tagCommands.get(commandId);
@@ -553,9 +563,15 @@ export async function runCollector(
       else if (tagCommandSettled(tag, counts.get(commandId), options.now().getTime())) {
         startRead(commandId, true);
       } else {
-        const early = earlyRead(tag, counts.get(commandId));
-        if (early !== undefined) startRead(commandId, true, early);
+        const running = earlyRunning(tag, counts.get(commandId));
+        if (running !== undefined) early.push([commandId, running]);
       }
+    }
+    // The group nearest its end first: it leaves the fewest stragglers.
+    early.sort((a, b) => a[1] - b[1]);
+    for (const [commandId, running] of early) {
+      if (!options.earlyReads?.claim(running)) break;
+      startRead(commandId, true, running);
     }
     // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
     if ([...pending].every((id) => reading.has(id))) await readsDone();

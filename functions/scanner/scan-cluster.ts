@@ -219,6 +219,15 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   );
   // Awaited later (or never, if discovery fails first): keep an early failure from being unhandled.
   activeRead.catch(() => undefined);
+  let storedRead = false;
+  activeRead.then(
+    () => {
+      storedRead = true;
+    },
+    () => {
+      storedRead = true;
+    },
+  );
   keepWhole.catch(() => undefined);
   const nodes = await discovery;
   const present = new Set(nodes.map((n) => n.instanceId));
@@ -320,6 +329,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
           }),
       remainingMs: input.remainingMs,
       earlyReads,
+      // The import waits for the stored findings: reading results before them gains nothing.
+      readEarly: () => storedRead,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds
         ? {}

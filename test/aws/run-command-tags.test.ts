@@ -288,9 +288,10 @@ describe('tag-targeted SendCommand', () => {
     expect(pagesReadAtOutput.at(-1)).toBe(4);
   });
 
-  it('reads a group early, leaving more running, while nothing is read and the budget allows', async () => {
-    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 1 % of 2,000.
-    const { nodes, earlyReads } = groupWithSlowNodes(2_000);
+  it('reads a group early, leaving more running, while the read quota is idle and the budget allows', async () => {
+    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 1.5 % of
+    // 2,500 (37.5), of which one read may take half.
+    const { nodes, earlyReads } = groupWithSlowNodes(2_500);
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
       ...options(),
@@ -302,12 +303,12 @@ describe('tag-targeted SendCommand', () => {
     const lci = ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
     expect(lci.filter((i) => !i.Filters)).toHaveLength(8);
     expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(16);
-    expect(earlyReads.remaining).toBe(4);
+    expect(earlyReads.remaining).toBe(21.5);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
-  it('does not read a group early once the budget is spent', async () => {
-    // Prepare: as above with a budget of 10.
+  it('does not read a group early when its stragglers would take more than half the budget left', async () => {
+    // Prepare: as above with a budget of 15 (one read may take 7.5).
     const { nodes, earlyReads } = groupWithSlowNodes(1_000);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
@@ -316,7 +317,47 @@ describe('tag-targeted SendCommand', () => {
       ssm.commandCalls(ListCommandInvocationsCommand).filter((c) => !c.args[0].input.Filters),
     ).toHaveLength(8);
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
-    expect(earlyReads.remaining).toBe(10);
+    expect(earlyReads.remaining).toBe(15);
+  });
+
+  it('of two groups that could be read early, takes the one nearer its end first', async () => {
+    // Prepare: groups a and b of 400; 16 of a and 8 of b end in round 3, the rest in round 1. Budget
+    // 37.5 (1.5 % of 2,500): b's 8 leave 29.5, of which a read may take 14.75, less than a's 16.
+    const a = ids(1, 400);
+    const b = ids(1_001, 400);
+    const slow = new Set([...a.slice(0, 16), ...b.slice(0, 8)]);
+    scriptSsm({ resolve: (_key, value) => (value === 'a' ? a : b), doneAt: (i) => (slow.has(i) ? 3 : 1) });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(2_500);
+    // Act
+    const result = await runCollector(new SSMClient({}), [...a, ...b], {
+      ...options(),
+      tagTargets: [
+        { ...group(a), value: 'a' },
+        { ...group(b), value: 'b' },
+      ],
+      earlyReads,
+    });
+    // Assess: b was read early and its 8 fetched one by one; a (listed first) waited until it was done.
+    const asked = ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId);
+    expect(new Set(asked)).toEqual(new Set(b.slice(0, 8)));
+    expect(earlyReads.remaining).toBe(29.5);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('does not read a group early while its findings could not be imported anyway (readEarly)', async () => {
+    // Prepare: the first early-read case, but the caller says an early read would gain nothing.
+    const { nodes, earlyReads } = groupWithSlowNodes(2_500);
+    // Act
+    await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      tagTargets: [group(nodes)],
+      earlyReads,
+      readEarly: () => false,
+    });
+    // Assess: read once when done; nothing taken from the budget.
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
+    expect(earlyReads.remaining).toBe(37.5);
   });
 
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
