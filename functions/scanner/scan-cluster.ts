@@ -116,36 +116,40 @@ function answerFromOutput(output: string, node: NodeInfo): NodeAnswer {
   };
 }
 
-/** The findings of one node's answer, one per control, built now (UpdatedAt must be newer than stored). */
-function findingsOf(
+/**
+ * Hands the plan one finding per control of a node's answer, each built when the plan takes it (so
+ * UpdatedAt is the time it goes to the importer, newer than stored, and a finding waiting for its
+ * stored record is held as its answer, not as ASFF).
+ */
+function addFindingsOf(
+  plan: StreamingPlan,
   input: ClusterScanInput,
   cluster: ClusterInfo,
   node: NodeInfo,
   answer: NodeAnswer,
-  now: Date,
-): AwsSecurityFinding[] {
-  const findings: AwsSecurityFinding[] = [];
+  now: () => Date,
+): void {
   for (const result of answer.results) {
     const control = controls.find((c) => c.id === result.controlId);
     if (!control) continue;
-    findings.push(
-      buildFinding({
+    plan.addFresh(findingId(input.scope, cluster.name, node.instanceId, control.id), () => {
+      const at = now().toISOString();
+      return buildFinding({
         scope: input.scope,
         cluster,
         node,
         control,
         result,
         scanId: input.scanId,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
+        createdAt: at,
+        updatedAt: at,
         ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
         ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
         ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
         ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
-      }),
-    );
+      });
+    });
   }
-  return findings;
 }
 
 function notAssessedAnswer(code: string, reason: string, evidence: Record<string, string> = {}): NodeAnswer {
@@ -357,7 +361,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
         // run-command hands a node's output over once and records nothing for it after, so this
         // answer is final: its findings go to the plan now.
         streamed.add(instanceId);
-        for (const finding of findingsOf(input, cluster, node, answer, deps.now())) plan.addFresh(finding);
+        addFindingsOf(plan, input, cluster, node, answer, deps.now);
       },
       // The nodes the previous scan found unmanaged need no EC2 look-up when SSM still does not list them.
       knownUnmanaged: async () => {
@@ -394,7 +398,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   for (const [instanceId, answer] of answers) {
     const node = byNode.get(instanceId);
     if (!node || streamed.has(instanceId)) continue;
-    for (const finding of findingsOf(input, cluster, node, answer, deps.now())) plan.addFresh(finding);
+    addFindingsOf(plan, input, cluster, node, answer, deps.now);
   }
 
   const delivery = emptyDelivery();

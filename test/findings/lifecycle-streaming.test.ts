@@ -40,6 +40,11 @@ function record(
   });
 }
 
+/** A fresh finding handed to the plan as the scan hands it: by Id, built when planned. */
+function addFresh(plan: StreamingPlan, f: AwsSecurityFinding): void {
+  plan.addFresh(f.Id as string, () => f);
+}
+
 function collecting() {
   const emitted: AwsSecurityFinding[] = [];
   const plan = new StreamingPlan(
@@ -54,13 +59,13 @@ describe('StreamingPlan', () => {
     // Prepare: a waiting finding (1), one still to come that was archived (2), one still to come that is new (3).
     const { emitted, plan } = collecting();
     const [waiting, back, created] = [fresh('FAILED', 1), fresh('PASSED', 2), fresh('FAILED', 3)];
-    plan.addFresh(waiting);
+    addFresh(plan, waiting);
     const archived = new Map([[back.Id ?? '', record(back, { recordState: 'ARCHIVED', status: 'PASSED' })]]);
     // Act
     plan.settleAhead([waiting.Id ?? '', back.Id ?? '', created.Id ?? ''], archived);
     const afterSettle = emitted.length;
-    plan.addFresh(back);
-    plan.addFresh(created);
+    addFresh(plan, back);
+    addFresh(plan, created);
     // Assess: everything planned without waiting for settle(); the archived one keeps its CreatedAt.
     expect(afterSettle).toBe(1);
     expect(emitted).toHaveLength(3);
@@ -76,7 +81,7 @@ describe('StreamingPlan', () => {
     const f = fresh('PASSED');
     plan.addStored([record(f, { status: 'FAILED' })]);
     // Act
-    plan.addFresh(f);
+    addFresh(plan, f);
     // Assess
     expect(emitted).toHaveLength(1);
     expect(emitted[0]).toMatchObject({ Id: f.Id, CreatedAt: OLD, UpdatedAt: NOW.toISOString() });
@@ -92,8 +97,8 @@ describe('StreamingPlan', () => {
     const a = fresh('FAILED', 1);
     const b = fresh('FAILED', 2);
     // Act
-    plan.addFresh(a);
-    plan.addFresh(b);
+    addFresh(plan, a);
+    addFresh(plan, b);
     const heldBefore = emitted.length;
     plan.addStored([record(b)]);
     // Assess
@@ -108,8 +113,8 @@ describe('StreamingPlan', () => {
     const { emitted, plan } = collecting();
     const back = fresh('PASSED', 1);
     const created = fresh('PASSED', 2);
-    plan.addFresh(back);
-    plan.addFresh(created);
+    addFresh(plan, back);
+    addFresh(plan, created);
     // Act
     plan.settle(new Map([[back.Id as string, record(back, { status: 'PASSED', recordState: 'ARCHIVED' })]]));
     // Assess
@@ -131,8 +136,8 @@ describe('StreamingPlan', () => {
     const f = fresh('FAILED');
     // Act
     plan.addStored([record(f)]);
-    plan.addFresh(f);
-    plan.addFresh(fresh('PASSED'));
+    addFresh(plan, f);
+    addFresh(plan, fresh('PASSED'));
     plan.addStored([record(f)]);
     plan.settle(new Map());
     // Assess
@@ -176,7 +181,10 @@ describe('StreamingPlan', () => {
             });
           }
           nodes.forEach((n, i) => {
-            events.push({ key: n.freshKey, run: (plan) => plan.addFresh(findings[i] as AwsSecurityFinding) });
+            events.push({
+              key: n.freshKey,
+              run: (plan) => addFresh(plan, findings[i] as AwsSecurityFinding),
+            });
           });
           events.sort((a, b) => a.key - b.key);
           const archived = new Map(
