@@ -24,7 +24,11 @@ import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
-import { SCANNER_BUNDLING, SCANNER_FUNCTION_DEFAULTS } from './scanner-function-defaults.ts';
+import {
+  SCANNER_BUNDLING,
+  SCANNER_FUNCTION_DEFAULTS,
+  SCANNER_NODE_OPTIONS,
+} from './scanner-function-defaults.ts';
 import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';
 
@@ -178,7 +182,7 @@ export class KubeletAuditScanner extends Construct {
           : {}),
         POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
         POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: SCANNER_NODE_OPTIONS,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -50,7 +50,7 @@ describe('scanner function', () => {
       KUBELET_AUDIT_EVENT_BUS: 'default',
       POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
       POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: '--max-semi-space-size=4',
     });
   });
 

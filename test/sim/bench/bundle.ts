@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import {
   SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
+  SCANNER_NODE_OPTIONS,
 } from '../../../infra/constructs/scanner-function-defaults.ts';
 
 const run = promisify(execFile);
@@ -74,6 +75,7 @@ export function lambdaEnv(options: { endpoint?: string; region: string; extra?: 
     KUBELET_AUDIT_EVENT_BUS: 'default',
     POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
     POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+    NODE_OPTIONS: SCANNER_NODE_OPTIONS,
     // The deployed runtime is Node.js 24; only this local process runs Node 20.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...(options.endpoint ? { AWS_ENDPOINT_URL: options.endpoint } : {}),
