@@ -487,17 +487,32 @@ export async function runCollector(
         const stragglers = tag.stragglers ?? [];
         // Asked blindly, the m that ended among s are found after about m(s + 1)/(m + 1) calls; from
         // s = m + 2 on, one listing of those still InProgress (a page per 50) plus m calls is no more.
-        const running =
-          stragglers.length > moved + 1 ? await inProgressInvocations(ssm, commandId) : new Set<string>();
+        const listed = !ended && stragglers.length > moved + 1;
+        const running = listed ? await inProgressInvocations(ssm, commandId) : new Set<string>();
         const left: string[] = [];
-        let found = 0;
-        for (const id of stragglers) {
-          const ask = found < moved && !running.has(id);
-          const outcome = ask ? await stragglerOutcome(ssm, commandId, id, options) : undefined;
-          if (outcome) {
-            record(outcomes, options, outcome, commandId);
-            found++;
-          } else left.push(id);
+        if (ended || listed) {
+          // Every straggler of an ended command, or those the listing no longer shows running, has
+          // ended (or waits for pickup): all are to be asked, so side by side (one by one, 12 took
+          // 1.2 s at the end of a 5,000-node scan).
+          const done = stragglers.filter((id) => !running.has(id));
+          const answers = await mapLimit(done, STRAGGLER_CONCURRENCY, (id) =>
+            stragglerOutcome(ssm, commandId, id, options),
+          );
+          done.forEach((id, i) => {
+            const outcome = answers[i];
+            if (outcome) record(outcomes, options, outcome, commandId);
+            else left.push(id);
+          });
+          left.push(...stragglers.filter((id) => running.has(id)));
+        } else {
+          let found = 0;
+          for (const id of stragglers) {
+            const outcome = found < moved ? await stragglerOutcome(ssm, commandId, id, options) : undefined;
+            if (outcome) {
+              record(outcomes, options, outcome, commandId);
+              found++;
+            } else left.push(id);
+          }
         }
         tag.stragglers = left.length > 0 ? left : undefined;
         if (!tag.stragglers) pending.delete(commandId);
@@ -526,6 +541,7 @@ export async function runCollector(
       break;
     }
     pollRounds++;
+    const polledAtMs = options.now().getTime();
     // One paged ListCommands per round covers every command of this scan. ExecutionStage=Executing
     // keeps the commands that already finished (ours, and those of cluster scans running in
     // parallel) out of the pages, so the round stays one page as commands complete. A pending
@@ -586,12 +602,18 @@ export async function runCollector(
           Math.min(options.pollIntervalMs, FASTEST_POLL_MS),
         )
       : options.pollIntervalMs;
-    const wait = Math.min(interval * (1 + jitter * random()), options.remainingMs());
-    if (wait <= 0) {
+    if (options.remainingMs() <= 0) {
       deadlineReached = true;
       break;
     }
-    await options.sleep(wait);
+    // A cluster polling alone is paced from this poll, not from now: when the round waited for its
+    // reads (9 s for a 3,500-node group), a straggler that ended meanwhile is found by the next poll at
+    // once, not an interval later (1.3 s at the end of a 5,000-node scan). Side by side, the shared
+    // listing comes every second anyway, and polling sooner after each read added straggler listings
+    // to the ListCommandInvocations quota the scans wait for (+5 to +11 pages in the 20-cluster bench).
+    const spent = options.poller ? 0 : options.now().getTime() - polledAtMs;
+    const wait = Math.min(interval * (1 + jitter * random()) - spent, options.remainingMs());
+    if (wait > 0) await options.sleep(wait);
   }
   await readsDone();
   if (readError !== undefined) throw readError;
@@ -697,6 +719,9 @@ export function stragglerAllowance(size: number): number {
 function stragglersKeptAtRead(size: number): number {
   return Math.max(stragglerAllowance(size), Math.ceil(size / LIST_PAGE));
 }
+
+/** Stragglers asked for at once (GetCommandInvocation, paced from the invocation's shared bucket). */
+const STRAGGLER_CONCURRENCY = 5;
 
 /** Poll pace while only stragglers are left, as a fraction of the normal pace (5 s → 2 s). */
 const STRAGGLER_POLL_FACTOR = 0.4;

@@ -56,6 +56,10 @@ interface Scripted {
   info?: (instanceId: string) => InstanceInformation | undefined;
   /** Real milliseconds a ListCommandInvocations page takes to arrive (its content is taken at the call). */
   pageDelayMs?: number;
+  /** Called for each ListCommandInvocations page (e.g. to move a test clock). */
+  onPage?: () => void;
+  /** Real milliseconds a GetCommandInvocation takes to answer. */
+  gciDelayMs?: number;
 }
 
 /** A scripted SSM that resolves Targets, counts completions per ListCommands round, pages invocations. */
@@ -101,21 +105,25 @@ function scriptSsm(s: Scripted) {
       })),
       ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
     };
+    s.onPage?.();
     if (s.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, s.pageDelayMs));
     return page;
   });
-  ssm
-    .on(GetCommandInvocationCommand)
-    .callsFake((input) =>
-      terminal(input.InstanceId)
-        ? { Status: 'Success', StatusDetails: 'Success', StandardOutputContent: EVIDENCE }
-        : { Status: 'InProgress', StatusDetails: 'InProgress' },
-    );
+  let gciInFlight = 0;
+  let gciMaxInFlight = 0;
+  ssm.on(GetCommandInvocationCommand).callsFake(async (input) => {
+    gciMaxInFlight = Math.max(gciMaxInFlight, ++gciInFlight);
+    if (s.gciDelayMs) await new Promise((resolve) => setTimeout(resolve, s.gciDelayMs));
+    gciInFlight--;
+    return terminal(input.InstanceId)
+      ? { Status: 'Success', StatusDetails: 'Success', StandardOutputContent: EVIDENCE }
+      : { Status: 'InProgress', StatusDetails: 'InProgress' };
+  });
   ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
     const wanted = input.Filters?.find((f: { Key: string }) => f.Key === 'InstanceIds')?.Values ?? [];
     return { InstanceInformationList: wanted.map((i: string) => s.info?.(i)).filter(Boolean) };
   });
-  return { commands, rounds: () => round };
+  return { commands, rounds: () => round, gciMaxInFlight: () => gciMaxInFlight };
 }
 
 const group = (instanceIds: string[], offline = 0): TagTarget => ({
@@ -358,6 +366,53 @@ describe('tag-targeted SendCommand', () => {
     // Assess: read once when done; nothing taken from the budget.
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
     expect(earlyReads.remaining).toBe(37.5);
+  });
+
+  it("asks for an ended command's stragglers side by side", async () => {
+    // Prepare: a group of 400 (it may be read with 2 still running); 2 slow nodes end in round 3, the
+    // rest in round 1; each GetCommandInvocation takes 20 ms.
+    const nodes = ids(1, 400);
+    const slow = new Set(nodes.slice(0, 2));
+    const script = scriptSsm({
+      resolve: () => nodes,
+      doneAt: (i) => (slow.has(i) ? 3 : 1),
+      gciDelayMs: 20,
+    });
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)] });
+    // Assess: read in round 1; once the command ended, its 2 stragglers were asked at once.
+    expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 2);
+    expect(script.gciMaxInFlight()).toBe(2);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('polling alone, paces the next poll from the last one, so a long read is not followed by a full wait', async () => {
+    // Prepare: a group of 400 (8 pages, each taking 2 s of the scan's clock); 2 slow nodes end in
+    // round 2, the rest in round 1. Polls every 5 s.
+    const nodes = ids(1, 400);
+    const slow = new Set(nodes.slice(0, 2));
+    let t = 0;
+    const sleeps: number[] = [];
+    scriptSsm({
+      resolve: () => nodes,
+      doneAt: (i) => (slow.has(i) ? 2 : 1),
+      onPage: () => {
+        t += 2_000;
+      },
+    });
+    // Act
+    await runCollector(new SSMClient({}), nodes, {
+      ...options(),
+      now: () => new Date(Date.UTC(2026, 10, 28) + t),
+      remainingMs: () => 120_000 - t,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
+      tagTargets: [group(nodes)],
+    });
+    // Assess: the first wait only; the 16 s read outlasted the 5 s pace, so round 2 came right after it.
+    expect(sleeps).toEqual([1_000]);
   });
 
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
