@@ -6,7 +6,7 @@ export const SCANNER_FUNCTION_DEFAULTS = {
   /**
    * MB. Lambda gives 1,769 MB one full vCPU: the scheduled invocation evaluates up to 20 clusters
    * side by side (about 1.5 s of CPU per 1,000 nodes, `npm run bench`), which at 512 MB (0.29 vCPU)
-   * would be CPU-bound. Memory itself: 291-328 MiB for 20 clusters of 500 nodes, 228-241 MiB for one
+   * would be CPU-bound. Memory itself: 292-296 MiB for 20 clusters of 500 nodes, 189-230 MiB for one
    * 5,000-node cluster; the node budget (node-budget.ts) grows with it.
    */
   memorySize: 1769,
