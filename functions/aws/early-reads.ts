@@ -10,8 +10,8 @@
  * How the budget is spent follows from when reads pay: a page read a second sooner leaves more of its
  * nodes running the sooner it is (the run times' tail thins out), so the cheapest way to keep the
  * quota busy from early on is a few costly reads first and ever cheaper ones after. A claim may take
- * at most half of what is left (the first group at about 20 % running in the 20-cluster bench, the
- * next at 10 %, …), and groups are read early only while fewer than two reads are in flight: one
+ * at most half of what is left (in the 20-cluster bench, the first groups read early had about 10 %
+ * of their nodes running, the next ones fewer), and groups are read early only while fewer than two reads are in flight: one
  * group's NextToken chain reaches about 7 pages a second, two fill the quota, and more would only
  * take the turn of groups that are done.
  */

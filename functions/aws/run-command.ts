@@ -84,9 +84,10 @@ export interface RunCommandOptions {
   /** Reads of groups before their usual time while the read quota is idle (shared by the invocation). */
   readonly earlyReads?: EarlyReads;
   /**
-   * Whether reading a group early would bring its findings out sooner now (default: always). A
-   * cluster's import waits for its stored findings (GetFindings, 3/s for the whole account): until
-   * they are read, results read early would only wait, and their stragglers cost calls for nothing.
+   * Whether reading a group early would bring its findings out sooner now (default: always). A fresh
+   * finding is imported once the cluster's stored findings (GetFindings, 3/s for the whole account)
+   * have listed its record: while that read runs, results read early mostly wait, and their
+   * stragglers cost calls for little.
    */
   readonly readEarly?: () => boolean;
   /**

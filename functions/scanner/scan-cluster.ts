@@ -333,7 +333,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
           }),
       remainingMs: input.remainingMs,
       earlyReads,
-      // The import waits for the stored findings: reading results before them gains nothing.
+      // A finding is imported once its stored record is listed: results read early before the
+      // stored findings are read mostly wait for them (a steady-state scan is bound by GetFindings).
       readEarly: () => storedRead,
       // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
       ...(input.instanceIds
