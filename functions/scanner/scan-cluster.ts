@@ -224,14 +224,10 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   // Awaited later (or never, if discovery fails first): keep an early failure from being unhandled.
   activeRead.catch(() => undefined);
   let storedRead = false;
-  activeRead.then(
-    () => {
-      storedRead = true;
-    },
-    () => {
-      storedRead = true;
-    },
-  );
+  const markStoredRead = () => {
+    storedRead = true;
+  };
+  activeRead.then(markStoredRead, markStoredRead);
   keepWhole.catch(() => undefined);
   const nodes = await discovery;
   const present = new Set(nodes.map((n) => n.instanceId));
