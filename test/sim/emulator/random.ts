@@ -16,6 +16,13 @@ export function seededRng(seed: number): Rng {
   };
 }
 
+/** A seed for one node's n-th run: FNV-1a over the emulator seed, the instance id and n. */
+export function nodeSeed(seed: number, instanceId: string, run: number): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (const ch of `${instanceId}#${run}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
 /** A duration in simulated milliseconds, drawn per use. */
 export type Distribution = (rng: Rng) => number;
 

@@ -22,7 +22,7 @@ import { createEventBridge, type EventBus } from './event-bridge.ts';
 import { Faults } from './faults.ts';
 import { FindingsStore } from './findings-store.ts';
 import { AwsError, parseJsonBody, readBody, sendError, sendJson, sendXml } from './protocols.ts';
-import { type Distribution, fixed, seededRng } from './random.ts';
+import { type Distribution, fixed, nodeSeed, seededRng } from './random.ts';
 import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limit.ts';
 import { createSecurityHub, defaultProductArn, routeSecurityHub } from './security-hub.ts';
 import type { Service } from './service.ts';
@@ -135,7 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     fleet,
     faults,
     runner: collector,
-    rng,
+    nodeRng: (instanceId, run) => seededRng(nodeSeed(options.seed ?? 1, instanceId, run)),
     executionTime: options.executionTime ?? fixed(200),
     pickupDelay: options.pickupDelay ?? fixed(100),
   });

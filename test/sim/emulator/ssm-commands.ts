@@ -81,7 +81,13 @@ export interface CommandStoreDeps {
   fleet: Fleet;
   faults: Faults;
   runner: CollectorRunner;
-  rng: Rng;
+  /**
+   * The randomness of one node's n-th run (its pickup and execution time). Its own stream, not the
+   * emulator's shared one (latencies draw from that in call order): the same seed then gives every
+   * node the same run times however the scanner ordered or timed its calls, so bench runs of two
+   * scanner versions compare on the same draws.
+   */
+  nodeRng: (instanceId: string, run: number) => Rng;
   /** Simulated time a node takes to run the document (agent poll → exit). */
   executionTime: Distribution;
   /** Simulated time until the node's agent picks the command up. */
@@ -116,7 +122,7 @@ export class CommandStore {
     maxConcurrency: string;
     maxErrors: string;
   }): Command {
-    const { clock, faults, rng } = this.deps;
+    const { clock, faults } = this.deps;
     const requestedMs = clock.now();
     const targets = input.nodes.length;
     const command: Command = {
@@ -156,6 +162,7 @@ export class CommandStore {
       };
       if (kind !== 'never') {
         // List scheduling over MaxConcurrency slots (AWS's exponential ramp-up is not modelled).
+        const rng = this.deps.nodeRng(node.instanceId, this.byInstance.get(node.instanceId)?.length ?? 0);
         const pickup = requestedMs + this.deps.pickupDelay(rng);
         let slot = 0;
         for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[slot]!) slot = i;
