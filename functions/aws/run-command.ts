@@ -23,7 +23,7 @@ import {
   listExecutingCommands,
 } from './command-poller.ts';
 import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
-import type { EarlyReads } from './early-reads.ts';
+import type { EarlyCandidate, EarlyReads } from './early-reads.ts';
 
 export type CollectionOutcome =
   | {
@@ -397,6 +397,13 @@ export async function runCollector(
    * done, and since when.
    */
   const unconfirmed = new Map<string, { polls: number; sinceMs: number }>();
+  /** The last poll's listing: pending commands SSM lists as executing, and their counts. */
+  const executing = new Set<string>();
+  const counts = new Map<string, CommandCounts>();
+  /** Commands whose read started since the last poll: one read a group per poll at most. */
+  const readSincePoll = new Set<string>();
+  /** Pending commands the last poll did not list as executing (ended, or not listed yet). */
+  const polledEnded = new Set<string>();
   let pollRounds = 0;
   let deadlineReached = false;
 
@@ -418,9 +425,12 @@ export async function runCollector(
     const mode = settled && !stillExecuting ? 'final' : 'confirm';
     // Counted at once, so an early read decided later in this same poll sees this one in flight.
     options.earlyReads?.begin();
+    readSincePoll.add(commandId);
+    let askStragglers = false;
     const read = (async () => {
       while (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
       slots--;
+      const endTurn = await options.earlyReads?.turn();
       try {
         const tag = tagCommands.get(commandId);
         // SSM's count when the read starts: a straggler that ends while the pages are read shows as
@@ -439,9 +449,14 @@ export async function runCollector(
           tag && stillExecuting ? slow : undefined,
           tag ? Math.max(allowRunning, stragglersKeptAtRead(tag.target.instanceIds.length)) : 0,
         );
+        // The turn is for listing pages; classifying the nodes SSM did not target does not list.
+        endTurn?.();
         if (done && tag && slow.length > 0) {
           tag.stragglers = slow;
           tag.completedAtRead = countAtStart;
+          // A group read over several seconds may have ended meanwhile: its stragglers are all done,
+          // so they are asked now rather than at the next poll (a second more at the end of a scan).
+          askStragglers = polledEnded.has(commandId);
         }
         // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
         // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.
@@ -458,10 +473,16 @@ export async function runCollector(
         readError ??= error;
         pending.delete(commandId);
       } finally {
+        endTurn?.();
         slots++;
         waiting.shift()?.();
         reading.delete(commandId);
         options.earlyReads?.end();
+        // A read ended: another group may be read early now, from this scan or another.
+        if (readError === undefined) options.earlyReads?.fill();
+        const tag = tagCommands.get(commandId);
+        if (askStragglers && tag?.stragglers && readError === undefined)
+          startStragglerCheck(commandId, tag, true);
       }
     })();
     reading.set(commandId, read);
@@ -476,6 +497,22 @@ export async function runCollector(
     const running = count.targets - count.completed - tag.target.offline;
     return running > 0 ? running : undefined;
   };
+  // Groups of this scan that may be read early, judged on the last poll's counts (a group's running
+  // nodes only go down, so an older count errs on the side of fewer early reads).
+  const unregisterEarly = options.earlyReads?.register({
+    candidates: () => {
+      if (readError !== undefined || deadlineReached) return [];
+      const out: EarlyCandidate[] = [];
+      for (const commandId of pending) {
+        if (reading.has(commandId) || readSincePoll.has(commandId) || !executing.has(commandId)) continue;
+        const tag = tagCommands.get(commandId);
+        if (tag?.stragglers) continue;
+        const running = earlyRunning(tag, counts.get(commandId));
+        if (running !== undefined) out.push({ running, start: () => startRead(commandId, true, running) });
+      }
+      return out;
+    },
+  });
   const startStragglerCheck = (commandId: string, tag: TagCommand, ended: boolean): void => {
     const check = (async () => {
       try {
@@ -530,93 +567,93 @@ export async function runCollector(
     while (reading.size > 0) await Promise.all([...reading.values()]);
   };
 
-  if (pending.size > 0) {
-    // The cluster scans of a full scan start together; without jitter they would poll, and then read
-    // their invocations, at the same instants and throttle each other (polls are only ever delayed).
-    const firstPoll = options.pollInitialDelayMs * (1 + jitter * random());
-    await options.sleep(Math.max(0, Math.min(firstPoll, options.remainingMs())));
-  }
-  while (pending.size > 0 && readError === undefined) {
-    if (options.remainingMs() <= 0) {
-      deadlineReached = true;
-      break;
+  try {
+    if (pending.size > 0) {
+      // The cluster scans of a full scan start together; without jitter they would poll, and then read
+      // their invocations, at the same instants and throttle each other (polls are only ever delayed).
+      const firstPoll = options.pollInitialDelayMs * (1 + jitter * random());
+      await options.sleep(Math.max(0, Math.min(firstPoll, options.remainingMs())));
     }
-    pollRounds++;
-    const polledAtMs = options.now().getTime();
-    // One paged ListCommands per round covers every command of this scan. ExecutionStage=Executing
-    // keeps the commands that already finished (ours, and those of cluster scans running in
-    // parallel) out of the pages, so the round stays one page as commands complete. A pending
-    // command of ours that is absent has probably finished (or is not listed yet: eventual
-    // consistency), so its invocations decide: it is done only when every target's is terminal.
-    // Cluster scans side by side share one poller (one listing serves them all).
-    const listed = options.poller
-      ? await options.poller.list(lastSendMs)
-      : await listExecutingCommands(ssm, options.documentName, invokedAfter);
-    const executing = new Set<string>();
-    const counts = new Map<string, CommandCounts>();
-    for (const [commandId, count] of listed) {
-      if (!pending.has(commandId)) continue;
-      executing.add(commandId);
-      counts.set(commandId, count);
-    }
-    for (const [commandId, count] of counts) {
-      const tag = tagCommands.get(commandId);
-      if (tag) tag.lastCompleted = count.completed;
-    }
-    /** Groups still running that could be read early, with their running nodes. */
-    const early: [string, number][] = [];
-    for (const commandId of pending) {
-      if (reading.has(commandId)) continue;
-      const tag = tagCommands.get(commandId);
-      if (tag?.stragglers) {
-        // Only when SSM counts another invocation done (or the command ended) can a straggler have ended.
-        const ended = !executing.has(commandId);
-        if (ended || (tag.lastCompleted ?? 0) > (tag.completedAtRead ?? 0)) {
-          startStragglerCheck(commandId, tag, ended);
+    while (pending.size > 0 && readError === undefined) {
+      if (options.remainingMs() <= 0) {
+        deadlineReached = true;
+        break;
+      }
+      pollRounds++;
+      const polledAtMs = options.now().getTime();
+      // One paged ListCommands per round covers every command of this scan. ExecutionStage=Executing
+      // keeps the commands that already finished (ours, and those of cluster scans running in
+      // parallel) out of the pages, so the round stays one page as commands complete. A pending
+      // command of ours that is absent has probably finished (or is not listed yet: eventual
+      // consistency), so its invocations decide: it is done only when every target's is terminal.
+      // Cluster scans side by side share one poller (one listing serves them all).
+      const listed = options.poller
+        ? await options.poller.list(lastSendMs)
+        : await listExecutingCommands(ssm, options.documentName, invokedAfter);
+      executing.clear();
+      counts.clear();
+      readSincePoll.clear();
+      for (const [commandId, count] of listed) {
+        if (!pending.has(commandId)) continue;
+        executing.add(commandId);
+        counts.set(commandId, count);
+      }
+      for (const [commandId, count] of counts) {
+        const tag = tagCommands.get(commandId);
+        if (tag) tag.lastCompleted = count.completed;
+      }
+      for (const commandId of pending) {
+        if (executing.has(commandId)) polledEnded.delete(commandId);
+        else polledEnded.add(commandId);
+      }
+      for (const commandId of pending) {
+        if (reading.has(commandId)) continue;
+        const tag = tagCommands.get(commandId);
+        if (tag?.stragglers) {
+          // Only when SSM counts another invocation done (or the command ended) can a straggler have ended.
+          const ended = !executing.has(commandId);
+          if (ended || (tag.lastCompleted ?? 0) > (tag.completedAtRead ?? 0)) {
+            startStragglerCheck(commandId, tag, ended);
+          }
+          continue;
         }
-        continue;
+        if (!executing.has(commandId)) startRead(commandId);
+        else if (tagCommandSettled(tag, counts.get(commandId), options.now().getTime())) {
+          startRead(commandId, true);
+        }
       }
-      if (!executing.has(commandId)) startRead(commandId);
-      else if (tagCommandSettled(tag, counts.get(commandId), options.now().getTime())) {
-        startRead(commandId, true);
-      } else {
-        const running = earlyRunning(tag, counts.get(commandId));
-        if (running !== undefined) early.push([commandId, running]);
+      options.earlyReads?.fill();
+      // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
+      if ([...pending].every((id) => reading.has(id))) await readsDone();
+      if (pending.size === 0 || readError !== undefined) break;
+      // Once only stragglers are left, each poll is a page or less and the scan waits for nothing else:
+      // a shorter pace tells sooner that one ended (it is the last node of the cluster, so every
+      // second of delay is a second of the scan).
+      const onlyStragglers = [...pending].every((id) => tagCommands.get(id)?.stragglers);
+      const interval = onlyStragglers
+        ? Math.max(
+            options.pollIntervalMs * STRAGGLER_POLL_FACTOR,
+            Math.min(options.pollIntervalMs, FASTEST_POLL_MS),
+          )
+        : options.pollIntervalMs;
+      if (options.remainingMs() <= 0) {
+        deadlineReached = true;
+        break;
       }
+      // A cluster polling alone is paced from this poll, not from now: when the round waited for its
+      // reads (9 s for a 3,500-node group), a straggler that ended meanwhile is found by the next poll at
+      // once, not an interval later (1.3 s at the end of a 5,000-node scan). Side by side, the shared
+      // listing comes every second anyway, and polling sooner after each read added straggler listings
+      // to the ListCommandInvocations quota the scans wait for (+5 to +11 pages in the 20-cluster bench).
+      const spent = options.poller ? 0 : options.now().getTime() - polledAtMs;
+      const wait = Math.min(interval * (1 + jitter * random()) - spent, options.remainingMs());
+      if (wait > 0) await options.sleep(wait);
     }
-    // The group nearest its end first: it leaves the fewest stragglers.
-    early.sort((a, b) => a[1] - b[1]);
-    for (const [commandId, running] of early) {
-      if (!options.earlyReads?.claim(running)) break;
-      startRead(commandId, true, running);
-    }
-    // Nothing left to wait for but the reads: they decide; a command they could not confirm is polled again.
-    if ([...pending].every((id) => reading.has(id))) await readsDone();
-    if (pending.size === 0 || readError !== undefined) break;
-    // Once only stragglers are left, each poll is a page or less and the scan waits for nothing else:
-    // a shorter pace tells sooner that one ended (it is the last node of the cluster, so every
-    // second of delay is a second of the scan).
-    const onlyStragglers = [...pending].every((id) => tagCommands.get(id)?.stragglers);
-    const interval = onlyStragglers
-      ? Math.max(
-          options.pollIntervalMs * STRAGGLER_POLL_FACTOR,
-          Math.min(options.pollIntervalMs, FASTEST_POLL_MS),
-        )
-      : options.pollIntervalMs;
-    if (options.remainingMs() <= 0) {
-      deadlineReached = true;
-      break;
-    }
-    // A cluster polling alone is paced from this poll, not from now: when the round waited for its
-    // reads (9 s for a 3,500-node group), a straggler that ended meanwhile is found by the next poll at
-    // once, not an interval later (1.3 s at the end of a 5,000-node scan). Side by side, the shared
-    // listing comes every second anyway, and polling sooner after each read added straggler listings
-    // to the ListCommandInvocations quota the scans wait for (+5 to +11 pages in the 20-cluster bench).
-    const spent = options.poller ? 0 : options.now().getTime() - polledAtMs;
-    const wait = Math.min(interval * (1 + jitter * random()) - spent, options.remainingMs());
-    if (wait > 0) await options.sleep(wait);
+    await readsDone();
+  } finally {
+    // Unregistered even when polling fails, so the invocation's other scans stop starting its reads.
+    unregisterEarly?.();
   }
-  await readsDone();
   if (readError !== undefined) throw readError;
   // At the deadline, take whatever finished; the rest are answered as "deadline reached".
   for (const commandId of pending) {

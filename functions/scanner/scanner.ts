@@ -23,6 +23,7 @@ import {
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
 import { Pacer } from '../aws/pacer.ts';
+import { Turns } from '../aws/turns.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import {
@@ -134,6 +135,11 @@ function offlineFromEvent(
  * ending instead of up to 7.5 s later.
  */
 const SHARED_POLL_INTERVAL_MS = 1_000;
+/**
+ * Cluster discoveries at once side by side: one takes about 0.3 s of EC2 latency and 0.1 s of CPU
+ * (three pages decoded), so about five keep both busy while the clusters finish one after another.
+ */
+const DISCOVERIES_AT_ONCE = 5;
 
 /** Account, Region and partition from the function's own ARN (arn:<partition>:lambda:<region>:<account>:…). */
 export function scopeFromFunctionArn(arn: string): AccountScope {
@@ -290,6 +296,7 @@ export function createScanner(options: ScannerOptions): Scanner {
           ),
           pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
           earlyReads: new EarlyReads(),
+          discoveries: new Turns(DISCOVERIES_AT_ONCE),
         },
       );
       const summary: FanOutSummary = {

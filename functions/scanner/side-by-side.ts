@@ -7,6 +7,7 @@
 import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
 import type { CommandPoller } from '../aws/command-poller.ts';
 import type { EarlyReads } from '../aws/early-reads.ts';
+import type { Turns } from '../aws/turns.ts';
 import type { NodeBudget } from './node-budget.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';
 import type { ClusterScanSummary } from './summary.ts';
@@ -29,6 +30,7 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
     readonly poller: CommandPoller;
     readonly pollIntervalMs: number;
     readonly earlyReads?: EarlyReads;
+    readonly discoveries?: Turns;
   },
 ): Promise<SideBySideResult> {
   const clusterScans: ClusterScanSummary[] = [];
@@ -56,6 +58,7 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
         const input: ClusterScanInput = {
           ...inputOf(target, counter),
           admit,
+          ...(shared.discoveries ? { discoveries: shared.discoveries } : {}),
           sharedPoll: {
             poller: shared.poller,
             intervalMs: shared.pollIntervalMs,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EarlyReads } from '../../functions/aws/early-reads.ts';
+import { EARLY_STRAGGLER_SHARE, EarlyReads } from '../../functions/aws/early-reads.ts';
 
 describe('EarlyReads', () => {
-  it('lets a read take at most half of the budget left, from 1.5 % of the nodes scanned', () => {
-    // Prepare: two clusters of 1,000 nodes: 30 stragglers in all.
+  it('lets a read take at most half of the budget left, from 2 % of the nodes scanned', () => {
+    // Prepare: two clusters of 750 nodes: 30 stragglers in all.
     const early = new EarlyReads();
-    early.addNodes(1_000);
-    early.addNodes(1_000);
+    early.addNodes(750);
+    early.addNodes(750);
     // Act + Assess: 16 is more than half of 30; 15 is not; then 8 of the 15 left is too many, 7 is not.
     expect(early.claim(16)).toBe(false);
     expect(early.claim(15)).toBe(true);
@@ -26,5 +26,34 @@ describe('EarlyReads', () => {
     expect(early.claim(1)).toBe(false);
     early.end();
     expect(early.claim(1)).toBe(true);
+  });
+});
+
+describe('EarlyReads.fill', () => {
+  it('starts the groups of every scan nearest their end first, until a claim is refused', () => {
+    // Prepare: a budget of 150 stragglers; two scans' candidates.
+    const early = new EarlyReads();
+    early.addNodes(150 / EARLY_STRAGGLER_SHARE);
+    const started: string[] = [];
+    const candidate = (name: string, running: number) => ({
+      running,
+      start: () => {
+        started.push(name);
+        early.begin();
+      },
+    });
+    early.register({ candidates: () => [candidate('a-far', 90), candidate('a-near', 10)] });
+    const unregister = early.register({ candidates: () => [candidate('b-mid', 30)] });
+    // Act
+    early.fill();
+    // Assess: 10 then 30 (two reads in flight); 90 is not tried.
+    expect(started).toEqual(['a-near', 'b-mid']);
+    unregister();
+    early.end();
+    early.end();
+    started.length = 0;
+    early.fill();
+    // Assess: b's source is gone; a-far's 90 is more than half of the 110 left, a-near's 10 is not.
+    expect(started).toEqual(['a-near']);
   });
 });

@@ -297,8 +297,8 @@ describe('tag-targeted SendCommand', () => {
   });
 
   it('reads a group early, leaving more running, while the read quota is idle and the budget allows', async () => {
-    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 1.5 % of
-    // 2,500 (37.5), of which one read may take half.
+    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 2 % of
+    // 2,500 (50), of which one read may take half.
     const { nodes, earlyReads } = groupWithSlowNodes(2_500);
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
@@ -311,12 +311,12 @@ describe('tag-targeted SendCommand', () => {
     const lci = ssm.commandCalls(ListCommandInvocationsCommand).map((c) => c.args[0].input);
     expect(lci.filter((i) => !i.Filters)).toHaveLength(8);
     expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(16);
-    expect(earlyReads.remaining).toBe(21.5);
+    expect(earlyReads.remaining).toBe(34);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
   it('does not read a group early when its stragglers would take more than half the budget left', async () => {
-    // Prepare: as above with a budget of 15 (one read may take 7.5).
+    // Prepare: as above with a budget of 20 (one read may take 10).
     const { nodes, earlyReads } = groupWithSlowNodes(1_000);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
@@ -325,18 +325,18 @@ describe('tag-targeted SendCommand', () => {
       ssm.commandCalls(ListCommandInvocationsCommand).filter((c) => !c.args[0].input.Filters),
     ).toHaveLength(8);
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
-    expect(earlyReads.remaining).toBe(15);
+    expect(earlyReads.remaining).toBe(20);
   });
 
   it('of two groups that could be read early, takes the one nearer its end first', async () => {
     // Prepare: groups a and b of 400; 16 of a and 8 of b end in round 3, the rest in round 1. Budget
-    // 37.5 (1.5 % of 2,500): b's 8 leave 29.5, of which a read may take 14.75, less than a's 16.
+    // 36 (2 % of 1,800): b's 8 leave 28, of which a read may take 14, less than a's 16.
     const a = ids(1, 400);
     const b = ids(1_001, 400);
     const slow = new Set([...a.slice(0, 16), ...b.slice(0, 8)]);
     scriptSsm({ resolve: (_key, value) => (value === 'a' ? a : b), doneAt: (i) => (slow.has(i) ? 3 : 1) });
     const earlyReads = new EarlyReads();
-    earlyReads.addNodes(2_500);
+    earlyReads.addNodes(1_800);
     // Act
     const result = await runCollector(new SSMClient({}), [...a, ...b], {
       ...options(),
@@ -349,7 +349,7 @@ describe('tag-targeted SendCommand', () => {
     // Assess: b was read early and its 8 fetched one by one; a (listed first) waited until it was done.
     const asked = ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId);
     expect(new Set(asked)).toEqual(new Set(b.slice(0, 8)));
-    expect(earlyReads.remaining).toBe(29.5);
+    expect(earlyReads.remaining).toBe(28);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
@@ -365,7 +365,7 @@ describe('tag-targeted SendCommand', () => {
     });
     // Assess: read once when done; nothing taken from the budget.
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 0);
-    expect(earlyReads.remaining).toBe(37.5);
+    expect(earlyReads.remaining).toBe(50);
   });
 
   it("asks for an ended command's stragglers side by side", async () => {
