@@ -74,6 +74,11 @@ export class EarlyReads {
     return true;
   }
 
+  /** Gives back what a claim took for nodes that had ended by the time they were read. */
+  refund(stragglers: number): void {
+    this.budget += Math.max(0, stragglers);
+  }
+
   /** Every read of invocations, early or not, between these two calls. */
   begin(): void {
     this.inFlight++;
