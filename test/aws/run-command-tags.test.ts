@@ -60,6 +60,8 @@ interface Scripted {
   onPage?: () => void;
   /** Real milliseconds a GetCommandInvocation takes to answer. */
   gciDelayMs?: number;
+  /** Instances still running when ListCommands counts, but ended once their page is listed. */
+  endedByListing?: ReadonlySet<string>;
 }
 
 /** A scripted SSM that resolves Targets, counts completions per ListCommands round, pages invocations. */
@@ -93,13 +95,14 @@ function scriptSsm(s: Scripted) {
     // The Status filter (the only one the scanner uses here) keeps the invocations still running.
     const status = input.Filters?.find((f: { key: string }) => f.key === 'Status')?.value;
     const all = commands.get(input.CommandId) ?? [];
-    const targets = status === 'InProgress' ? all.filter((i) => !terminal(i)) : all;
+    const listedTerminal = (i: string) => terminal(i) || (s.endedByListing?.has(i) ?? false);
+    const targets = status === 'InProgress' ? all.filter((i) => !listedTerminal(i)) : all;
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = {
       CommandInvocations: targets.slice(start, start + 50).map((InstanceId) => ({
         CommandId: input.CommandId,
         InstanceId,
-        ...(terminal(InstanceId)
+        ...(listedTerminal(InstanceId)
           ? { Status: 'Success', StatusDetails: 'Success', CommandPlugins: [{ Output: EVIDENCE }] }
           : { Status: 'InProgress', StatusDetails: 'InProgress' }),
       })),
@@ -313,6 +316,23 @@ describe('tag-targeted SendCommand', () => {
     expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(16);
     expect(earlyReads.remaining).toBe(34);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('gives back to the budget the nodes that ended between the poll and their page', async () => {
+    // Prepare: as above, but 6 of the 16 slow nodes have ended by the time their page is listed.
+    const nodes = ids(1, 400);
+    const slow = nodes.slice(100, 116);
+    scriptSsm({
+      resolve: () => nodes,
+      doneAt: (i) => (slow.includes(i) ? 3 : 1),
+      endedByListing: new Set(slow.slice(0, 6)),
+    });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(2_500);
+    // Act
+    await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
+    // Assess: charged the 10 left running (50 - 16 + 6), not the 16 the poll counted.
+    expect(earlyReads.remaining).toBe(40);
   });
 
   it('does not read a group early when its stragglers would take more than half the budget left', async () => {
