@@ -1,18 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { EARLY_STRAGGLER_SHARE, EarlyReads } from '../../functions/aws/early-reads.ts';
+import { EARLY_FREE_NODES, EARLY_STRAGGLER_SHARE, EarlyReads } from '../../functions/aws/early-reads.ts';
 
 describe('EarlyReads', () => {
-  it('lets a read take at most half of the budget left, from 2 % of the nodes scanned', () => {
-    // Prepare: two clusters of 750 nodes: 30 stragglers in all.
+  it('lets a read take at most half of the budget left, from 2 % of the nodes scanned beyond 1,000', () => {
+    // Prepare: two clusters of 1,250 nodes: 30 stragglers in all.
     const early = new EarlyReads();
-    early.addNodes(750);
-    early.addNodes(750);
+    early.addNodes(1_250);
+    early.addNodes(1_250);
     // Act + Assess: 16 is more than half of 30; 15 is not; then 8 of the 15 left is too many, 7 is not.
     expect(early.claim(16)).toBe(false);
     expect(early.claim(15)).toBe(true);
     expect(early.claim(8)).toBe(false);
     expect(early.claim(7)).toBe(true);
     expect(early.remaining).toBe(8);
+  });
+
+  it('gives the first 1,000 nodes no stragglers: their pages are the read quota burst', () => {
+    // Prepare
+    const early = new EarlyReads();
+    early.addNodes(600);
+    early.addNodes(400);
+    // Act + Assess
+    expect(early.claim(1)).toBe(false);
+    early.addNodes(100);
+    expect(early.remaining).toBe(2);
+    expect(early.claim(1)).toBe(true);
   });
 
   it('lets a group be read early only while fewer than two reads are in flight', () => {
@@ -33,7 +45,7 @@ describe('EarlyReads.fill', () => {
   it('starts the groups of every scan nearest their end first, until a claim is refused', () => {
     // Prepare: a budget of 150 stragglers; two scans' candidates.
     const early = new EarlyReads();
-    early.addNodes(150 / EARLY_STRAGGLER_SHARE);
+    early.addNodes(EARLY_FREE_NODES + 150 / EARLY_STRAGGLER_SHARE);
     const started: string[] = [];
     const candidate = (name: string, running: number) => ({
       running,

@@ -300,9 +300,9 @@ describe('tag-targeted SendCommand', () => {
   });
 
   it('reads a group early, leaving more running, while the read quota is idle and the budget allows', async () => {
-    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 2 % of
-    // 2,500 (50), of which one read may take half.
-    const { nodes, earlyReads } = groupWithSlowNodes(2_500);
+    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 2 % of the
+    // 2,500 nodes beyond the first 1,000 (50), of which one read may take half.
+    const { nodes, earlyReads } = groupWithSlowNodes(3_500);
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
       ...options(),
@@ -328,7 +328,7 @@ describe('tag-targeted SendCommand', () => {
       endedByListing: new Set(slow.slice(0, 6)),
     });
     const earlyReads = new EarlyReads();
-    earlyReads.addNodes(2_500);
+    earlyReads.addNodes(3_500);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
     // Assess: charged the 10 left running (50 - 16 + 6), not the 16 the poll counted.
@@ -337,7 +337,7 @@ describe('tag-targeted SendCommand', () => {
 
   it('does not read a group early when its stragglers would take more than half the budget left', async () => {
     // Prepare: as above with a budget of 20 (one read may take 10).
-    const { nodes, earlyReads } = groupWithSlowNodes(1_000);
+    const { nodes, earlyReads } = groupWithSlowNodes(2_000);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
     // Assess: read once when done, no straggler fetched.
@@ -350,13 +350,13 @@ describe('tag-targeted SendCommand', () => {
 
   it('of two groups that could be read early, takes the one nearer its end first', async () => {
     // Prepare: groups a and b of 400; 16 of a and 8 of b end in round 3, the rest in round 1. Budget
-    // 36 (2 % of 1,800): b's 8 leave 28, of which a read may take 14, less than a's 16.
+    // 36 (2 % of 1,800 beyond the first 1,000): b's 8 leave 28, of which a read may take 14, less than a's 16.
     const a = ids(1, 400);
     const b = ids(1_001, 400);
     const slow = new Set([...a.slice(0, 16), ...b.slice(0, 8)]);
     scriptSsm({ resolve: (_key, value) => (value === 'a' ? a : b), doneAt: (i) => (slow.has(i) ? 3 : 1) });
     const earlyReads = new EarlyReads();
-    earlyReads.addNodes(1_800);
+    earlyReads.addNodes(2_800);
     // Act
     const result = await runCollector(new SSMClient({}), [...a, ...b], {
       ...options(),
@@ -375,7 +375,7 @@ describe('tag-targeted SendCommand', () => {
 
   it('does not read a group early while its findings could not be imported anyway (readEarly)', async () => {
     // Prepare: the first early-read case, but the caller says an early read would gain nothing.
-    const { nodes, earlyReads } = groupWithSlowNodes(2_500);
+    const { nodes, earlyReads } = groupWithSlowNodes(3_500);
     // Act
     await runCollector(new SSMClient({}), nodes, {
       ...options(),
