@@ -369,20 +369,25 @@ export async function runCollector(
 
   // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
   // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
-  // Decided once collection is over (it waits for the previous scan's findings).
-  const classifyUnlisted = async (): Promise<void> => {
-    if (unlisted.length === 0) return;
+  // Decided in the background as each read finds such ids (with those the sending found), so it is not
+  // the last thing a cluster waits for: it waits for the previous scan's findings, and EC2 took 0.3 s
+  // after the last straggler of the 20-cluster bench had answered.
+  const classifications: Promise<void>[] = [];
+  const classifyUnlistedSoFar = (): void => {
+    if (unlisted.length > 0) classifications.push(classifyUnlisted(unlisted.splice(0)));
+  };
+  const classifyUnlisted = async (ids: readonly string[]): Promise<void> => {
     let known: ReadonlySet<string> = new Set<string>();
     let running: Set<string> | undefined;
     try {
       known = (await options.knownUnmanaged?.()) ?? known;
-      const surprises = unlisted.filter((id) => !known.has(id));
+      const surprises = ids.filter((id) => !known.has(id));
       running =
         options.stillRunning && surprises.length > 0 ? await options.stillRunning(surprises) : undefined;
     } catch (error) {
       options.log?.('Could not tell vanished nodes from unmanaged ones', { error: errorMessage(error) });
     }
-    for (const id of unlisted) {
+    for (const id of ids) {
       outcomes.set(
         id,
         running && !known.has(id) && !running.has(id)
@@ -468,6 +473,7 @@ export async function runCollector(
         for (let i = 0; done && missing && i < missing.length; i += SEND_CHUNK) {
           await classifyAndSend(missing.slice(i, i + SEND_CHUNK));
         }
+        classifyUnlistedSoFar();
         // A command read but for its stragglers stays pending: they are fetched one by one later.
         if (done) {
           if (!tag?.stragglers) pending.delete(commandId);
@@ -685,7 +691,8 @@ export async function runCollector(
       'deadline',
     );
   }
-  await classifyUnlisted();
+  classifyUnlistedSoFar();
+  await Promise.all(classifications);
   for (const id of instanceIds) {
     if (!outcomes.has(id)) {
       const commandId = [...commandTargets].find(([, ids]) => ids.includes(id))?.[0];
