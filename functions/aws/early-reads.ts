@@ -7,10 +7,10 @@ import { Turns } from './turns.ts';
  * becomes readable at about the same time: the scan is bound by reading 50 invocations a page at 10
  * pages a second from that moment. Read early, a group leaves its unfinished nodes as stragglers (each
  * then costs a GetCommandInvocation or so), so early reads draw from a budget of stragglers: 2 % of
- * the nodes scanned beyond the first 1,000, about 20 calls per 1,000 nodes at most. More starts the reads sooner but not the
- * scan's end: the stragglers' GetCommandInvocations (10 a second) become the queue (2.5 %: 170-190
- * of them, the last ones 0.8 s after the last page in the 20-cluster bench; 1.5 % ended 0.6-1.2 s later
- * than 2 %).
+ * the nodes scanned beyond the first 1,000, about 20 calls per 1,000 nodes at most. More starts the
+ * reads sooner but not the scan's end: the stragglers' GetCommandInvocations (10 a second) become the
+ * queue (2.5 %: 170-190 of them, the last ones 0.8 s after the last page in the 20-cluster bench;
+ * 1.5 % ended 0.6-1.2 s later than 2 %).
  *
  * How the budget is spent follows from when reads pay: a page read a second sooner leaves more of its
  * nodes running the sooner it is (the run times' tail thins out), so the cheapest way to keep the

@@ -407,8 +407,6 @@ export async function runCollector(
   const counts = new Map<string, CommandCounts>();
   /** Commands whose read started since the last poll: one read a group per poll at most. */
   const readSincePoll = new Set<string>();
-  /** Pending commands the last poll did not list as executing (ended, or not listed yet). */
-  const polledEnded = new Set<string>();
   let pollRounds = 0;
   let deadlineReached = false;
 
@@ -463,9 +461,10 @@ export async function runCollector(
         if (done && tag && slow.length > 0) {
           tag.stragglers = slow;
           tag.completedAtRead = countAtStart;
-          // A group read over several seconds may have ended meanwhile: its stragglers are all done,
-          // so they are asked now rather than at the next poll (a second more at the end of a scan).
-          askStragglers = polledEnded.has(commandId);
+          // A group read over several seconds may have ended meanwhile (the last poll, taken during the
+          // read, no longer lists it): its stragglers are all done, so they are asked now rather than at
+          // the next poll (a second more at the end of a scan).
+          askStragglers = !executing.has(commandId);
         }
         // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
         // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.
@@ -611,10 +610,6 @@ export async function runCollector(
       for (const [commandId, count] of counts) {
         const tag = tagCommands.get(commandId);
         if (tag) tag.lastCompleted = count.completed;
-      }
-      for (const commandId of pending) {
-        if (executing.has(commandId)) polledEnded.delete(commandId);
-        else polledEnded.add(commandId);
       }
       for (const commandId of pending) {
         if (reading.has(commandId)) continue;
