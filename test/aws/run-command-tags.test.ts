@@ -57,7 +57,9 @@ interface Scripted {
   /** Real milliseconds a ListCommandInvocations page takes to arrive (its content is taken at the call). */
   pageDelayMs?: number;
   /** Called for each ListCommandInvocations page (e.g. to move a test clock). */
-  onPage?: () => void;
+  onPage?: (input: { CommandId?: string; NextToken?: string }) => void;
+  /** Called for each GetCommandInvocation. */
+  onGci?: () => void;
   /** Real milliseconds a GetCommandInvocation takes to answer. */
   gciDelayMs?: number;
   /** Instances still running when ListCommands counts, but ended once their page is listed. */
@@ -108,13 +110,14 @@ function scriptSsm(s: Scripted) {
       })),
       ...(start + 50 < targets.length ? { NextToken: String(start + 50) } : {}),
     };
-    s.onPage?.();
+    s.onPage?.(input);
     if (s.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, s.pageDelayMs));
     return page;
   });
   let gciInFlight = 0;
   let gciMaxInFlight = 0;
   ssm.on(GetCommandInvocationCommand).callsFake(async (input) => {
+    s.onGci?.();
     gciMaxInFlight = Math.max(gciMaxInFlight, ++gciInFlight);
     if (s.gciDelayMs) await new Promise((resolve) => setTimeout(resolve, s.gciDelayMs));
     gciInFlight--;
@@ -403,6 +406,61 @@ describe('tag-targeted SendCommand', () => {
     // Assess: read in round 1; once the command ended, its 2 stragglers were asked at once.
     expect(ssm).toHaveReceivedCommandTimes(GetCommandInvocationCommand, 2);
     expect(script.gciMaxInFlight()).toBe(2);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it('asks the stragglers of a group whose command ended during its read as the read ends, not a poll later', async () => {
+    // Prepare: group a of 400 is read early in round 1, its 16 slow nodes (first page) left running; they
+    // end in round 2, which polls taken while a's other pages arrive (20 ms each) see. Group b (ends in
+    // round 60) keeps the scan polling. From a's last page on, the scan's sleeps hang until a straggler
+    // is asked (or 500 ms pass): only the read's own end can ask for them meanwhile.
+    const a = ids(1, 400);
+    const b = ids(1_001, 400);
+    const slow = new Set(a.slice(0, 16));
+    let hang = false;
+    let askedWhileHanging = false;
+    let wake: (() => void) | undefined;
+    scriptSsm({
+      resolve: (_key, value) => (value === 'a' ? a : b),
+      doneAt: (i) => (slow.has(i) ? 2 : b.includes(i) ? 60 : 1),
+      pageDelayMs: 20,
+      onPage: (input) => {
+        if (input.CommandId === 'cmd-1' && input.NextToken === '350') hang = true;
+      },
+      onGci: () => {
+        if (!hang) return;
+        askedWhileHanging = true;
+        hang = false;
+        wake?.();
+      },
+    });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(3_500);
+    let t = 0;
+    // Act
+    const result = await runCollector(new SSMClient({}), [...a, ...b], {
+      ...options(),
+      now: () => new Date(Date.UTC(2026, 10, 28) + t),
+      remainingMs: () => 600_000 - t,
+      sleep: async (ms) => {
+        t += ms;
+        if (!hang) return new Promise((resolve) => setTimeout(resolve, 2));
+        return new Promise((resolve) => {
+          wake = () => resolve();
+          setTimeout(() => {
+            hang = false;
+            resolve();
+          }, 500);
+        });
+      },
+      tagTargets: [
+        { ...group(a), value: 'a' },
+        { ...group(b), value: 'b' },
+      ],
+      earlyReads,
+    });
+    // Assess
+    expect(askedWhileHanging).toBe(true);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
