@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { controls } from '../../functions/controls/index.ts';
 import { ClusterScansFailedError } from '../../functions/scanner/errors.ts';
 import type { FanOutSummary } from '../../functions/scanner/summary.ts';
+import { fixed } from '../sim/emulator/random.ts';
 import { SAMPLE_IDS, syntheticFleet } from '../sim/fleet.ts';
 import {
   active,
@@ -129,6 +130,42 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(scanned).toHaveLength(13);
     expect(new Set(scanned).size).toBe(13);
     expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length);
+  });
+
+  it('discovers the nodes of at most five clusters at a time', async () => {
+    // Prepare: 13 clusters in one invocation; each DescribeInstances call takes 30 ms.
+    const discovery: { start: number; end: number; cluster: string }[] = [];
+    h = await startHarness({
+      fleet: syntheticFleet({ nodes: 130, clusters: 13, seed: 7 }),
+      config: { clustersPerInvocation: 20 },
+      latency: { '*': fixed(0), 'ec2:DescribeInstances': fixed(30) },
+      onCall: (call) => {
+        // Discovery's queries name the cluster in a tag filter; the later look-ups by id do not.
+        const values = [...call.query].filter(([k]) => /^Filter\.\d+\.(Name|Value\.\d+)$/.test(k));
+        const named = values
+          .map(([, v]) => v)
+          .find((v) => h?.fleet.clusters.has(v) || v.startsWith('kubernetes.io/cluster/'));
+        if (call.key === 'ec2:DescribeInstances' && named) {
+          discovery.push({
+            start: call.startMs,
+            end: call.endMs,
+            cluster: named.replace('kubernetes.io/cluster/', ''),
+          });
+        }
+      },
+    });
+    // Act
+    await h.scanAll(SCHEDULED);
+    // Assess: every cluster discovered (three queries each), never more than five clusters' queries at once.
+    expect(new Set(discovery.map((d) => d.cluster)).size).toBe(13);
+    const mostAtOnce = Math.max(
+      ...discovery.map(
+        (d) =>
+          new Set(discovery.filter((o) => o.start <= d.start && o.end > d.start).map((o) => o.cluster)).size,
+      ),
+    );
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(5);
   });
 
   it('holds a cluster back until the nodes in flight fit the node budget', async () => {
