@@ -50,7 +50,7 @@ export class EarlyReads {
    * the read quota's burst, read at once when their groups end, so reading them early gains nothing
    * and costs calls (1,000 nodes in 4 clusters: 20 GetCommandInvocation calls for no time).
    */
-  private get budget(): number {
+  get remaining(): number {
     return Math.max(0, this.nodes - EARLY_FREE_NODES) * EARLY_STRAGGLER_SHARE - this.spent;
   }
 
@@ -80,7 +80,7 @@ export class EarlyReads {
 
   /** Whether a group may be read now leaving `stragglers` running; if so, they are taken from the budget. */
   claim(stragglers: number): boolean {
-    if (this.inFlight >= EARLY_READS_IN_FLIGHT || stragglers > this.budget * EARLY_CLAIM_SHARE) return false;
+    if (this.inFlight >= EARLY_READS_IN_FLIGHT || stragglers > this.remaining * EARLY_CLAIM_SHARE) return false;
     this.spent += stragglers;
     return true;
   }
@@ -108,10 +108,6 @@ export class EarlyReads {
    */
   turn(): Promise<() => void> {
     return this.turns.take();
-  }
-
-  get remaining(): number {
-    return this.budget;
   }
 }
 
