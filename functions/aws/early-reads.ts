@@ -80,7 +80,8 @@ export class EarlyReads {
 
   /** Whether a group may be read now leaving `stragglers` running; if so, they are taken from the budget. */
   claim(stragglers: number): boolean {
-    if (this.inFlight >= EARLY_READS_IN_FLIGHT || stragglers > this.remaining * EARLY_CLAIM_SHARE) return false;
+    if (this.inFlight >= EARLY_READS_IN_FLIGHT || stragglers > this.remaining * EARLY_CLAIM_SHARE)
+      return false;
     this.spent += stragglers;
     return true;
   }
