@@ -22,7 +22,7 @@ import {
   FASTEST_POLL_MS,
   listExecutingCommands,
 } from './command-poller.ts';
-import { checkReachability, UNMANAGED_REASON } from './discovery.ts';
+import { checkReachability, type Reachability, SSM_INFO_CHUNK, UNMANAGED_REASON } from './discovery.ts';
 import type { EarlyCandidate, EarlyReads } from './early-reads.ts';
 
 export type CollectionOutcome =
@@ -296,16 +296,97 @@ export async function runCollector(
   /** Ids SSM does not list at all; unmanaged unless they vanished (decided once, after sending). */
   const unlisted: string[] = [];
 
-  /** Sends to the online ids of `chunk` after one DescribeInstanceInformation; answers the others. */
-  const classifyAndSend = async (chunk: readonly string[]): Promise<void> => {
-    const reach = await checkReachability(ssm, chunk);
+  // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
+  // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
+  // Decided in the background as each read finds such ids (with those the sending found), so it is not
+  // the last thing a cluster waits for: it waits for the previous scan's findings, and EC2 took 0.3 s
+  // after the last straggler of the 20-cluster bench had answered.
+  const classifications: Promise<void>[] = [];
+  const classifyUnlistedSoFar = (): void => {
+    if (unlisted.length > 0) classifications.push(classifyUnlisted(unlisted.splice(0)));
+  };
+  /** Nodes known unmanaged from the previous scan's findings, and EC2's word on the others. */
+  interface UnlistedCheck {
+    readonly known: ReadonlySet<string>;
+    readonly running?: Set<string>;
+  }
+  const checkUnlisted = async (ids: readonly string[]): Promise<UnlistedCheck> => {
+    let known: ReadonlySet<string> = new Set<string>();
+    try {
+      known = (await options.knownUnmanaged?.()) ?? known;
+      const surprises = ids.filter((id) => !known.has(id));
+      const running =
+        options.stillRunning && surprises.length > 0 ? await options.stillRunning(surprises) : undefined;
+      return { known, ...(running ? { running } : {}) };
+    } catch (error) {
+      options.log?.('Could not tell vanished nodes from unmanaged ones', { error: errorMessage(error) });
+      return { known };
+    }
+  };
+  const classifyUnlisted = async (
+    ids: readonly string[],
+    check: Promise<UnlistedCheck> = checkUnlisted(ids),
+  ): Promise<void> => {
+    const { known, running } = await check;
+    for (const id of ids) {
+      outcomes.set(
+        id,
+        running && !known.has(id) && !running.has(id)
+          ? notAssessed(id, 'SSM_VANISHED', VANISHED_REASON)
+          : notAssessed(id, 'SSM_UNMANAGED', UNMANAGED_REASON),
+      );
+    }
+  };
+
+  /**
+   * The look-ups of a group's untargeted nodes, asked as its last page is (collectInvocations
+   * `lastPage`): the nodes not listed yet are that page's and the untargeted ones, so when they are
+   * more than the page holds, some are untargeted for sure, and SSM (one call for ≤ 50 ids) and EC2
+   * (only when some are not known unmanaged) are asked beside the page rather than after it, the
+   * last of a scan's reads otherwise ending on 0.1 + 0.3 s of look-ups. Same calls as after the page;
+   * wasted only when the read is thrown away (too many still running).
+   */
+  interface EarlyLookUp {
+    readonly ids: ReadonlySet<string>;
+    readonly asked?: Promise<Map<string, Reachability>>;
+    readonly check: Promise<UnlistedCheck | undefined>;
+  }
+  const lookUpEarly = (notYetListed: readonly string[], remaining: number): EarlyLookUp | undefined => {
+    const untargeted = notYetListed.length - remaining;
+    if (untargeted <= 0) return undefined;
+    const asked = notYetListed.length <= SSM_INFO_CHUNK ? checkReachability(ssm, notYetListed) : undefined;
+    asked?.catch(() => undefined);
+    const check = (async () => {
+      const known = (await options.knownUnmanaged?.().catch(() => undefined)) ?? new Set<string>();
+      const knownHere = notYetListed.filter((id) => known.has(id)).length;
+      return untargeted > knownHere ? checkUnlisted(notYetListed) : undefined;
+    })();
+    return { ids: new Set(notYetListed), ...(asked ? { asked } : {}), check };
+  };
+
+  /**
+   * Sends to the online ids of `chunk` after one DescribeInstanceInformation; answers the others.
+   * `check`: EC2's word on these ids, asked beside SSM's (else the unmanaged ones wait in `unlisted`).
+   */
+  const classifyAndSend = async (
+    chunk: readonly string[],
+    check?: Promise<UnlistedCheck>,
+    /** SSM's word on these ids, asked already (a failed early look-up is made again). */
+    asked?: Promise<Map<string, Reachability>>,
+  ): Promise<void> => {
+    const reach = await (asked
+      ? asked.catch(() => checkReachability(ssm, chunk))
+      : checkReachability(ssm, chunk));
     const online: string[] = [];
+    const unmanaged: string[] = [];
     for (const id of chunk) {
       const r = reach.get(id);
       if (r?.reachable) online.push(id);
-      else if (r && r.code === 'SSM_UNMANAGED') unlisted.push(id);
+      else if (r && r.code === 'SSM_UNMANAGED') unmanaged.push(id);
       else outcomes.set(id, notAssessed(id, r?.code ?? 'SSM_UNKNOWN', r?.reason ?? 'not reachable by SSM'));
     }
+    if (check && unmanaged.length > 0) classifications.push(classifyUnlisted(unmanaged, check));
+    else unlisted.push(...unmanaged);
     if (online.length === 0) return;
     try {
       track(await send({ InstanceIds: online }), online);
@@ -367,36 +448,6 @@ export async function runCollector(
   for (let i = 0; i < byId.length; i += SEND_CHUNK) chunks.push(byId.slice(i, i + SEND_CHUNK));
   await mapLimit(chunks, SEND_CONCURRENCY, sendChunk);
 
-  // Only a surprise needs EC2's word: a node SSM did not list although the previous scan did not
-  // find it unmanaged may have stopped or been terminated since discovery. One call per 200 ids.
-  // Decided in the background as each read finds such ids (with those the sending found), so it is not
-  // the last thing a cluster waits for: it waits for the previous scan's findings, and EC2 took 0.3 s
-  // after the last straggler of the 20-cluster bench had answered.
-  const classifications: Promise<void>[] = [];
-  const classifyUnlistedSoFar = (): void => {
-    if (unlisted.length > 0) classifications.push(classifyUnlisted(unlisted.splice(0)));
-  };
-  const classifyUnlisted = async (ids: readonly string[]): Promise<void> => {
-    let known: ReadonlySet<string> = new Set<string>();
-    let running: Set<string> | undefined;
-    try {
-      known = (await options.knownUnmanaged?.()) ?? known;
-      const surprises = ids.filter((id) => !known.has(id));
-      running =
-        options.stillRunning && surprises.length > 0 ? await options.stillRunning(surprises) : undefined;
-    } catch (error) {
-      options.log?.('Could not tell vanished nodes from unmanaged ones', { error: errorMessage(error) });
-    }
-    for (const id of ids) {
-      outcomes.set(
-        id,
-        running && !known.has(id) && !running.has(id)
-          ? notAssessed(id, 'SSM_VANISHED', VANISHED_REASON)
-          : notAssessed(id, 'SSM_UNMANAGED', UNMANAGED_REASON),
-      );
-    }
-  };
-
   /**
    * Polls in which a command was missing from the "Executing" list but its invocations were not all
    * done, and since when.
@@ -441,6 +492,8 @@ export async function runCollector(
         const countAtStart = tag?.lastCompleted ?? 0;
         const missing: string[] | undefined = tag ? [] : undefined;
         const slow: string[] = [];
+        const targetCount = tag?.targetCount;
+        let early: EarlyLookUp | undefined;
         const done = await collectInvocations(
           ssm,
           commandId,
@@ -451,6 +504,14 @@ export async function runCollector(
           missing,
           tag && stillExecuting ? slow : undefined,
           tag ? Math.max(allowRunning, stragglersKeptAtRead(tag.target.instanceIds.length)) : 0,
+          tag && targetCount
+            ? {
+                targetCount,
+                onRequest: (notYetListed, remaining) => {
+                  early = lookUpEarly(notYetListed, remaining);
+                },
+              }
+            : undefined,
         );
         // The turn is for listing pages; classifying the nodes SSM did not target does not list.
         endTurn?.();
@@ -468,9 +529,19 @@ export async function runCollector(
         }
         // Nodes of the group SSM did not target: not managed, not tagged yet, or gone. Classified
         // (and the online ones sent to by id) before the command leaves `pending`, so polling goes on.
-        if (done && missing) notTargeted += missing.length;
-        for (let i = 0; done && missing && i < missing.length; i += SEND_CHUNK) {
-          await classifyAndSend(missing.slice(i, i + SEND_CHUNK));
+        if (done && missing) {
+          notTargeted += missing.length;
+          // EC2 is asked which of them still run beside SSM's look-up, not after it: a node SSM does
+          // not target is nearly always one it does not manage, and the cluster read last otherwise
+          // ends on both calls one after the other. The EC2 call is wasted only when every such node
+          // turns out managed (and is then sent to by id); with known unmanaged ones there is none.
+          const looked = early && missing.every((id) => early?.ids.has(id)) ? early : undefined;
+          const check = looked
+            ? looked.check.then((c) => c ?? checkUnlisted(missing))
+            : checkUnlisted(missing);
+          for (let i = 0; i < missing.length; i += SEND_CHUNK) {
+            await classifyAndSend(missing.slice(i, i + SEND_CHUNK), check, looked?.asked);
+          }
         }
         classifyUnlistedSoFar();
         // A command read but for its stragglers stays pending: they are fetched one by one later.
@@ -609,7 +680,10 @@ export async function runCollector(
       }
       for (const [commandId, count] of counts) {
         const tag = tagCommands.get(commandId);
-        if (tag) tag.lastCompleted = count.completed;
+        if (tag) {
+          tag.lastCompleted = count.completed;
+          tag.targetCount = count.targets;
+        }
       }
       for (const commandId of pending) {
         if (reading.has(commandId)) continue;
@@ -719,6 +793,8 @@ interface TagCommand {
   stalledSinceMs?: number;
   /** CompletedCount of the last poll. */
   lastCompleted?: number;
+  /** TargetCount of the last poll that listed the command (kept once it ended). */
+  targetCount?: number;
   /** Nodes still running when the group was read; fetched one by one (GetCommandInvocation). */
   stragglers?: string[];
   /** CompletedCount when the stragglers were last looked at. */
@@ -880,6 +956,14 @@ async function collectInvocations(
    */
   stragglers?: string[],
   allowPending = 0,
+  /**
+   * Told once, as the last page of the command's `targetCount` invocations is asked for, which
+   * targets are not listed yet and how many invocations that page still holds.
+   */
+  lastPage?: {
+    readonly targetCount: number;
+    readonly onRequest: (notYetListed: string[], remaining: number) => void;
+  },
 ): Promise<boolean> {
   const atDeadline = mode === 'deadline';
   const pages = paginateListCommandInvocations(
@@ -889,6 +973,16 @@ async function collectInvocations(
   const wanted = new Set(targets);
   const listed = new Set<string>();
   const unfinished: CommandInvocation[] = [];
+  /** Invocations listed so far, ours or not (the tag may also reach nodes the scan does not send to). */
+  let seen = 0;
+  const tellLastPage = (remaining: number): void => {
+    if (!lastPage || remaining <= 0 || remaining > LIST_PAGE) return;
+    lastPage.onRequest(
+      targets.filter((id) => !listed.has(id)),
+      remaining,
+    );
+  };
+  tellLastPage(lastPage?.targetCount ?? 0);
   // The next page is asked for before this one is evaluated: a page of 50 outputs takes about 55 ms of
   // CPU against 80 ms for the call, and one after the other a 100-page group read at 7 pages a second
   // instead of SSM's 10.
@@ -900,7 +994,16 @@ async function collectInvocations(
     // Should this page's evaluation throw, the prefetched call must not become an unhandled rejection.
     next.catch(() => undefined);
     const page = result.value;
-    for (const invocation of page.CommandInvocations ?? []) {
+    const invocations = page.CommandInvocations ?? [];
+    if (page.NextToken) {
+      for (const invocation of invocations)
+        if (invocation.InstanceId && wanted.has(invocation.InstanceId)) listed.add(invocation.InstanceId);
+      const before = seen;
+      seen += invocations.length;
+      // Told once: the page before the last crosses from more than a page left to a page or less.
+      if (lastPage && lastPage.targetCount - before > LIST_PAGE) tellLastPage(lastPage.targetCount - seen);
+    }
+    for (const invocation of invocations) {
       const id = invocation.InstanceId;
       if (!id || !wanted.has(id)) continue;
       listed.add(id);

@@ -14,7 +14,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EarlyReads } from '../../functions/aws/early-reads.ts';
 import {
   type RunCommandOptions,
@@ -58,12 +58,18 @@ interface Scripted {
   pageDelayMs?: number;
   /** Called for each ListCommandInvocations page (e.g. to move a test clock). */
   onPage?: (input: { CommandId?: string; NextToken?: string }) => void;
+  /** Called as each ListCommandInvocations page answers. */
+  onPageEnd?: (input: { CommandId?: string; NextToken?: string }) => void;
   /** Called for each GetCommandInvocation. */
   onGci?: () => void;
   /** Real milliseconds a GetCommandInvocation takes to answer. */
   gciDelayMs?: number;
   /** Instances still running when ListCommands counts, but ended once their page is listed. */
   endedByListing?: ReadonlySet<string>;
+  /** Real milliseconds a DescribeInstanceInformation takes to answer. */
+  infoDelayMs?: number;
+  /** Called as a DescribeInstanceInformation starts and as it answers. */
+  onInfo?: (stage: 'start' | 'end') => void;
 }
 
 /** A scripted SSM that resolves Targets, counts completions per ListCommands round, pages invocations. */
@@ -112,6 +118,7 @@ function scriptSsm(s: Scripted) {
     };
     s.onPage?.(input);
     if (s.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, s.pageDelayMs));
+    s.onPageEnd?.(input);
     return page;
   });
   let gciInFlight = 0;
@@ -125,8 +132,11 @@ function scriptSsm(s: Scripted) {
       ? { Status: 'Success', StatusDetails: 'Success', StandardOutputContent: EVIDENCE }
       : { Status: 'InProgress', StatusDetails: 'InProgress' };
   });
-  ssm.on(DescribeInstanceInformationCommand).callsFake((input) => {
+  ssm.on(DescribeInstanceInformationCommand).callsFake(async (input) => {
+    s.onInfo?.('start');
     const wanted = input.Filters?.find((f: { Key: string }) => f.Key === 'InstanceIds')?.Values ?? [];
+    if (s.infoDelayMs) await new Promise((resolve) => setTimeout(resolve, s.infoDelayMs));
+    s.onInfo?.('end');
     return { InstanceInformationList: wanted.map((i: string) => s.info?.(i)).filter(Boolean) };
   });
   return { commands, rounds: () => round, gciMaxInFlight: () => gciMaxInFlight };
@@ -212,6 +222,65 @@ describe('tag-targeted SendCommand', () => {
     expect(result.outcomes.get(lateTag)?.kind).toBe('output');
     expect(result.outcomes.get(unmanaged)).toMatchObject({ kind: 'not-assessed', code: 'SSM_UNMANAGED' });
     expect(result.sentTo).toBe(59);
+  });
+
+  it("looks up the nodes a group's tag did not reach beside its last page, not after it", async () => {
+    // Prepare: 110 nodes; the tag does not reach #1 (unmanaged, running), #2 (unmanaged, terminated
+    // since discovery) nor #3 (online, tag not seen yet): 107 invocations, pages of 50, 50 and 7.
+    // After the second page, 10 nodes are not listed and the last page holds 7: 3 are untargeted.
+    const nodes = ids(1, 110);
+    const [unmanaged, gone, lateTag] = [nodes[0]!, nodes[1]!, nodes[2]!];
+    const events: string[] = [];
+    scriptSsm({
+      resolve: () => nodes.slice(3),
+      // The first poll counts 107 targets, the second finds the command ended.
+      doneAt: () => 2,
+      info: (i) => (i === lateTag ? { InstanceId: i, PingStatus: 'Online' } : undefined),
+      pageDelayMs: 20,
+      onPage: (input) => events.push(`page ${input.NextToken ?? 0}`),
+      onPageEnd: (input) => events.push(`page ${input.NextToken ?? 0} answered`),
+      onInfo: (stage) => events.push(`ssm ${stage}`),
+    });
+    const stillRunning = async (asked: readonly string[]) => {
+      events.push(`ec2 ${asked.length}`);
+      return new Set(asked.filter((i) => i !== gone));
+    };
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options({ stillRunning }),
+      tagTargets: [group(nodes)],
+    });
+    // Assess: one look-up each, of the 10 nodes not listed yet, made before the last page answered.
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
+    const tagPages = ssm
+      .commandCalls(ListCommandInvocationsCommand)
+      .filter((c) => c.args[0].input.CommandId === 'cmd-1');
+    expect(tagPages).toHaveLength(3);
+    const lastAnswered = events.indexOf('page 100 answered');
+    expect(events.indexOf('ssm start')).toBeGreaterThan(events.indexOf('page 100'));
+    expect(events.indexOf('ssm start')).toBeLessThan(lastAnswered);
+    expect(events.indexOf('ec2 10')).toBeLessThan(lastAnswered);
+    expect(events.filter((e) => e.startsWith('ec2'))).toEqual(['ec2 10']);
+    expect(result.outcomes.get(unmanaged)).toMatchObject({ kind: 'not-assessed', code: 'SSM_UNMANAGED' });
+    expect(result.outcomes.get(gone)).toMatchObject({ kind: 'not-assessed', code: 'SSM_VANISHED' });
+    expect(result.outcomes.get(lateTag)?.kind).toBe('output');
+    expect(result.sentTo).toBe(108);
+  });
+
+  it('without untargeted nodes, looks nothing up', async () => {
+    // Prepare: the tag reaches all 110 nodes.
+    const nodes = ids(1, 110);
+    scriptSsm({ resolve: () => nodes, doneAt: () => 1 });
+    const stillRunning = vi.fn(async (asked: readonly string[]) => new Set(asked));
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options({ stillRunning }),
+      tagTargets: [group(nodes)],
+    });
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 0);
+    expect(stillRunning).not.toHaveBeenCalled();
+    expect(result.sentTo).toBe(110);
   });
 
   it('does not wait for the known offline nodes the tag also reaches', async () => {
