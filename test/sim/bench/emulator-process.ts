@@ -289,11 +289,21 @@ async function main(): Promise<void> {
   });
   bench.handle('facts', (mark) => {
     if (TRACE) {
-      writeFileSync(
-        `${TRACE}.${process.pid}.${traceIndex++}.jsonl`,
-        `${trace.map((t) => JSON.stringify(t)).join('\n')}\n`,
-      );
+      const name = `${TRACE}.${process.pid}.${traceIndex++}`;
+      writeFileSync(`${name}.jsonl`, `${trace.map((t) => JSON.stringify(t)).join('\n')}\n`);
       trace.length = 0;
+      // Every invocation of the scan's commands in SSM's listing order (a page is 50 of them), with
+      // when its command was sent and when it ended: what a read schedule had to work with.
+      const rows = emulator.ssm.commands.commands.slice((mark as Mark).commandIndex).flatMap((c) =>
+        c.invocations.map((inv, index) => ({
+          command: c.commandId,
+          index,
+          kind: inv.kind,
+          sentMs: c.requestedMs,
+          endMs: inv.endMs,
+        })),
+      );
+      writeFileSync(`${name}.invocations.jsonl`, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
     }
     return facts(emulator, mark as Mark);
   });
