@@ -20,6 +20,11 @@ import { Turns } from './turns.ts';
  * reads are in flight: one group's NextToken chain reaches about 7 pages a second, two fill the quota,
  * and more would only take the turn of groups that are done. Candidates are weighed across every
  * cluster scan of the invocation (`fill`), after each poll and whenever a read ends.
+ *
+ * Early reads together list at most the quota's refill rate (`pace`): the quota's burst of 20 pages
+ * is worth most at the end, when every group is done and a page costs no straggler, not in the first
+ * seconds, when it would read 20 pages at once at the highest share of nodes still running (the end
+ * comes at the same time: the quota lists as many pages either way from the first read on).
  */
 /** A group that could be read early: the nodes it would leave running, and how to start its read. */
 export interface EarlyCandidate {
@@ -39,6 +44,18 @@ export class EarlyReads {
   /** Stragglers claimed, less those given back. */
   private spent = 0;
   private readonly turns = new Turns(READS_AT_ONCE);
+  /** When the next early page may be asked for (pace). */
+  private nextPageMs = 0;
+
+  /**
+   * Waits for an early read's next page: early reads together list at most the read quota's refill
+   * rate, so its burst is left for the end, when every group is done and a page costs no straggler.
+   */
+  async pace(nowMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    const at = Math.max(nowMs, this.nextPageMs);
+    this.nextPageMs = at + 1_000 / EARLY_PAGES_PER_SECOND;
+    if (at > nowMs) await sleep(at - nowMs);
+  }
 
   /** A cluster scan adds its share of the budget when it starts collecting. */
   addNodes(nodes: number): void {
@@ -112,6 +129,8 @@ export class EarlyReads {
   }
 }
 
+/** Pages a second early reads list together: the read quota's refill rate (10/s assumed). */
+export const EARLY_PAGES_PER_SECOND = 10;
 /** Share of the scanned nodes that early reads may leave as stragglers. */
 export const EARLY_STRAGGLER_SHARE = 0.02;
 /** Nodes whose pages the read quota's burst covers (20 pages of 50): they earn no stragglers. */

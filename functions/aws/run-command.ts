@@ -494,6 +494,7 @@ export async function runCollector(
         const slow: string[] = [];
         const targetCount = tag?.targetCount;
         let early: EarlyLookUp | undefined;
+        const earlyReads = options.earlyReads;
         const done = await collectInvocations(
           ssm,
           commandId,
@@ -504,6 +505,9 @@ export async function runCollector(
           missing,
           tag && stillExecuting ? slow : undefined,
           tag ? Math.max(allowRunning, stragglersKeptAtRead(tag.target.instanceIds.length)) : 0,
+          allowRunning > 0 && earlyReads
+            ? () => earlyReads.pace(options.now().getTime(), options.sleep)
+            : undefined,
           tag && targetCount
             ? {
                 targetCount,
@@ -956,6 +960,8 @@ async function collectInvocations(
    */
   stragglers?: string[],
   allowPending = 0,
+  /** Waited for before each page is asked for (an early read's pace). */
+  beforePage?: () => Promise<void>,
   /**
    * Told once, as the last page of the command's `targetCount` invocations is asked for, which
    * targets are not listed yet and how many invocations that page still holds.
@@ -987,10 +993,11 @@ async function collectInvocations(
   // CPU against 80 ms for the call, and one after the other a 100-page group read at 7 pages a second
   // instead of SSM's 10.
   const iterator = pages[Symbol.asyncIterator]();
-  for (let next = iterator.next(); ; ) {
+  const fetchPage = beforePage ? () => beforePage().then(() => iterator.next()) : () => iterator.next();
+  for (let next = fetchPage(); ; ) {
     const result = await next;
     if (result.done) break;
-    next = iterator.next();
+    next = fetchPage();
     // Should this page's evaluation throw, the prefetched call must not become an unhandled rejection.
     next.catch(() => undefined);
     const page = result.value;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EARLY_FREE_NODES, EARLY_STRAGGLER_SHARE, EarlyReads } from '../../functions/aws/early-reads.ts';
+import {
+  EARLY_FREE_NODES,
+  EARLY_PAGES_PER_SECOND,
+  EARLY_STRAGGLER_SHARE,
+  EarlyReads,
+} from '../../functions/aws/early-reads.ts';
 
 describe('EarlyReads', () => {
   it('lets a read take at most half of the budget left, from 2 % of the nodes scanned beyond 1,000', () => {
@@ -13,6 +18,25 @@ describe('EarlyReads', () => {
     expect(early.claim(8)).toBe(false);
     expect(early.claim(7)).toBe(true);
     expect(early.remaining).toBe(8);
+  });
+
+  it("spaces early reads' pages together at the read quota's refill rate, and waits for none after a pause", async () => {
+    // Prepare: a clock whose sleeps advance it.
+    const early = new EarlyReads();
+    let now = 0;
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      now += ms;
+    };
+    const step = 1_000 / EARLY_PAGES_PER_SECOND;
+    // Act: three pages asked for at once (two reads side by side), then one after a pause.
+    const askedAt = now;
+    await Promise.all([early.pace(askedAt, sleep), early.pace(askedAt, sleep), early.pace(askedAt, sleep)]);
+    now += 1_000;
+    await early.pace(now, sleep);
+    // Assess: the second and third wait one and two steps; the one after the pause does not wait.
+    expect(waits).toEqual([step, 2 * step]);
   });
 
   it('gives the first 1,000 nodes no stragglers: their pages are the read quota burst', () => {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EarlyReads } from '../../functions/aws/early-reads.ts';
+import { EARLY_PAGES_PER_SECOND, EarlyReads } from '../../functions/aws/early-reads.ts';
 import {
   type RunCommandOptions,
   runCollector,
@@ -388,6 +388,29 @@ describe('tag-targeted SendCommand', () => {
     expect(ssm.commandCalls(GetCommandInvocationCommand).length).toBeGreaterThanOrEqual(16);
     expect(earlyReads.remaining).toBe(34);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
+  });
+
+  it("lists an early read's pages at the read quota's refill rate, keeping its burst for the end", async () => {
+    // Prepare: as above (a group of 400 read early with 16 still running); each page's time is noted.
+    const nodes = ids(1, 400);
+    const slow = new Set(nodes.slice(100, 116));
+    const opts = options();
+    const pageTimes: number[] = [];
+    scriptSsm({
+      resolve: () => nodes,
+      doneAt: (i) => (slow.has(i) ? 3 : 1),
+      onPage: (input) => {
+        if (!(input as { Filters?: unknown }).Filters) pageTimes.push(opts.now().getTime());
+      },
+    });
+    const earlyReads = new EarlyReads();
+    earlyReads.addNodes(3_500);
+    // Act
+    await runCollector(new SSMClient({}), nodes, { ...opts, tagTargets: [group(nodes)], earlyReads });
+    // Assess: 8 pages, 100 ms apart at least (10 a second), not asked back to back.
+    expect(pageTimes).toHaveLength(8);
+    const gaps = pageTimes.slice(1).map((t, i) => t - pageTimes[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000 / EARLY_PAGES_PER_SECOND);
   });
 
   it('gives back to the budget the nodes that ended between the poll and their page', async () => {
