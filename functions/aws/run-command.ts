@@ -493,7 +493,7 @@ export async function runCollector(
         const missing: string[] | undefined = tag ? [] : undefined;
         const slow: string[] = [];
         const targetCount = tag?.targetCount;
-        let early: EarlyLookUp | undefined;
+        let lookUp: EarlyLookUp | undefined;
         const earlyReads = options.earlyReads;
         const done = await collectInvocations(
           ssm,
@@ -512,7 +512,7 @@ export async function runCollector(
             ? {
                 targetCount,
                 onRequest: (notYetListed, remaining) => {
-                  early = lookUpEarly(notYetListed, remaining);
+                  lookUp = lookUpEarly(notYetListed, remaining);
                 },
               }
             : undefined,
@@ -539,7 +539,7 @@ export async function runCollector(
           // not target is nearly always one it does not manage, and the cluster read last otherwise
           // ends on both calls one after the other. The EC2 call is wasted only when every such node
           // turns out managed (and is then sent to by id); with known unmanaged ones there is none.
-          const looked = early && missing.every((id) => early?.ids.has(id)) ? early : undefined;
+          const looked = lookUp && missing.every((id) => lookUp?.ids.has(id)) ? lookUp : undefined;
           const check = looked
             ? looked.check.then((c) => c ?? checkUnlisted(missing))
             : checkUnlisted(missing);
@@ -1002,9 +1002,10 @@ async function collectInvocations(
     next.catch(() => undefined);
     const page = result.value;
     const invocations = page.CommandInvocations ?? [];
+    for (const invocation of invocations) {
+      if (invocation.InstanceId && wanted.has(invocation.InstanceId)) listed.add(invocation.InstanceId);
+    }
     if (page.NextToken) {
-      for (const invocation of invocations)
-        if (invocation.InstanceId && wanted.has(invocation.InstanceId)) listed.add(invocation.InstanceId);
       const before = seen;
       seen += invocations.length;
       // Told once: the page before the last crosses from more than a page left to a page or less.
@@ -1013,7 +1014,6 @@ async function collectInvocations(
     for (const invocation of invocations) {
       const id = invocation.InstanceId;
       if (!id || !wanted.has(id)) continue;
-      listed.add(id);
       const status = invocation.Status ?? '';
       if (PENDING_INVOCATION.has(status)) unfinished.push(invocation);
       // A terminal invocation's answer is final whatever the rest of the command shows, so it is
