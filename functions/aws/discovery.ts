@@ -94,14 +94,49 @@ export const NodeTag = {
   SELF_MANAGED_PREFIX: 'kubernetes.io/cluster/',
 } as const;
 
+/**
+ * One DescribeInstances query per provisioner tag: EC2 ANDs different filter names, so the three tags
+ * need a query each, while the values of one filter are ORed, so one query can name several clusters
+ * (grouped-discovery.ts).
+ */
+export interface TagQuery {
+  /** The filter that selects the nodes of `clusters` by this tag. */
+  filter(clusters: readonly string[]): Filter;
+  /** The clusters an instance this filter selected belongs to by this tag. */
+  clustersOf(instance: Instance): string[];
+}
+
+const valueQuery = (key: string): TagQuery => ({
+  filter: (clusters) => ({ Name: `tag:${key}`, Values: [...clusters] }),
+  clustersOf: (instance) => {
+    const value = instance.Tags?.find((t) => t.Key === key)?.Value;
+    return value ? [value] : [];
+  },
+});
+
+export const TAG_QUERIES: readonly TagQuery[] = [
+  valueQuery(NodeTag.MANAGED_NODE_GROUP_CLUSTER),
+  valueQuery(NodeTag.KARPENTER_CLUSTER),
+  {
+    // Its value is "owned" or "shared": the key alone names the cluster.
+    filter: (clusters) => ({
+      Name: 'tag-key',
+      Values: clusters.map((c) => `${NodeTag.SELF_MANAGED_PREFIX}${c}`),
+    }),
+    clustersOf: (instance) =>
+      (instance.Tags ?? []).flatMap((t) =>
+        t.Key?.startsWith(NodeTag.SELF_MANAGED_PREFIX) && t.Key.length > NodeTag.SELF_MANAGED_PREFIX.length
+          ? [t.Key.slice(NodeTag.SELF_MANAGED_PREFIX.length)]
+          : [],
+      ),
+  },
+];
+
+export const RUNNING_FILTER: Filter = { Name: 'instance-state-name', Values: ['running'] };
+
 /** One DescribeInstances filter set per provisioner tag (filters are ANDed, so each needs its own call). */
 export function nodeTagFilters(cluster: string): Filter[][] {
-  const running: Filter = { Name: 'instance-state-name', Values: ['running'] };
-  return [
-    [{ Name: `tag:${NodeTag.MANAGED_NODE_GROUP_CLUSTER}`, Values: [cluster] }, running],
-    [{ Name: `tag:${NodeTag.KARPENTER_CLUSTER}`, Values: [cluster] }, running],
-    [{ Name: 'tag-key', Values: [`${NodeTag.SELF_MANAGED_PREFIX}${cluster}`] }, running],
-  ];
+  return TAG_QUERIES.map((q) => [q.filter([cluster]), RUNNING_FILTER]);
 }
 
 function tagMap(instance: Instance): Map<string, string> {
@@ -162,12 +197,15 @@ export function toNodeInfo(instance: Instance, cluster: string): NodeInfo {
   };
 }
 
+/** DescribeInstances MaxResults is 5..1000. */
+export const DESCRIBE_PAGE = 1000;
+
 async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[]> {
   const out: Instance[] = [];
   // IncludeManagedResources: EC2 managed instances (EKS Auto Mode) may otherwise be hidden (ec2
   // DescribeInstancesRequest doc), and we must see them to report them.
   const pages = paginateDescribeInstances(
-    { client: ec2, pageSize: 1000 },
+    { client: ec2, pageSize: DESCRIBE_PAGE },
     { Filters: filters, IncludeManagedResources: true },
   );
   for await (const page of pages) {
@@ -176,12 +214,23 @@ async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[
   return out;
 }
 
-/** Every running node of a cluster, whatever provisioned it: 3 paged calls, deduplicated by id. */
-export async function listClusterNodes(ec2: EC2Client, cluster: string): Promise<NodeInfo[]> {
+/**
+ * Every running node of a cluster, whatever provisioned it: 3 paged calls, deduplicated by id.
+ * `grouped` holds, per TAG_QUERIES entry, the cluster's instances from a query that named several
+ * clusters and returned every match (grouped-discovery.ts); where it has none, the cluster's own
+ * query runs.
+ */
+export async function listClusterNodes(
+  ec2: EC2Client,
+  cluster: string,
+  grouped: readonly (readonly Instance[] | undefined)[] = [],
+): Promise<NodeInfo[]> {
   const byId = new Map<string, NodeInfo>();
   // The queries are independent (one per provisioner tag), so they run side by side: a 5,000-node
   // cluster's discovery is its longest NextToken chain, not the sum of all pages.
-  const results = await Promise.all(nodeTagFilters(cluster).map((filters) => describeAll(ec2, filters)));
+  const results = await Promise.all(
+    nodeTagFilters(cluster).map((filters, i) => grouped[i] ?? describeAll(ec2, filters)),
+  );
   for (const instances of results) {
     for (const instance of instances) {
       if (instance.InstanceId && !byId.has(instance.InstanceId)) {

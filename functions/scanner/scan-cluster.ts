@@ -15,6 +15,7 @@ import {
   runningInstanceIds,
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
+import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { runCollector } from '../aws/run-command.ts';
 import {
   FindingImporter,
@@ -75,6 +76,13 @@ export interface ClusterScanInput {
    * a second after the first could have sent; a few at a time, the first clusters send at once.
    */
   readonly discoveries?: Turns;
+  /** The first pages of queries naming every cluster of the invocation (grouped-discovery.ts). */
+  readonly groupedDiscovery?: GroupedDiscovery;
+  /**
+   * Takes the summary for the "Scan Completed" event instead of putting it here: scans side by side
+   * put theirs together when the last one ends (one PutEvents for up to 10 clusters).
+   */
+  readonly scanCompleted?: (summary: ClusterScanSummary) => void;
   /** Polls shared with the other cluster scans of the invocation, and their pace. */
   readonly sharedPoll?: {
     readonly poller: CommandPoller;
@@ -202,9 +210,12 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   // Discovery lists the whole cluster even for a narrowed scan: it is cheap (3 paged calls) and tells
   // which findings belong to nodes that are gone.
   const discovery = (async () => {
-    const endTurn = await input.discoveries?.take();
+    const grouped = (await input.groupedDiscovery?.instancesOf(cluster.name)) ?? [];
+    // Nodes the grouped queries returned are decoded already: a turn only for queries of its own.
+    const ownQueries = grouped.length === 0 || grouped.some((g) => g === undefined);
+    const endTurn = ownQueries ? await input.discoveries?.take() : undefined;
     try {
-      return await listClusterNodes(clients.ec2, cluster.name);
+      return await listClusterNodes(clients.ec2, cluster.name, grouped);
     } finally {
       endTurn?.();
     }
@@ -548,11 +559,16 @@ async function report(
   input: ClusterScanInput,
   summary: ClusterScanSummary,
 ): Promise<ClusterScanSummary> {
-  await putScanCompleted(deps, {
-    ...summary,
-    apiCalls: { ...summary.apiCalls, PutEvents: (summary.apiCalls.PutEvents ?? 0) + 1 },
-    apiCallsTotal: summary.apiCallsTotal + 1,
-  });
+  if (input.scanCompleted) input.scanCompleted(summary);
+  else {
+    await putScanCompleted(deps, [
+      {
+        ...summary,
+        apiCalls: { ...summary.apiCalls, PutEvents: (summary.apiCalls.PutEvents ?? 0) + 1 },
+        apiCallsTotal: summary.apiCallsTotal + 1,
+      },
+    ]);
+  }
   const reported: ClusterScanSummary = {
     ...summary,
     apiCalls: input.counter.toJSON(),

@@ -22,6 +22,7 @@ import {
   resolveInstanceClusters,
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
+import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { Turns } from '../aws/turns.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
@@ -244,6 +245,16 @@ export function createScanner(options: ScannerOptions): Scanner {
       log.warn('Requested instances are not running nodes of a scanned cluster', { notANodeIds });
     }
 
+    const perInvocation = config.clustersPerInvocation ?? 1;
+    const sideBySide = targets.length > 1 && targets.length <= perInvocation;
+    // Started now, so its first pages come in beside the vanished-cluster check and DescribeCluster.
+    const groupedDiscovery = sideBySide
+      ? new GroupedDiscovery(
+          clients.ec2,
+          targets.map((t) => t.cluster),
+        )
+      : undefined;
+
     let vanished = {
       archived: 0,
       failed: 0,
@@ -276,8 +287,7 @@ export function createScanner(options: ScannerOptions): Scanner {
       return summary;
     }
 
-    const perInvocation = config.clustersPerInvocation ?? 1;
-    if (targets.length > 1 && targets.length <= perInvocation) {
+    if (sideBySide) {
       // Few enough clusters: scan them side by side here. They share this invocation's token buckets
       // (exact account-wide quotas instead of a blind 1/N split across invocations, so no throttled
       // attempts and no share left idle while another scan waits) and its container. One failing
@@ -297,6 +307,7 @@ export function createScanner(options: ScannerOptions): Scanner {
           pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
           earlyReads: new EarlyReads(),
           discoveries: new Turns(DISCOVERIES_AT_ONCE),
+          ...(groupedDiscovery ? { groupedDiscovery } : {}),
         },
       );
       const summary: FanOutSummary = {

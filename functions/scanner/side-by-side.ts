@@ -7,10 +7,11 @@
 import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
 import type { CommandPoller } from '../aws/command-poller.ts';
 import type { EarlyReads } from '../aws/early-reads.ts';
+import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import type { Turns } from '../aws/turns.ts';
 import type { NodeBudget } from './node-budget.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';
-import type { ClusterScanSummary } from './summary.ts';
+import { type ClusterScanSummary, putScanCompleted } from './summary.ts';
 
 export interface SideBySideResult {
   readonly clusterScans: ClusterScanSummary[];
@@ -31,12 +32,14 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
     readonly pollIntervalMs: number;
     readonly earlyReads?: EarlyReads;
     readonly discoveries?: Turns;
+    readonly groupedDiscovery?: GroupedDiscovery;
   },
 ): Promise<SideBySideResult> {
   const clusterScans: ClusterScanSummary[] = [];
   const failedClusters: { cluster: string; error: string }[] = [];
   let firstError: unknown;
   const { budget } = shared;
+  const completed: ClusterScanSummary[] = [];
   await Promise.all(
     targets.map(async (target) => {
       const { cluster } = target;
@@ -58,7 +61,9 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
         const input: ClusterScanInput = {
           ...inputOf(target, counter),
           admit,
+          scanCompleted: (summary) => completed.push(summary),
           ...(shared.discoveries ? { discoveries: shared.discoveries } : {}),
+          ...(shared.groupedDiscovery ? { groupedDiscovery: shared.groupedDiscovery } : {}),
           sharedPoll: {
             poller: shared.poller,
             intervalMs: shared.pollIntervalMs,
@@ -76,5 +81,7 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
       }
     }),
   );
+  // One event per cluster, put together (their apiCalls leave this shared PutEvents out).
+  if (completed.length > 0) await putScanCompleted(deps, completed);
   return { clusterScans, failedClusters, ...(firstError !== undefined ? { firstError } : {}) };
 }

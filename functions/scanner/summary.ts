@@ -121,29 +121,32 @@ export interface ReportDeps {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** Puts the "Scan Completed" event; returns false (and logs) if it could not be put. */
-export async function putScanCompleted(deps: ReportDeps, summary: ClusterScanSummary): Promise<boolean> {
+/**
+ * Puts one "Scan Completed" event per summary (up to 10 a call, fan-out.ts putEvents); returns how
+ * many could not be put, each logged.
+ */
+export async function putScanCompleted(
+  deps: ReportDeps,
+  summaries: readonly ClusterScanSummary[],
+): Promise<number> {
   const result = await putEvents(
     deps.events,
-    [
-      {
-        Source: EVENT_SOURCE,
-        DetailType: DetailType.SCAN_COMPLETED,
-        Detail: JSON.stringify(scanCompletedDetail(summary)),
-        EventBusName: deps.eventBus,
-      },
-    ],
+    summaries.map((summary) => ({
+      Source: EVENT_SOURCE,
+      DetailType: DetailType.SCAN_COMPLETED,
+      Detail: JSON.stringify(scanCompletedDetail(summary)),
+      EventBusName: deps.eventBus,
+    })),
     deps.sleep,
   );
-  if (result.failed.length > 0) {
+  for (const failed of result.failed) {
     deps.logger.error('Scan Completed event could not be put', {
-      cluster: summary.cluster,
-      errorCode: result.failed[0]?.errorCode,
-      errorMessage: result.failed[0]?.errorMessage,
+      cluster: (JSON.parse(failed.entry.Detail ?? '{}') as { cluster?: string }).cluster,
+      errorCode: failed.errorCode,
+      errorMessage: failed.errorMessage,
     });
-    return false;
   }
-  return true;
+  return result.failed.length;
 }
 
 export function emitMetrics(metrics: Metrics, summary: ScanSummary): void {

@@ -83,6 +83,7 @@ afterAll(() => h.stop());
 
 describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled scan`, () => {
   it('the summaries count every call the emulator saw (Scan Completed events included)', () => {
+    expect(runningNodes(h.fleet).length).toBeLessThanOrEqual(1_000);
     expect(total(byOperation(first))).toBe(emulatorFirst);
     expect(total(byOperation(second))).toBe(emulatorSecond);
     expect(h.deliveryErrors).toEqual([]);
@@ -105,12 +106,12 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
     expect(calls).toEqual({
       // The scheduled invocation: clusters, the vanished-cluster check; no event per cluster.
       ListClusters: 1,
-      // One "Scan Completed" per cluster.
-      PutEvents: CLUSTERS,
+      // One "Scan Completed" per cluster, put together at the end (up to 10 a call).
+      PutEvents: pages(CLUSTERS, 10),
       GetFindings: 1 + sum((p) => pages(p.nodes, 100)),
       DescribeCluster: CLUSTERS,
-      // One paged call per provisioner tag, 1,000 instances a page.
-      DescribeInstances: 3 * CLUSTERS,
+      // One query per provisioner tag naming both clusters: 1,000 nodes in all fit its first page.
+      DescribeInstances: 3,
       // The invocation's offline listing, handed to every cluster scan (≈ 20 offline instances:
       // one page); per cluster, one look-up of the nodes no tag resolved to.
       DescribeInstanceInformation: 1 + sum((p) => pages(p.unmanaged, 50)),
@@ -129,6 +130,10 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
   });
 
   it('first scan: the same sends and reads; the unmanaged nodes cost one EC2 look-up per cluster', () => {
+    // The grouped discovery queries are the invocation's.
+    const invocation = first[0];
+    expect(invocation?.kind).toBe('fan-out');
+    expect(invocation?.apiCalls.DescribeInstances).toBe(3);
     // No findings tell yet which nodes SSM does not manage: after the DescribeInstanceInformation
     // look-up that finds them unlisted, one DescribeInstances tells them from vanished nodes.
     const clusters = clusterScans(first);
@@ -139,7 +144,7 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       expect(s.apiCalls.ListCommandInvocations).toBe(p.invocationPages);
       expect(s.apiCalls.DescribeInstanceInformation).toBe(pages(p.unmanaged, 50));
       expect(s.nodes.sentCommand).toBe(p.online);
-      expect(s.apiCalls.DescribeInstances).toBe(3 + 1);
+      expect(s.apiCalls.DescribeInstances).toBe(1);
       // First scan: no findings yet, one ACTIVE and one ARCHIVED listing.
       expect(s.apiCalls.GetFindings).toBe(2);
     }

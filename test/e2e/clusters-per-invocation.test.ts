@@ -132,36 +132,47 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length);
   });
 
-  it('discovers the nodes of at most five clusters at a time', async () => {
-    // Prepare: 13 clusters in one invocation; each DescribeInstances call takes 30 ms.
-    const discovery: { start: number; end: number; cluster: string }[] = [];
+  it('discovers small clusters together, and the rest at most five clusters at a time', async () => {
+    // Prepare: 13 clusters, 1,300 nodes in one invocation; each DescribeInstances call takes 30 ms.
+    // Every node carries kubernetes.io/cluster/<name>, so that grouped query holds more than a page.
+    const discovery: { start: number; end: number; clusters: string[]; key: string }[] = [];
     h = await startHarness({
-      fleet: syntheticFleet({ nodes: 130, clusters: 13, seed: 7 }),
+      fleet: syntheticFleet({ nodes: 1_300, clusters: 13, seed: 7 }),
       config: { clustersPerInvocation: 20 },
       latency: { '*': fixed(0), 'ec2:DescribeInstances': fixed(30) },
       onCall: (call) => {
-        // Discovery's queries name the cluster in a tag filter; the later look-ups by id do not.
-        const values = [...call.query].filter(([k]) => /^Filter\.\d+\.(Name|Value\.\d+)$/.test(k));
-        const named = values
-          .map(([, v]) => v)
-          .find((v) => h?.fleet.clusters.has(v) || v.startsWith('kubernetes.io/cluster/'));
-        if (call.key === 'ec2:DescribeInstances' && named) {
-          discovery.push({
-            start: call.startMs,
-            end: call.endMs,
-            cluster: named.replace('kubernetes.io/cluster/', ''),
-          });
-        }
+        if (call.key !== 'ec2:DescribeInstances') return;
+        // Discovery's queries name clusters in a tag filter; the later look-ups by id do not.
+        const filters = [...call.query].filter(([k]) => /^Filter\.\d+\.(Name|Value\.\d+)$/.test(k));
+        const clusters = filters
+          .map(([, v]) => v.replace('kubernetes.io/cluster/', ''))
+          .filter((v) => h?.fleet.clusters.has(v));
+        const key = filters.find(([, v]) => v.startsWith('tag'))?.[1] ?? '';
+        if (clusters.length > 0) discovery.push({ start: call.startMs, end: call.endMs, clusters, key });
       },
     });
+    const tagged = (key: string) =>
+      runningNodes(h.fleet).filter((n) => Object.keys(n.tags).some((k) => k === key || k.startsWith(key)));
     // Act
     await h.scanAll(SCHEDULED);
-    // Assess: every cluster discovered (three queries each), never more than five clusters' queries at once.
-    expect(new Set(discovery.map((d) => d.cluster)).size).toBe(13);
+    // Assess: one query per tag names all 13 clusters; where its page held every match (fewer than
+    // 1,000), no cluster asks again; the tag-key query did not fit, so each cluster runs its own,
+    // never more than five clusters at once.
+    const grouped = discovery.filter((d) => d.clusters.length === 13);
+    expect(grouped.map((d) => d.key).sort()).toEqual([
+      'tag-key',
+      'tag:eks:cluster-name',
+      'tag:eks:eks-cluster-name',
+    ]);
+    expect(tagged('kubernetes.io/cluster/').length).toBeGreaterThan(1_000);
+    expect(tagged('eks:cluster-name').length).toBeLessThanOrEqual(1_000);
+    const own = discovery.filter((d) => d.clusters.length === 1);
+    expect(new Set(own.map((d) => d.key))).toEqual(new Set(['tag-key']));
+    expect(new Set(own.map((d) => d.clusters[0])).size).toBe(13);
     const mostAtOnce = Math.max(
-      ...discovery.map(
+      ...own.map(
         (d) =>
-          new Set(discovery.filter((o) => o.start <= d.start && o.end > d.start).map((o) => o.cluster)).size,
+          new Set(own.filter((o) => o.start <= d.start && o.end > d.start).map((o) => o.clusters[0])).size,
       ),
     );
     expect(mostAtOnce).toBeGreaterThan(1);

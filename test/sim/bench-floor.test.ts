@@ -32,11 +32,12 @@ describe('computeFloor: calls', () => {
       ListClusters: 1,
       // 1 for findings of vanished clusters + a: none yet (1 call to learn that) + b: 450 / 100 → 5.
       GetFindings: 1 + 1 + 5,
-      // Fan-out (2 entries, one call) + one "Scan Completed" per cluster.
-      // One "Scan Completed" per cluster (no fan-out event: one invocation can scan both).
-      PutEvents: 2,
+      // One "Scan Completed" per cluster, both in one call (no fan-out event: one invocation can
+      // scan both side by side).
+      PutEvents: 1,
       DescribeCluster: 2,
-      DescribeInstances: 2 * DISCOVERY_TAG_QUERIES,
+      // One query per tag naming both clusters.
+      DescribeInstances: DISCOVERY_TAG_QUERIES,
       // The account's 10 offline instances, listed once by the fan-out.
       DescribeInstanceInformation: 1,
       // One tag-targeted command per cluster.
@@ -50,8 +51,10 @@ describe('computeFloor: calls', () => {
 
   it('needs at least one DescribeInstances page per tag query, and at least one per 1,000 nodes', () => {
     const floor = computeFloor(input([cluster('small', { nodes: 900 }), cluster('big', { nodes: 5_000 })]));
+    const fewer = computeFloor(input([cluster('small', { nodes: 900 }), cluster('big', { nodes: 1_000 })]));
 
-    expect(floor.calls.DescribeInstances).toBe(DISCOVERY_TAG_QUERIES + 5);
+    expect(floor.calls.DescribeInstances).toBe(6);
+    expect(fewer.calls.DescribeInstances).toBe(DISCOVERY_TAG_QUERIES);
   });
 
   it('does not fan out a single cluster, and sends nothing to a cluster without reachable nodes', () => {

@@ -7,10 +7,12 @@
  * Calls (per scan):
  * - account: ListClusters (100 a page) and one GetFindings for findings of vanished clusters (a full
  *   scan must archive them); no fan-out event (one invocation can scan every cluster side by side);
- * - per cluster: DescribeCluster; DescribeInstances: one query per provisioner tag key the discovery
- *   contract names (EC2 ANDs different filter names, so `eks:cluster-name`, `eks:eks-cluster-name` and
- *   `kubernetes.io/cluster/<name>` cannot share a query), and together at least nodes / 1,000 pages
- *   (each query returns a part, so more pages is possible, fewer is not); DescribeInstanceInformation:
+ * - DescribeInstances: one query per provisioner tag key the discovery contract names (EC2 ANDs
+ *   different filter names, so `eks:cluster-name`, `eks:eks-cluster-name` and
+ *   `kubernetes.io/cluster/<name>` cannot share a query; the values of one filter are ORed, so one
+ *   query can name every cluster scanned side by side), and together at least nodes / 1,000 pages
+ *   (each query returns a part, so more pages is possible, fewer is not);
+ * - per cluster: DescribeCluster; DescribeInstanceInformation:
  *   one listing of the account's managed instances that are not online, 50 a page (each cluster runs in
  *   its own invocation; SSM cannot filter by tag and ping status together, facts A8), made once by
  *   the fan-out and handed to every cluster, or (one cluster) a lookup of the candidates by id, 50 a
@@ -19,7 +21,8 @@
  *   cluster (a `Targets` tag can select every node of it); ListCommandInvocations: one per 50
  *   sendable nodes; GetCommandInvocation: one per output cut at
  *   2,500 characters; GetFindings: the cluster's existing ACTIVE findings, 100 a page (at least one call
- *   to learn there are none); BatchImportFindings: findings / 100; one PutEvents for "Scan Completed".
+ *   to learn there are none); BatchImportFindings: findings / 100; a "Scan Completed" event each, 10
+ *   a PutEvents call when several are scanned side by side.
  *   No ListCommands: polling for completion is overhead a perfect scanner would not need.
  *
  * Time (expected, using the mean per-call latency; node times are the ones drawn in the run):
@@ -133,10 +136,13 @@ export function computeFloor(input: FloorInput): FloorResult {
   // The offline listing is account-wide: for several clusters it is made once and handed to each.
   const anyCandidates = input.clusters.some((c) => c.candidates > 0);
   if (several && anyCandidates) add(calls, 'DescribeInstanceInformation', offlinePages);
+  // Each query is at least one page, and together they return every node, ≤ 1,000 a page; side by
+  // side, each query names every cluster.
+  const allNodes = input.clusters.reduce((sum, c) => sum + c.nodes, 0);
+  add(calls, 'DescribeInstances', Math.max(DISCOVERY_TAG_QUERIES, pages(allNodes, BATCH.describeInstances)));
+  add(calls, 'PutEvents', pages(C, BATCH.putEvents));
   for (const c of input.clusters) {
     add(calls, 'DescribeCluster', 1);
-    // Each query is at least one page, and together they return every node, ≤ 1,000 a page.
-    add(calls, 'DescribeInstances', Math.max(DISCOVERY_TAG_QUERIES, pages(c.nodes, BATCH.describeInstances)));
     if (c.candidates > 0 && !several) add(calls, 'DescribeInstanceInformation', reachPages(c));
     // One SendCommand with a tag target can reach every node of a cluster.
     add(calls, 'SendCommand', c.sendable > 0 ? 1 : 0);
@@ -144,7 +150,6 @@ export function computeFloor(input: FloorInput): FloorResult {
     add(calls, 'GetCommandInvocation', c.truncatedOutputs);
     add(calls, 'GetFindings', pages(c.existingFindings, BATCH.getFindings, true));
     add(calls, 'BatchImportFindings', pages(c.findings, BATCH.importFindings));
-    add(calls, 'PutEvents', 1);
   }
   const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
 
