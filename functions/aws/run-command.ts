@@ -806,12 +806,15 @@ interface TagCommand {
 }
 
 /**
- * Nodes of a tag command that may still run when its invocations are read. Node run times have a
- * long tail (the bench draws them lognormal, p99 8 s, from reports of operators), and one slow node
- * of 350 would otherwise hold back the reading of all 350 and their import; each straggler then
- * costs a GetCommandInvocation or two.
+ * Nodes of a tag command that may still run when its invocations are read, at least. Node run times
+ * have a long tail (the bench draws them lognormal, p99 8 s, from reports of operators), and one slow
+ * node of 350 would otherwise hold back the reading of all 350 and their import; each straggler then
+ * costs a GetCommandInvocation or two. One, not two: the slowest node is often seconds behind the
+ * others, the second slowest rarely; a second straggler a group saved no time in the 20-cluster bench
+ * (seeds 42 and 4) and cost a call a group (1,000 nodes in 4 clusters: 80 → 78 calls per 1,000 nodes;
+ * one draw of that fleet ended 1 s later, its two slowest nodes 0.7 s apart).
  */
-const STRAGGLERS = 2;
+const STRAGGLERS = 1;
 /**
  * Share of a group's nodes that end in each second of its tail (lognormal, median 1.5 s, p99 8 s:
  * the density near 10 s is about 0.2 % a second).
@@ -824,7 +827,7 @@ export const READ_PAGES_PER_SECOND = 10;
  * Nodes of a group of `size` that its read may leave running (fetched one by one later). The read
  * takes a page per 50 nodes (7 s for 3,500), so it should start about that long before the group's
  * last node ends: by then the nodes that end during the read, size × read time × the tail's rate,
- * are still running. That grows with the square of the size: 2 (the least) up to about 700 nodes,
+ * are still running. That grows with the square of the size: 1 (the least) up to about 650 nodes,
  * 5 for 1,100, 49 for 3,500. Each costs about one GetCommandInvocation (and a listing of those still
  * InProgress now and then), against the whole read started seconds later.
  */
