@@ -209,17 +209,28 @@ describe('putEventsBatches', () => {
 });
 
 describe('putEvents', () => {
-  it('puts at most 10 entries a call', async () => {
-    eb.on(PutEventsCommand).callsFake((input) => ({
-      FailedEntryCount: 0,
-      Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `e${i}` })),
-    }));
+  it('puts at most 10 entries a call, the calls side by side', async () => {
+    // Prepare: each call takes 20 ms.
+    let inFlight = 0;
+    let most = 0;
+    eb.on(PutEventsCommand).callsFake(async (input) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      return {
+        FailedEntryCount: 0,
+        Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `e${i}` })),
+      };
+    });
     const entries = scanRequestedEntries(
       Array.from({ length: 23 }, (_, i) => ({ cluster: `c${i}` })),
       { eventBus: 'default', scanId: 's' },
     );
+    // Act
     const result = await putEvents(new EventBridgeClient({}), entries, noSleep);
+    // Assess
     expect(result).toEqual({ put: 23, failed: [] });
+    expect(most).toBe(3);
     expect(eb.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([
       10, 10, 3,
     ]);
