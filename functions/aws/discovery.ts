@@ -420,6 +420,9 @@ export async function checkReachability(
   return new Map(instanceIds.map((id) => [id, reachabilityOf(infos.get(id))]));
 }
 
+/** Instance ids in one DescribeInstances `instance-id` filter (EC2 takes up to 200 filter values). */
+export const EC2_ID_CHUNK = 200;
+
 /**
  * Which of `instanceIds` are still running EC2 instances (instance-id filter: an unknown id is just
  * absent), 200 ids per call. Tells a node that vanished during the scan from one SSM never managed.
@@ -429,11 +432,11 @@ export async function runningInstanceIds(
   instanceIds: readonly string[],
 ): Promise<Set<string>> {
   const running = new Set<string>();
-  for (let i = 0; i < instanceIds.length; i += 200) {
+  for (let i = 0; i < instanceIds.length; i += EC2_ID_CHUNK) {
     const out = await ec2.send(
       new DescribeInstancesCommand({
         Filters: [
-          { Name: 'instance-id', Values: instanceIds.slice(i, i + 200) },
+          { Name: 'instance-id', Values: instanceIds.slice(i, i + EC2_ID_CHUNK) },
           { Name: 'instance-state-name', Values: ['pending', 'running'] },
         ],
         IncludeManagedResources: true,

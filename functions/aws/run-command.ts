@@ -22,7 +22,13 @@ import {
   FASTEST_POLL_MS,
   listExecutingCommands,
 } from './command-poller.ts';
-import { checkReachability, type Reachability, SSM_INFO_CHUNK, UNMANAGED_REASON } from './discovery.ts';
+import {
+  checkReachability,
+  EC2_ID_CHUNK,
+  type Reachability,
+  SSM_INFO_CHUNK,
+  UNMANAGED_REASON,
+} from './discovery.ts';
 import type { EarlyCandidate, EarlyReads } from './early-reads.ts';
 
 export type CollectionOutcome =
@@ -339,29 +345,34 @@ export async function runCollector(
   };
 
   /**
-   * The look-ups of a group's untargeted nodes, asked as its last page is (collectInvocations
-   * `lastPage`): the nodes not listed yet are that page's and the untargeted ones, so when they are
-   * more than the page holds, some are untargeted for sure, and SSM (one call for ≤ 50 ids) and EC2
-   * (only when some are not known unmanaged) are asked beside the page rather than after it, the
-   * last of a scan's reads otherwise ending on 0.1 + 0.3 s of look-ups. Same calls as after the page;
-   * wasted only when the read is thrown away (too many still running).
+   * The look-ups of a group's untargeted nodes, asked while its last pages are (collectInvocations
+   * `lastPages`): the nodes not listed yet are those pages' and the untargeted ones, so when they are
+   * more than the pages hold, some are untargeted for sure. EC2 (one call for ≤ 200 ids, only when some
+   * are not known unmanaged) is asked as soon as ≤ 200 are not listed, and SSM (one call for ≤ 50) as
+   * the last page is: EC2 takes 150–400 ms, and the last group of a first scan otherwise ended on it
+   * (seed-4 bench trace: 0.37 s after its last page was asked for, then one more import). Same calls as
+   * after the pages; wasted only when the read is thrown away (too many still running).
    */
-  interface EarlyLookUp {
-    readonly ids: ReadonlySet<string>;
-    readonly asked?: Promise<Map<string, Reachability>>;
-    readonly check: Promise<UnlistedCheck | undefined>;
+  interface EarlyLookUps {
+    check?: { readonly ids: ReadonlySet<string>; readonly result: Promise<UnlistedCheck | undefined> };
+    asked?: { readonly ids: ReadonlySet<string>; readonly result: Promise<Map<string, Reachability>> };
   }
-  const lookUpEarly = (notYetListed: readonly string[], remaining: number): EarlyLookUp | undefined => {
+  const lookUpEarly = (lookUps: EarlyLookUps, notYetListed: readonly string[], remaining: number): void => {
     const untargeted = notYetListed.length - remaining;
-    if (untargeted <= 0) return undefined;
-    const asked = notYetListed.length <= SSM_INFO_CHUNK ? checkReachability(ssm, notYetListed) : undefined;
-    asked?.catch(() => undefined);
-    const check = (async () => {
-      const known = (await options.knownUnmanaged?.().catch(() => undefined)) ?? new Set<string>();
-      const knownHere = notYetListed.filter((id) => known.has(id)).length;
-      return untargeted > knownHere ? checkUnlisted(notYetListed) : undefined;
-    })();
-    return { ids: new Set(notYetListed), ...(asked ? { asked } : {}), check };
+    if (untargeted <= 0) return;
+    if (!lookUps.check && notYetListed.length <= EC2_ID_CHUNK) {
+      const result = (async () => {
+        const known = (await options.knownUnmanaged?.().catch(() => undefined)) ?? new Set<string>();
+        const knownHere = notYetListed.filter((id) => known.has(id)).length;
+        return untargeted > knownHere ? checkUnlisted(notYetListed) : undefined;
+      })();
+      lookUps.check = { ids: new Set(notYetListed), result };
+    }
+    if (!lookUps.asked && notYetListed.length <= SSM_INFO_CHUNK) {
+      const result = checkReachability(ssm, notYetListed);
+      result.catch(() => undefined);
+      lookUps.asked = { ids: new Set(notYetListed), result };
+    }
   };
 
   /**
@@ -493,7 +504,7 @@ export async function runCollector(
         const missing: string[] | undefined = tag ? [] : undefined;
         const slow: string[] = [];
         const targetCount = tag?.targetCount;
-        let lookUp: EarlyLookUp | undefined;
+        const lookUps: EarlyLookUps = {};
         const earlyReads = options.earlyReads;
         const done = await collectInvocations(
           ssm,
@@ -511,9 +522,7 @@ export async function runCollector(
           tag && targetCount
             ? {
                 targetCount,
-                onRequest: (notYetListed, remaining) => {
-                  lookUp = lookUpEarly(notYetListed, remaining);
-                },
+                onRequest: (notYetListed, remaining) => lookUpEarly(lookUps, notYetListed, remaining),
               }
             : undefined,
         );
@@ -539,12 +548,15 @@ export async function runCollector(
           // not target is nearly always one it does not manage, and the cluster read last otherwise
           // ends on both calls one after the other. The EC2 call is wasted only when every such node
           // turns out managed (and is then sent to by id); with known unmanaged ones there is none.
-          const looked = lookUp && missing.every((id) => lookUp?.ids.has(id)) ? lookUp : undefined;
-          const check = looked
-            ? looked.check.then((c) => c ?? checkUnlisted(missing))
-            : checkUnlisted(missing);
+          const covers = (ids: ReadonlySet<string> | undefined) => missing.every((id) => ids?.has(id));
+          const early = lookUps.check;
+          const check =
+            early && covers(early.ids)
+              ? early.result.then((c) => c ?? checkUnlisted(missing))
+              : checkUnlisted(missing);
+          const asked = covers(lookUps.asked?.ids) ? lookUps.asked?.result : undefined;
           for (let i = 0; i < missing.length; i += SEND_CHUNK) {
-            await classifyAndSend(missing.slice(i, i + SEND_CHUNK), check, looked?.asked);
+            await classifyAndSend(missing.slice(i, i + SEND_CHUNK), check, asked);
           }
         }
         classifyUnlistedSoFar();
@@ -966,10 +978,11 @@ async function collectInvocations(
   /** Waited for before each page is asked for (an early read's pace). */
   beforePage?: () => Promise<void>,
   /**
-   * Told once, as the last page of the command's `targetCount` invocations is asked for, which
-   * targets are not listed yet and how many invocations that page still holds.
+   * Told, as each of the last pages of the command's `targetCount` invocations is asked for (at most
+   * EC2_ID_CHUNK invocations left), which targets are not listed yet and how many invocations those
+   * pages still hold.
    */
-  lastPage?: {
+  lastPages?: {
     readonly targetCount: number;
     readonly onRequest: (notYetListed: string[], remaining: number) => void;
   },
@@ -984,14 +997,14 @@ async function collectInvocations(
   const unfinished: CommandInvocation[] = [];
   /** Invocations listed so far, ours or not (the tag may also reach nodes the scan does not send to). */
   let seen = 0;
-  const tellLastPage = (remaining: number): void => {
-    if (!lastPage || remaining <= 0 || remaining > LIST_PAGE) return;
-    lastPage.onRequest(
+  const tellLastPages = (remaining: number): void => {
+    if (!lastPages || remaining <= 0 || remaining > EC2_ID_CHUNK) return;
+    lastPages.onRequest(
       targets.filter((id) => !listed.has(id)),
       remaining,
     );
   };
-  tellLastPage(lastPage?.targetCount ?? 0);
+  tellLastPages(lastPages?.targetCount ?? 0);
   // The next page is asked for before this one is evaluated: a page of 50 outputs takes about 55 ms of
   // CPU against 80 ms for the call, and one after the other a 100-page group read at 7 pages a second
   // instead of SSM's 10.
@@ -1009,10 +1022,8 @@ async function collectInvocations(
       if (invocation.InstanceId && wanted.has(invocation.InstanceId)) listed.add(invocation.InstanceId);
     }
     if (page.NextToken) {
-      const before = seen;
       seen += invocations.length;
-      // Told once: the page before the last crosses from more than a page left to a page or less.
-      if (lastPage && lastPage.targetCount - before > LIST_PAGE) tellLastPage(lastPage.targetCount - seen);
+      if (lastPages) tellLastPages(lastPages.targetCount - seen);
     }
     for (const invocation of invocations) {
       const id = invocation.InstanceId;

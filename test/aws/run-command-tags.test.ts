@@ -224,10 +224,11 @@ describe('tag-targeted SendCommand', () => {
     expect(result.sentTo).toBe(59);
   });
 
-  it("looks up the nodes a group's tag did not reach beside its last page, not after it", async () => {
+  it("looks up the nodes a group's tag did not reach beside its last pages, not after them", async () => {
     // Prepare: 110 nodes; the tag does not reach #1 (unmanaged, running), #2 (unmanaged, terminated
     // since discovery) nor #3 (online, tag not seen yet): 107 invocations, pages of 50, 50 and 7.
-    // After the second page, 10 nodes are not listed and the last page holds 7: 3 are untargeted.
+    // Before the first page, 110 nodes are not listed and the pages hold 107: 3 are untargeted; after
+    // the second page, 10 are not listed and the last page holds 7.
     const nodes = ids(1, 110);
     const [unmanaged, gone, lateTag] = [nodes[0]!, nodes[1]!, nodes[2]!];
     const events: string[] = [];
@@ -250,7 +251,8 @@ describe('tag-targeted SendCommand', () => {
       ...options({ stillRunning }),
       tagTargets: [group(nodes)],
     });
-    // Assess: one look-up each, of the 10 nodes not listed yet, made before the last page answered.
+    // Assess: one look-up each, made before the pages answered: EC2 (200 ids a call) for the 110 not
+    // listed yet before the first page answered, SSM (50 a call) for the 10 as the last page was asked.
     expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 1);
     const tagPages = ssm
       .commandCalls(ListCommandInvocationsCommand)
@@ -259,8 +261,8 @@ describe('tag-targeted SendCommand', () => {
     const lastAnswered = events.indexOf('page 100 answered');
     expect(events.indexOf('ssm start')).toBeGreaterThan(events.indexOf('page 100'));
     expect(events.indexOf('ssm start')).toBeLessThan(lastAnswered);
-    expect(events.indexOf('ec2 10')).toBeLessThan(lastAnswered);
-    expect(events.filter((e) => e.startsWith('ec2'))).toEqual(['ec2 10']);
+    expect(events.filter((e) => e.startsWith('ec2'))).toEqual(['ec2 110']);
+    expect(events.indexOf('ec2 110')).toBeLessThan(events.indexOf('page 0 answered'));
     expect(result.outcomes.get(unmanaged)).toMatchObject({ kind: 'not-assessed', code: 'SSM_UNMANAGED' });
     expect(result.outcomes.get(gone)).toMatchObject({ kind: 'not-assessed', code: 'SSM_VANISHED' });
     expect(result.outcomes.get(lateTag)?.kind).toBe('output');
