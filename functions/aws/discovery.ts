@@ -199,6 +199,8 @@ export function toNodeInfo(instance: Instance, cluster: string): NodeInfo {
 
 /** DescribeInstances MaxResults is 5..1000. */
 export const DESCRIBE_PAGE = 1000;
+/** Instance ids in one DescribeInstances `instance-id` filter (EC2 takes up to 200 filter values). */
+export const EC2_ID_CHUNK = 200;
 
 async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[]> {
   const out: Instance[] = [];
@@ -250,8 +252,8 @@ export async function resolveInstanceClusters(
   instanceIds: readonly string[],
 ): Promise<{ byCluster: Map<string, string[]>; notANode: string[] }> {
   const found = new Map<string, string>();
-  for (let i = 0; i < instanceIds.length; i += 200) {
-    const chunk = instanceIds.slice(i, i + 200);
+  for (let i = 0; i < instanceIds.length; i += EC2_ID_CHUNK) {
+    const chunk = instanceIds.slice(i, i + EC2_ID_CHUNK);
     const out = await ec2.send(
       new DescribeInstancesCommand({
         Filters: [
@@ -419,9 +421,6 @@ export async function checkReachability(
   }
   return new Map(instanceIds.map((id) => [id, reachabilityOf(infos.get(id))]));
 }
-
-/** Instance ids in one DescribeInstances `instance-id` filter (EC2 takes up to 200 filter values). */
-export const EC2_ID_CHUNK = 200;
 
 /**
  * Which of `instanceIds` are still running EC2 instances (instance-id filter: an unknown id is just
