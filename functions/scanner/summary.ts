@@ -5,7 +5,7 @@
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { ComplianceStatus } from '../controls/control.ts';
 import { DetailType, EVENT_SOURCE, type Trigger } from './events.ts';
 import { putEvents } from './fan-out.ts';
@@ -129,19 +129,16 @@ export async function putScanCompleted(
   deps: ReportDeps,
   summaries: readonly ClusterScanSummary[],
 ): Promise<number> {
-  const result = await putEvents(
-    deps.events,
-    summaries.map((summary) => ({
-      Source: EVENT_SOURCE,
-      DetailType: DetailType.SCAN_COMPLETED,
-      Detail: JSON.stringify(scanCompletedDetail(summary)),
-      EventBusName: deps.eventBus,
-    })),
-    deps.sleep,
-  );
+  const entries: PutEventsRequestEntry[] = summaries.map((summary) => ({
+    Source: EVENT_SOURCE,
+    DetailType: DetailType.SCAN_COMPLETED,
+    Detail: JSON.stringify(scanCompletedDetail(summary)),
+    EventBusName: deps.eventBus,
+  }));
+  const result = await putEvents(deps.events, entries, deps.sleep);
   for (const failed of result.failed) {
     deps.logger.error('Scan Completed event could not be put', {
-      cluster: (JSON.parse(failed.entry.Detail ?? '{}') as { cluster?: string }).cluster,
+      cluster: summaries[entries.indexOf(failed.entry)]?.cluster,
       errorCode: failed.errorCode,
       errorMessage: failed.errorMessage,
     });
