@@ -13,6 +13,7 @@ import {
   listOfflineInstances,
   type NodeInfo,
   runningInstanceIds,
+  TAG_QUERIES,
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
 import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
@@ -212,7 +213,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   const discovery = (async () => {
     const grouped = (await input.groupedDiscovery?.instancesOf(cluster.name)) ?? [];
     // Nodes the grouped queries returned are decoded already: a turn only for queries of its own.
-    const ownQueries = grouped.length === 0 || grouped.some((g) => g === undefined);
+    const ownQueries = TAG_QUERIES.some((_, i) => grouped[i] === undefined);
     const endTurn = ownQueries ? await input.discoveries?.take() : undefined;
     try {
       return await listClusterNodes(clients.ec2, cluster.name, grouped);
