@@ -6,17 +6,20 @@ import { Turns } from './turns.ts';
  * the first seconds of a scan, while every group still runs, nothing is read, and then every group
  * becomes readable at about the same time: the scan is bound by reading 50 invocations a page at 10
  * pages a second from that moment. Read early, a group leaves its unfinished nodes as stragglers (each
- * then costs a GetCommandInvocation or so), so early reads draw from a budget of stragglers: 2 % of
- * the nodes scanned beyond the first 1,000, about 20 calls per 1,000 nodes at most. More starts the
+ * then costs a GetCommandInvocation or so), so early reads draw from a budget of stragglers: 2.5 % of
+ * the nodes scanned beyond the first 1,000, about 25 calls per 1,000 nodes at most. More starts the
  * reads sooner but not the scan's end: the stragglers' GetCommandInvocations (10 a second) become the
- * queue (2.5 %: 170-190 of them, the last ones 0.8 s after the last page in the 20-cluster bench;
- * 1.5 % ended 0.6-1.2 s later than 2 %).
+ * queue (3 % with claims of 80 %: 194-201 stragglers, GetCommandInvocation busy from the 6th second to
+ * the end, 25.2 s in the seed-4 bench). Less starts them too late: at 2 % and claims of half, the
+ * first seed-4 group was read at 5.8 s, when reading 200 pages at 10 a second could no longer end
+ * within 1.2 × the floor; 2.5 % and claims of 65 % start at 4.5 s (with the pace's catch-up and the straggler polls of
+ * run-command.ts: 23.8-23.9 s, 1.18-1.19 ×).
  *
  * How the budget is spent follows from when reads pay: a page read a second sooner leaves more of its
  * nodes running the sooner it is (the run times' tail thins out), so the cheapest way to keep the
  * quota busy from early on is a few costly reads first and ever cheaper ones after. A claim may take
- * at most half of what is left (in the 20-cluster bench the first groups read early had about 12 % of
- * their nodes running, the next ones fewer), and groups are read early only while fewer than two
+ * at most 65 % of what is left (in the seed-4 bench the first group read early had about a quarter of
+ * its nodes running, the next ones fewer), and groups are read early only while fewer than two
  * reads are in flight: one group's NextToken chain reaches about 7 pages a second, two fill the quota,
  * and more would only take the turn of groups that are done. Candidates are weighed across every
  * cluster scan of the invocation (`fill`), after each poll and whenever a read ends.
@@ -52,7 +55,12 @@ export class EarlyReads {
    * rate, so its burst is left for the end, when every group is done and a page costs no straggler.
    */
   async pace(nowMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
-    const at = Math.max(nowMs, this.nextPageMs);
+    // A page asked for after its slot (a NextToken chain waits for its previous page, about 100 ms;
+    // between two reads the next must be chosen and started) may take the slots missed in the last
+    // EARLY_PACE_CATCH_UP_MS: a slot left unused while the quota is full is lost for good, and in the
+    // seed-4 bench such slips lost 9-10 pages (a second) before the last groups were read. Slots older
+    // than that are let go (3 pages at once is the most this takes from the quota's burst of 20).
+    const at = Math.max(nowMs - EARLY_PACE_CATCH_UP_MS, this.nextPageMs);
     this.nextPageMs = at + 1_000 / EARLY_PAGES_PER_SECOND;
     if (at > nowMs) await sleep(at - nowMs);
   }
@@ -131,12 +139,14 @@ export class EarlyReads {
 
 /** Pages a second early reads list together: the read quota's refill rate (10/s assumed). */
 export const EARLY_PAGES_PER_SECOND = 10;
+/** The missed slots a late page may take: those of the last 300 ms (3 pages at 10 a second). */
+export const EARLY_PACE_CATCH_UP_MS = 300;
 /** Share of the scanned nodes that early reads may leave as stragglers. */
-export const EARLY_STRAGGLER_SHARE = 0.02;
+export const EARLY_STRAGGLER_SHARE = 0.025;
 /** Nodes whose pages the read quota's burst covers (20 pages of 50): they earn no stragglers. */
 export const EARLY_FREE_NODES = 1_000;
 /** Share of the budget left that one early read may take. */
-export const EARLY_CLAIM_SHARE = 0.5;
+export const EARLY_CLAIM_SHARE = 0.65;
 /** Reads in flight (of any kind) below which a group may be read early. */
 export const EARLY_READS_IN_FLIGHT = 2;
 /** NextToken chains listing at once in one invocation (about 7 pages a second each, 10 allowed). */

@@ -7,17 +7,18 @@ import {
 } from '../../functions/aws/early-reads.ts';
 
 describe('EarlyReads', () => {
-  it('lets a read take at most half of the budget left, from 2 % of the nodes scanned beyond 1,000', () => {
-    // Prepare: two clusters of 1,250 nodes: 30 stragglers in all.
+  it('lets a read take at most 65 % of the budget left, from 2.5 % of the nodes scanned beyond 1,000', () => {
+    // Prepare: two clusters of 1,400 nodes: 45 stragglers in all.
     const early = new EarlyReads();
-    early.addNodes(1_250);
-    early.addNodes(1_250);
-    // Act + Assess: 16 is more than half of 30; 15 is not; then 8 of the 15 left is too many, 7 is not.
-    expect(early.claim(16)).toBe(false);
-    expect(early.claim(15)).toBe(true);
-    expect(early.claim(8)).toBe(false);
-    expect(early.claim(7)).toBe(true);
-    expect(early.remaining).toBe(8);
+    early.addNodes(1_400);
+    early.addNodes(1_400);
+    // Act + Assess: 30 is more than 65 % of 45 (29.25); 29 is not; then 11 of the 16 left is too many
+    // (10.4), 10 is not.
+    expect(early.claim(30)).toBe(false);
+    expect(early.claim(29)).toBe(true);
+    expect(early.claim(11)).toBe(false);
+    expect(early.claim(10)).toBe(true);
+    expect(early.remaining).toBeCloseTo(6);
   });
 
   it("spaces early reads' pages together at the read quota's refill rate, and waits for none after a pause", async () => {
@@ -39,6 +40,35 @@ describe('EarlyReads', () => {
     expect(waits).toEqual([step, 2 * step]);
   });
 
+  it('lets a page asked for after its slot take the slots missed in the last 300 ms, no older ones', async () => {
+    // Prepare: a clock whose sleeps advance it; one page asked for at 0 (its slot; the next is at 100).
+    const early = new EarlyReads();
+    let now = 0;
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      now += ms;
+    };
+    const step = 1_000 / EARLY_PAGES_PER_SECOND;
+    await early.pace(now, sleep);
+    // Act: the next pages are asked for late, at 250 ms (slots 100 and 200 were missed).
+    now = 250;
+    await early.pace(now, sleep);
+    await early.pace(now, sleep);
+    await early.pace(now, sleep);
+    // Assess: the first two take the missed slots at once; the third waits for its own (300).
+    expect(waits).toEqual([300 - 250]);
+    // Act: after a pause (slots 400-1,400 missed), four pages asked for at 1,500.
+    waits.length = 0;
+    now = 1_500;
+    for (let i = 0; i < 4; i++) await early.pace(now, sleep);
+    // Assess: three take slots 1,200-1,400 (the last 300 ms) and the fourth its own (1,500), at once;
+    // none of the older ones: a fifth waits a step.
+    expect(waits).toEqual([]);
+    await early.pace(now, sleep);
+    expect(waits).toEqual([step]);
+  });
+
   it('gives the first 1,000 nodes no stragglers: their pages are the read quota burst', () => {
     // Prepare
     const early = new EarlyReads();
@@ -46,8 +76,8 @@ describe('EarlyReads', () => {
     early.addNodes(400);
     // Act + Assess
     expect(early.claim(1)).toBe(false);
-    early.addNodes(100);
-    expect(early.remaining).toBe(2);
+    early.addNodes(200);
+    expect(early.remaining).toBeCloseTo(5);
     expect(early.claim(1)).toBe(true);
   });
 

@@ -15,7 +15,13 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EARLY_PAGES_PER_SECOND, EarlyReads } from '../../functions/aws/early-reads.ts';
+import { CommandPoller } from '../../functions/aws/command-poller.ts';
+import {
+  EARLY_FREE_NODES,
+  EARLY_PAGES_PER_SECOND,
+  EARLY_STRAGGLER_SHARE,
+  EarlyReads,
+} from '../../functions/aws/early-reads.ts';
 import {
   type RunCommandOptions,
   runCollector,
@@ -62,6 +68,8 @@ interface Scripted {
   onPageEnd?: (input: { CommandId?: string; NextToken?: string }) => void;
   /** Called for each GetCommandInvocation. */
   onGci?: () => void;
+  /** Called for each ListCommands (e.g. to move a test clock). */
+  onList?: () => void;
   /** Real milliseconds a GetCommandInvocation takes to answer. */
   gciDelayMs?: number;
   /** Instances still running when ListCommands counts, but ended once their page is listed. */
@@ -86,6 +94,7 @@ function scriptSsm(s: Scripted) {
   });
   const terminal = (instanceId: string) => round >= s.doneAt(instanceId);
   ssm.on(ListCommandsCommand).callsFake(() => {
+    s.onList?.();
     round++;
     return {
       Commands: [...commands].map(([CommandId, targets]) => {
@@ -151,14 +160,19 @@ const group = (instanceIds: string[], offline = 0): TagTarget => ({
 
 beforeEach(() => ssm.reset());
 
-/** A group of 400 whose 16 slow nodes end in round 3, and early reads budgeted for `scannedNodes`. */
-function groupWithSlowNodes(scannedNodes: number) {
+/** Early reads of an invocation whose scans together give a budget of `stragglers`. */
+function earlyReadsBudgeted(stragglers: number): EarlyReads {
+  const earlyReads = new EarlyReads();
+  earlyReads.addNodes(EARLY_FREE_NODES + stragglers / EARLY_STRAGGLER_SHARE);
+  return earlyReads;
+}
+
+/** A group of 400 whose 16 slow nodes end in round 3, and early reads budgeted for `stragglers`. */
+function groupWithSlowNodes(stragglers: number) {
   const nodes = ids(1, 400);
   const slow = new Set(nodes.slice(100, 116));
   scriptSsm({ resolve: () => nodes, doneAt: (i) => (slow.has(i) ? 3 : 1) });
-  const earlyReads = new EarlyReads();
-  earlyReads.addNodes(scannedNodes);
-  return { nodes, earlyReads };
+  return { nodes, earlyReads: earlyReadsBudgeted(stragglers) };
 }
 
 describe('stragglerAllowance', () => {
@@ -375,9 +389,9 @@ describe('tag-targeted SendCommand', () => {
   });
 
   it('reads a group early, leaving more running, while the read quota is idle and the budget allows', async () => {
-    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. Budget: 2 % of the
-    // 2,500 nodes beyond the first 1,000 (50), of which one read may take half.
-    const { nodes, earlyReads } = groupWithSlowNodes(3_500);
+    // Prepare: a group of 400; 16 nodes (4 %) end in round 3, the rest in round 1. A budget of 50
+    // stragglers, of which one read may take 65 % (32.5).
+    const { nodes, earlyReads } = groupWithSlowNodes(50);
     // Act
     const result = await runCollector(new SSMClient({}), nodes, {
       ...options(),
@@ -406,14 +420,16 @@ describe('tag-targeted SendCommand', () => {
         if (!(input as { Filters?: unknown }).Filters) pageTimes.push(opts.now().getTime());
       },
     });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(3_500);
+    const earlyReads = earlyReadsBudgeted(50);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...opts, tagTargets: [group(nodes)], earlyReads });
-    // Assess: 8 pages, 100 ms apart at least (10 a second), not asked back to back.
+    // Assess: 8 pages; the first four at once (the pace's 300 ms of catch-up: 3 pages of the quota's
+    // burst of 20), then 100 ms apart at least (10 a second), not all back to back.
     expect(pageTimes).toHaveLength(8);
+    const step = 1_000 / EARLY_PAGES_PER_SECOND;
     const gaps = pageTimes.slice(1).map((t, i) => t - pageTimes[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_000 / EARLY_PAGES_PER_SECOND);
+    expect(Math.min(...gaps.slice(3))).toBeGreaterThanOrEqual(step);
+    expect(pageTimes.at(-1)! - pageTimes[0]!).toBeGreaterThanOrEqual(4 * step);
   });
 
   it('gives back to the budget the nodes that ended between the poll and their page', async () => {
@@ -425,17 +441,16 @@ describe('tag-targeted SendCommand', () => {
       doneAt: (i) => (slow.includes(i) ? 3 : 1),
       endedByListing: new Set(slow.slice(0, 6)),
     });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(3_500);
+    const earlyReads = earlyReadsBudgeted(50);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
     // Assess: charged the 10 left running (50 - 16 + 6), not the 16 the poll counted.
     expect(earlyReads.remaining).toBe(40);
   });
 
-  it('does not read a group early when its stragglers would take more than half the budget left', async () => {
-    // Prepare: as above with a budget of 20 (one read may take 10).
-    const { nodes, earlyReads } = groupWithSlowNodes(2_000);
+  it('does not read a group early when its stragglers would take more than 65 % of the budget left', async () => {
+    // Prepare: as above with a budget of 20 (one read may take 13).
+    const { nodes, earlyReads } = groupWithSlowNodes(20);
     // Act
     await runCollector(new SSMClient({}), nodes, { ...options(), tagTargets: [group(nodes)], earlyReads });
     // Assess: read once when done, no straggler fetched.
@@ -448,13 +463,12 @@ describe('tag-targeted SendCommand', () => {
 
   it('of two groups that could be read early, takes the one nearer its end first', async () => {
     // Prepare: groups a and b of 400; 16 of a and 8 of b end in round 3, the rest in round 1. Budget
-    // 36 (2 % of 1,800 beyond the first 1,000): b's 8 leave 28, of which a read may take 14, less than a's 16.
+    // 30: b's 8 leave 22, of which a read may take 14.3 (65 %), less than a's 16.
     const a = ids(1, 400);
     const b = ids(1_001, 400);
     const slow = new Set([...a.slice(0, 16), ...b.slice(0, 8)]);
     scriptSsm({ resolve: (_key, value) => (value === 'a' ? a : b), doneAt: (i) => (slow.has(i) ? 3 : 1) });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(2_800);
+    const earlyReads = earlyReadsBudgeted(30);
     // Act
     const result = await runCollector(new SSMClient({}), [...a, ...b], {
       ...options(),
@@ -467,13 +481,13 @@ describe('tag-targeted SendCommand', () => {
     // Assess: b was read early and its 8 fetched one by one; a (listed first) waited until it was done.
     const asked = ssm.commandCalls(GetCommandInvocationCommand).map((c) => c.args[0].input.InstanceId);
     expect(new Set(asked)).toEqual(new Set(b.slice(0, 8)));
-    expect(earlyReads.remaining).toBe(28);
+    expect(earlyReads.remaining).toBeCloseTo(22);
     expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
   it('does not read a group early while its findings could not be imported anyway (readEarly)', async () => {
     // Prepare: the first early-read case, but the caller says an early read would gain nothing.
-    const { nodes, earlyReads } = groupWithSlowNodes(3_500);
+    const { nodes, earlyReads } = groupWithSlowNodes(50);
     // Act
     await runCollector(new SSMClient({}), nodes, {
       ...options(),
@@ -529,8 +543,7 @@ describe('tag-targeted SendCommand', () => {
         wake?.();
       },
     });
-    const earlyReads = new EarlyReads();
-    earlyReads.addNodes(3_500);
+    const earlyReads = earlyReadsBudgeted(50);
     let t = 0;
     // Act
     const result = await runCollector(new SSMClient({}), [...a, ...b], {
@@ -586,6 +599,48 @@ describe('tag-targeted SendCommand', () => {
     });
     // Assess: the first wait only; the 16 s read outlasted the 5 s pace, so round 2 came right after it.
     expect(sleeps).toEqual([1_000]);
+  });
+
+  it('side by side, once only stragglers are left, does not wait a full interval after their asks', async () => {
+    // Prepare: a group of 700 (read with 2 still running) polled through a shared poller every second;
+    // its slow nodes end in rounds 3 and 5. A listing takes 100 ms of the scan's clock and each
+    // GetCommandInvocation 1.5 s (asks queued behind other clusters' on the invocation's 10 a second).
+    const nodes = ids(1, 700);
+    const [first, second] = [nodes[0]!, nodes[1]!];
+    let t = 0;
+    const sleeps: number[] = [];
+    scriptSsm({
+      resolve: () => nodes,
+      doneAt: (i) => (i === first ? 3 : i === second ? 5 : 1),
+      onList: () => {
+        t += 100;
+      },
+      // The mocked call answers at once: its 1.5 s pass once the caller is waiting for it.
+      onGci: () =>
+        queueMicrotask(() => {
+          t += 1_500;
+        }),
+    });
+    const now = () => new Date(Date.UTC(2026, 10, 28) + t);
+    // Act
+    const result = await runCollector(new SSMClient({}), nodes, {
+      ...options({ pollIntervalMs: 1_000 }),
+      now,
+      remainingMs: () => 120_000 - t,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        t += ms;
+      },
+      poller: new CommandPoller(new SSMClient({}), DOC, new Date(0), () => now().getTime()),
+      pollJitter: 0,
+      tagTargets: [group(nodes)],
+    });
+    // Assess: after round 3's ask (1.5 s, longer than the pace) round 4 comes at once; a full second
+    // after each other round, so each poll lists afresh (a poll a second after the previous listing
+    // started would be handed that listing again): 5 listings, one a round.
+    expect(sleeps).toEqual([1_000, 1_000, 1_000, 1_000]);
+    expect(ssm.commandCalls(ListCommandsCommand)).toHaveLength(5);
+    expect([...result.outcomes.values()].every((o) => o.kind === 'output')).toBe(true);
   });
 
   it('at a 1 s poll pace, a count that stands still is read after 10 s, not every other poll', async () => {
