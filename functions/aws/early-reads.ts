@@ -12,8 +12,8 @@ import { Turns } from './turns.ts';
  * queue (3 % with claims of 80 %: 194-201 stragglers, GetCommandInvocation busy from the 6th second to
  * the end, 25.2 s in the seed-4 bench). Less starts them too late: at 2 % and claims of half, the
  * first seed-4 group was read at 5.8 s, when reading 200 pages at 10 a second could no longer end
- * within 1.2 × the floor; 2.5 % and claims of 65 % start at 4.5 s (with the pace's catch-up and the straggler polls of
- * run-command.ts: 23.8-23.9 s, 1.18-1.19 ×).
+ * within 1.2 × the floor; 2.5 % and claims of 65 % start at 4.5 s (with the pace's catch-up and
+ * run-command.ts's straggler polls: 23.7-24.0 s, 1.18-1.19 ×).
  *
  * How the budget is spent follows from when reads pay: a page read a second sooner leaves more of its
  * nodes running the sooner it is (the run times' tail thins out), so the cheapest way to keep the
@@ -24,7 +24,8 @@ import { Turns } from './turns.ts';
  * and more would only take the turn of groups that are done. Candidates are weighed across every
  * cluster scan of the invocation (`fill`), after each poll and whenever a read ends.
  *
- * Early reads together list at most the quota's refill rate (`pace`): the quota's burst of 20 pages
+ * Early reads together list the quota's refill rate at most (`pace`; a late page may make up the slots
+ * of the last 0.3 s, 3 pages): the quota's burst of 20 pages
  * is worth most at the end, when every group is done and a page costs no straggler, not in the first
  * seconds, when it would read 20 pages at once at the highest share of nodes still running (the end
  * comes at the same time: the quota lists as many pages either way from the first read on).
@@ -51,8 +52,8 @@ export class EarlyReads {
   private nextPageMs = 0;
 
   /**
-   * Waits for an early read's next page: early reads together list at most the read quota's refill
-   * rate, so its burst is left for the end, when every group is done and a page costs no straggler.
+   * Waits for an early read's next page: early reads together list the read quota's refill rate at
+   * most, so its burst is left for the end, when every group is done and a page costs no straggler.
    */
   async pace(nowMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
     // A page asked for after its slot (a NextToken chain waits for its previous page, about 100 ms;

@@ -6,6 +6,20 @@ import {
   EarlyReads,
 } from '../../functions/aws/early-reads.ts';
 
+const STEP = 1_000 / EARLY_PAGES_PER_SECOND;
+
+/** Early reads and a clock whose sleeps advance it; `pace` asks for a page at `at` (default: now). */
+function pacing() {
+  const early = new EarlyReads();
+  const clock = { now: 0 };
+  const waits: number[] = [];
+  const sleep = async (ms: number) => {
+    waits.push(ms);
+    clock.now += ms;
+  };
+  return { clock, waits, pace: (at = clock.now) => early.pace(at, sleep) };
+}
+
 describe('EarlyReads', () => {
   it('lets a read take at most 65 % of the budget left, from 2.5 % of the nodes scanned beyond 1,000', () => {
     // Prepare: two clusters of 1,400 nodes: 45 stragglers in all.
@@ -22,51 +36,36 @@ describe('EarlyReads', () => {
   });
 
   it("spaces early reads' pages together at the read quota's refill rate, and waits for none after a pause", async () => {
-    // Prepare: a clock whose sleeps advance it.
-    const early = new EarlyReads();
-    let now = 0;
-    const waits: number[] = [];
-    const sleep = async (ms: number) => {
-      waits.push(ms);
-      now += ms;
-    };
-    const step = 1_000 / EARLY_PAGES_PER_SECOND;
+    // Prepare
+    const { clock, waits, pace } = pacing();
     // Act: three pages asked for at once (two reads side by side), then one after a pause.
-    const askedAt = now;
-    await Promise.all([early.pace(askedAt, sleep), early.pace(askedAt, sleep), early.pace(askedAt, sleep)]);
-    now += 1_000;
-    await early.pace(now, sleep);
+    await Promise.all([pace(0), pace(0), pace(0)]);
+    clock.now += 1_000;
+    await pace();
     // Assess: the second and third wait one and two steps; the one after the pause does not wait.
-    expect(waits).toEqual([step, 2 * step]);
+    expect(waits).toEqual([STEP, 2 * STEP]);
   });
 
   it('lets a page asked for after its slot take the slots missed in the last 300 ms, no older ones', async () => {
-    // Prepare: a clock whose sleeps advance it; one page asked for at 0 (its slot; the next is at 100).
-    const early = new EarlyReads();
-    let now = 0;
-    const waits: number[] = [];
-    const sleep = async (ms: number) => {
-      waits.push(ms);
-      now += ms;
-    };
-    const step = 1_000 / EARLY_PAGES_PER_SECOND;
-    await early.pace(now, sleep);
+    // Prepare: one page asked for at 0 (its slot; the next is at 100).
+    const { clock, waits, pace } = pacing();
+    await pace();
     // Act: the next pages are asked for late, at 250 ms (slots 100 and 200 were missed).
-    now = 250;
-    await early.pace(now, sleep);
-    await early.pace(now, sleep);
-    await early.pace(now, sleep);
+    clock.now = 250;
+    await pace();
+    await pace();
+    await pace();
     // Assess: the first two take the missed slots at once; the third waits for its own (300).
     expect(waits).toEqual([300 - 250]);
     // Act: after a pause (slots 400-1,400 missed), four pages asked for at 1,500.
     waits.length = 0;
-    now = 1_500;
-    for (let i = 0; i < 4; i++) await early.pace(now, sleep);
+    clock.now = 1_500;
+    for (let i = 0; i < 4; i++) await pace();
     // Assess: three take slots 1,200-1,400 (the last 300 ms) and the fourth its own (1,500), at once;
     // none of the older ones: a fifth waits a step.
     expect(waits).toEqual([]);
-    await early.pace(now, sleep);
-    expect(waits).toEqual([step]);
+    await pace();
+    expect(waits).toEqual([STEP]);
   });
 
   it('gives the first 1,000 nodes no stragglers: their pages are the read quota burst', () => {
