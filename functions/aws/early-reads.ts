@@ -25,10 +25,10 @@ import { Turns } from './turns.ts';
  * cluster scan of the invocation (`fill`), after each poll and whenever a read ends.
  *
  * Early reads together list the quota's refill rate at most (`pace`; a late page may make up the slots
- * of the last 0.3 s, 3 pages): the quota's burst of 20 pages
- * is worth most at the end, when every group is done and a page costs no straggler, not in the first
- * seconds, when it would read 20 pages at once at the highest share of nodes still running (the end
- * comes at the same time: the quota lists as many pages either way from the first read on).
+ * of the last 0.3 s, 3 pages): the quota's burst of 20 pages is worth most at the end, when every group
+ * is done and a page costs no straggler, not in the first seconds, when it would read 20 pages at once
+ * at the highest share of nodes still running (the end comes at the same time: the quota lists as many
+ * pages either way from the first read on).
  */
 /** A group that could be read early: the nodes it would leave running, and how to start its read. */
 export interface EarlyCandidate {

@@ -750,11 +750,11 @@ export async function runCollector(
       // ones had been found a second late (seed-4 bench: the next listing 2.2 s after the previous).
       // Not the listing's own latency: a poll a whole interval after the listing started would be
       // handed that same listing (CommandPoller maxAgeMs), and the next fresh one came 2 s later.
-      const spent = !options.poller
-        ? options.now().getTime() - polledAtMs
-        : onlyStragglers
+      const spent = options.poller
+        ? onlyStragglers
           ? waitedForReadsMs
-          : 0;
+          : 0
+        : options.now().getTime() - polledAtMs;
       const wait = Math.min(interval * (1 + jitter * random()) - spent, options.remainingMs());
       if (wait > 0) await options.sleep(wait);
     }
