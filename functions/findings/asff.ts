@@ -4,9 +4,9 @@
  * keys ≤ 128 and values ≤ 2048, every string non-blank.
  */
 import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
-import type { ClusterInfo, NodeInfo } from '../aws/discovery.ts';
 import type { ComplianceStatus, Control, ControlResult, Severity } from '../controls/control.ts';
-import { describeProvenance } from '../controls/provenance.ts';
+import type { ClusterInfo, NodeInfo } from '../fleet.ts';
+import { describeProvenance } from '../kubelet/provenance.ts';
 
 export const PRODUCT_PREFIX = 'eks-kubelet-audit/';
 export const FINDING_TYPE =

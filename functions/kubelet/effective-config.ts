@@ -17,7 +17,6 @@
  */
 import { posix } from 'node:path';
 import type { EvidenceDocument, FileEvidence, KubeletProcess } from '../collector/evidence-schema.ts';
-import type { Provenance } from '../controls/control.ts';
 import { decodeKubeletConfig } from './config-file.ts';
 import { selectDropIns } from './drop-ins.ts';
 import { fileBytes } from './file-content.ts';
@@ -30,6 +29,7 @@ import {
   resolveStringFlag,
 } from './flags.ts';
 import { KUBELET_FLAGS } from './kubelet-flag-table.ts';
+import type { Provenance } from './provenance.ts';
 
 export interface BoolSettingSpec {
   /** Long flag name without dashes, e.g. "make-iptables-util-chains". */
