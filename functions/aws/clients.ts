@@ -10,7 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
-import { awsErrorName } from '../scanner/errors.ts';
+import { awsErrorName } from './errors.ts';
 import type { Pacer } from './pacer.ts';
 
 export interface AwsClients {

@@ -13,12 +13,15 @@ import {
   BatchImportFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
 import { batchesOf } from './batches.ts';
-import type { SecurityHubTarget } from './security-hub.ts';
+import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from './errors.ts';
+import { notEnabledOr, type SecurityHubTarget } from './security-hub-target.ts';
 
 export const IMPORT_MAX_FINDINGS = 100;
-/** 6 MB per BatchImportFindings request (facts B1), less headroom for the request envelope. */
+/**
+ * 6 MB per BatchImportFindings request (sh-ug finding-update-batchimportfindings), less headroom for the
+ * request envelope.
+ */
 export const IMPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 /** FailedFindings are re-sent this many more times before they count as not delivered. */
 const IMPORT_RESENDS = 2;
@@ -39,13 +42,6 @@ export interface ImportResult {
   readonly succeeded: number;
   readonly failed: FailedFinding[];
   readonly requests: number;
-}
-
-/** InvalidAccessException means Security Hub is not enabled: the caller gets a clear error. */
-export function notEnabledOr(error: unknown, target: SecurityHubTarget): unknown {
-  return awsErrorName(error) === 'InvalidAccessException'
-    ? new SecurityHubNotEnabledError(target.region, target.accountId, { cause: error })
-    : error;
 }
 
 function sizeOf(finding: AwsSecurityFinding): number {

@@ -17,7 +17,8 @@ import {
   type EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { DESCRIBE_PAGE, RUNNING_FILTER, TAG_QUERIES } from './discovery.ts';
+import { DESCRIBE_PAGE } from './discovery.ts';
+import { RUNNING_FILTER, TAG_QUERIES } from './node-tags.ts';
 
 /**
  * Values in one EC2 filter: EC2 documents no limit for tag filters, but takes 200 instance ids a

@@ -14,7 +14,6 @@ import {
   type Target,
 } from '@aws-sdk/client-ssm';
 import { isOutputTruncated } from '../collector/evidence.ts';
-import { awsErrorName, errorMessage } from '../scanner/errors.ts';
 import {
   CLOCK_SKEW_MS,
   type CommandCounts,
@@ -30,6 +29,7 @@ import {
   UNMANAGED_REASON,
 } from './discovery.ts';
 import type { EarlyCandidate, EarlyReads } from './early-reads.ts';
+import { awsErrorName, errorMessage } from './errors.ts';
 
 export type CollectionOutcome =
   | {

@@ -1,8 +1,8 @@
 /**
  * Security Hub CSPM reads and writes: the cluster's existing findings (paged, 100 a page, handed over
  * page by page), archived findings coming back, and workflow updates. Imports are finding-importer.ts
- * (re-exported here). Throttling (GetFindings 3 TPS) is left to the scan's pacer and the clients'
- * retry strategy.
+ * (re-exported here, as is the target both share, security-hub-target.ts). Throttling (GetFindings
+ * 3 TPS) is left to the scan's pacer and the clients' retry strategy.
  */
 import {
   type AwsSecurityFinding,
@@ -14,8 +14,9 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
 import { projectStored, type StoredFinding } from '../findings/lifecycle.ts';
-import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from '../scanner/errors.ts';
-import { type FailedFinding, IMPORT_MAX_FINDINGS, notEnabledOr } from './finding-importer.ts';
+import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from './errors.ts';
+import { type FailedFinding, IMPORT_MAX_FINDINGS } from './finding-importer.ts';
+import { notEnabledOr, type SecurityHubTarget } from './security-hub-target.ts';
 
 export {
   type FailedFinding,
@@ -27,15 +28,10 @@ export {
   importBatches,
   importFindings,
 } from './finding-importer.ts';
+export type { SecurityHubTarget } from './security-hub-target.ts';
 
-/** A filter attribute takes at most 20 values (facts B4). */
+/** A GetFindings filter attribute takes at most 20 values (AwsSecurityFindingFilters in the API model). */
 export const FILTER_MAX_VALUES = 20;
-
-export interface SecurityHubTarget {
-  readonly productArn: string;
-  readonly region: string;
-  readonly accountId: string;
-}
 
 function ours(target: SecurityHubTarget): AwsSecurityFindingFilters {
   return {
@@ -128,7 +124,8 @@ export async function listActiveFindings(
     // Findings are imported while this read pages on (scan-cluster.ts), and AWS documents neither the
     // default order nor what NextToken does when a finding changes between pages: an order by
     // UpdatedAt would move each finding we update, and could shift unread ones past the next page.
-    // Updates keep CreatedAt, so ordering by it is stable under our own imports (facts B3).
+    // Updates keep CreatedAt, so ordering by it is stable under our own imports (sh-ug
+    // finding-update-batchimportfindings).
     [{ Field: 'CreatedAt', SortOrder: 'asc' }],
   );
   return out;

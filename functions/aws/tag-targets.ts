@@ -4,7 +4,7 @@
  *
  * SSM resolves a target to every managed instance it selects (ssm-ug send-commands-multiple: "we
  * recommend using the Targets option" past 50 nodes). Three tags name a node's cluster, each on the
- * nodes of some provisioners (facts C1): `eks:cluster-name` (managed node groups),
+ * nodes of some provisioners (node-tags.ts): `eks:cluster-name` (managed node groups),
  * `eks:eks-cluster-name` (Karpenter and Auto Mode; AWS blocks SSM on Auto Mode instances, so SSM never
  * resolves them) and the key `kubernetes.io/cluster/<name>` (self-managed and Karpenter nodes, and
  * wherever else a tool put it). Discovery read every node's tags, so what each target reaches among
@@ -15,8 +15,8 @@
  * for Karpenter and chunks by id for the rest (one SendCommand and a partial page fewer per cluster);
  * where it is on every node, one command reaches the whole cluster.
  */
-import type { NodeInfo } from './discovery.ts';
-import { NodeTag } from './discovery.ts';
+import type { NodeInfo } from '../fleet.ts';
+import { NodeTag } from './node-tags.ts';
 import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK, type TagTarget } from './run-command.ts';
 
 interface Candidate {

@@ -4,9 +4,9 @@
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { PS_EF_HEADER, renderPsLine } from '../collector/ps-line.ts';
-import type { ControlResult, Provenance } from '../controls/control.ts';
+import type { ControlResult } from '../controls/control.ts';
 import { detectNodeType } from '../controls/node-type.ts';
-import { describeProvenance } from '../controls/provenance.ts';
+import { describeProvenance, type Provenance } from '../kubelet/provenance.ts';
 
 export interface JsonResult {
   readonly controlId: string;

@@ -3,6 +3,7 @@
  * result maps onto an ASFF finding without translation.
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import type { Provenance } from '../kubelet/provenance.ts';
 
 export const ComplianceStatus = {
   PASSED: 'PASSED',
@@ -27,13 +28,6 @@ export interface CisReference {
   readonly version: string;
   readonly id: string;
 }
-
-/** What decided a value: the default, a config file, a drop-in, or a command-line flag. */
-export type Provenance =
-  | { readonly kind: 'default' }
-  | { readonly kind: 'config-file'; readonly path: string }
-  | { readonly kind: 'drop-in'; readonly path: string }
-  | { readonly kind: 'flag'; readonly arg: string; readonly index: number };
 
 /** The outcome of one control on one node. */
 export interface ControlResult {

@@ -1,12 +1,13 @@
 /**
  * One ASFF finding per node and control (pure). Limits from the Security Hub CSPM API model
- * (facts B2): Title ≤ 256, Description ≤ 1024, Remediation text ≤ 512, ProductFields ≤ 50 pairs with
- * keys ≤ 128 and values ≤ 2048, every string non-blank.
+ * (AwsSecurityFinding, and sh-ug asff-required-attributes): Title ≤ 256, Description ≤ 1024,
+ * Remediation text ≤ 512, ProductFields ≤ 50 pairs with keys ≤ 128 and values ≤ 2048, every string
+ * non-blank.
  */
 import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
-import type { ClusterInfo, NodeInfo } from '../aws/discovery.ts';
 import type { ComplianceStatus, Control, ControlResult, Severity } from '../controls/control.ts';
-import { describeProvenance } from '../controls/provenance.ts';
+import type { ClusterInfo, NodeInfo } from '../fleet.ts';
+import { describeProvenance } from '../kubelet/provenance.ts';
 
 export const PRODUCT_PREFIX = 'eks-kubelet-audit/';
 export const FINDING_TYPE =
@@ -96,12 +97,16 @@ export interface FindingInput {
   readonly collectorVersion?: string;
   readonly filesRead?: readonly string[];
   readonly nodeOs?: string;
-  /** Only for a new finding: Import can set Workflow at creation and never later (facts B3). */
+  /**
+   * Only for a new finding: Import can set Workflow at creation and never later
+   * (sh-ug finding-update-batchimportfindings).
+   */
   readonly workflowStatus?: 'NEW' | 'RESOLVED';
 }
 
 function severityFor(status: ComplianceStatus, controlSeverity: Severity): Severity {
-  // Security Hub guidance: PASSED, WARNING and NOT_AVAILABLE findings are INFORMATIONAL (facts B2).
+  // Security Hub guidance: PASSED, WARNING and NOT_AVAILABLE findings are INFORMATIONAL (the Severity
+  // attribute in sh-ug asff-required-attributes).
   return status === 'FAILED' ? controlSeverity : 'INFORMATIONAL';
 }
 
@@ -176,7 +181,8 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
     CompanyName: 'eks-kubelet-audit',
     GeneratorId: generatorId(control.id),
     AwsAccountId: scope.accountId,
-    // Types and Severity go in FindingProviderFields (the provider's own copy, facts B3). The same
+    // Types and Severity go in FindingProviderFields (the provider's own copy, sh-ug
+    // finding-update-batchimportfindings). The same
     // values top-level are only applied while the customer has not changed them, so sending both is
     // safe and keeps validators that still expect the top-level fields satisfied.
     Types: [FINDING_TYPE],

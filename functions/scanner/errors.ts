@@ -1,6 +1,7 @@
 /**
  * Every error the scanner raises on purpose. Each keeps the underlying `cause` so the log shows the
- * AWS error (name, request id) behind our message.
+ * AWS error (name, request id) behind our message. Errors the AWS adapters raise, and the helpers that
+ * read an SDK error, are aws/errors.ts.
  */
 
 export class ScannerError extends Error {
@@ -28,21 +29,6 @@ export class ConfigError extends ScannerError {
     message: string,
   ) {
     super(`Invalid configuration: ${variable}: ${message}`);
-  }
-}
-
-/** Security Hub CSPM answered InvalidAccessException: it is not enabled for this account and Region. */
-export class SecurityHubNotEnabledError extends ScannerError {
-  constructor(
-    readonly region: string,
-    readonly accountId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `Security Hub CSPM is not enabled in ${region} for account ${accountId}: enable it with ` +
-        `\`aws securityhub enable-security-hub --region ${region}\` or in the console`,
-      options,
-    );
   }
 }
 
@@ -86,21 +72,6 @@ export class ClusterScansFailedError extends ScannerError {
   ) {
     super(`${clusters.length} cluster scan(s) failed: ${clusters.slice(0, 10).join(', ')}`, options);
   }
-}
-
-/** The name an AWS SDK v3 error carries (`name`, or `Code`/`__type` on a generic service exception). */
-export function awsErrorName(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; Code?: unknown; __type?: unknown };
-    if (typeof e.name === 'string' && e.name !== 'Error') return e.name;
-    if (typeof e.Code === 'string') return e.Code;
-    if (typeof e.__type === 'string') return e.__type.split('#').pop() ?? e.__type;
-  }
-  return 'Error';
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** "InvalidInput×2, InternalException×1": error codes with their counts, for messages. */

@@ -12,9 +12,9 @@ import {
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { batchesOf } from '../aws/batches.ts';
 import type { OfflineInstance } from '../aws/discovery.ts';
+import { awsErrorName, errorMessage } from '../aws/errors.ts';
 import { importFindings, listFindingsOutsideClusters, type SecurityHubTarget } from '../aws/security-hub.ts';
 import { archivedCopy } from '../findings/lifecycle.ts';
-import { awsErrorName, errorMessage } from './errors.ts';
 import {
   DetailType,
   EVENT_SOURCE,

@@ -16,6 +16,7 @@ import {
   TAG_QUERIES,
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
+import { errorMessage, SecurityHubNotEnabledError } from '../aws/errors.ts';
 import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { runCollector } from '../aws/run-command.ts';
 import {
@@ -35,7 +36,7 @@ import { type AccountScope, buildFinding, findingId, PRODUCT_PREFIX, productArn 
 import { mustArchive, planArchives, type StoredFinding } from '../findings/lifecycle.ts';
 import { StreamingPlan } from '../findings/streaming-plan.ts';
 import type { ScannerConfig } from './config.ts';
-import { errorMessage, FindingsNotDeliveredError, SecurityHubNotEnabledError } from './errors.ts';
+import { FindingsNotDeliveredError } from './errors.ts';
 import type { Trigger } from './events.ts';
 import {
   type ClusterScanSummary,

@@ -22,16 +22,15 @@ import {
   resolveInstanceClusters,
 } from '../aws/discovery.ts';
 import { EarlyReads } from '../aws/early-reads.ts';
+import { awsErrorName, errorMessage } from '../aws/errors.ts';
 import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { Turns } from '../aws/turns.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import {
-  awsErrorName,
   ClusterScansFailedError,
   EventDeliveryError,
-  errorMessage,
   FindingsNotDeliveredError,
   InvalidEventError,
 } from './errors.ts';

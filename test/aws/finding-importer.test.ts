@@ -6,13 +6,13 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SecurityHubNotEnabledError } from '../../functions/aws/errors.ts';
 import {
   FindingImporter,
   IMPORT_CONCURRENCY,
   IMPORT_MAX_BYTES,
   importBatches,
 } from '../../functions/aws/finding-importer.ts';
-import { SecurityHubNotEnabledError } from '../../functions/scanner/errors.ts';
 import { finding, target } from './security-hub-fixtures.ts';
 
 const sh = mockClient(SecurityHubClient);

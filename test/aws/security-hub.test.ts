@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SecurityHubNotEnabledError } from '../../functions/aws/errors.ts';
 import {
   findArchivedFindings,
   IMPORT_CONCURRENCY,
@@ -17,7 +18,6 @@ import {
   listFindingsOutsideClusters,
   resolveFindings,
 } from '../../functions/aws/security-hub.ts';
-import { SecurityHubNotEnabledError } from '../../functions/scanner/errors.ts';
 import { finding, target } from './security-hub-fixtures.ts';
 
 const sh = mockClient(SecurityHubClient);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type NodeInfo, Provisioner } from '../../functions/aws/discovery.ts';
 import { tagTargetsFor } from '../../functions/aws/tag-targets.ts';
+import { type NodeInfo, Provisioner } from '../../functions/fleet.ts';
 
 const MNG = 'eks:cluster-name';
 const KARPENTER = 'eks:eks-cluster-name';
 const OWNED = 'kubernetes.io/cluster/prod';
-/** The tags each provisioner puts on its nodes (facts C1). */
+/** The tags each provisioner puts on its nodes (functions/aws/node-tags.ts). */
 const TAGS: Record<string, string[]> = {
   [Provisioner.MANAGED_NODE_GROUP]: [MNG],
   [Provisioner.KARPENTER]: [KARPENTER, OWNED],

@@ -1,6 +1,6 @@
-import type { ClusterInfo, NodeInfo } from '../../functions/aws/discovery.ts';
 import type { Control, ControlResult } from '../../functions/controls/control.ts';
 import type { AccountScope } from '../../functions/findings/asff.ts';
+import type { ClusterInfo, NodeInfo } from '../../functions/fleet.ts';
 
 export const scope: AccountScope = { partition: 'aws', region: 'eu-west-1', accountId: '111122223333' };
 

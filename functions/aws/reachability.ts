@@ -1,0 +1,141 @@
+/**
+ * Which nodes SSM can reach, checked by exception rather than node by node:
+ * - DescribeInstanceInformation pages hold at most 50 instances (MaxResults 5..50 in the SSM API
+ *   model), so a per-id pre-check costs 20 calls per 1,000 nodes even when every node is healthy.
+ * - Instead, one paged listing (normally one page) names the account's managed EC2 instances that
+ *   are NOT online (PingStatus ConnectionLost or Inactive; these keys combine, unlike tag filters).
+ *   It is account-wide, so a fan-out lists it once and passes it in every cluster's event; a scan
+ *   started without it lists it itself. Candidates in that set are answered NOT_AVAILABLE and never
+ *   sent to.
+ * - Everything else is sent to directly (run-command.ts). SendCommand fails the whole call with
+ *   InvalidInstanceId when one id is unmanaged, offline or gone (SSM API reference, SendCommand), and
+ *   a rejected call sends nothing; only then does one DescribeInstanceInformation for that chunk
+ *   (≤ 50 ids = one page) classify each id, and the online ones are sent again. Healthy fleet:
+ *   1 listing; a chunk that holds an unmanaged node: +1 DescribeInstanceInformation and +1 SendCommand.
+ */
+import {
+  type InstanceInformation,
+  type PingStatus,
+  paginateDescribeInstanceInformation,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import type { Reachability } from '../fleet.ts';
+
+export const UNMANAGED_REASON =
+  'not managed by SSM (node role lacks AmazonSSMManagedInstanceCore and no Default Host Management Configuration)';
+
+export function reachabilityOf(info: InstanceInformation | undefined): Reachability {
+  if (!info) return { reachable: false, code: 'SSM_UNMANAGED', reason: UNMANAGED_REASON };
+  if (info.PingStatus === 'Online') {
+    return { reachable: true, ...(info.PlatformType ? { platformType: info.PlatformType } : {}) };
+  }
+  const since = info.LastPingDateTime ? new Date(info.LastPingDateTime).toISOString() : 'an unknown time';
+  if (info.PingStatus === 'ConnectionLost') {
+    return {
+      reachable: false,
+      code: 'SSM_OFFLINE',
+      reason: `SSM agent offline (ConnectionLost) since ${since}`,
+    };
+  }
+  return {
+    reachable: false,
+    code: 'SSM_INACTIVE',
+    reason: `SSM agent ${info.PingStatus ?? 'status unknown'} (last ping ${since})`,
+  };
+}
+
+/** SSM DescribeInstanceInformation caps MaxResults at 50, so 50 ids per call is one page. */
+export const SSM_INFO_CHUNK = 50;
+
+/** A managed EC2 instance whose SSM agent is not online, as DescribeInstanceInformation lists it. */
+export interface OfflineInstance {
+  readonly instanceId: string;
+  readonly pingStatus?: PingStatus;
+  readonly lastPingAt?: Date;
+}
+
+/**
+ * The account's managed EC2 instances whose agent is not online (normally one page). The listing is
+ * account-wide, so a fan-out lists it once and hands it to every cluster scan (fan-out.ts).
+ */
+export async function describeOfflineInstances(ssm: SSMClient): Promise<OfflineInstance[]> {
+  const out: OfflineInstance[] = [];
+  const pages = paginateDescribeInstanceInformation(
+    { client: ssm, pageSize: SSM_INFO_CHUNK },
+    {
+      Filters: [
+        { Key: 'PingStatus', Values: ['ConnectionLost', 'Inactive'] },
+        { Key: 'ResourceType', Values: ['EC2Instance'] },
+      ],
+    },
+  );
+  for await (const page of pages) {
+    for (const info of page.InstanceInformationList ?? []) {
+      // The filter is the server's; the classification stays ours, so an Online row (should SSM ever
+      // return one) is not mistaken for an offline node.
+      if (!info.InstanceId || reachabilityOf(info).reachable) continue;
+      out.push({
+        instanceId: info.InstanceId,
+        ...(info.PingStatus ? { pingStatus: info.PingStatus } : {}),
+        ...(info.LastPingDateTime ? { lastPingAt: new Date(info.LastPingDateTime) } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** Offline instances by id, with the reason a node among them is not assessed. */
+export function offlineReachability(instances: readonly OfflineInstance[]): Map<string, Reachability> {
+  const out = new Map<string, Reachability>();
+  for (const i of instances) {
+    // Through reachabilityOf, so a listing passed along in an event gives the very same code and reason.
+    const reach = reachabilityOf({
+      InstanceId: i.instanceId,
+      ...(i.pingStatus ? { PingStatus: i.pingStatus } : {}),
+      ...(i.lastPingAt ? { LastPingDateTime: i.lastPingAt } : {}),
+    });
+    if (!reach.reachable) out.set(i.instanceId, reach);
+  }
+  return out;
+}
+
+/** The account's managed EC2 instances whose agent is not online, by id (normally one page). */
+export async function listOfflineInstances(ssm: SSMClient): Promise<Map<string, Reachability>> {
+  return offlineReachability(await describeOfflineInstances(ssm));
+}
+
+/** What SSM knows of the ids of one chunk; ids it does not manage are simply absent. */
+async function describeChunk(ssm: SSMClient, chunk: readonly string[]): Promise<InstanceInformation[]> {
+  try {
+    const infos: InstanceInformation[] = [];
+    const pages = paginateDescribeInstanceInformation(
+      { client: ssm, pageSize: SSM_INFO_CHUNK },
+      { Filters: [{ Key: 'InstanceIds', Values: [...chunk] }] },
+    );
+    for await (const page of pages) infos.push(...(page.InstanceInformationList ?? []));
+    return infos;
+  } catch (error) {
+    // The filter normally just omits unknown ids; should SSM instead reject the call over one id it
+    // does not know (its model lists InvalidInstanceId), split the chunk to isolate it: at most
+    // 2·log2(50) extra calls, and the known nodes are still answered.
+    if ((error as { name?: string }).name !== 'InvalidInstanceId') throw error;
+    if (chunk.length === 1) return [];
+    const half = Math.ceil(chunk.length / 2);
+    const first = await describeChunk(ssm, chunk.slice(0, half));
+    return [...first, ...(await describeChunk(ssm, chunk.slice(half)))];
+  }
+}
+
+/** Classifies each id (online, offline, unmanaged): one call per 50 ids. */
+export async function checkReachability(
+  ssm: SSMClient,
+  instanceIds: readonly string[],
+): Promise<Map<string, Reachability>> {
+  const infos = new Map<string, InstanceInformation>();
+  for (let i = 0; i < instanceIds.length; i += SSM_INFO_CHUNK) {
+    for (const info of await describeChunk(ssm, instanceIds.slice(i, i + SSM_INFO_CHUNK))) {
+      if (info.InstanceId) infos.set(info.InstanceId, info);
+    }
+  }
+  return new Map(instanceIds.map((id) => [id, reachabilityOf(infos.get(id))]));
+}
