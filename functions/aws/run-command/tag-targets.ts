@@ -15,9 +15,10 @@
  * for Karpenter and chunks by id for the rest (one SendCommand and a partial page fewer per cluster);
  * where it is on every node, one command reaches the whole cluster.
  */
-import type { NodeInfo } from './discovery.ts';
-import { NodeTag } from './discovery.ts';
-import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK, type TagTarget } from './run-command.ts';
+import type { NodeInfo } from '../discovery.ts';
+import { NodeTag } from '../discovery.ts';
+import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK } from './limits.ts';
+import type { TagTarget } from './types.ts';
 
 interface Candidate {
   /** The SendCommand Target: `tag:<key>` with the cluster as value, or `tag-key` with the key. */

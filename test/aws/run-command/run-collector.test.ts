@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { UNMANAGED_REASON } from '../../functions/aws/discovery.ts';
-import { type RunCommandOptions, runCollector } from '../../functions/aws/run-command.ts';
+import { UNMANAGED_REASON } from '../../../functions/aws/discovery.ts';
+import { type RunCommandOptions, runCollector } from '../../../functions/aws/run-command/index.ts';
 
 const ssm = mockClient(SSMClient);
 const DOC = 'KubeletAudit-Collect';

@@ -1,4 +1,4 @@
-import { Turns } from './turns.ts';
+import { Turns } from '../turns.ts';
 
 /**
  * Reading a node group before its usual time while SSM's read quota would otherwise sit idle. A group
