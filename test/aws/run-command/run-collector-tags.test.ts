@@ -1,5 +1,5 @@
 /**
- * Tag-targeted Run Command (run-command.ts `tagTargets`): one SendCommand per large node group, the
+ * Tag-targeted Run Command (run-collector.ts `tagTargets`): one SendCommand per large node group, the
  * nodes SSM did not resolve the tag to classified by one DescribeInstanceInformation, offline
  * targets not waited for, stragglers never cut short while the command still runs.
  */

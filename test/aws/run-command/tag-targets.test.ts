@@ -5,7 +5,7 @@ import { tagTargetsFor } from '../../../functions/aws/run-command/tag-targets.ts
 const MNG = 'eks:cluster-name';
 const KARPENTER = 'eks:eks-cluster-name';
 const OWNED = 'kubernetes.io/cluster/prod';
-/** The tags each provisioner puts on its nodes (facts C1). */
+/** The tags each provisioner puts on its nodes. */
 const TAGS: Record<string, string[]> = {
   [Provisioner.MANAGED_NODE_GROUP]: [MNG],
   [Provisioner.KARPENTER]: [KARPENTER, OWNED],
