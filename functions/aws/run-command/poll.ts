@@ -44,8 +44,8 @@ export async function pollUntilDone(state: CollectionState): Promise<void> {
       state.pollRounds++;
       const polledAtMs = options.now().getTime();
       takeListing(state, await listExecuting(state));
-      // The reads and straggler checks now due start at once, and the wait for them is timed from
-      // here, in the same turn of the event loop as the listing's answer.
+      // Started and timed in the same turn of the event loop as the listing's answer: the wait for the
+      // reads then counts all of their time, which nextWait takes off the next poll's pace.
       startDueReads(state);
       options.earlyReads?.fill();
       const waitedForReadsMs = await waitIfOnlyReads(state);

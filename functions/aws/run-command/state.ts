@@ -30,7 +30,11 @@ export interface Unconfirmed {
   readonly sinceMs: number;
 }
 
-/** Reads of invocations in flight at once: a slot is taken before a read lists its first page. */
+/**
+ * Reads of invocations in flight at once: a slot is taken before a read lists its first page. A freed
+ * slot wakes the first waiting read, but a read started in the same turn of the event loop (one chosen
+ * to be read early as another ends) may take it first; the woken one then waits again.
+ */
 export interface ReadSlots {
   free: number;
   readonly waiting: (() => void)[];

@@ -28,8 +28,9 @@ const STRAGGLERS = 1;
  */
 const TAIL_SHARE_PER_SECOND = 0.002;
 /**
- * Stragglers asked for at once (GetCommandInvocation, paced from the invocation's shared bucket): side
- * by side rather than one by one, so many stragglers at the end of a scan do not queue.
+ * Stragglers asked for at once (GetCommandInvocation, paced from the invocation's shared bucket): many
+ * stragglers at the end of a scan are found sooner, against more calls in flight on a shared quota
+ * (docs/performance.md).
  */
 const STRAGGLER_CONCURRENCY = 5;
 
