@@ -7,7 +7,7 @@
  *   It is account-wide, so a fan-out lists it once and passes it in every cluster's event; a scan
  *   started without it lists it itself. Candidates in that set are answered NOT_AVAILABLE and never
  *   sent to.
- * - Everything else is sent to directly (run-command.ts). SendCommand fails the whole call with
+ * - Everything else is sent to directly (run-command/send.ts). SendCommand fails the whole call with
  *   InvalidInstanceId when one id is unmanaged, offline or gone (SSM API reference, SendCommand), and
  *   a rejected call sends nothing; only then does one DescribeInstanceInformation for that chunk
  *   (≤ 50 ids = one page) classify each id, and the online ones are sent again. Healthy fleet:

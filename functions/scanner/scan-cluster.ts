@@ -5,7 +5,6 @@
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
-import { type CommandPoller, pollIntervalForNodes } from '../aws/command-poller.ts';
 import {
   type ClusterInfo,
   describeCluster,
@@ -15,10 +14,12 @@ import {
   runningInstanceIds,
   TAG_QUERIES,
 } from '../aws/discovery.ts';
-import { EarlyReads } from '../aws/early-reads.ts';
 import { errorMessage, SecurityHubNotEnabledError } from '../aws/errors.ts';
 import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
-import { runCollector } from '../aws/run-command.ts';
+import { type CommandPoller, pollIntervalForNodes } from '../aws/run-command/command-poller.ts';
+import { EarlyReads } from '../aws/run-command/early-reads.ts';
+import { runCollector } from '../aws/run-command/index.ts';
+import { tagTargetsFor } from '../aws/run-command/tag-targets.ts';
 import {
   FindingImporter,
   findArchivedFindings,
@@ -26,7 +27,6 @@ import {
   resolveFindings,
   type SecurityHubTarget,
 } from '../aws/security-hub.ts';
-import { tagTargetsFor } from '../aws/tag-targets.ts';
 import type { Turns } from '../aws/turns.ts';
 import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
@@ -314,7 +314,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   }
 
   // Reachability by exception (discovery.ts): one listing of the account's offline managed instances,
-  // normally the fan-out's; unmanaged ones are found by SendCommand itself (run-command.ts).
+  // normally the fan-out's; unmanaged ones are found by SendCommand itself (run-command/send.ts).
   const offline =
     candidates.length > 0 ? (input.offlineInstances ?? (await listOfflineInstances(clients.ssm))) : new Map();
   const sendTo: NodeInfo[] = [];

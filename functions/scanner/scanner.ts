@@ -13,7 +13,6 @@ import {
   withApiCallCounter,
   withPacer,
 } from '../aws/clients.ts';
-import { CLOCK_SKEW_MS, CommandPoller } from '../aws/command-poller.ts';
 import {
   describeOfflineInstances,
   listClusterNames,
@@ -21,10 +20,11 @@ import {
   type Reachability,
   resolveInstanceClusters,
 } from '../aws/discovery.ts';
-import { EarlyReads } from '../aws/early-reads.ts';
 import { awsErrorName, errorMessage } from '../aws/errors.ts';
 import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
+import { CLOCK_SKEW_MS, CommandPoller } from '../aws/run-command/command-poller.ts';
+import { EarlyReads } from '../aws/run-command/early-reads.ts';
 import { Turns } from '../aws/turns.ts';
 import { type AccountScope, productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';

@@ -5,9 +5,9 @@
  * others; the caller decides what its failure means once all have reported.
  */
 import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
-import type { CommandPoller } from '../aws/command-poller.ts';
-import type { EarlyReads } from '../aws/early-reads.ts';
 import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
+import type { CommandPoller } from '../aws/run-command/command-poller.ts';
+import type { EarlyReads } from '../aws/run-command/early-reads.ts';
 import type { Turns } from '../aws/turns.ts';
 import type { NodeBudget } from './node-budget.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';

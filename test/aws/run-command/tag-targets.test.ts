@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tagTargetsFor } from '../../functions/aws/tag-targets.ts';
-import { type NodeInfo, Provisioner } from '../../functions/fleet.ts';
+import { tagTargetsFor } from '../../../functions/aws/run-command/tag-targets.ts';
+import { type NodeInfo, Provisioner } from '../../../functions/fleet.ts';
 
 const MNG = 'eks:cluster-name';
 const KARPENTER = 'eks:eks-cluster-name';

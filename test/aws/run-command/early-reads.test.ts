@@ -4,7 +4,7 @@ import {
   EARLY_PAGES_PER_SECOND,
   EARLY_STRAGGLER_SHARE,
   EarlyReads,
-} from '../../functions/aws/early-reads.ts';
+} from '../../../functions/aws/run-command/early-reads.ts';
 
 const STEP = 1_000 / EARLY_PAGES_PER_SECOND;
 

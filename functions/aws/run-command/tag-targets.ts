@@ -2,22 +2,23 @@
  * Which nodes of a whole-cluster scan are reached by tag-targeted SendCommands instead of one
  * SendCommand per 50 instance ids, and by which tags (pure).
  *
- * SSM resolves a target to every managed instance it selects (ssm-ug send-commands-multiple: "we
- * recommend using the Targets option" past 50 nodes). Three tags name a node's cluster, each on the
- * nodes of some provisioners (node-tags.ts): `eks:cluster-name` (managed node groups),
+ * SSM resolves a target to every managed instance it selects (SSM User Guide, "Run commands at
+ * scale": "we recommend using the Targets option" past 50 nodes). Three tags name a node's cluster,
+ * each on the nodes of some provisioners: `eks:cluster-name` (managed node groups),
  * `eks:eks-cluster-name` (Karpenter and Auto Mode; AWS blocks SSM on Auto Mode instances, so SSM never
  * resolves them) and the key `kubernetes.io/cluster/<name>` (self-managed and Karpenter nodes, and
  * wherever else a tool put it). Discovery read every node's tags, so what each target reaches among
  * the cluster's nodes is known: the chosen targets reach disjoint sets of nodes (no node runs the
  * collector twice) and, among those whose results read within a second of the quickest (below), as
- * many nodes as possible with as few commands as possible. Where `kubernetes.io/cluster/<name>` is on no managed-node-group node, it reaches
- * Karpenter and self-managed nodes with one command and one run of pages instead of a tag command
- * for Karpenter and chunks by id for the rest (one SendCommand and a partial page fewer per cluster);
- * where it is on every node, one command reaches the whole cluster.
+ * many nodes as possible with as few commands as possible. Where `kubernetes.io/cluster/<name>` is on
+ * no managed-node-group node, it reaches Karpenter and self-managed nodes with one command and one run
+ * of pages instead of a tag command for Karpenter and chunks by id for the rest (one SendCommand and a
+ * partial page fewer per cluster); where it is on every node, one command reaches the whole cluster.
  */
-import type { NodeInfo } from '../fleet.ts';
-import { NodeTag } from './node-tags.ts';
-import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK, type TagTarget } from './run-command.ts';
+import type { NodeInfo } from '../../fleet.ts';
+import { NodeTag } from '../node-tags.ts';
+import { LIST_PAGE, READ_PAGES_PER_SECOND, SEND_CHUNK } from './limits.ts';
+import type { TagTarget } from './types.ts';
 
 interface Candidate {
   /** The SendCommand Target: `tag:<key>` with the cluster as value, or `tag-key` with the key. */
@@ -53,7 +54,10 @@ function subsets<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Pages of invocations a second along one command's NextToken chain (call plus parsing, measured). */
+/**
+ * Pages of invocations a second along one command's NextToken chain (call plus parsing): it decides
+ * when one large command reads slower than several side by side (docs/performance.md).
+ */
 const CHAIN_PAGES_PER_SECOND = 7;
 
 /**

@@ -6,7 +6,7 @@ import {
   CommandPoller,
   listExecutingCommands,
   pollIntervalForNodes,
-} from '../../functions/aws/command-poller.ts';
+} from '../../../functions/aws/run-command/command-poller.ts';
 
 const ssm = mockClient(SSMClient);
 beforeEach(() => ssm.reset());

@@ -1,5 +1,5 @@
 /**
- * Tag-targeted Run Command (run-command.ts `tagTargets`): one SendCommand per large node group, the
+ * Tag-targeted Run Command (run-collector.ts `tagTargets`): one SendCommand per large node group, the
  * nodes SSM did not resolve the tag to classified by one DescribeInstanceInformation, offline
  * targets not waited for, stragglers never cut short while the command still runs.
  */
@@ -15,19 +15,19 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CommandPoller } from '../../functions/aws/command-poller.ts';
+import { CommandPoller } from '../../../functions/aws/run-command/command-poller.ts';
 import {
   EARLY_FREE_NODES,
   EARLY_PAGES_PER_SECOND,
   EARLY_STRAGGLER_SHARE,
   EarlyReads,
-} from '../../functions/aws/early-reads.ts';
+} from '../../../functions/aws/run-command/early-reads.ts';
 import {
   type RunCommandOptions,
   runCollector,
   stragglerAllowance,
   type TagTarget,
-} from '../../functions/aws/run-command.ts';
+} from '../../../functions/aws/run-command/index.ts';
 
 const ssm = mockClient(SSMClient);
 const DOC = 'KubeletAudit-Collect';
