@@ -36,6 +36,8 @@
 #   KUBELET_AUDIT_ENCODING  "plain" always prints the plain document. By default the compact envelope
 #                           (gzip + Z85, see emit) is printed instead whenever it is shorter. "both"
 #                           (for tests) prints the plain document, then the compact one of the same run.
+#   KUBELET_AUDIT_TIME_BUDGET  seconds of collection (default and maximum 20; tests set 0 to see a
+#                           run stop early).
 #
 # Exit status is 0 whenever a document was printed; problems are reported inside it ("errors").
 
@@ -51,7 +53,7 @@ readonly COLLECTOR='eks-kubelet-audit collect.sh 1'
 # (GetCommandInvocation) and 2,500 inline (ListCommandInvocations); the compact envelope serves the latter.
 readonly FILE_CAP=8000        # content of one file
 readonly REDUCED_CAP=4000     # reduced content of one unit, drop-in or environment file
-readonly READ_CAP=65536       # bytes of a unit or environment file examined for its reduction
+readonly READ_CAP=1048576     # bytes of a unit or environment file examined for its reduction
 readonly MAX_LINES=2000       # lines of a unit or environment file examined
 readonly MAX_WORD_LINE=8192   # longest Environment= line split into words
 readonly OS_RELEASE_KEYS=$'\nNAME\nID\nVERSION\nVERSION_ID\nPRETTY_NAME\nVARIANT_ID\n'
@@ -62,7 +64,11 @@ readonly TOTAL_CAP=17000      # everything variable: contents, argv, file entrie
 readonly ERROR_CAP=2000       # all error messages together (they have their own share)
 readonly ENTRY_COST=120       # charged per file entry for its metadata, besides its path
 readonly CONTENT_RESERVE=2000 # of the budget, kept from contents for the entries after them
-readonly TIME_BUDGET=20       # seconds of collection; the SSM document's timeout is 60
+# Seconds of collection; the SSM document's timeout is 60. Lowering it is allowed, raising it is not.
+TIME_BUDGET=20
+[[ $KUBELET_AUDIT_TIME_BUDGET =~ ^[0-9]{1,2}$ ]] && ((10#$KUBELET_AUDIT_TIME_BUDGET < TIME_BUDGET)) &&
+  TIME_BUDGET=$((10#$KUBELET_AUDIT_TIME_BUDGET))
+readonly TIME_BUDGET
 readonly READ_TIMEOUT=2       # seconds for one file read (a FIFO swapped in would block forever)
 readonly ARG_CAP=4096         # one argv element
 readonly ARGV_CAP=6000        # one kubelet's whole argv

@@ -181,7 +181,10 @@ describe('collect.sh on every preset', () => {
     // Reduced to the one assignment ExecStart references (it is the whole file here), one per line.
     const env = textOf(ev, '/etc/eks/kubelet/environment');
     expect(env).toBe(`${onDisk(run.root, 'etc/eks/kubelet/environment')}\n`);
-    expect(fileAt(ev, '/etc/eks/kubelet/environment')).toMatchObject({ roles: ['environment'], reduced: true });
+    expect(fileAt(ev, '/etc/eks/kubelet/environment')).toMatchObject({
+      roles: ['environment'],
+      reduced: true,
+    });
     expect(textOf(ev, '/etc/systemd/system/kubelet.service')).toBe(
       '[Unit]\n[Service]\nEnvironmentFile=/etc/eks/kubelet/environment\nExecStart=/usr/bin/kubelet $NODEADM_KUBELET_ARGS\n[Install]\n',
     );
@@ -228,7 +231,11 @@ describe('collect.sh on every preset', () => {
     ]);
     expect(fileAt(ev, '/etc/kubernetes/kubelet/env')).toMatchObject({ roles: ['environment'], ok: true });
     // No ExecStart references IPV6_ENABLED: net.env is listed, its assignment stays on the node.
-    expect(fileAt(ev, '/etc/network/net.env')).toMatchObject({ roles: ['environment'], ok: true, content: '' });
+    expect(fileAt(ev, '/etc/network/net.env')).toMatchObject({
+      roles: ['environment'],
+      ok: true,
+      content: '',
+    });
     expect(textOf(ev, '/etc/kubernetes/kubelet/env')).toContain('NODE_IP=192.168.84.28\n');
     expect(textOf(ev, '/etc/os-release')).toContain('ID=bottlerocket');
     // The SSM agent in the control container has another mount namespace but is not named kubelet.
