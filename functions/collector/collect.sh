@@ -382,6 +382,8 @@ content_body() {
   local cap=$FILE_CAP cut=false content
   # Contents leave CONTENT_RESERVE of the budget to the entries (paths, metadata) that follow.
   ((cap > BUDGET - CONTENT_RESERVE)) && cap=$((BUDGET - CONTENT_RESERVE))
+  # Never negative: "head -c -N" would read all but the last N bytes, without bound.
+  ((cap < 0)) && cap=0
   if ((cap < 64 && F_SIZE > 0)); then
     DOC_CUT=true
     BODY="\"ok\":false,\"error\":\"left out: the total output cap was reached\",$F_META,\"cut\":true"
@@ -577,7 +579,7 @@ find_kubelets() {
     pid=${d##*/}
     [[ $pid == *[!0-9]* || ! -f $d/cmdline ]] && continue
     a0=''
-    IFS= read -r -d '' a0 <"$d/cmdline" 2>/dev/null
+    IFS= read -r -d '' -n 4096 a0 <"$d/cmdline" 2>/dev/null
     [[ -z $a0 ]] && continue # kernel thread, or the process just exited
     if [[ ${a0##*/} != kubelet ]]; then
       # A script named kubelet shows comm "kubelet" with argv[0] the interpreter.
@@ -630,7 +632,7 @@ select_kubelets() {
   for i in "${!CAND_PIDS[@]}"; do
     pid=${CAND_PIDS[i]}
     if ((CAND_TIER[i] != best)); then
-      IFS= read -r -d '' REPLY <"$HOST_ROOT/proc/$pid/cmdline" 2>/dev/null
+      IFS= read -r -d '' -n 4096 REPLY <"$HOST_ROOT/proc/$pid/cmdline" 2>/dev/null
       if ((best == 1)); then
         reject "$pid" "$REPLY" "not in kubelet.service while another kubelet is"
       else
@@ -1095,7 +1097,7 @@ host_json() {
     json_str "$HOST_NOTE"
     json+=",\"note\":$REPLY"
   fi
-  read -r up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
+  [[ -f $HOST_ROOT/proc/uptime ]] && read -r -n 64 up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
   [[ $up =~ ^[0-9]+(\.[0-9]+)?$ ]] && json+=",\"uptimeSeconds\":$up"
   # The collection time only as epoch seconds: an ISO copy of it would add ~30 characters to the
   # compact output and no information.

@@ -3,6 +3,11 @@
  * collector and the TypeScript evaluator. Every field is something the collector *saw*; nothing
  * here is a judgement. Bump EVIDENCE_VERSION on any incompatible change.
  *
+ * What a node discloses is bounded by the rule in functions/collector/collect.sh's header: file
+ * contents only for the --config file and *.conf drop-ins; unit, environment and os-release files
+ * `reduced` to the lines that shape the kubelet's command line (or identify the OS); any other
+ * --config-dir entry `redacted` (metadata only).
+ *
  * The collector prints either the plain document, or (when gzip is on the node and the result is
  * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
  * document, so that most nodes fit the 2,500 characters ListCommandInvocations returns inline.
