@@ -739,8 +739,8 @@ describe_kubelet() {
   # Seen from a container that mounts the host, the link may include the mount point.
   if [[ -n $HOST_ROOT && $cwd == "$HOST_ROOT"/* ]]; then cwd=${cwd#"$HOST_ROOT"}; fi
   if [[ -n $cwd ]]; then
-    json_str "$cwd"
-    json+=",\"cwd\":$REPLY"
+    json_str "${cwd:0:1024}"
+    spend ${#REPLY} && json+=",\"cwd\":$REPLY"
   else
     json_str "${cwd_err:-empty cwd}"
     json+=",\"cwdError\":$REPLY"
@@ -824,6 +824,7 @@ walk_config_dir() {
     walk_dir "${dir%/}" "$real" 1
   fi
   json_str "$dir"
+  spend $((${#REPLY} + 40)) || return 0
   json="{\"path\":$REPLY,\"pid\":$pid"
   local items=()
   for e in "${WALK_ENTRIES[@]}"; do
