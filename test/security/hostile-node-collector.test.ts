@@ -5,7 +5,9 @@
  * compact envelope), every run must end quickly although the node sets traps (FIFOs, /dev/zero, huge
  * files), and the control that does not depend on the hostile part must still get its verdict.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inflateCompactEnvelope, parseEvidence } from '../../functions/collector/evidence.ts';
 import type { EvidenceDocument } from '../../functions/collector/evidence-schema.ts';
@@ -145,6 +147,12 @@ describe('what each hostile node shows instead of its secrets', () => {
       error: 'not a regular file (fifo)',
       type: 'fifo',
     });
+    expect(traps.files.find((f) => f.path === `${dir}/40-link.conf`)).toMatchObject({
+      ok: false,
+      error: 'not a regular file (fifo)',
+      type: 'fifo',
+      target: '/run/kubelet/pipe',
+    });
     expect(traps.files.find((f) => f.path === `${dir}/30-zero.conf`)).toMatchObject({
       ok: false,
       error: 'refused: on /proc, /sys or /dev, not read',
@@ -243,5 +251,55 @@ describe('bounds', () => {
     for (const line of heads) expect(line).toMatch(/\$TIMEOUT \$\{TIMEOUT:\+\$READ_TIMEOUT\} head -c "\$/);
     // No other reader of whole files: cat, or bash's $(<file).
     expect(code.join('\n')).not.toMatch(/(^|[\s|;&(])cat\s|\$\(</m);
+  });
+});
+
+describe('a file swapped between the type check and the read', () => {
+  /**
+   * A `stat` first on PATH that behaves like coreutils' stat, but right after the collector's first
+   * stat of the --config file replaces that file: the race a hostile node would try to win.
+   */
+  function swappingStat(target: string, swap: string): string {
+    const dir = freshRoot();
+    const realStat = spawnSync('bash', ['-c', 'command -v stat'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(
+      join(dir, 'stat'),
+      `#!/bin/bash\n"${realStat}" "$@"\nrc=$?\nif [[ "\${@: -1}" == '${target}' && ! -e '${dir}/done' ]]; then : >'${dir}/done'; ${swap}; fi\nexit $rc\n`,
+      { mode: 0o755 },
+    );
+    return dir;
+  }
+
+  it.each([
+    ['another file renamed over it', (t: string, secret: string) => `mv -f '${secret}' '${t}'`],
+    ['a FIFO put in its place', (t: string) => `rm -f '${t}'; mkfifo '${t}'`],
+  ])('%s: the content is discarded and the run still ends quickly', (_name, swap) => {
+    // Prepare
+    const root = freshRoot();
+    const canary = 'KA-CANARY-swap-7f3a9c';
+    writeNodeTree(root, {
+      ...nodePresets.al2(),
+      files: { ...nodePresets.al2().files, '/etc/shadow': `root:${canary}:19700::::::\n` },
+    });
+    const config = join(root, 'etc/kubernetes/kubelet/kubelet-config.json');
+    const bin = swappingStat(config, swap(config, join(root, 'etc/shadow')));
+
+    // Act
+    const started = Date.now();
+    const run = runCollectorAt(root, {
+      env: { KUBELET_AUDIT_ENCODING: 'plain', PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+    });
+    const seconds = (Date.now() - started) / 1000;
+
+    // Assess
+    expect(existsSync(join(bin, 'done'))).toBe(true);
+    expect(run.stdout).not.toContain(canary);
+    expect(seconds).toBeLessThan(10);
+    const file = evidenceOf(run).files.find((f) => f.roles.includes('config'));
+    expect(file).toMatchObject({
+      ok: false,
+      error: 'read failed, timed out or the file changed while read: content discarded',
+    });
+    expect(file?.content).toBeUndefined();
   });
 });

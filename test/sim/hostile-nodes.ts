@@ -61,7 +61,7 @@ const configDirSecrets = build('configdir', 'non-.conf files and symlinks in --c
   }),
 }));
 
-/** A *.conf drop-in that is a FIFO, and one that links to /dev/zero (a read would never end). */
+/** *.conf drop-ins that are a FIFO, link to /dev/zero (a read would never end) or link to a FIFO. */
 const configDirTraps = build('traps', 'a FIFO and a /dev/zero symlink as *.conf drop-ins', () => ({
   places: [],
   spec: nodePresets.al2023({
@@ -70,6 +70,8 @@ const configDirTraps = build('traps', 'a FIFO and a /dev/zero symlink as *.conf 
       [`${CONFIG_DIR}/20-fifo.conf`]: { fifo: true },
       [`${CONFIG_DIR}/30-zero.conf`]: { symlink: '/dev/zero' },
       '/dev/zero': { fifo: true },
+      [`${CONFIG_DIR}/40-link.conf`]: { symlink: '/run/kubelet/pipe' },
+      '/run/kubelet/pipe': { fifo: true },
     },
   }),
 }));
