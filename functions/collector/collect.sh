@@ -270,7 +270,12 @@ add_file() {
   FILE_PATHS[idx]=$path
   FILE_ROLES[idx]=$role
   FILE_PID[idx]=$pid
+  CONTENT_LEN=0
   file_body "$path" "$how"
+  # Metadata beyond ENTRY_COST (a long symlink target, an error) is charged too.
+  if ! spend $((${#BODY} - CONTENT_LEN > ENTRY_COST ? ${#BODY} - CONTENT_LEN - ENTRY_COST : 0)); then
+    BODY='"ok":false,"error":"left out: the total output cap was reached","cut":true'
+  fi
   FILE_BODY[idx]=$BODY
 }
 
@@ -300,7 +305,7 @@ inspect() {
     return 1
   fi
   if [[ -L $HOST_ROOT$path ]] && target=$(readlink -- "$HOST_ROOT$path" 2>/dev/null); then
-    json_str "${target:0:1024}"
+    json_str "${target:0:256}"
     target=",\"target\":$REPLY"
   fi
   if [[ ! -e $F_REAL && ! -L $F_REAL ]]; then
@@ -417,6 +422,7 @@ content_body() {
     BODY="\"ok\":true,$F_META,\"encoding\":\"base64\",\"content\":$REPLY"
   fi
   ((BUDGET -= ${#REPLY} - 2))
+  CONTENT_LEN=$((${#REPLY} - 2))
   [[ $cut == true ]] && BODY+=',"cut":true'
   [[ $cut == true && $cap -lt $FILE_CAP ]] && DOC_CUT=true
 }
@@ -465,9 +471,11 @@ reduced_body() {
   esac
   text=$REDUCED
   json_str "$text"
-  if ((${#REPLY} - 2 > REDUCED_CAP)) || ! spend $((${#REPLY} - 2)); then
+  CONTENT_LEN=$((${#REPLY} - 2))
+  if ((CONTENT_LEN > REDUCED_CAP)) || ! spend "$CONTENT_LEN"; then
+    CONTENT_LEN=0
     DOC_CUT=true
-    BODY+=',"reduced":true,"cut":true,"error":"left out: the reduced content exceeds its cap"'
+    BODY+=',"reduced":true,"cut":true,"error":"left out: the reduced content exceeds its cap or the total output cap"'
     return
   fi
   BODY+=",\"encoding\":\"text\",\"reduced\":true,\"content\":$REPLY"
