@@ -2,9 +2,28 @@
 # eks-kubelet-audit node collector.
 #
 # Prints ONE compact JSON document (functions/collector/evidence-schema.ts) describing the host's
-# kubelet: its exact argv, working directory, the files it is configured from (--config, every entry
-# under --config-dir, the systemd unit, drop-ins and environment files) and OS facts. It collects
-# facts; the TypeScript evaluator judges them.
+# kubelet: its exact argv, working directory, the files it is configured from and OS facts. It
+# collects facts; the TypeScript evaluator judges them.
+#
+# DISCLOSURE RULE. The output is readable for 30 days by anyone allowed ssm:GetCommandInvocation /
+# ssm:ListCommandInvocations, so it carries only what the kubelet reads for its configuration:
+#   - argv, ppid, uid, cgroup, cwd and start/CPU times of each ROOT process whose argv[0] is kubelet;
+#     other processes named kubelet only as pid, argv[0] and why they were rejected;
+#   - CONTENT of: the --config file; each *.conf entry of a --config-dir walk (filepath.WalkDir, as
+#     the kubelet reads them: a *.conf symlink is followed);
+#   - REDUCED content of: the kubelet unit and its drop-ins (section headers, ExecStart= lines,
+#     EnvironmentFile= lines, and only those Environment= assignments whose variable an ExecStart=
+#     references as $VAR or ${VAR}); environment files (EnvironmentFile= targets and nodeadm's
+#     /etc/eks/kubelet/environment: only assignments of variables an ExecStart= references);
+#     os-release (NAME, ID, VERSION, VERSION_ID, PRETTY_NAME, VARIANT_ID);
+#   - host name, uptime and the time of collection;
+#   - for everything else in a --config-dir: path, size, mode, uid, gid, type and symlink target,
+#     marked "redacted" and never opened.
+# Nothing under /proc, /sys or /dev (after resolving symlinks inside HOST_ROOT) is read as a file, and
+# nothing but a regular file is opened: the type is checked first, every read is bounded in bytes and
+# time (timeout + head), and a file whose type or device:inode changed during the read is discarded.
+# The whole run stops collecting after TIME_BUDGET seconds and still prints a valid document, and
+# TOTAL_CAP bounds everything variable in it (contents, argv, file entries, listings, rejections).
 #
 # Runs as root under bash >= 4.2 (Amazon Linux 2) with coreutils only: no ps, systemctl, find, grep,
 # sed, awk or jq, so that it works the same on any node and inside a container that mounts the host.
@@ -17,6 +36,8 @@
 #   KUBELET_AUDIT_ENCODING  "plain" always prints the plain document. By default the compact envelope
 #                           (gzip + Z85, see emit) is printed instead whenever it is shorter. "both"
 #                           (for tests) prints the plain document, then the compact one of the same run.
+#   KUBELET_AUDIT_TIME_BUDGET  seconds of collection (default and maximum 20; tests set 0 to see a
+#                           run stop early).
 #
 # Exit status is 0 whenever a document was printed; problems are reported inside it ("errors").
 
@@ -31,11 +52,24 @@ readonly COLLECTOR='eks-kubelet-audit collect.sh 1'
 # Size limits, in characters of the printed (escaped) JSON. SSM returns 24,000 characters of stdout
 # (GetCommandInvocation) and 2,500 inline (ListCommandInvocations); the compact envelope serves the latter.
 readonly FILE_CAP=8000        # content of one file
-readonly SMALL_FILE_CAP=2000  # content of a --config-dir entry that is not a *.conf drop-in
-# os-release: the identifying lines (NAME, ID, VERSION_ID, PRETTY_NAME, VARIANT_ID) come first in
-# every EKS OS; the URLs after them would cost a tenth of the compressed output.
-readonly OS_RELEASE_CAP=256
-readonly TOTAL_CAP=17000      # all file contents and argv together
+readonly REDUCED_CAP=4000     # reduced content of one unit, drop-in or environment file
+readonly READ_CAP=1048576     # bytes of a unit or environment file examined for its reduction
+readonly MAX_LINES=2000       # lines of a unit or environment file examined
+readonly MAX_WORD_LINE=8192   # longest Environment= line split into words
+readonly OS_RELEASE_KEYS=$'\nNAME\nID\nVERSION\nVERSION_ID\nPRETTY_NAME\nVARIANT_ID\n'
+# A glob matching text with a byte other than printable ASCII, tab, LF or CR (a variable, so that the
+# range in the bracket stays a range).
+readonly NONTEXT=$'*[!\t\n\r -~]*'
+readonly TOTAL_CAP=17000      # everything variable: contents, argv, file entries, listings, rejections
+readonly ERROR_CAP=2000       # all error messages together (they have their own share)
+readonly ENTRY_COST=120       # charged per file entry for its metadata, besides its path
+readonly CONTENT_RESERVE=2000 # of the budget, kept from contents for the entries after them
+# Seconds of collection; the SSM document's timeout is 60. Lowering it is allowed, raising it is not.
+TIME_BUDGET=20
+[[ $KUBELET_AUDIT_TIME_BUDGET =~ ^[0-9]{1,2}$ ]] && ((10#$KUBELET_AUDIT_TIME_BUDGET < TIME_BUDGET)) &&
+  TIME_BUDGET=$((10#$KUBELET_AUDIT_TIME_BUDGET))
+readonly TIME_BUDGET
+readonly READ_TIMEOUT=2       # seconds for one file read (a FIFO swapped in would block forever)
 readonly ARG_CAP=4096         # one argv element
 readonly ARGV_CAP=6000        # one kubelet's whole argv
 readonly MAX_ARGS=512
@@ -50,7 +84,15 @@ readonly CLK_TCK=100          # USER_HZ: 100 on every Linux architecture EKS run
 readonly Z85='0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
 
 BUDGET=$TOTAL_CAP
+ERROR_BUDGET=$ERROR_CAP
 DOC_CUT=false
+TIMED_OUT=false
+# Variables an ExecStart= of the kubelet unit references, "\nNAME\n" each (see collect_units).
+REFS=$'\n'
+TIMEOUT=timeout
+command -v timeout >/dev/null 2>&1 || TIMEOUT=''
+declare -A LOADED=() LOADED_AT=() LOADED_N=() LOADED_CUT=()
+ALL_LINES=()
 ERRORS=()
 KUBELETS=()
 REJECTED=()
@@ -106,8 +148,30 @@ json_arr() {
 
 add_error() {
   ((${#ERRORS[@]} < MAX_ERRORS)) || return 0
-  json_str "${1:0:500}"
+  json_str "${1:0:300}"
+  ((${#REPLY} + 1 <= ERROR_BUDGET)) || return 0
+  ((ERROR_BUDGET -= ${#REPLY} + 1))
   ERRORS+=("$REPLY")
+}
+
+# spend N: takes N characters from the total budget, or returns 1 (and marks the document cut).
+spend() {
+  if (($1 > BUDGET)); then
+    DOC_CUT=true
+    return 1
+  fi
+  ((BUDGET -= $1))
+}
+
+# out_of_time: true once the run has used its TIME_BUDGET; records why the first time.
+out_of_time() {
+  ((SECONDS < TIME_BUDGET)) && return 1
+  if [[ $TIMED_OUT == false ]]; then
+    TIMED_OUT=true
+    DOC_CUT=true
+    add_error "time budget of ${TIME_BUDGET}s spent: collection stopped early"
+  fi
+  return 0
 }
 
 # is_uint VALUE: true for a plain non-negative integer (safe to print as a JSON number).
@@ -181,17 +245,24 @@ add_role() {
   esac
 }
 
-# add_file PATH ROLE PID CAP: records the file at host PATH with its metadata and up to CAP
-# characters of content (less when the total budget is nearly spent), or why it could not be read.
+# add_file PATH ROLE PID HOW: records the file at host PATH. HOW is what the disclosure rule (see the
+# header) lets out of it: "content" (up to FILE_CAP), "unit" / "env" / "os" (the reduced lines) or
+# "redact" (metadata only, never opened). The entry's path and metadata are charged to the budget.
 add_file() {
-  local path=$1 role=$2 pid=$3 cap=$4 idx tail
+  local path=$1 role=$2 pid=$3 how=$4 idx
   if [[ -n ${FILE_AT[$path]} ]]; then
     add_role "${FILE_AT[$path]}" "$role"
     return 0
   fi
+  out_of_time && return 0
   if ((${#FILE_PATHS[@]} >= MAX_FILES)); then
     DOC_CUT=true
     add_error "more than $MAX_FILES files: left out $path"
+    return 0
+  fi
+  json_str "$path"
+  if ! spend $((${#REPLY} + ENTRY_COST)); then
+    add_error "left out $path: the total output cap was reached"
     return 0
   fi
   idx=${#FILE_PATHS[@]}
@@ -199,74 +270,139 @@ add_file() {
   FILE_PATHS[idx]=$path
   FILE_ROLES[idx]=$role
   FILE_PID[idx]=$pid
-  FILE_BODY[idx]=$(read_file_body "$path" "$cap")
-  # The body was built in a subshell (its stdout is the only way back); its last line carries the
-  # budget it spent and whether the total budget (not the per-file cap) made it cut the content.
-  tail=${FILE_BODY[idx]##*$'\n'}
-  FILE_BODY[idx]=${FILE_BODY[idx]%$'\n'*}
-  is_uint "${tail% *}" && ((BUDGET -= ${tail% *}))
-  [[ $tail == *' 1' ]] && DOC_CUT=true
-  return 0
+  CONTENT_LEN=0
+  file_body "$path" "$how"
+  # Metadata beyond ENTRY_COST (a long symlink target, an error) is charged too.
+  if ! spend $((${#BODY} - CONTENT_LEN > ENTRY_COST ? ${#BODY} - CONTENT_LEN - ENTRY_COST : 0)); then
+    BODY='"ok":false,"error":"left out: the total output cap was reached","cut":true'
+  fi
+  FILE_BODY[idx]=$BODY
 }
 
-# read_file_body PATH CAP: prints the JSON members describing the file (without path/roles/pid),
-# then a line "<content characters used> <1 if the total budget cut the content, else 0>".
-# Runs in a subshell.
-read_file_body() {
-  local path=$1 cap=$2 real st size mode uid gid type content enc cut=false nontext bytes
+# pseudo_fs PATH: true for a host path on /proc, /sys or /dev, which no configuration file is: reading
+# one would disclose process environments or kernel state, or never end (/dev/zero).
+pseudo_fs() {
+  case $1 in
+    /proc | /proc/* | /sys | /sys/* | /dev | /dev/*) return 0 ;;
+  esac
+  return 1
+}
+
+# inspect PATH: F_REAL = where host PATH resolves under HOST_ROOT, F_META = its metadata as JSON
+# members, F_ID = "device:inode type" for the check after reading. Returns 1 with F_ERR (JSON
+# members) when it must not or cannot be read: no regular file is ever opened before this.
+inspect() {
+  local path=$1 st target
+  F_ERR='' F_META='' F_ID=''
   if ! resolve_host "$path"; then
     json_str "$REPLY"
-    printf '"ok":false,"error":%s\n0 0' "$REPLY"
-    return
+    F_ERR="\"ok\":false,\"error\":$REPLY"
+    return 1
   fi
-  real=$HOST_ROOT$REPLY
-  if [[ ! -e $real ]]; then
-    if [[ -L $HOST_ROOT$path ]]; then
-      printf '"ok":false,"error":"not found (dangling symbolic link)"\n0 0'
+  F_REAL=$HOST_ROOT$REPLY
+  if pseudo_fs "$path" || pseudo_fs "$REPLY"; then
+    F_ERR='"ok":false,"error":"refused: on /proc, /sys or /dev, not read"'
+    return 1
+  fi
+  if [[ -L $HOST_ROOT$path ]] && target=$(readlink -- "$HOST_ROOT$path" 2>/dev/null); then
+    json_str "${target:0:256}"
+    target=",\"target\":$REPLY"
+  fi
+  if [[ ! -e $F_REAL && ! -L $F_REAL ]]; then
+    if [[ -n $target ]]; then
+      F_ERR="\"ok\":false,\"error\":\"not found (dangling symbolic link)\",\"type\":\"symlink\"$target"
     else
-      printf '"ok":false,"error":"not found"\n0 0'
+      F_ERR='"ok":false,"error":"not found"'
     fi
+    return 1
+  fi
+  # No -L: the path is resolved already, so a link here was swapped in after resolve_host.
+  if ! st=$(stat -c '%s %a %u %g %d:%i %F' -- "$F_REAL" 2>/dev/null); then
+    F_ERR='"ok":false,"error":"stat failed"'
+    return 1
+  fi
+  local -a f=($st)
+  local mode=000${f[1]} type
+  case ${f[*]:5} in
+    'regular file' | 'regular empty file') type=file ;;
+    directory) type=directory ;;
+    'symbolic link') type=symlink ;;
+    fifo) type=fifo ;;
+    socket) type=socket ;;
+    'character special file') type=char-device ;;
+    'block special file') type=block-device ;;
+    *) type=other ;;
+  esac
+  F_ID="${f[4]} $type"
+  F_META="\"size\":${f[0]},\"mode\":\"${mode: -4}\",\"uid\":${f[2]},\"gid\":${f[3]},\"type\":\"$type\"$target"
+  if [[ $type != file ]]; then
+    F_ERR="\"ok\":false,\"error\":\"not a regular file ($type)\",$F_META"
+    return 1
+  fi
+  if [[ ! -r $F_REAL ]]; then
+    F_ERR="\"ok\":false,\"error\":\"permission denied\",$F_META"
+    return 1
+  fi
+  F_SIZE=${f[0]}
+}
+
+# unchanged: true when F_REAL still is the regular file inspect saw. A swap between the stat and the
+# read (to a FIFO, a device, another file) is caught here and the content thrown away.
+unchanged() {
+  local st
+  st=$(stat -c '%d:%i %F' -- "$F_REAL" 2>/dev/null) || return 1
+  [[ ${st%% *} == "${F_ID%% *}" && ${st#* } == 'regular '* ]]
+}
+
+# read_text CAP: F_TEXT = up to CAP bytes of F_REAL, NUL bytes as \001 (a bash variable cannot hold
+# NUL), through a child that is killed after READ_TIMEOUT seconds. Returns 1 on a failed read.
+read_text() {
+  F_TEXT=$($TIMEOUT ${TIMEOUT:+$READ_TIMEOUT} head -c "$1" -- "$F_REAL" 2>/dev/null | tr '\0' '\1' && printf x) ||
+    return 1
+  [[ $F_TEXT == *x ]] || return 1
+  F_TEXT=${F_TEXT%x}
+  unchanged
+}
+
+# file_body PATH HOW: BODY = the JSON members describing the file (without path/roles/pid).
+file_body() {
+  local path=$1 how=$2
+  if ! inspect "$path"; then
+    BODY=$F_ERR
     return
   fi
-  if ! st=$(stat -L -c '%s %a %u %g %F' -- "$real" 2>/dev/null); then
-    printf '"ok":false,"error":"stat failed"\n0 0'
+  if [[ $how == redact ]]; then
+    BODY="\"ok\":true,$F_META,\"redacted\":true"
     return
   fi
-  # Word splitting instead of a here-string: bash 4.2 writes here-strings to a temporary file.
-  local -a fields=($st)
-  size=${fields[0]} mode=${fields[1]} uid=${fields[2]} gid=${fields[3]} type=${fields[*]:4}
-  mode=000$mode
-  local meta="\"size\":$size,\"mode\":\"${mode: -4}\",\"uid\":$uid,\"gid\":$gid"
-  if [[ $type != 'regular file' && $type != 'regular empty file' ]]; then
-    json_str "not a regular file ($type)"
-    printf '"ok":false,"error":%s,%s\n0 0' "$REPLY" "$meta"
+  if [[ $how == content ]]; then
+    content_body
+  else
+    reduced_body "$path" "$how"
+  fi
+}
+
+# content_body: BODY for a file whose content leaves the node (up to FILE_CAP and the budget).
+content_body() {
+  local cap=$FILE_CAP cut=false content
+  # Contents leave CONTENT_RESERVE of the budget to the entries (paths, metadata) that follow.
+  ((cap > BUDGET - CONTENT_RESERVE)) && cap=$((BUDGET - CONTENT_RESERVE))
+  # Never negative: "head -c -N" would read all but the last N bytes, without bound.
+  ((cap < 0)) && cap=0
+  if ((cap < 64 && F_SIZE > 0)); then
+    DOC_CUT=true
+    BODY="\"ok\":false,\"error\":\"left out: the total output cap was reached\",$F_META,\"cut\":true"
     return
   fi
-  if [[ ! -r $real ]]; then
-    printf '"ok":false,"error":"permission denied",%s\n0 0' "$meta"
-    return
-  fi
-  local by_budget=0
-  if ((cap > BUDGET)); then
-    cap=$BUDGET
-    by_budget=1
-  fi
-  if ((cap < 64 && size > 0)); then
-    printf '"ok":false,"error":"left out: the total output cap was reached",%s,"cut":true\n0 1' "$meta"
+  if ! read_text "$cap"; then
+    BODY="\"ok\":false,\"error\":\"read failed, timed out or the file changed while read: content discarded\",$F_META"
     return
   fi
   # Text when the part we keep has only printable ASCII, tab, LF and CR; anything else (NUL,
-  # UTF-8, escape codes) is kept byte-exact as base64, since a bash variable cannot hold NUL.
-  nontext=$(head -c "$cap" -- "$real" | tr -d '\11\12\15\40-\176' | head -c 1 | wc -c)
-  if ((nontext == 0)); then
-    enc=text
-    content=$(head -c "$cap" -- "$real" && printf x) || {
-      printf '"ok":false,"error":"read error",%s\n0 0' "$meta"
-      return
-    }
-    content=${content%x}
-    ((${#content} < size)) && cut=true
-    # Escaping can lengthen the text; shorten the raw prefix until the escaped form fits the cap.
+  # UTF-8, escape codes) is kept byte-exact as base64.
+  if [[ $F_TEXT != $NONTEXT ]]; then
+    content=$F_TEXT
+    ((${#content} < F_SIZE)) && cut=true
     json_str "$content"
     # Each raw character removed shortens the escaped form by at least one, so one pass suffices.
     if ((${#REPLY} - 2 > cap)); then
@@ -274,20 +410,76 @@ read_file_body() {
       cut=true
       json_str "$content"
     fi
+    BODY="\"ok\":true,$F_META,\"encoding\":\"text\",\"content\":$REPLY"
   else
-    enc=base64
-    bytes=$((cap / 4 * 3))
-    content=$(head -c "$bytes" -- "$real" | base64 -w 0) || {
-      printf '"ok":false,"error":"read error",%s\n0 0' "$meta"
+    local bytes=$((cap / 4 * 3))
+    content=$($TIMEOUT ${TIMEOUT:+$READ_TIMEOUT} head -c "$bytes" -- "$F_REAL" 2>/dev/null | base64 -w 0) && unchanged || {
+      BODY="\"ok\":false,\"error\":\"read failed, timed out or the file changed while read: content discarded\",$F_META"
       return
     }
-    ((size > bytes)) && cut=true
+    ((F_SIZE > bytes)) && cut=true
     REPLY="\"$content\""
+    BODY="\"ok\":true,$F_META,\"encoding\":\"base64\",\"content\":$REPLY"
   fi
-  printf '"ok":true,%s,"encoding":"%s","content":%s' "$meta" "$enc" "$REPLY"
-  [[ $cut == true ]] && printf ',"cut":true'
-  [[ $cut == true ]] || by_budget=0
-  printf '\n%d %d' $((${#REPLY} - 2)) "$by_budget"
+  ((BUDGET -= ${#REPLY} - 2))
+  CONTENT_LEN=$((${#REPLY} - 2))
+  [[ $cut == true ]] && BODY+=',"cut":true'
+  [[ $cut == true && $cap -lt $FILE_CAP ]] && DOC_CUT=true
+}
+
+# load_lines PATH: LINES = the first MAX_LINES lines of the regular file at host PATH (CR dropped),
+# with L_CUT=true when the file is longer than what was examined; cached per path, as a unit file
+# is read once for its ExecStart= references and once for its reduction. Returns 1 (BODY set) when
+# it cannot be read.
+load_lines() {
+  local path=$1 n
+  if [[ -n ${LOADED[$path]} ]]; then
+    BODY=${LOADED[$path]}
+    [[ $BODY == '"ok":false'* ]] && return 1
+    LINES=("${ALL_LINES[@]:${LOADED_AT[$path]}:${LOADED_N[$path]}}")
+    L_CUT=${LOADED_CUT[$path]}
+    return 0
+  fi
+  if inspect "$path" && read_text "$READ_CAP"; then
+    L_CUT=false
+    ((F_SIZE > READ_CAP)) && L_CUT=true
+    mapfile -t -n "$MAX_LINES" LINES < <(printf '%s' "$F_TEXT")
+    n=${#LINES[@]}
+    ((n >= MAX_LINES)) && L_CUT=true
+    LINES=("${LINES[@]%$'\r'}")
+    BODY="\"ok\":true,$F_META"
+    LOADED_AT[$path]=${#ALL_LINES[@]}
+    LOADED_N[$path]=$n
+    ALL_LINES+=("${LINES[@]}")
+    LOADED_CUT[$path]=$L_CUT
+  else
+    BODY=${F_ERR:-"\"ok\":false,\"error\":\"read failed, timed out or the file changed while read: content discarded\",$F_META"}
+  fi
+  LOADED[$path]=$BODY
+  [[ $BODY == '"ok":true'* ]]
+}
+
+# reduced_body PATH HOW: BODY for a unit, drop-in, environment or os-release file: only the lines the
+# disclosure rule names (reduce_unit, reduce_env), marked "reduced".
+reduced_body() {
+  local how=$2 text
+  load_lines "$1" || return
+  case $how in
+    unit) reduce_unit ;;
+    env) reduce_env "$REFS" ;;
+    os) reduce_env "$OS_RELEASE_KEYS" ;;
+  esac
+  text=$REDUCED
+  json_str "$text"
+  CONTENT_LEN=$((${#REPLY} - 2))
+  if ((CONTENT_LEN > REDUCED_CAP)) || ! spend "$CONTENT_LEN"; then
+    CONTENT_LEN=0
+    DOC_CUT=true
+    BODY+=',"reduced":true,"cut":true,"error":"left out: the reduced content exceeds its cap or the total output cap"'
+    return
+  fi
+  BODY+=",\"encoding\":\"text\",\"reduced\":true,\"content\":$REPLY"
+  [[ $L_CUT == true || $R_CUT == true ]] && BODY+=',"cut":true'
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -300,6 +492,7 @@ read_argv() {
   local a=''
   ARGV=()
   ARGV_CUT=false
+  [[ -f $1 ]] || return 0
   while IFS= read -r -d '' a; do
     if ((${#ARGV[@]} >= MAX_ARGS)); then
       ARGV_CUT=true
@@ -317,7 +510,8 @@ read_argv() {
 read_status() {
   local key val rest
   ST_NAME='' ST_PPID='' ST_UID=''
-  while IFS=$'\t' read -r key val rest; do
+  [[ -f $1 ]] || return 0
+  while IFS=$'\t' read -r -n 4096 key val rest; do
     case $key in
       Name:) ST_NAME=$val ;;
       PPid:) ST_PPID=$val ;;
@@ -327,11 +521,14 @@ read_status() {
   done <"$1" 2>/dev/null
 }
 
-# read_small FILE: REPLY = FILE's content without trailing newlines (for /proc files; no fork).
+# read_small FILE: REPLY = FILE's content without trailing newlines (for /proc files; no fork), at
+# most 64 lines of 4,096 characters, and only from a regular file: /proc files are, a FIFO or device
+# in their place would block or never end.
 read_small() {
-  local line
+  local line n=0
   REPLY=''
-  while IFS= read -r line || [[ -n $line ]]; do
+  [[ -f $1 ]] || return 0
+  while ((n++ < 64)) && { IFS= read -r -n 4096 line || [[ -n $line ]]; }; do
     REPLY+=$line$'\n'
   done <"$1" 2>/dev/null
   while [[ $REPLY == *$'\n' ]]; do REPLY=${REPLY%$'\n'}; done
@@ -362,6 +559,8 @@ in_kubelet_service() {
   return 1
 }
 
+# reject PID ARGV0 WHY: lists a process named kubelet that is not judged, and why (charged to the
+# budget like everything variable).
 reject() {
   ((${#REJECTED[@]} < MAX_REJECTED)) || return 0
   local a0 why
@@ -369,6 +568,7 @@ reject() {
   a0=$REPLY
   json_str "$3"
   why=$REPLY
+  spend $((${#a0} + ${#why} + 30)) || return 0
   REJECTED+=("{\"pid\":$1,\"argv0\":$a0,\"why\":$why}")
 }
 
@@ -383,15 +583,16 @@ find_kubelets() {
   [[ $HOST_ROOT/proc/$$ -ef /proc/$$ ]] && self_visible=true
   pid1_ns=$(readlink -- "$HOST_ROOT/proc/1/ns/mnt" 2>/dev/null)
   for d in "$HOST_ROOT"/proc/[0-9]*; do
+    out_of_time && return 0
     pid=${d##*/}
-    [[ $pid == *[!0-9]* ]] && continue
+    [[ $pid == *[!0-9]* || ! -f $d/cmdline ]] && continue
     a0=''
-    IFS= read -r -d '' a0 <"$d/cmdline" 2>/dev/null
+    IFS= read -r -d '' -n 4096 a0 <"$d/cmdline" 2>/dev/null
     [[ -z $a0 ]] && continue # kernel thread, or the process just exited
     if [[ ${a0##*/} != kubelet ]]; then
       # A script named kubelet shows comm "kubelet" with argv[0] the interpreter.
       comm=''
-      IFS= read -r comm <"$d/comm" 2>/dev/null
+      [[ -f $d/comm ]] && IFS= read -r -n 64 comm <"$d/comm" 2>/dev/null
       [[ $comm == kubelet ]] && reject "$pid" "$a0" "its name is kubelet but argv[0] is not: a script or a renamed process"
       continue
     fi
@@ -404,6 +605,12 @@ find_kubelets() {
     cg=$REPLY
     if container_marker "$cg"; then
       reject "$pid" "$a0" "containerised: $REPLY"
+      continue
+    fi
+    # Only a root process can be the node's kubelet: a user's process named kubelet must never decide
+    # a verdict, nor make the collector read, as root, files its arguments name.
+    if [[ $ST_UID != 0 ]]; then
+      reject "$pid" "$a0" "not root (real uid ${ST_UID:-unknown}): not the node's kubelet"
       continue
     fi
     if in_kubelet_service "$cg"; then
@@ -433,7 +640,7 @@ select_kubelets() {
   for i in "${!CAND_PIDS[@]}"; do
     pid=${CAND_PIDS[i]}
     if ((CAND_TIER[i] != best)); then
-      IFS= read -r -d '' REPLY <"$HOST_ROOT/proc/$pid/cmdline" 2>/dev/null
+      IFS= read -r -d '' -n 4096 REPLY <"$HOST_ROOT/proc/$pid/cmdline" 2>/dev/null
       if ((best == 1)); then
         reject "$pid" "$REPLY" "not in kubelet.service while another kubelet is"
       else
@@ -526,7 +733,7 @@ describe_kubelet() {
   is_uint "$ST_UID" && json+=",\"uid\":$ST_UID"
   read_small "$d/cgroup"
   json_str "${REPLY:0:2000}"
-  json+=",\"cgroup\":$REPLY"
+  spend ${#REPLY} && json+=",\"cgroup\":$REPLY"
 
   # The kernel shows cwd as a symlink; a simulated or copied tree may hold the path in a plain file.
   if [[ -L $d/cwd ]]; then
@@ -540,8 +747,8 @@ describe_kubelet() {
   # Seen from a container that mounts the host, the link may include the mount point.
   if [[ -n $HOST_ROOT && $cwd == "$HOST_ROOT"/* ]]; then cwd=${cwd#"$HOST_ROOT"}; fi
   if [[ -n $cwd ]]; then
-    json_str "$cwd"
-    json+=",\"cwd\":$REPLY"
+    json_str "${cwd:0:1024}"
+    spend ${#REPLY} && json+=",\"cwd\":$REPLY"
   else
     json_str "${cwd_err:-empty cwd}"
     json+=",\"cwdError\":$REPLY"
@@ -574,7 +781,7 @@ describe_kubelet() {
       continue
     fi
     host_join "$cwd" "$f"
-    add_file "$REPLY" config "$pid" "$FILE_CAP"
+    add_file "$REPLY" config "$pid" content
   done
   flag_values config-dir
   distinct_last "${FLAG_VALUES[@]}"
@@ -613,6 +820,8 @@ walk_config_dir() {
   local real=$HOST_ROOT$REPLY
   if [[ -n $WALK_ERR ]]; then
     :
+  elif pseudo_fs "$dir" || pseudo_fs "$REPLY"; then
+    WALK_ERR='refused: on /proc, /sys or /dev, not walked'
   elif [[ -L $real ]]; then
     WALK_ERR='is a symbolic link: the kubelet (filepath.WalkDir) does not follow it'
   elif [[ ! -e $real ]]; then
@@ -623,10 +832,15 @@ walk_config_dir() {
     walk_dir "${dir%/}" "$real" 1
   fi
   json_str "$dir"
+  spend $((${#REPLY} + 40)) || return 0
   json="{\"path\":$REPLY,\"pid\":$pid"
   local items=()
   for e in "${WALK_ENTRIES[@]}"; do
     json_str "$e"
+    if ! spend $((${#REPLY} + 1)); then
+      WALK_CUT=true
+      break
+    fi
     items+=("$REPLY")
   done
   json_arr "${items[@]}"
@@ -637,8 +851,8 @@ walk_config_dir() {
   fi
   [[ $WALK_CUT == true ]] && json+=',"cut":true' && DOC_CUT=true
   CONFIG_DIRS+=("$json}")
-  for e in "${WALK_CONF[@]}"; do add_file "$e" config-dir-entry "$pid" "$FILE_CAP"; done
-  for e in "${WALK_OTHER[@]}"; do add_file "$e" config-dir-entry "$pid" "$SMALL_FILE_CAP"; done
+  for e in "${WALK_CONF[@]}"; do add_file "$e" config-dir-entry "$pid" content; done
+  for e in "${WALK_OTHER[@]}"; do add_file "$e" config-dir-entry "$pid" redact; done
 }
 
 # walk_dir HOSTPATH REALPATH DEPTH
@@ -646,7 +860,7 @@ walk_dir() {
   local host=$1 real=$2 depth=$3 entry name
   for entry in "$real"/*; do
     name=${entry##*/}
-    if ((${#WALK_ENTRIES[@]} >= MAX_FILES)); then
+    if ((${#WALK_ENTRIES[@]} >= MAX_FILES)) || out_of_time; then
       WALK_CUT=true
       return
     fi
@@ -669,25 +883,157 @@ walk_dir() {
 # systemd unit, drop-ins, environment files, OS
 # ----------------------------------------------------------------------------------------------
 
-# unit_env_files FILE: appends to ENV_FILES the paths named by EnvironmentFile= in a unit file
-# ("-" prefix = optional, systemd.exec(5)). An empty assignment resets the list in systemd; the
-# files named before it are still collected, which costs little and shows what was on disk.
+# trim TEXT: REPLY = TEXT without leading and trailing whitespace.
+trim() {
+  REPLY=${1#"${1%%[![:space:]]*}"}
+  REPLY=${REPLY%"${REPLY##*[![:space:]]}"}
+}
+
+# logical_lines: LOGICAL = LINES joined the way systemd reads a unit file (and
+# functions/kubelet/systemd-unit.ts models it): a trailing backslash continues a line with a space,
+# and a comment line inside a continuation is skipped.
+logical_lines() {
+  local line pending='' have=false
+  LOGICAL=()
+  for line in "${LINES[@]}"; do
+    trim "$line"
+    line=$REPLY
+    if [[ $have == true ]]; then
+      [[ $line == '#'* || $line == ';'* ]] && continue
+      line="$pending $line"
+    fi
+    if [[ $line == *\\ ]]; then
+      pending=${line%\\}
+      have=true
+      continue
+    fi
+    have=false
+    LOGICAL+=("$line")
+  done
+  [[ $have == true ]] && LOGICAL+=("$pending")
+}
+
+# unit_key LINE: KEY and VALUE of a "Key=value" line (both trimmed), or returns 1.
+unit_key() {
+  [[ $1 == *=* ]] || return 1
+  trim "${1%%=*}"
+  KEY=$REPLY
+  trim "${1#*=}"
+  VALUE=$REPLY
+}
+
+# add_refs LINE: adds to REFS every variable an ExecStart= line references ($VAR or ${VAR}; "$$" is
+# a literal dollar sign). Bounded: a line has at most 256 references taken.
+add_refs() {
+  local v=${1//\$\$/} re='\$\{?([A-Za-z_][A-Za-z0-9_]*)' n=0
+  while ((n++ < 256)) && [[ $v =~ $re ]]; do
+    [[ $REFS == *$'\n'"${BASH_REMATCH[1]}"$'\n'* ]] || REFS+=${BASH_REMATCH[1]}$'\n'
+    v=${v#*"${BASH_REMATCH[0]}"}
+  done
+}
+
+# env_words VALUE: WORDS = VALUE split as systemd splits Environment= (quotes and backslash escapes
+# kept in each word, so a kept word is written back exactly as it was).
+env_words() {
+  local s=$1 i n=${#1} c q='' w=''
+  WORDS=()
+  for ((i = 0; i < n; i++)); do
+    c=${s:i:1}
+    if [[ -z $q && $c == [[:space:]] ]]; then
+      [[ -n $w ]] && WORDS+=("$w")
+      w=''
+      continue
+    fi
+    w+=$c
+    if [[ $c == \\ ]] && ((i + 1 < n)); then
+      ((i++))
+      w+=${s:i:1}
+    elif [[ -n $q ]]; then
+      [[ $c == "$q" ]] && q=''
+    elif [[ $c == [\"\'] ]]; then
+      q=$c
+    fi
+  done
+  [[ -n $w ]] && WORDS+=("$w")
+}
+
+# referenced WORD KEYS: true when WORD ('NAME=value', possibly quoted) assigns a variable in KEYS.
+referenced() {
+  local name=${1#[\"\']}
+  [[ $name == *=* ]] || return 1
+  name=${name%%=*}
+  [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ && $2 == *$'\n'"$name"$'\n'* ]]
+}
+
+# reduce_unit: REDUCED = the logical lines of LINES that can change the kubelet's command line:
+# section headers, ExecStart=, EnvironmentFile= (paths), and Environment= reduced to the assignments
+# of referenced variables (an empty Environment= stays: it resets the list). R_CUT=true when a line
+# too long to split was left out.
+reduce_unit() {
+  local line kept w
+  REDUCED=''
+  R_CUT=false
+  logical_lines
+  for line in "${LOGICAL[@]}"; do
+    if [[ $line == '['*']' ]]; then
+      REDUCED+=$line$'\n'
+      continue
+    fi
+    unit_key "$line" || continue
+    case $KEY in
+      ExecStart | EnvironmentFile) REDUCED+=$line$'\n' ;;
+      Environment)
+        if ((${#VALUE} > MAX_WORD_LINE)); then
+          R_CUT=true
+          continue
+        fi
+        env_words "$VALUE"
+        kept=''
+        for w in "${WORDS[@]}"; do referenced "$w" "$REFS" && kept+=" $w"; done
+        [[ -n $kept || -z $VALUE ]] && REDUCED+="Environment=${kept# }"$'\n'
+        ;;
+    esac
+  done
+}
+
+# reduce_env KEYS: REDUCED = the assignments in LINES (an environment file, or os-release) of the
+# variables in KEYS, continuation lines joined as systemd's load_env_file joins them.
+reduce_env() {
+  local keys=$1 i n=${#LINES[@]} line key
+  REDUCED=''
+  R_CUT=false
+  for ((i = 0; i < n; i++)); do
+    line=${LINES[i]}
+    while [[ $line == *\\ && $line != *\\\\ ]] && ((i + 1 < n)); do
+      ((i++))
+      line=${line%\\}${LINES[i]}
+    done
+    trim "$line"
+    line=$REPLY
+    [[ $line == *=* ]] || continue
+    trim "${line%%=*}"
+    key=$REPLY
+    [[ $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ && $keys == *$'\n'"$key"$'\n'* ]] && REDUCED+=$line$'\n'
+  done
+}
+
+# unit_env_files: appends to ENV_FILES the paths named by EnvironmentFile= in LOGICAL ("-" prefix =
+# optional, systemd.exec(5)). An empty assignment resets the list in systemd; the files named before
+# it are still collected, which costs little and shows what was on disk.
 unit_env_files() {
-  local line val n=0
-  while ((n++ < 4000)) && { IFS= read -r line || [[ -n $line ]]; }; do
-    line=${line#"${line%%[![:space:]]*}"}
-    [[ $line == EnvironmentFile=* ]] || continue
-    val=${line#EnvironmentFile=}
-    val=${val%"${val##*[![:space:]]}"}
-    val=${val#-}
-    [[ $val == /* ]] && ENV_FILES+=("$val")
-  done <"$1" 2>/dev/null
+  local line
+  for line in "${LOGICAL[@]}"; do
+    unit_key "$line" && [[ $KEY == EnvironmentFile ]] || continue
+    VALUE=${VALUE#-}
+    [[ $VALUE == /* ]] && ((${#ENV_FILES[@]} < MAX_FILES)) && ENV_FILES+=("$VALUE")
+  done
 }
 
 # collect_units: the kubelet unit and its drop-ins from every systemd unit directory, then the
-# environment files they name and nodeadm's /etc/eks/kubelet/environment.
+# environment files they name and nodeadm's /etc/eks/kubelet/environment. All unit files are read
+# first, so that REFS holds every variable any ExecStart= references before anything is reduced.
 collect_units() {
-  local base f p
+  local base f p line units=()
   ENV_FILES=()
   for base in /etc/systemd/system /run/systemd/system /usr/lib/systemd/system /lib/systemd/system; do
     for f in "$base/kubelet.service" "$HOST_ROOT$base"/kubelet.service.d/*.conf; do
@@ -697,23 +1043,35 @@ collect_units() {
       resolve_host "$f" && p=$REPLY || p=$f
       [[ -n ${FILE_REAL[$p]} ]] && continue
       FILE_REAL[$p]=1
-      if [[ $f == *.service ]]; then
-        add_file "$f" unit '' "$FILE_CAP"
-      else
-        add_file "$f" unit-dropin '' "$FILE_CAP"
-      fi
-      resolve_host "$f" && unit_env_files "$HOST_ROOT$REPLY"
+      ((${#units[@]} < MAX_FILES)) && units+=("$f")
     done
   done
-  [[ -e $HOST_ROOT/etc/eks/kubelet/environment ]] && add_file /etc/eks/kubelet/environment environment '' "$FILE_CAP"
-  for f in "${ENV_FILES[@]}"; do add_file "$f" environment '' "$FILE_CAP"; done
+  for f in "${units[@]}"; do
+    out_of_time && return 0
+    load_lines "$f" || continue
+    logical_lines
+    for line in "${LOGICAL[@]}"; do
+      unit_key "$line" && [[ $KEY == ExecStart ]] && add_refs "$VALUE"
+    done
+    unit_env_files
+  done
+  for f in "${units[@]}"; do
+    if [[ $f == *.service ]]; then
+      add_file "$f" unit '' unit
+    else
+      add_file "$f" unit-dropin '' unit
+    fi
+  done
+  [[ -e $HOST_ROOT/etc/eks/kubelet/environment || -L $HOST_ROOT/etc/eks/kubelet/environment ]] &&
+    add_file /etc/eks/kubelet/environment environment '' env
+  for f in "${ENV_FILES[@]}"; do add_file "$f" environment '' env; done
 }
 
 collect_os() {
   if [[ -e $HOST_ROOT/etc/os-release || -L $HOST_ROOT/etc/os-release ]]; then
-    add_file /etc/os-release os-release '' "$OS_RELEASE_CAP"
+    add_file /etc/os-release os-release '' os
   elif [[ -e $HOST_ROOT/usr/lib/os-release ]]; then
-    add_file /usr/lib/os-release os-release '' "$OS_RELEASE_CAP"
+    add_file /usr/lib/os-release os-release '' os
   fi
 }
 
@@ -748,14 +1106,16 @@ host_json() {
     json_str "$HOST_NOTE"
     json+=",\"note\":$REPLY"
   fi
-  read -r up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
+  [[ -f $HOST_ROOT/proc/uptime ]] && read -r -n 64 up _ <"$HOST_ROOT/proc/uptime" 2>/dev/null
   [[ $up =~ ^[0-9]+(\.[0-9]+)?$ ]] && json+=",\"uptimeSeconds\":$up"
   # The collection time only as epoch seconds: an ISO copy of it would add ~30 characters to the
   # compact output and no information.
   now=$(date -u +%s 2>/dev/null)
   is_uint "$now" && json+=",\"nowEpochSeconds\":$now"
   read_small "$HOST_ROOT/proc/sys/kernel/hostname"
-  [[ -z $REPLY ]] && read_small "$HOST_ROOT/etc/hostname"
+  # /etc/hostname only as a plain file: a symlink there could name any file's first line.
+  [[ -z $REPLY && ! -L $HOST_ROOT/etc/hostname ]] && read_small "$HOST_ROOT/etc/hostname"
+  REPLY=${REPLY%%$'\n'*}
   if [[ -n $REPLY ]]; then
     json_str "${REPLY:0:253}"
     json+=",\"hostname\":$REPLY"

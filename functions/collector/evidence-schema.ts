@@ -3,6 +3,11 @@
  * collector and the TypeScript evaluator. Every field is something the collector *saw*; nothing
  * here is a judgement. Bump EVIDENCE_VERSION on any incompatible change.
  *
+ * What a node discloses is bounded by the rule in functions/collector/collect.sh's header: file
+ * contents only for the --config file and *.conf drop-ins; unit, environment and os-release files
+ * `reduced` to the lines that shape the kubelet's command line (or identify the OS); any other
+ * --config-dir entry `redacted` (metadata only).
+ *
  * The collector prints either the plain document, or (when gzip is on the node and the result is
  * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
  * document, so that most nodes fit the 2,500 characters ListCommandInvocations returns inline.
@@ -36,15 +41,28 @@ const boundedString = z.string().check(z.maxLength(EVIDENCE_LIMITS.maxStringChar
 /** Why a file is in the document. A path can have several roles. */
 export const FILE_ROLES = [
   'config', // named by --config
-  'config-dir-entry', // found under --config-dir (any name; only *.conf are drop-ins)
-  'unit', // /etc/systemd/system/kubelet.service (or the unit the kubelet runs from)
-  'unit-dropin', // /etc/systemd/system/kubelet.service.d/*.conf
-  'environment', // /etc/eks/kubelet/environment (AL2023 nodeadm) and EnvironmentFile= of the unit
-  'os-release', // /etc/os-release
+  'config-dir-entry', // found under --config-dir (any name; only *.conf are drop-ins, the rest is redacted)
+  'unit', // /etc/systemd/system/kubelet.service (or the unit the kubelet runs from), reduced
+  'unit-dropin', // /etc/systemd/system/kubelet.service.d/*.conf, reduced
+  'environment', // /etc/eks/kubelet/environment (AL2023 nodeadm) and EnvironmentFile= of the unit, reduced
+  'os-release', // /etc/os-release, reduced to its identifying keys
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
-export const fileEvidenceSchema = z.object({
+/** What the path resolves to, as stat(1) sees it; only "file" is ever opened by the collector. */
+export const FILE_TYPES = [
+  'file',
+  'directory',
+  'symlink',
+  'fifo',
+  'socket',
+  'char-device',
+  'block-device',
+  'other',
+] as const;
+export type FileType = (typeof FILE_TYPES)[number];
+
+const fileEvidenceShape = z.object({
   /** Absolute path on the host (without HOST_ROOT). */
   path: boundedString,
   roles: z.array(z.enum(FILE_ROLES)).check(z.minLength(1), z.maxLength(FILE_ROLES.length)),
@@ -64,7 +82,29 @@ export const fileEvidenceSchema = z.object({
   content: z.optional(z.string().check(z.maxLength(EVIDENCE_LIMITS.maxFileContentChars))),
   /** The collector's per-file or total cap cut the content: it is a prefix, or absent. */
   cut: z.optional(z.boolean()),
+  /** Type of what the path resolves to. */
+  type: z.optional(z.enum(FILE_TYPES)),
+  /** readlink of the path itself when it is a symbolic link. */
+  target: z.optional(boundedString),
+  /**
+   * The disclosure rule keeps this file's content on the node (a --config-dir entry that is not a
+   * *.conf drop-in): only its metadata is here, and it was never opened.
+   */
+  redacted: z.optional(z.literal(true)),
+  /**
+   * `content` holds only the lines that can change the kubelet's command line (unit files: section
+   * headers, ExecStart=, EnvironmentFile= and the Environment= assignments of variables ExecStart=
+   * references; environment files: those assignments; os-release: its identifying keys).
+   */
+  reduced: z.optional(z.literal(true)),
 });
+
+export const fileEvidenceSchema = fileEvidenceShape.check(
+  z.refine((f) => f.redacted !== true || (f.content === undefined && f.reduced !== true), {
+    message: 'a redacted file carries no content',
+    path: ['content'],
+  }),
+);
 export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
 
 export const kubeletProcessSchema = z.object({

@@ -285,6 +285,9 @@ export type DecodedContent = { ok: true; text: string; cut: boolean } | { ok: fa
  * (the kubelet's JSON and YAML decoders need UTF-8). `cut` says the text is only a prefix.
  */
 export function decodeFileContent(file: FileEvidence): DecodedContent {
+  if (file.redacted === true) {
+    return { ok: false, reason: 'redacted: the collector lists this file but never sends its content' };
+  }
   if (!file.ok || file.content === undefined) {
     return {
       ok: false,

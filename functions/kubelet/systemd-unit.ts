@@ -14,6 +14,14 @@
  *   `$VAR` expands to the value split at whitespace (quotes honoured, zero words if empty/unset), and
  *   `${VAR}` anywhere expands to the exact value inside its word; `$$` is a literal `$`.
  * - prefixes `-@:+!` are stripped; with `@`, the second word is argv[0].
+ *
+ * The collector sends these files reduced (evidence `reduced: true`, see the disclosure rule in
+ * functions/collector/collect.sh): unit files keep their section headers, ExecStart= and
+ * EnvironmentFile= lines and the Environment= assignments of variables an ExecStart= references;
+ * environment files keep only those assignments. That is everything this model reads, so the argv
+ * from reduced files is the argv from the full ones (test/kubelet/systemd-unit.test.ts checks it on
+ * every simulated node). A reduction cut short (a file beyond the collector's read cap) is `cut` and
+ * is refused below like any cut file.
  */
 import type { EvidenceDocument, FileEvidence } from '../collector/evidence-schema.ts';
 import { fileBytes } from './file-content.ts';

@@ -109,6 +109,58 @@ describe('parseEvidence: good output', () => {
   });
 });
 
+describe('parseEvidence: redacted and reduced files', () => {
+  it('accepts a redacted entry (metadata only) and a reduced unit file, and decodes neither as more', () => {
+    // Prepare
+    const files = [
+      {
+        path: '/etc/kubernetes/kubelet/config.json.d/key',
+        roles: ['config-dir-entry'],
+        pid: 3187,
+        ok: true,
+        size: 411,
+        mode: '0600',
+        uid: 0,
+        gid: 0,
+        type: 'file',
+        target: '/root/.ssh/id_ed25519',
+        redacted: true,
+      },
+      {
+        path: '/etc/systemd/system/kubelet.service',
+        roles: ['unit'],
+        ok: true,
+        size: 479,
+        mode: '0644',
+        uid: 0,
+        gid: 0,
+        type: 'file',
+        encoding: 'text',
+        reduced: true,
+        content: '[Service]\nExecStart=/usr/bin/kubelet $ARGS\n',
+      },
+    ];
+
+    // Act
+    const result = parseEvidence(JSON.stringify(validDoc({ files })));
+
+    // Assess
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [redacted, unit] = result.evidence.files;
+    expect(redacted).toMatchObject({ redacted: true, type: 'file', target: '/root/.ssh/id_ed25519' });
+    expect(decodeFileContent(redacted!)).toEqual({
+      ok: false,
+      reason: 'redacted: the collector lists this file but never sends its content',
+    });
+    expect(decodeFileContent(unit!)).toEqual({
+      ok: true,
+      text: '[Service]\nExecStart=/usr/bin/kubelet $ARGS\n',
+      cut: false,
+    });
+  });
+});
+
 describe('parseEvidence: no usable output', () => {
   it.each([
     ['empty', ''],
@@ -321,6 +373,27 @@ describe('parseEvidence: malformed documents', () => {
       'a mode that is not octal',
       { files: [{ path: '/x', roles: ['config'], ok: true, mode: '0999' }] },
       /files\[0\]\.mode/,
+    ],
+    [
+      'a redacted file that carries content',
+      {
+        files: [
+          {
+            path: '/d/key',
+            roles: ['config-dir-entry'],
+            ok: true,
+            redacted: true,
+            encoding: 'text',
+            content: 'k',
+          },
+        ],
+      },
+      /files\[0\]\.content: a redacted file carries no content/,
+    ],
+    [
+      'an unknown file type',
+      { files: [{ path: '/d/x', roles: ['config-dir-entry'], ok: true, redacted: true, type: 'door' }] },
+      /files\[0\]\.type/,
     ],
     ['host not an object', { host: 'visible' }, /field host/],
     ['a negative uptime', { host: { visible: true, uptimeSeconds: -1 } }, /host\.uptimeSeconds/],

@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EvidenceDocument } from '../../functions/collector/evidence-schema.ts';
 import { argvFromUnitFiles, parseEnvironmentFile, splitWords } from '../../functions/kubelet/systemd-unit.ts';
+import { cleanupRoots, collect, evidenceOf } from '../collector/run-collector.ts';
+import { hostileNodes } from '../sim/hostile-nodes.ts';
+import { type NodeTreeSpec, nodePresets } from '../sim/node-tree.ts';
 import { buildEvidence, missingFile, textFile } from './evidence-builder.ts';
 import { AL2_ARGS, AL2_UNIT, AL2023_UNIT } from './unit-fixtures.ts';
 
@@ -179,5 +185,61 @@ describe('argvFromUnitFiles', () => {
       files: [unit('[Service]\nExecStart=-@/usr/bin/kubelet kubelet --v=2\n')],
     });
     expect(argvFromUnitFiles(evidence)).toMatchObject({ ok: true, argv: ['kubelet', '--v=2'] });
+  });
+});
+
+describe('argvFromUnitFiles on the collector reduced unit and environment files', () => {
+  afterAll(cleanupRoots);
+
+  /** The same evidence with every reduced file's full text from the simulated disk put back. */
+  function withFullFiles(evidence: EvidenceDocument, root: string): EvidenceDocument {
+    const files = evidence.files.map((f) => {
+      if (f.reduced !== true) return f;
+      const { reduced: _reduced, cut: _cut, ...rest } = f;
+      return { ...rest, encoding: 'text' as const, content: readFileSync(join(root, f.path), 'utf8') };
+    });
+    return { ...evidence, files };
+  }
+
+  const nodes: [string, NodeTreeSpec][] = [
+    ...Object.entries(nodePresets).map(([name, preset]): [string, NodeTreeSpec] => [name, preset()]),
+    ['al2-flag-false with drift', nodePresets['al2-flag-false']({ onDiskExtraArgs: ['--v=4'] })],
+    ['hostile unit drop-ins', hostileNodes.unit!.spec],
+    ['hostile nodeadm environment', hostileNodes.nodeadm!.spec],
+  ];
+
+  it.each(nodes)('%s: the reduced files give the argv the full files give', (_name, spec) => {
+    // Prepare
+    const run = collect(spec);
+    const reduced = evidenceOf(run);
+    const full = withFullFiles(reduced, run.root);
+
+    // Act
+    const fromReduced = argvFromUnitFiles(reduced);
+    const fromFull = argvFromUnitFiles(full);
+
+    // Assess: the same answer; and the reduced files really are reduced where a preset has extra lines.
+    expect(fromReduced).toEqual(fromFull);
+    for (const f of reduced.files.filter((x) => x.roles.includes('unit'))) {
+      expect(f.content).not.toMatch(/^(Description|Restart|After|WantedBy)=/m);
+    }
+  });
+
+  it('keeps only the referenced assignment of an Environment= line with several', () => {
+    const ev = evidenceOf(
+      collect(
+        nodePresets.al2({
+          extraFiles: {
+            '/etc/systemd/system/kubelet.service.d/20-mixed.conf':
+              '[Service]\nEnvironment="HTTPS_PROXY=http://u:p@proxy:3128" \'KUBELET_EXTRA_ARGS=--v=3 --x\' NO_PROXY=x\nEnvironment=\nEnvironment=PATH=/usr/bin\n',
+          },
+        }),
+      ),
+    );
+    const dropIn = ev.files.find((f) => f.path.endsWith('20-mixed.conf'));
+    expect(dropIn).toMatchObject({
+      reduced: true,
+      content: "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--v=3 --x'\nEnvironment=\n",
+    });
   });
 });

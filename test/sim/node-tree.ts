@@ -12,6 +12,7 @@
  * files kubeadm's packages and `kubeadm join` write (kubeadm). Sizes are realistic on purpose: the
  * collector's output limits are tested against them.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -39,13 +40,17 @@ export interface SimProcess {
   mntNs?: string;
 }
 
-/** A file on the simulated host: content (string or bytes) with optional mode, a symlink, or a directory. */
+/**
+ * A file on the simulated host: content (string or bytes) with optional mode, a symlink, a directory,
+ * or a FIFO (opening one for reading blocks until a writer comes: a hostile node's trap for a reader).
+ */
 export type SimEntry =
   | string
   | Buffer
   | { content: string | Buffer; mode?: number }
   | { symlink: string }
-  | { dir: true; mode?: number };
+  | { dir: true; mode?: number }
+  | { fifo: true };
 
 export interface NodeTreeSpec {
   /** Seconds since boot, written to /proc/uptime. Default 86400.42. */
@@ -171,6 +176,12 @@ function writeEntry(target: string, entry: SimEntry): void {
   }
   if ('symlink' in entry) {
     symlinkSync(entry.symlink, target);
+    return;
+  }
+  if ('fifo' in entry) {
+    // Node has no mkfifo; coreutils has.
+    const made = spawnSync('mkfifo', ['-m', '0644', target], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`mkfifo ${target} failed: ${made.stderr}`);
     return;
   }
   if ('dir' in entry) {
