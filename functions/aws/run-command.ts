@@ -30,6 +30,7 @@ import {
   UNMANAGED_REASON,
 } from './discovery.ts';
 import type { EarlyCandidate, EarlyReads } from './early-reads.ts';
+import { collectorCommandInput } from './send-command-input.ts';
 
 export type CollectionOutcome =
   | {
@@ -55,6 +56,8 @@ export type CollectionOutcome =
 
 export interface RunCommandOptions {
   readonly documentName: string;
+  /** The pinned document version (send-command-input.ts); default the deployed "1". */
+  readonly documentVersion?: string;
   /** SendCommand TimeoutSeconds (delivery); SSM then adds the document's own execution timeout. */
   readonly deliveryTimeoutSeconds: number;
   readonly pollInitialDelayMs: number;
@@ -265,19 +268,7 @@ export async function runCollector(
   /** When the last command was accepted: a poll must list commands from a listing started after it. */
   let lastSendMs = 0;
   const send = async (to: { InstanceIds: string[] } | { Targets: Target[] }): Promise<string> => {
-    const out = await ssm.send(
-      new SendCommandCommand({
-        DocumentName: options.documentName,
-        ...to,
-        // The default MaxErrors 0 stops the rest after the first failing node (ssm-ug rate controls);
-        // the default MaxConcurrency 50 would run a tag-targeted group 50 nodes at a time.
-        MaxErrors: '100%',
-        MaxConcurrency: 'Targets' in to ? '100%' : '50',
-        TimeoutSeconds: options.deliveryTimeoutSeconds,
-        CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
-        ...(options.comment ? { Comment: options.comment.slice(0, 100) } : {}),
-      }),
-    );
+    const out = await ssm.send(new SendCommandCommand(collectorCommandInput(options, to)));
     const id = out.Command?.CommandId;
     if (!id) throw new Error('SendCommand returned no CommandId');
     lastSendMs = options.now().getTime();
