@@ -4,6 +4,7 @@
  */
 import { parseEvidence } from '../collector/evidence.ts';
 import { evaluateEvidence } from '../controls/index.ts';
+import { sanitizeText } from '../text/sanitize.ts';
 import { type CliOptions, parseCli, USAGE } from './cli-args.ts';
 import { readInput } from './read-input.ts';
 import { toJson, toTable } from './render.ts';
@@ -32,7 +33,9 @@ function defaultIo(): CliIo {
 function evaluateText(raw: string, options: CliOptions, io: CliIo): number {
   const parsed = parseEvidence(raw);
   if (!parsed.ok) {
-    io.stderr(`kubelet-audit: unusable evidence (${parsed.code}): ${parsed.reason.split('\n')[0]}\n`);
+    io.stderr(
+      `kubelet-audit: unusable evidence (${parsed.code}): ${sanitizeText(parsed.reason.split('\n')[0] ?? '')}\n`,
+    );
     return ExitCode.unusable;
   }
   const results = evaluateEvidence(
@@ -77,7 +80,7 @@ export async function main(args: readonly string[], io: CliIo = defaultIo()): Pr
     case 'evaluate': {
       const input = await readInput(options.input ?? '-', io.stdin);
       if (!input.ok) {
-        io.stderr(`kubelet-audit: ${input.error}\n`);
+        io.stderr(`kubelet-audit: ${sanitizeText(input.error)}\n`);
         return ExitCode.unusable;
       }
       return evaluateText(input.text, options, io);

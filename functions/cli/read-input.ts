@@ -1,5 +1,11 @@
-/** Read evidence from a file or stdin, bounded so a runaway input cannot exhaust memory. */
-import { open } from 'node:fs/promises';
+/**
+ * Read evidence from a file or stdin, bounded so a runaway input cannot exhaust memory. A path must
+ * name a regular file: it is checked before opening (opening a FIFO blocks until a writer appears) and
+ * opened non-blocking, then checked again on the open handle, so swapping in a FIFO, a device or
+ * /proc entry in between cannot hang or feed the CLI.
+ */
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { EVIDENCE_LIMITS } from '../collector/evidence-schema.ts';
 
 /** Generous over the parser's own limit, so the parser (not us) reports "oversized" with its reason. */
@@ -24,9 +30,9 @@ export async function readInput(input: string, stdin: AsyncIterable<Buffer | str
   if (input === '-') return readBounded(stdin, 'standard input');
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(input, 'r');
-    const stat = await handle.stat();
-    if (!stat.isFile()) return { ok: false, error: `${input} is not a regular file` };
+    if (!(await stat(input)).isFile()) return { ok: false, error: `${input} is not a regular file` };
+    handle = await open(input, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!(await handle.stat()).isFile()) return { ok: false, error: `${input} is not a regular file` };
     return await readBounded(handle.createReadStream({ autoClose: false }), input);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,12 +1,15 @@
 /**
  * Output of `kubelet-audit evaluate`: a readable table (coloured only on a terminal) or a stable JSON
- * array with one entry per control.
+ * array with one entry per control. The table shows node text (host name, OS, argv, paths, reasons)
+ * only through sanitizeText, so a hostile node cannot move the cursor, retitle the terminal or reorder
+ * what the reader sees; the JSON stays exact (JSON.stringify escapes every control).
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { PS_EF_HEADER, renderPsLine } from '../collector/ps-line.ts';
 import type { ControlResult } from '../controls/control.ts';
 import { detectNodeType } from '../controls/node-type.ts';
 import { describeProvenance, type Provenance } from '../kubelet/provenance.ts';
+import { sanitizeText as clean } from '../text/sanitize.ts';
 
 export interface JsonResult {
   readonly controlId: string;
@@ -19,6 +22,17 @@ export interface JsonResult {
   readonly evidence: Readonly<Record<string, string>>;
 }
 
+/**
+ * JSON.stringify escapes only U+0000–U+001F. DEL, the C1 controls (U+009B is a one-character CSI to
+ * some terminals), line/paragraph separators and bidi controls would reach the terminal raw; such
+ * characters occur only inside strings, so writing them as \uXXXX keeps the JSON exact.
+ */
+const INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeInvisible(json: string): string {
+  return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function toJson(results: readonly ControlResult[]): string {
   const entries: JsonResult[] = results.map((r) => ({
     controlId: r.controlId,
@@ -29,7 +43,7 @@ export function toJson(results: readonly ControlResult[]): string {
     ...(r.drift === undefined ? {} : { drift: r.drift }),
     evidence: r.evidence,
   }));
-  return `${JSON.stringify(entries, null, 2)}\n`;
+  return `${escapeInvisible(JSON.stringify(entries, null, 2))}\n`;
 }
 
 const COLOURS: Readonly<Record<string, string>> = {
@@ -64,24 +78,27 @@ export function toTable(
 ): string {
   const node = detectNodeType(evidence);
   const out: string[] = [];
-  out.push(`Node     ${evidence.host.hostname ?? '(hostname unknown)'} · ${node.label} [${node.type}]`);
+  out.push(
+    `Node     ${clean(evidence.host.hostname ?? '(hostname unknown)')} · ${clean(node.label)} [${clean(node.type)}]`,
+  );
   if (!evidence.host.visible)
-    out.push(`Host     not visible${evidence.host.note ? `: ${evidence.host.note}` : ''}`);
+    out.push(`Host     not visible${evidence.host.note ? `: ${clean(evidence.host.note)}` : ''}`);
   if (evidence.kubelets.length === 0) out.push('Kubelet  no host kubelet process found');
   else {
     out.push(`Kubelet  ${PS_EF_HEADER}`);
-    for (const k of evidence.kubelets) out.push(`         ${renderPsLine(k, evidence.host)}`);
+    for (const k of evidence.kubelets) out.push(`         ${clean(renderPsLine(k, evidence.host))}`);
   }
   out.push('');
-  const idWidth = Math.max('CONTROL'.length, ...results.map((r) => r.controlId.length));
+  const idWidth = Math.max('CONTROL'.length, ...results.map((r) => clean(r.controlId).length));
   out.push(`${'CONTROL'.padEnd(idWidth)}  ${'STATUS'.padEnd(13)}  ${'EFFECTIVE'.padEnd(9)}  DECIDED BY`);
   for (const r of results) {
-    const value = r.effectiveValue === undefined ? '-' : String(r.effectiveValue);
+    const value = clean(r.effectiveValue === undefined ? '-' : String(r.effectiveValue));
+    const decidedBy = clean(describeProvenance(r.decidedBy) ?? '-');
     out.push(
-      `${r.controlId.padEnd(idWidth)}  ${paint(r.status.padEnd(13), r.status, colour)}  ${value.padEnd(9)}  ${describeProvenance(r.decidedBy) ?? '-'}`,
+      `${clean(r.controlId).padEnd(idWidth)}  ${paint(clean(r.status).padEnd(13), r.status, colour)}  ${value.padEnd(9)}  ${decidedBy}`,
     );
-    out.push(wrap(r.reason, 100, '    '));
-    if (r.drift) out.push(wrap(`Drift: ${r.drift}`, 100, '    '));
+    out.push(wrap(clean(r.reason), 100, '    '));
+    if (r.drift) out.push(wrap(`Drift: ${clean(r.drift)}`, 100, '    '));
   }
   return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { core } from 'zod/mini';
+import { measureNesting, NODE_TEXT_MAX_DEPTH, tooDeepReason } from '../text/nesting-depth.ts';
 import {
   compactEnvelopeSchema,
   EVIDENCE_FORMAT,
@@ -92,6 +93,11 @@ function describeIssues(error: core.$ZodError): string {
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  // The evidence schema nests a handful of levels; anything deeper is refused before parsing, so no
+  // later step (validation, stringify, merging) can be driven into deep recursion.
+  if (measureNesting(text, NODE_TEXT_MAX_DEPTH) > NODE_TEXT_MAX_DEPTH) {
+    return { ok: false, reason: tooDeepReason(NODE_TEXT_MAX_DEPTH) };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {

@@ -2,12 +2,17 @@
  * One ASFF finding per node and control (pure). Limits from the Security Hub CSPM API model
  * (AwsSecurityFinding, and sh-ug asff-required-attributes): Title ≤ 256, Description ≤ 1024,
  * Remediation text ≤ 512, ProductFields ≤ 50 pairs with keys ≤ 128 and values ≤ 2048, every string
- * non-blank.
+ * non-blank. Every string that can carry text from a node (reasons, evidence, OS name, file paths)
+ * goes through safeText: escape sequences and controls removed, cut to its limit
+ * (functions/text/sanitize.ts).
  */
 import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
 import type { ComplianceStatus, Control, ControlResult, Severity } from '../controls/control.ts';
 import type { ClusterInfo, NodeInfo } from '../fleet.ts';
 import { describeProvenance } from '../kubelet/provenance.ts';
+import { safeText, truncate } from '../text/sanitize.ts';
+
+export { truncate };
 
 export const PRODUCT_PREFIX = 'eks-kubelet-audit/';
 export const FINDING_TYPE =
@@ -21,7 +26,10 @@ export const LIMITS = {
   productFieldKey: 128,
   productFieldValue: 2048,
   statusReason: 2048,
+  reasonCode: 64,
   relatedRequirements: 32,
+  /** Resource details have no documented length limits; discovery values are short, so this only bounds abuse. */
+  resourceDetail: 512,
 } as const;
 
 /** Where the scanner runs: the findings' account, Region and partition. */
@@ -68,18 +76,14 @@ export function instanceArn(scope: AccountScope, instanceId: string): string {
   return `arn:${scope.partition}:ec2:${scope.region}:${scope.accountId}:instance/${instanceId}`;
 }
 
-/** Cuts to `max` UTF-16 units without splitting a surrogate pair; marks the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max - 1);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
 /** ASFF strings must match `.*\S.*`; the field is left out rather than sent blank. */
 function nonBlank(value: string | undefined): value is string {
   return value !== undefined && /\S/.test(value);
+}
+
+/** A resource detail: discovery data (EC2, EKS), bounded and cleaned like node text. */
+function detail(value: string): string {
+  return safeText(value, LIMITS.resourceDetail);
 }
 
 export interface FindingInput {
@@ -132,9 +136,11 @@ export function productFields(
   for (const [name, value] of entries) {
     if (count >= LIMITS.productFields) break;
     if (!nonBlank(value)) continue;
-    const key = truncate(`${PRODUCT_PREFIX}${name}`.replace(/\s+/g, '-'), LIMITS.productFieldKey);
+    const key = safeText(`${PRODUCT_PREFIX}${name}`, LIMITS.productFieldKey).replace(/\s+/g, '-');
     if (key.startsWith('aws/') || key in out) continue;
-    out[key] = truncate(value, LIMITS.productFieldValue);
+    const clean = safeText(value, LIMITS.productFieldValue);
+    if (!nonBlank(clean)) continue;
+    out[key] = clean;
     count++;
   }
   return out;
@@ -193,14 +199,14 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
     },
     CreatedAt: input.createdAt,
     UpdatedAt: input.updatedAt,
-    Title: truncate(control.title, LIMITS.title),
-    Description: truncate(
+    Title: safeText(control.title, LIMITS.title),
+    Description: safeText(
       `${status} on ${where}: ${result.reason} ${control.description}`,
       LIMITS.description,
     ),
     Remediation: {
       Recommendation: {
-        Text: truncate(control.remediation.short, LIMITS.remediationText),
+        Text: safeText(control.remediation.short, LIMITS.remediationText),
         Url: control.remediation.url,
       },
     },
@@ -213,13 +219,15 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
         Region: scope.region,
         Details: {
           AwsEc2Instance: {
-            ...(node.instanceType ? { Type: node.instanceType } : {}),
-            ...(node.imageId ? { ImageId: node.imageId } : {}),
-            ...(node.privateIpAddress ? { IpV4Addresses: [node.privateIpAddress] } : {}),
-            ...(node.vpcId ? { VpcId: node.vpcId } : {}),
-            ...(node.subnetId ? { SubnetId: node.subnetId } : {}),
+            ...(nonBlank(node.instanceType) ? { Type: detail(node.instanceType) } : {}),
+            ...(nonBlank(node.imageId) ? { ImageId: detail(node.imageId) } : {}),
+            ...(nonBlank(node.privateIpAddress) ? { IpV4Addresses: [detail(node.privateIpAddress)] } : {}),
+            ...(nonBlank(node.vpcId) ? { VpcId: detail(node.vpcId) } : {}),
+            ...(nonBlank(node.subnetId) ? { SubnetId: detail(node.subnetId) } : {}),
             ...(launchedAt ? { LaunchedAt: launchedAt.toISOString() } : {}),
-            ...(node.iamInstanceProfileArn ? { IamInstanceProfileArn: node.iamInstanceProfileArn } : {}),
+            ...(nonBlank(node.iamInstanceProfileArn)
+              ? { IamInstanceProfileArn: detail(node.iamInstanceProfileArn) }
+              : {}),
           },
         },
       },
@@ -230,9 +238,9 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
         Region: scope.region,
         Details: {
           AwsEksCluster: {
-            Name: cluster.name,
+            Name: detail(cluster.name),
             Arn: cluster.arn,
-            ...(cluster.version ? { Version: cluster.version } : {}),
+            ...(nonBlank(cluster.version) ? { Version: detail(cluster.version) } : {}),
           },
         },
       },
@@ -242,8 +250,8 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
       RelatedRequirements: requirements,
       StatusReasons: [
         {
-          ReasonCode: truncate(input.reasonCode ?? status, 64),
-          Description: truncate(result.reason || status, LIMITS.statusReason),
+          ReasonCode: safeText(input.reasonCode ?? status, LIMITS.reasonCode),
+          Description: safeText(result.reason || status, LIMITS.statusReason),
         },
       ],
     },

@@ -16,15 +16,20 @@
  * - kind/apiVersion must be KubeletConfiguration / kubelet.config.k8s.io/v1beta1, and an empty file
  *   is an error (pkg/kubelet/kubeletconfig/configfiles/configfiles.go: "was empty").
  * - Alias bombs: go-yaml v2 refuses "excessive aliasing"; we cap alias expansion (maxAliasCount) so
- *   such a file is unloadable here too, never a hang. Nesting beyond Go's encoding/json limit
- *   (10000) is refused as well, and any parser stack exhaustion is caught as a parse error.
+ *   such a file is unloadable here too, never a hang.
+ * - Nesting: a pre-scan refuses text nested deeper than NODE_TEXT_MAX_DEPTH before any parser runs
+ *   (functions/text/nesting-depth.ts): the YAML composer recurses and 60,000 `[` would exhaust the
+ *   stack. The kubelet accepts deeper files (Go's encoding/json allows 10,000), so such a file is
+ *   "cannot be judged" (WARNING), never PASSED. Aliases can build depth the text does not show, so
+ *   the decoded value is checked again, iteratively.
  */
 import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import { measureNesting, NODE_TEXT_MAX_DEPTH, tooDeepReason } from '../text/nesting-depth.ts';
 
 export const KUBELET_CONFIG_KIND = 'KubeletConfiguration';
 export const KUBELET_CONFIG_API_VERSION = 'kubelet.config.k8s.io/v1beta1';
-/** Go encoding/json maxNestingDepth. */
-export const MAX_NESTING_DEPTH = 10_000;
+/** Deepest nesting decoded (the pre-scan's limit; the kubelet's own configs nest fewer than 10). */
+export const MAX_NESTING_DEPTH = NODE_TEXT_MAX_DEPTH;
 /** Expansion budget for YAML aliases (the `yaml` package's own default). */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -140,12 +145,13 @@ function decodeYaml(bytes: Uint8Array): DecodedConfig {
     if (doc.errors.length > 0) {
       return fail(ConfigDecodeFailure.parseError, `not valid YAML: ${short(doc.errors[0]!.message)}`, 'yaml');
     }
-    const duplicates: string[] = [];
+    // Sets, not arrays: a file of thousands of repeated keys must stay linear.
+    const duplicates = new Set<string>();
     if (isMap(doc.contents)) {
       const seen = new Set<string>();
       for (const item of doc.contents.items) {
         const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
-        if (seen.has(key) && !duplicates.includes(key)) duplicates.push(key);
+        if (seen.has(key)) duplicates.add(key);
         seen.add(key);
       }
     }
@@ -160,7 +166,7 @@ function decodeYaml(bytes: Uint8Array): DecodedConfig {
         'yaml',
       );
     }
-    return finish(value, 'yaml', duplicates);
+    return finish(value, 'yaml', [...duplicates]);
   } catch (error) {
     if (error instanceof RangeError) {
       return fail(ConfigDecodeFailure.tooDeep, 'nested too deeply to parse', 'yaml');
@@ -176,7 +182,7 @@ function finish(value: unknown, format: ConfigFormat, duplicateKeys: string[]): 
     return fail(ConfigDecodeFailure.notAMapping, `the document is ${what}, not a mapping`, format);
   }
   if (tooDeep(value, MAX_NESTING_DEPTH)) {
-    return fail(ConfigDecodeFailure.tooDeep, `nested deeper than ${MAX_NESTING_DEPTH} levels`, format);
+    return fail(ConfigDecodeFailure.tooDeep, tooDeepReason(MAX_NESTING_DEPTH), format);
   }
   const object = value as Record<string, unknown>;
   const typeMeta = checkTypeMeta(object, format);
@@ -191,7 +197,11 @@ export function decodeKubeletConfig(bytes: Uint8Array): DecodedConfig {
   // kept: it is not a space, so such a file goes to the YAML parser, as in Go).
   const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
   const trimmed = text.replace(GO_SPACE, '');
-  return trimmed.startsWith('{') ? decodeJson(bytes) : decodeYaml(bytes);
+  const format: ConfigFormat = trimmed.startsWith('{') ? 'json' : 'yaml';
+  if (measureNesting(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
+    return fail(ConfigDecodeFailure.tooDeep, tooDeepReason(MAX_NESTING_DEPTH), format);
+  }
+  return format === 'json' ? decodeJson(bytes) : decodeYaml(bytes);
 }
 
 /** Human name of a format for reasons. */

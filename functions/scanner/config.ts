@@ -1,12 +1,19 @@
 /**
  * Lambda configuration, read once at cold start from the environment the stack sets.
  */
+
+import { DEPLOYED_DOCUMENT_VERSION, PINNED_VERSION } from '../aws/run-command/send-command-input.ts';
 import { ConfigError } from './errors.ts';
 import { defaultNodeBudget } from './node-budget.ts';
 
 export interface ScannerConfig {
   /** SSM Command document that runs collect.sh (KUBELET_AUDIT_DOCUMENT_NAME, required). */
   readonly documentName: string;
+  /**
+   * The document version every SendCommand names (KUBELET_AUDIT_DOCUMENT_VERSION, default "1"):
+   * a version made later by someone else is never what runs (functions/aws/run-command/send-command-input.ts).
+   */
+  readonly documentVersion: string;
   /** Bus for fan-out and "Scan Completed" events (KUBELET_AUDIT_EVENT_BUS, default "default"). */
   readonly eventBus: string;
   /** Optional allow-list of cluster names (KUBELET_AUDIT_CLUSTERS, comma separated). */
@@ -71,6 +78,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
       `"${documentName}" is not an SSM document name or ARN`,
     );
   }
+  const documentVersion = env.KUBELET_AUDIT_DOCUMENT_VERSION?.trim() || DEPLOYED_DOCUMENT_VERSION;
+  if (!PINNED_VERSION.test(documentVersion)) {
+    throw new ConfigError(
+      'KUBELET_AUDIT_DOCUMENT_VERSION',
+      `"${documentVersion}" is not a document version number ($DEFAULT and $LATEST are not pinned)`,
+    );
+  }
   const eventBus = env.KUBELET_AUDIT_EVENT_BUS?.trim() || CONFIG_DEFAULTS.eventBus;
   let clusterAllowList: string[] | undefined;
   const clusters = env.KUBELET_AUDIT_CLUSTERS?.trim();
@@ -89,6 +103,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
   }
   return {
     documentName,
+    documentVersion,
     eventBus,
     ...(clusterAllowList ? { clusterAllowList } : {}),
     // SendCommand TimeoutSeconds accepts 30..2592000 (ssm SendCommandRequest); a scan has at most 15 minutes.

@@ -345,6 +345,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     sendTo.map((n) => n.instanceId),
     {
       documentName: config.documentName,
+      documentVersion: config.documentVersion,
       deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
       pollInitialDelayMs: config.pollInitialDelayMs,
       // A shared poll costs one listing for every cluster of the invocation: poll often, in step.

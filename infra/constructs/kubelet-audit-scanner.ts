@@ -20,6 +20,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEPLOYED_DOCUMENT_VERSION } from '../../functions/aws/run-command/send-command-input.ts';
 import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
@@ -175,6 +176,8 @@ export class KubeletAuditScanner extends Construct {
         : {}),
       environment: {
         KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
+        // Every SendCommand names this version, so a version added later is never what runs.
+        KUBELET_AUDIT_DOCUMENT_VERSION: DEPLOYED_DOCUMENT_VERSION,
         KUBELET_AUDIT_EVENT_BUS: 'default',
         ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
         ...(props.clustersPerInvocation !== undefined

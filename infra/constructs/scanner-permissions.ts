@@ -24,6 +24,61 @@ export interface ScannerPermissionsOptions {
   readonly clusters?: readonly string[];
 }
 
+/**
+ * Fields BatchUpdateFindings can change that have a `securityhub:ASFFSyntaxPath/<field>` condition key
+ * (Security Hub user guide, finding-update-batchupdatefindings: "Configuring access to
+ * BatchUpdateFindings"), except Workflow.Status, the only field the scanner changes.
+ */
+export const FINDING_FIELDS_NOT_CHANGED = [
+  'Confidence',
+  'Criticality',
+  'Note.Text',
+  'Note.UpdatedBy',
+  'RelatedFindings',
+  'Severity.Label',
+  'Types',
+  'UserDefinedFields',
+  'VerificationState',
+] as const;
+
+/** The Workflow.Status values the scanner sets (functions/aws/security-hub.ts, lifecycle.ts). */
+export const WORKFLOW_STATUSES_SET = ['RESOLVED'] as const;
+
+function hubArn(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' });
+}
+
+/**
+ * BatchUpdateFindings for Workflow.Status RESOLVED and nothing else: the Allow requires that field
+ * with that value, and one Deny per other updatable field refuses any request that carries it
+ * (`Null: false` = the key is present). One Deny each, because keys within one condition are ANDed.
+ * No condition key narrows BatchUpdateFindings to our own product's findings; the hub is the only
+ * resource.
+ */
+function workflowStatusOnly(scope: IConstruct): PolicyStatement[] {
+  const hub = hubArn(scope);
+  return [
+    new PolicyStatement({
+      sid: 'ResolveFindingsWorkflowOnly',
+      actions: ['securityhub:BatchUpdateFindings'],
+      resources: [hub],
+      conditions: {
+        StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': [...WORKFLOW_STATUSES_SET] },
+      },
+    }),
+    ...FINDING_FIELDS_NOT_CHANGED.map(
+      (field) =>
+        new PolicyStatement({
+          sid: `DenyFindingUpdate${field.replace(/\W/g, '')}`,
+          effect: Effect.DENY,
+          actions: ['securityhub:BatchUpdateFindings'],
+          resources: [hub],
+          conditions: { Null: { [`securityhub:ASFFSyntaxPath/${field}`]: 'false' } },
+        }),
+    ),
+  ];
+}
+
 export function scannerStatements(scope: IConstruct, options: ScannerPermissionsOptions): PolicyStatement[] {
   const stack = Stack.of(scope);
   const clusters = options.clusters && options.clusters.length > 0 ? options.clusters : undefined;
@@ -93,6 +148,7 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
     new PolicyStatement({
       sid: 'DescribeClusters',
       actions: ['eks:DescribeCluster'],
+      // Without an allow-list: every cluster of this account and Region, never another account's.
       resources: (clusters ?? ['*']).map((name) =>
         stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name }),
       ),
@@ -110,10 +166,13 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
       conditions: { StringEquals: { 'securityhub:TargetAccount': stack.account } },
     }),
     new PolicyStatement({
-      sid: 'ReadAndUpdateOwnFindings',
-      actions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
-      resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
+      sid: 'ReadFindings',
+      // GetFindings has only the hub as resource and no condition key to narrow it to our product;
+      // the scanner filters by ProductArn itself.
+      actions: ['securityhub:GetFindings'],
+      resources: [hubArn(scope)],
     }),
+    ...workflowStatusOnly(scope),
     new PolicyStatement({
       sid: 'PutOwnEventsOnDefaultBus',
       effect: Effect.ALLOW,

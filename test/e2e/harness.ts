@@ -59,6 +59,7 @@ export async function startHarness(
   const fleet = emulator.fleet;
   const config: ScannerConfig = {
     documentName: DEFAULT_DOCUMENT.name,
+    documentVersion: '1',
     eventBus: 'default',
     deliveryTimeoutSeconds: 30,
     pollInitialDelayMs: 300,

@@ -9,6 +9,7 @@ import {
   productFields,
   truncate,
 } from '../../functions/findings/asff.ts';
+import { hasControlCharacter } from '../text/controls.ts';
 import { cluster, control, node, result, scope } from './fixtures.ts';
 
 const T = '2026-11-28T00:00:00.000Z';
@@ -191,5 +192,50 @@ describe('limits', () => {
     const cut = truncate(`${'a'.repeat(9)}😀😀`, 11);
     expect(cut).toBe(`${'a'.repeat(9)}…`);
     expect(productFields([['x', '']])).toEqual({});
+  });
+});
+
+describe('node text in a finding', () => {
+  const HOSTILE = '\x1b]0;pwned\x07\x1b[2J\u202eevil\u2066';
+
+  it('reaches no field with an escape sequence, control or bidi character', () => {
+    const f = build({
+      result: result('WARNING', {
+        reason: `config ${HOSTILE}/etc/kubelet.yaml could not be read`,
+        drift: `drop-in ${HOSTILE}`,
+        evidence: { [`flag${HOSTILE}`]: `--node-labels=${HOSTILE}` },
+      }),
+      nodeOs: `Bottlerocket ${HOSTILE}`,
+      filesRead: [`/etc/${HOSTILE}.conf`],
+      reasonCode: `CODE${HOSTILE}`,
+      node: { ...node, instanceType: `m5.large${HOSTILE}`, nodeGroup: `ng${HOSTILE}` },
+    });
+    const strings: string[] = [];
+    JSON.stringify(f, (_k, v) => {
+      if (typeof v === 'string') strings.push(v);
+      return v;
+    });
+    for (const key of Object.keys(f.ProductFields ?? {})) strings.push(key);
+    const dirty = strings.filter(hasControlCharacter);
+    expect(dirty).toEqual([]);
+    expect(f.Description).toContain('config evil/etc/kubelet.yaml could not be read');
+    expect(f.ProductFields?.['eks-kubelet-audit/node-os']).toBe('Bottlerocket evil');
+    expect(f.Resources?.[0]?.Details?.AwsEc2Instance?.Type).toBe('m5.largeevil');
+  });
+
+  it('cuts long node text to the field limits after cleaning it', () => {
+    const f = build({
+      result: result('WARNING', { reason: `${'\x1b[2J'.repeat(5_000)}${'r'.repeat(10_000)}` }),
+      nodeOs: 'o'.repeat(10_000),
+    });
+    expect(f.Description?.length).toBeLessThanOrEqual(LIMITS.description);
+    expect(f.Compliance?.StatusReasons?.[0]?.Description).toHaveLength(LIMITS.statusReason);
+    expect(f.Compliance?.StatusReasons?.[0]?.Description).toMatch(/^r+…$/);
+    expect(f.ProductFields?.['eks-kubelet-audit/node-os']).toHaveLength(LIMITS.productFieldValue);
+  });
+
+  it('drops a ProductFields value that is only control characters', () => {
+    const fields = productFields([['node-os', '\x1b[2J\x07\u202e']]);
+    expect(fields).toEqual({});
   });
 });

@@ -56,9 +56,10 @@ const bySid = (statements: Statement[], sid: string) => {
 describe('scanner role', () => {
   const statements = scannerStatements();
 
-  it('uses no action wildcard and only Allow statements', () => {
+  it('uses no action wildcard; the only Deny statements fence BatchUpdateFindings', () => {
     for (const s of statements) {
-      expect(s.Effect).toBe('Allow');
+      if (s.Effect === 'Deny') expect(s.Action).toBe('securityhub:BatchUpdateFindings');
+      else expect(s.Effect).toBe('Allow');
       for (const a of actions(s)) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
     }
   });
@@ -159,10 +160,45 @@ describe('scanner role', () => {
     expect(s.Condition).toEqual({ StringEquals: { 'securityhub:TargetAccount': { Ref: 'AWS::AccountId' } } });
   });
 
-  it('reads and updates findings on this hub only', () => {
-    const s = bySid(statements, 'ReadAndUpdateOwnFindings');
-    expect(s.Action).toEqual(['securityhub:GetFindings', 'securityhub:BatchUpdateFindings']);
+  it('reads findings on this hub only', () => {
+    const s = bySid(statements, 'ReadFindings');
+    expect(s.Action).toBe('securityhub:GetFindings');
     expect(s.Resource).toEqual(arn('securityhub', 'hub/default'));
+    expect(s.Effect).toBe('Allow');
+  });
+
+  it('may change only Workflow.Status, and only to RESOLVED, with BatchUpdateFindings', () => {
+    const updates = statements.filter((s) => actions(s).includes('securityhub:BatchUpdateFindings'));
+    for (const s of updates) {
+      expect(actions(s)).toEqual(['securityhub:BatchUpdateFindings']);
+      expect(s.Resource).toEqual(arn('securityhub', 'hub/default'));
+    }
+    const allows = updates.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['RESOLVED'] } },
+    ]);
+    // Every other field with a condition key: a request that carries it is denied.
+    const denied = updates
+      .filter((s) => s.Effect === 'Deny')
+      .map((s) => {
+        const nulls = (s.Condition as { Null: Record<string, string> }).Null;
+        expect(Object.keys(s.Condition ?? {})).toEqual(['Null']);
+        expect(Object.values(nulls)).toEqual(['false']);
+        return Object.keys(nulls)[0];
+      });
+    expect(denied.sort()).toEqual(
+      [
+        'Confidence',
+        'Criticality',
+        'Note.Text',
+        'Note.UpdatedBy',
+        'RelatedFindings',
+        'Severity.Label',
+        'Types',
+        'UserDefinedFields',
+        'VerificationState',
+      ].map((f) => `securityhub:ASFFSyntaxPath/${f}`),
+    );
   });
 
   it('puts events only on the default bus and only with source eks-kubelet-audit', () => {

@@ -47,11 +47,18 @@ describe('scanner function', () => {
     const fn = props(only(base.template.findResources('AWS::Lambda::Function')));
     expect((fn.Environment as Json).Variables).toEqual({
       KUBELET_AUDIT_DOCUMENT_NAME: { Ref: DOCUMENT },
+      KUBELET_AUDIT_DOCUMENT_VERSION: '1',
       KUBELET_AUDIT_EVENT_BUS: 'default',
       POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
       POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
       NODE_OPTIONS: '--max-semi-space-size=4',
     });
+  });
+
+  it('pins version "1": the document has a generated name and updateMethod Replace, so it never has another', () => {
+    const document = props(only(base.template.findResources('AWS::SSM::Document')));
+    expect(document.UpdateMethod).toBe('Replace');
+    expect(document).not.toHaveProperty('Name');
   });
 
   it('passes the cluster allow-list and the concurrency cap when given', () => {

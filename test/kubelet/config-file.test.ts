@@ -199,3 +199,30 @@ describe('decodeKubeletConfig: adversarial input never hangs or throws', () => {
     expect(decodeKubeletConfig(bytes).ok).toBe(false);
   });
 });
+
+describe('hostile nesting and size (pre-scan before any parser)', () => {
+  it.each([
+    ['60,000 "[" (YAML flow)', '['.repeat(60_000)],
+    ['deep "{" (JSON)', `{"kind":"KubeletConfiguration","x":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`],
+    ['deep block YAML', `${KC}${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')}`],
+  ])('%s is too-deep with a reason naming the limit', (_name, text) => {
+    const result = decode(text);
+    expect(result).toMatchObject({ ok: false, code: ConfigDecodeFailure.tooDeep });
+    expect(!result.ok && result.reason).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('aliases that build depth the text does not show are refused after decoding', () => {
+    // Each line nests 30 levels in its text; through two aliases the value nests 90.
+    const nest = (inner: string) => `${'['.repeat(30)}${inner}${']'.repeat(30)}`;
+    const text = `${KC}a: &a ${nest('x')}\nb: &b ${nest('*a')}\nc: ${nest('*b')}\n`;
+    expect(decode(text)).toMatchObject({ ok: false, code: ConfigDecodeFailure.tooDeep });
+  });
+
+  it('thousands of repeated keys stay fast (duplicates are tracked in a set)', () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i % 10_000}: v`).join('\n');
+    const started = performance.now();
+    const result = decode(`${KC}${keys}\n`);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(result.ok && result.duplicateKeys).toHaveLength(10_000);
+  });
+});

@@ -9,9 +9,20 @@ describe('readConfig', () => {
     const config = readConfig({ KUBELET_AUDIT_DOCUMENT_NAME: 'KubeletAudit-Collect' });
     expect(config).toEqual({
       documentName: 'KubeletAudit-Collect',
+      documentVersion: '1',
       ...CONFIG_DEFAULTS,
       nodesInFlight: defaultNodeBudget(512),
     });
+  });
+
+  it('pins the document version: a number from the environment, never $DEFAULT or $LATEST', () => {
+    const doc = { KUBELET_AUDIT_DOCUMENT_NAME: 'doc' };
+    expect(readConfig({ ...doc, KUBELET_AUDIT_DOCUMENT_VERSION: '3' }).documentVersion).toBe('3');
+    for (const bad of ['$DEFAULT', '$LATEST', '0', '1.0', 'latest']) {
+      expect(() => readConfig({ ...doc, KUBELET_AUDIT_DOCUMENT_VERSION: bad })).toThrow(
+        /KUBELET_AUDIT_DOCUMENT_VERSION/,
+      );
+    }
   });
 
   it('sizes the nodes in flight from the function memory unless set', () => {

@@ -86,6 +86,7 @@ beforeEach(() => {
     }),
     config: {
       documentName: 'eks-kubelet-audit-collector',
+      documentVersion: '1',
       eventBus: 'default',
       deliveryTimeoutSeconds: 60,
       pollInitialDelayMs: 3_000,

@@ -11,6 +11,8 @@ import {
   paginateListCommandInvocations,
   SendCommandCommand,
   type SSMClient,
+  UpdateDocumentCommand,
+  UpdateDocumentDefaultVersionCommand,
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -408,5 +410,48 @@ describe('throttling', () => {
 
     expect(out.$metadata.attempts).toBe(2);
     expect(emulator.faults.fired['serverError:ssm:ListCommands']).toBe(1);
+  });
+});
+
+describe('document versions', () => {
+  it('SendCommand names a version that exists; $DEFAULT follows UpdateDocumentDefaultVersion', async () => {
+    await expect(
+      ssm.send(
+        new SendCommandCommand({
+          DocumentName: DOC,
+          DocumentVersion: '2',
+          InstanceIds: [SAMPLE_IDS.failingByFlag],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidDocumentVersion' });
+    await ssm.send(
+      new UpdateDocumentCommand({
+        Name: DOC,
+        Content: '{"schemaVersion":"2.2"}',
+        DocumentVersion: '$LATEST',
+      }),
+    );
+    // Only the latest version can be updated.
+    await expect(
+      ssm.send(new UpdateDocumentCommand({ Name: DOC, Content: '{}', DocumentVersion: '1' })),
+    ).rejects.toMatchObject({ name: 'InvalidDocumentVersion' });
+    const pinned = await ssm.send(
+      new SendCommandCommand({
+        DocumentName: DOC,
+        DocumentVersion: '1',
+        InstanceIds: [SAMPLE_IDS.failingByFlag],
+      }),
+    );
+    expect(pinned.Command?.DocumentVersion).toBe('1');
+    expect(emulator.ssm.commands.byId.get(pinned.Command!.CommandId!)?.resolvedVersion).toBe(1);
+    const unpinned = await ssm.send(
+      new SendCommandCommand({ DocumentName: DOC, InstanceIds: [SAMPLE_IDS.failingByFlag] }),
+    );
+    expect(emulator.ssm.commands.byId.get(unpinned.Command!.CommandId!)?.resolvedVersion).toBe(1);
+    await ssm.send(new UpdateDocumentDefaultVersionCommand({ Name: DOC, DocumentVersion: '2' }));
+    const afterDefault = await ssm.send(
+      new SendCommandCommand({ DocumentName: DOC, InstanceIds: [SAMPLE_IDS.failingByFlag] }),
+    );
+    expect(emulator.ssm.commands.byId.get(afterDefault.Command!.CommandId!)?.resolvedVersion).toBe(2);
   });
 });

@@ -18,6 +18,7 @@ import { checkReachability } from '../reachability.ts';
 import { SEND_CHUNK } from './limits.ts';
 import { mapLimit } from './map-limit.ts';
 import { notAssessed } from './outcomes.ts';
+import { collectorCommandInput } from './send-command-input.ts';
 import type { CollectionState } from './state.ts';
 import { classifyUnlisted, type UnlistedCheck } from './unlisted.ts';
 
@@ -32,19 +33,7 @@ type Recipients = { InstanceIds: string[] } | { Targets: Target[] };
 /** The one SendCommand call of the collection; returns the command's id. */
 async function sendCommand(state: CollectionState, to: Recipients): Promise<string> {
   const { options } = state;
-  const out = await state.ssm.send(
-    new SendCommandCommand({
-      DocumentName: options.documentName,
-      ...to,
-      // The default MaxErrors 0 stops the rest after the first failing node (SSM User Guide, "Using
-      // rate controls"); the default MaxConcurrency 50 would run a tag-targeted group 50 nodes at a time.
-      MaxErrors: '100%',
-      MaxConcurrency: 'Targets' in to ? '100%' : '50',
-      TimeoutSeconds: options.deliveryTimeoutSeconds,
-      CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
-      ...(options.comment ? { Comment: options.comment.slice(0, 100) } : {}),
-    }),
-  );
+  const out = await state.ssm.send(new SendCommandCommand(collectorCommandInput(options, to)));
   const id = out.Command?.CommandId;
   if (!id) throw new Error('SendCommand returned no CommandId');
   state.lastSendMs = options.now().getTime();

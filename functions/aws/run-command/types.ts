@@ -26,6 +26,8 @@ export type CollectionOutcome =
 
 export interface RunCommandOptions {
   readonly documentName: string;
+  /** The pinned document version (send-command-input.ts); default the deployed "1". */
+  readonly documentVersion?: string;
   /** SendCommand TimeoutSeconds (delivery); SSM then adds the document's own execution timeout. */
   readonly deliveryTimeoutSeconds: number;
   readonly pollInitialDelayMs: number;

@@ -129,7 +129,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const collector = isCollectorRunner(options.collector)
     ? options.collector
     : createCollectorRunner(options.collector);
-  const documents = new Map((options.documents ?? [DEFAULT_DOCUMENT]).map((d) => [d.name, d]));
+  // Copies: UpdateDocument changes a document's versions, which must not leak into other emulators.
+  const documents = new Map((options.documents ?? [DEFAULT_DOCUMENT]).map((d) => [d.name, { ...d }]));
   const commands = new CommandStore({
     clock,
     fleet,

@@ -10,6 +10,7 @@ import type { SimClock } from './clock.ts';
 import type { CollectorResult, CollectorRunner } from './collector-runner.ts';
 import type { Faults } from './faults.ts';
 import type { Distribution, Rng } from './random.ts';
+import { addedVersionScript } from './ssm-documents.ts';
 import { preconditionSkipOutput } from './ssm-output.ts';
 
 /** An SSM Command document as far as the emulator needs it (schema 2.2, one step). */
@@ -25,6 +26,10 @@ export interface SimDocument {
   parameters?: readonly string[];
   /** Highest version number ($LATEST); default 1. */
   latestVersion?: number;
+  /** The version $DEFAULT selects; default 1. */
+  defaultVersion?: number;
+  /** Content of the versions added after deployment (UpdateDocument), by number (ssm-documents.ts). */
+  addedVersions?: Readonly<Record<number, string>>;
 }
 
 export type InvocationKind = 'run' | 'skip' | 'never';
@@ -43,7 +48,10 @@ export interface Invocation {
 export interface Command {
   commandId: string;
   document: SimDocument;
+  /** As requested ($DEFAULT when absent). */
   documentVersion: string;
+  /** The version that runs. */
+  resolvedVersion: number;
   comment: string;
   parameters: Record<string, string[]>;
   instanceIds: string[];
@@ -115,6 +123,7 @@ export class CommandStore {
   send(input: {
     document: SimDocument;
     documentVersion: string;
+    resolvedVersion: number;
     comment: string;
     parameters: Record<string, string[]>;
     nodes: SimNode[];
@@ -129,6 +138,7 @@ export class CommandStore {
       commandId: crypto.randomUUID(),
       document: input.document,
       documentVersion: input.documentVersion,
+      resolvedVersion: input.resolvedVersion,
       comment: input.comment,
       parameters: input.parameters,
       instanceIds: input.nodes.map((n) => n.instanceId),
@@ -173,7 +183,7 @@ export class CommandStore {
         invocation.endMs =
           invocation.startMs + (invocation.executionTimedOut ? executionTimeoutMs : duration);
         slots[slot] = invocation.endMs;
-        this.startRun(node, invocation, input.document);
+        this.startRun(node, invocation, command);
       }
       command.invocations.push(invocation);
       command.byInstance.set(node.instanceId, invocation);
@@ -188,14 +198,18 @@ export class CommandStore {
     return command;
   }
 
-  private startRun(node: SimNode, invocation: Invocation, document: SimDocument): void {
+  private startRun(node: SimNode, invocation: Invocation, command: Command): void {
+    const { document } = command;
     const override = this.deps.faults.outputFor(node.instanceId);
+    const added = addedVersionScript(document, command.resolvedVersion);
     if (invocation.kind === 'skip') {
       invocation.result = {
         exitCode: 0,
         stdout: preconditionSkipOutput(document.stepName, 'Linux'),
         stderr: '',
       };
+    } else if (added !== undefined) {
+      invocation.result = { exitCode: 0, stdout: added, stderr: '' };
     } else if (override) {
       invocation.result = {
         exitCode: override.exitCode ?? 0,

@@ -3,6 +3,7 @@ import type { SimNode } from '../fleet.ts';
 import { AwsError } from './protocols.ts';
 import type { ServiceResult } from './service.ts';
 import type { SsmDeps } from './ssm-deps.ts';
+import { resolveDocumentVersion } from './ssm-documents.ts';
 import { commandJson } from './ssm-json.ts';
 import { INSTANCE_ID, intInRange, validation } from './ssm-validation.ts';
 
@@ -54,15 +55,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
   const document = documents.get(documentName);
   if (!document) throw new AwsError('InvalidDocument', `Document with name ${documentName} does not exist.`);
   const documentVersion = (input.DocumentVersion as string | undefined) ?? '$DEFAULT';
-  if (
-    !/^(\$DEFAULT|\$LATEST|[1-9][0-9]*)$/.test(documentVersion) ||
-    (/^\d+$/.test(documentVersion) && Number(documentVersion) > (document.latestVersion ?? 1))
-  ) {
-    throw new AwsError(
-      'InvalidDocumentVersion',
-      `Document ${documentName} has no version ${documentVersion}`,
-    );
-  }
+  const resolvedVersion = resolveDocumentVersion(document, documentVersion);
   const parameters = (input.Parameters as Record<string, string[]> | undefined) ?? {};
   for (const key of Object.keys(parameters)) {
     if (!(document.parameters ?? []).includes(key))
@@ -75,6 +68,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
   const command = store.send({
     document,
     documentVersion,
+    resolvedVersion,
     comment,
     parameters,
     nodes,

@@ -4,6 +4,7 @@
  */
 import type { Service, ServiceRequest, ServiceResult } from './service.ts';
 import type { SsmDeps } from './ssm-deps.ts';
+import { updateDocument, updateDocumentDefaultVersion } from './ssm-documents.ts';
 import { describeInstanceInformation } from './ssm-instance-information.ts';
 import { getCommandInvocation, listCommandInvocations, listCommands } from './ssm-results.ts';
 import { sendCommand } from './ssm-send-command.ts';
@@ -15,6 +16,8 @@ export function createSsm(deps: SsmDeps): Service {
     ListCommands: listCommands,
     ListCommandInvocations: listCommandInvocations,
     GetCommandInvocation: getCommandInvocation,
+    UpdateDocument: updateDocument,
+    UpdateDocumentDefaultVersion: updateDocumentDefaultVersion,
   };
   return {
     name: 'ssm',
