@@ -17,7 +17,7 @@ import type { NodeAnswer, ScanState } from './state.ts';
 import { knownUnmanaged } from './stored-findings.ts';
 import type { Triage } from './triage.ts';
 
-/** Runs the collector on `triaged.sendTo`; a failure abandons the import in the background. */
+/** Runs the collector on `triaged.sendTo`; if that fails, the import is abandoned before it throws. */
 export async function collect(scan: ScanState, triaged: Triage): Promise<RunCommandResult> {
   const { sendTo } = triaged;
   const run = await runCollector(
