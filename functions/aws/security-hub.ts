@@ -121,7 +121,7 @@ export async function listActiveFindings(
       onPage?.(slims);
     },
     Number.POSITIVE_INFINITY,
-    // Findings are imported while this read pages on (scan-cluster.ts), and AWS documents neither the
+    // Findings are imported while this read pages on (scan-cluster/), and AWS documents neither the
     // default order nor what NextToken does when a finding changes between pages: an order by
     // UpdatedAt would move each finding we update, and could shift unread ones past the next page.
     // Updates keep CreatedAt, so ordering by it is stable under our own imports (sh-ug

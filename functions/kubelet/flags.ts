@@ -98,124 +98,136 @@ export function parseKubeletArgv(
   table: FlagTable = KUBELET_FLAGS,
   mode: ParseMode = 'initial',
 ): ParsedArgv {
-  const kindOf = (name: string): FlagKind | undefined => {
-    if (mode === 'precedence') {
-      if (name === 'help') return undefined;
-      if (table.global.has(name)) return FlagKind.value;
-    }
-    return table.long.get(name);
-  };
-  const occurrences: FlagOccurrence[] = [];
-  const unknownFlags: UnknownFlag[] = [];
-  const positionals: { index: number; arg: string }[] = [];
-  const problems: ArgvProblem[] = [];
-  let pendingUnknown: number | undefined;
+  const parse = new ArgvParse(argv, table, mode);
+  while (parse.next < argv.length) parse.word();
+  parse.rejectPositionals();
+  parse.problems.sort((a, b) => a.index - b.index);
+  const { occurrences, unknownFlags, positionals, problems } = parse;
+  return { occurrences, unknownFlags, positionals, problems };
+}
 
-  const set = (occ: FlagOccurrence): void => {
-    const kind = kindOf(occ.name);
-    occurrences.push(occ);
-    if (occ.name === 'version' && mode === 'initial' && (occ.value === 'true' || occ.value === 'raw')) {
-      problems.push({
-        code: ArgvProblemCode.version,
-        index: occ.index,
-        arg: occ.arg,
-        message: `${occ.arg} makes the kubelet print its version and exit`,
+/** One parse of one argv: pflag parseArgs's loop, one word (or flag and value) per step. */
+class ArgvParse {
+  readonly occurrences: FlagOccurrence[] = [];
+  readonly unknownFlags: UnknownFlag[] = [];
+  readonly positionals: { index: number; arg: string }[] = [];
+  readonly problems: ArgvProblem[] = [];
+  /** Index of the next word to read. */
+  next = 1;
+  /** Index of an unknown flag without `=` right before the next word, which might have taken it. */
+  private pendingUnknown: number | undefined;
+
+  constructor(
+    private readonly argv: readonly string[],
+    private readonly table: FlagTable,
+    private readonly mode: ParseMode,
+  ) {}
+
+  /** The flag's kind in this parse; undefined = not registered. */
+  private kindOf(name: string): FlagKind | undefined {
+    if (this.mode === 'precedence') {
+      if (name === 'help') return undefined;
+      if (this.table.global.has(name)) return FlagKind.value;
+    }
+    return this.table.long.get(name);
+  }
+
+  /** Reads the next word (and the value word it takes, if any). */
+  word(): void {
+    const s = this.argv[this.next]!;
+    const index = this.next;
+    const follows = this.pendingUnknown;
+    this.pendingUnknown = undefined;
+    this.next += 1;
+    if (s.length === 0 || s[0] !== '-' || s.length === 1) {
+      this.positionals.push({ index, arg: s });
+    } else if (s === '--') {
+      for (; this.next < this.argv.length; this.next += 1) {
+        this.positionals.push({ index: this.next, arg: this.argv[this.next]! });
+      }
+    } else if (s[1] === '-') {
+      this.longArg(s, index, follows);
+    } else {
+      this.shorthandRun(s, index);
+    }
+  }
+
+  /** pflag parseLongArg: `--name=value`, `--name` (bool: NoOptDefVal), `--name value`. */
+  private longArg(s: string, index: number, follows: number | undefined): void {
+    const body = s.slice(2);
+    if (body[0] === '-' || body[0] === '=') {
+      this.problems.push({
+        code: ArgvProblemCode.badSyntax,
+        index,
+        arg: s,
+        message: `bad flag syntax: ${s}`,
+      });
+      return;
+    }
+    const eq = body.indexOf('=');
+    const name = normalizeFlagName(eq === -1 ? body : body.slice(0, eq));
+    const kind = this.kindOf(name);
+    const extra = follows === undefined ? {} : { followsUnknownFlag: follows };
+    if (kind === undefined && this.mode === 'precedence' && name === 'help') {
+      // pflag parseLongArg: an unregistered --help returns ErrHelp, which fails the re-parse.
+      this.problems.push({
+        code: ArgvProblemCode.help,
+        index,
+        arg: s,
+        message: `${s} is not a flag of the re-parse and stops it (pflag ErrHelp)`,
+      });
+    } else if (kind === undefined) {
+      this.unknownLongArg({ name, index, arg: s, hasEquals: eq !== -1 });
+    } else if (eq !== -1) {
+      this.set({ name, index, arg: s, value: body.slice(eq + 1), form: 'equals', ...extra });
+    } else if (kind === FlagKind.bool || kind === FlagKind.optionalValue) {
+      this.set({ name, index, arg: s, value: 'true', form: 'bare', ...extra });
+    } else if (this.next < this.argv.length) {
+      this.set({
+        name,
+        index,
+        arg: s,
+        value: this.argv[this.next]!,
+        form: 'next-arg',
+        valueIndex: this.next,
+        ...extra,
+      });
+      this.next += 1;
+    } else {
+      this.problems.push({
+        code: ArgvProblemCode.missingValue,
+        index,
+        arg: s,
+        message: `flag needs an argument: ${s}`,
       });
     }
-    if (kind === FlagKind.bool) {
-      const parsed = parseGoBool(occ.value);
-      if (parsed === undefined) {
-        problems.push({
-          code: ArgvProblemCode.invalidBool,
-          index: occ.index,
-          arg: occ.arg,
-          message: `invalid argument "${occ.value}" for --${occ.name}: strconv.ParseBool: parsing "${occ.value}": invalid syntax`,
-        });
-      } else if (occ.name === 'help' && parsed && mode === 'initial') {
-        problems.push({
-          code: ArgvProblemCode.help,
-          index: occ.index,
-          arg: occ.arg,
-          message: '--help makes the kubelet print usage and exit',
-        });
-      }
-    }
-  };
+  }
 
-  let i = 1;
-  while (i < argv.length) {
-    const s = argv[i]!;
-    const index = i;
-    const follows = pendingUnknown;
-    pendingUnknown = undefined;
-    i += 1;
-    if (s.length === 0 || s[0] !== '-' || s.length === 1) {
-      positionals.push({ index, arg: s });
-      continue;
-    }
-    if (s[1] === '-') {
-      if (s.length === 2) {
-        for (; i < argv.length; i += 1) positionals.push({ index: i, arg: argv[i]! });
-        break;
-      }
-      const body = s.slice(2);
-      if (body[0] === '-' || body[0] === '=') {
-        problems.push({ code: ArgvProblemCode.badSyntax, index, arg: s, message: `bad flag syntax: ${s}` });
-        continue;
-      }
-      const eq = body.indexOf('=');
-      const name = normalizeFlagName(eq === -1 ? body : body.slice(0, eq));
-      const kind = kindOf(name);
-      const extra = follows === undefined ? {} : { followsUnknownFlag: follows };
-      if (kind === undefined && mode === 'precedence' && name === 'help') {
-        // pflag parseLongArg: an unregistered --help returns ErrHelp, which fails the re-parse.
-        problems.push({
-          code: ArgvProblemCode.help,
-          index,
-          arg: s,
-          message: `${s} is not a flag of the re-parse and stops it (pflag ErrHelp)`,
-        });
-        continue;
-      }
-      if (kind === undefined) {
-        const nextIsValue = eq === -1 && i < argv.length && !argv[i]!.startsWith('-');
-        unknownFlags.push({ name, index, arg: s, tookNextArg: nextIsValue });
-        if (nextIsValue) i += 1;
-        else if (eq === -1 && i < argv.length) pendingUnknown = index;
-        continue;
-      }
-      if (eq !== -1) {
-        set({ name, index, arg: s, value: body.slice(eq + 1), form: 'equals', ...extra });
-      } else if (kind === FlagKind.bool || kind === FlagKind.optionalValue) {
-        set({ name, index, arg: s, value: 'true', form: 'bare', ...extra });
-      } else if (i < argv.length) {
-        set({ name, index, arg: s, value: argv[i]!, form: 'next-arg', valueIndex: i, ...extra });
-        i += 1;
-      } else {
-        problems.push({
-          code: ArgvProblemCode.missingValue,
-          index,
-          arg: s,
-          message: `flag needs an argument: ${s}`,
-        });
-      }
-      continue;
-    }
-    // Shorthand run: "-abc", "-v=2", "-v2", "-v 2".
+  /** A flag our table does not know: recorded, assumed to take the next word unless it is flag-shaped. */
+  private unknownLongArg(flag: { name: string; index: number; arg: string; hasEquals: boolean }): void {
+    const { name, index, arg, hasEquals } = flag;
+    const nextIsValue = !hasEquals && this.next < this.argv.length && !this.argv[this.next]!.startsWith('-');
+    this.unknownFlags.push({ name, index, arg, tookNextArg: nextIsValue });
+    if (nextIsValue) this.next += 1;
+    else if (!hasEquals && this.next < this.argv.length) this.pendingUnknown = index;
+  }
+
+  /** pflag parseShortArg / parseSingleShortArg: "-abc", "-v=2", "-v2", "-v 2". */
+  private shorthandRun(s: string, index: number): void {
     let shorts = s.slice(1);
     while (shorts.length > 0) {
       const c = shorts[0]!;
-      const name = mode === 'precedence' && c === 'h' ? undefined : table.short.get(c);
+      const name = this.mode === 'precedence' && c === 'h' ? undefined : this.table.short.get(c);
       if (name === undefined) {
-        problems.push({
+        this.problems.push({
           code: ArgvProblemCode.unknownShorthand,
           index,
           arg: s,
           message: `unknown shorthand flag: '${c}' in -${shorts}`,
         });
-        break;
+        return;
       }
-      const kind = kindOf(name);
+      const kind = this.kindOf(name);
       let value: string;
       let valueIndex: number | undefined;
       if (shorts.length > 2 && shorts[1] === '=') {
@@ -227,21 +239,21 @@ export function parseKubeletArgv(
       } else if (shorts.length > 1) {
         value = shorts.slice(1);
         shorts = '';
-      } else if (i < argv.length) {
-        value = argv[i]!;
-        valueIndex = i;
-        i += 1;
+      } else if (this.next < this.argv.length) {
+        value = this.argv[this.next]!;
+        valueIndex = this.next;
+        this.next += 1;
         shorts = '';
       } else {
-        problems.push({
+        this.problems.push({
           code: ArgvProblemCode.missingValue,
           index,
           arg: s,
           message: `flag needs an argument: '${c}' in ${s}`,
         });
-        break;
+        return;
       }
-      set({
+      this.set({
         name,
         index,
         arg: s,
@@ -252,21 +264,53 @@ export function parseKubeletArgv(
     }
   }
 
-  // server.go: "check if there are non-flag arguments in the command line".
-  for (const p of positionals) {
-    const before = occurrences.find((o) => o.index === p.index - 1 && o.form === 'bare');
-    const why = before
-      ? `the boolean flag ${before.arg} does not take the next word as its value, so ${JSON.stringify(p.arg)} is a stray argument`
-      : 'the kubelet accepts no positional arguments';
-    problems.push({
-      code: ArgvProblemCode.strayPositional,
-      index: p.index,
-      arg: p.arg,
-      message: `unknown command ${JSON.stringify(p.arg)}: ${why}`,
-    });
+  /** Value.Set: records the occurrence, and what makes the kubelet refuse or exit on it. */
+  private set(occ: FlagOccurrence): void {
+    const kind = this.kindOf(occ.name);
+    this.occurrences.push(occ);
+    const initial = this.mode === 'initial';
+    if (occ.name === 'version' && initial && (occ.value === 'true' || occ.value === 'raw')) {
+      this.problems.push({
+        code: ArgvProblemCode.version,
+        index: occ.index,
+        arg: occ.arg,
+        message: `${occ.arg} makes the kubelet print its version and exit`,
+      });
+    }
+    if (kind !== FlagKind.bool) return;
+    const parsed = parseGoBool(occ.value);
+    if (parsed === undefined) {
+      this.problems.push({
+        code: ArgvProblemCode.invalidBool,
+        index: occ.index,
+        arg: occ.arg,
+        message: `invalid argument "${occ.value}" for --${occ.name}: strconv.ParseBool: parsing "${occ.value}": invalid syntax`,
+      });
+    } else if (occ.name === 'help' && parsed && initial) {
+      this.problems.push({
+        code: ArgvProblemCode.help,
+        index: occ.index,
+        arg: occ.arg,
+        message: '--help makes the kubelet print usage and exit',
+      });
+    }
   }
-  problems.sort((a, b) => a.index - b.index);
-  return { occurrences, unknownFlags, positionals, problems };
+
+  /** server.go: "check if there are non-flag arguments in the command line". */
+  rejectPositionals(): void {
+    for (const p of this.positionals) {
+      const before = this.occurrences.find((o) => o.index === p.index - 1 && o.form === 'bare');
+      const why = before
+        ? `the boolean flag ${before.arg} does not take the next word as its value, so ${JSON.stringify(p.arg)} is a stray argument`
+        : 'the kubelet accepts no positional arguments';
+      this.problems.push({
+        code: ArgvProblemCode.strayPositional,
+        index: p.index,
+        arg: p.arg,
+        message: `unknown command ${JSON.stringify(p.arg)}: ${why}`,
+      });
+    }
+  }
 }
 
 export type BoolFlagResult =

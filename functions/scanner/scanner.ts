@@ -45,7 +45,7 @@ import {
   scanRequestedEntries,
 } from './fan-out.ts';
 import { NodeBudget } from './node-budget.ts';
-import { type ClusterScanInput, scanCluster } from './scan-cluster.ts';
+import { type ClusterScanInput, scanCluster } from './scan-cluster/index.ts';
 import { scanSideBySide } from './side-by-side.ts';
 import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
 

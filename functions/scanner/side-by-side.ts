@@ -10,7 +10,7 @@ import type { CommandPoller } from '../aws/run-command/command-poller.ts';
 import type { EarlyReads } from '../aws/run-command/early-reads.ts';
 import type { Turns } from '../aws/turns.ts';
 import type { NodeBudget } from './node-budget.ts';
-import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster.ts';
+import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster/index.ts';
 import { type ClusterScanSummary, putScanCompleted } from './summary.ts';
 
 export interface SideBySideResult {

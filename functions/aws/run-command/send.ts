@@ -141,7 +141,7 @@ async function sendTagTargets(state: CollectionState): Promise<Set<string>> {
 export async function sendAll(state: CollectionState): Promise<void> {
   const tagged = await sendTagTargets(state);
   const byId = state.instanceIds.filter((id) => !tagged.has(id));
-  // Nodes are sent in the caller's order (chunked by instance role and node group, scan-cluster.ts), so
+  // Nodes are sent in the caller's order (sorted by instance role and node group, scan-cluster/triage.ts), so
   // a node group SSM does not manage fills its own chunks; the rejection rule above keeps the cost of
   // the chunks it still spoils bounded.
   const chunks: string[][] = [];

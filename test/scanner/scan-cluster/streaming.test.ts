@@ -7,11 +7,11 @@
  * second scan would then count some findings as created (and reset their CreatedAt).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controls } from '../../functions/controls/index.ts';
-import type { ClusterScanSummary } from '../../functions/scanner/summary.ts';
-import { active, runningNodes } from '../e2e/expectations.ts';
-import { type Harness, scanRequested, startHarness } from '../e2e/harness.ts';
-import { syntheticFleet } from '../sim/fleet.ts';
+import { controls } from '../../../functions/controls/index.ts';
+import type { ClusterScanSummary } from '../../../functions/scanner/summary.ts';
+import { active, runningNodes } from '../../e2e/expectations.ts';
+import { type Harness, scanRequested, startHarness } from '../../e2e/harness.ts';
+import { syntheticFleet } from '../../sim/fleet.ts';
 
 const NODES = 400;
 const CLUSTER = 'cluster-01';

@@ -1,0 +1,85 @@
+/**
+ * A node's answer: its control results from the collector's output (or why it was not assessed),
+ * and the findings planned from it.
+ */
+import type { NodeInfo } from '../../aws/discovery.ts';
+import { parseEvidence } from '../../collector/evidence.ts';
+import type { EvidenceDocument } from '../../collector/evidence-schema.ts';
+import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../../controls/index.ts';
+import { buildFinding, findingId } from '../../findings/asff.ts';
+import type { NodeAnswer, ScanState } from './state.ts';
+
+export function notAssessedAnswer(
+  code: string,
+  reason: string,
+  evidence: Record<string, string> = {},
+): NodeAnswer {
+  return { results: notAssessed('NOT_AVAILABLE', reason, { code, ...evidence }), reasonCode: code };
+}
+
+/** Evaluates one node's collector output; the output itself is not kept. */
+export function answerFromOutput(output: string, node: NodeInfo): NodeAnswer {
+  const parsed = parseEvidence(output);
+  if (!parsed.ok)
+    return { results: evaluateRaw(output, { platform: node.platform }), reasonCode: parsed.code };
+  const evidence = parsed.evidence;
+  const nodeOs = osOf(evidence);
+  return {
+    results: evaluateEvidence(evidence, { platform: node.platform }),
+    collectorVersion: evidence.collector,
+    filesRead: evidence.files.filter((f) => f.ok).map((f) => f.path),
+    ...(nodeOs ? { nodeOs } : {}),
+  };
+}
+
+function osOf(evidence: EvidenceDocument): string | undefined {
+  const file = evidence.files.find((f) => f.roles.includes('os-release') && f.ok && f.encoding !== 'base64');
+  const line = file?.content?.split('\n').find((l) => l.startsWith('PRETTY_NAME='));
+  return line
+    ?.slice('PRETTY_NAME='.length)
+    .replace(/^["']|["']$/g, '')
+    .slice(0, 128);
+}
+
+/**
+ * Hands the plan one finding per control of a node's answer, each built when the plan takes it (so
+ * UpdatedAt is the time it goes to the importer, newer than stored, and a finding waiting for its
+ * stored record is held as its answer, not as ASFF).
+ */
+export function planFindings(scan: ScanState, node: NodeInfo, answer: NodeAnswer): void {
+  const { input, cluster, deps } = scan;
+  for (const result of answer.results) {
+    const control = controls.find((c) => c.id === result.controlId);
+    if (!control) continue;
+    scan.plan.addFresh(findingId(input.scope, cluster.name, node.instanceId, control.id), () => {
+      const at = deps.now().toISOString();
+      return buildFinding({
+        scope: input.scope,
+        cluster,
+        node,
+        control,
+        result,
+        scanId: input.scanId,
+        createdAt: at,
+        updatedAt: at,
+        ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+        ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
+        ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
+        ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
+      });
+    });
+  }
+}
+
+/**
+ * Plans the findings of every answer not planned as its output arrived (nodes answered without a
+ * command or without an output); answers of nodes outside the scope are not reported.
+ */
+export function planRemainingFindings(scan: ScanState, inScope: readonly NodeInfo[]): void {
+  const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
+  for (const [instanceId, answer] of scan.answers) {
+    const node = byNode.get(instanceId);
+    if (!node || scan.streamed.has(instanceId)) continue;
+    planFindings(scan, node, answer);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Collection: the collector sent to the triaged nodes over Run Command, each output evaluated as it
+ * is read, and every node sent to left with an answer.
+ */
+import { type NodeInfo, runningInstanceIds } from '../../aws/discovery.ts';
+import { pollIntervalForNodes } from '../../aws/run-command/command-poller.ts';
+import { EarlyReads } from '../../aws/run-command/early-reads.ts';
+import {
+  type CollectionOutcome,
+  type RunCommandOptions,
+  type RunCommandResult,
+  runCollector,
+} from '../../aws/run-command/index.ts';
+import { tagTargetsFor } from '../../aws/run-command/tag-targets.ts';
+import { answerFromOutput, notAssessedAnswer, planFindings } from './answers.ts';
+import type { NodeAnswer, ScanState } from './state.ts';
+import { knownUnmanaged } from './stored-findings.ts';
+import type { Triage } from './triage.ts';
+
+/** Runs the collector on `triaged.sendTo`; if that fails, the import is abandoned before it throws. */
+export async function collect(scan: ScanState, triaged: Triage): Promise<RunCommandResult> {
+  const { sendTo } = triaged;
+  const run = await runCollector(
+    scan.deps.clients.ssm,
+    sendTo.map((n) => n.instanceId),
+    collectorOptions(scan, triaged),
+  ).catch(async (caught: unknown) => {
+    // Collection failed, so the scan fails: stop releasing findings to Security Hub in the background.
+    await scan.importer.abandon();
+    throw caught;
+  });
+  for (const node of sendTo) {
+    const outcome = run.outcomes.get(node.instanceId);
+    scan.answers.set(node.instanceId, answerOf(node, outcome, scan.answers.get(node.instanceId)));
+    run.outcomes.delete(node.instanceId);
+  }
+  if (run.deadlineReached) scan.log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
+  return run;
+}
+
+/** A node's final answer: from its outcome, or the answer its output gave when it was handed over. */
+function answerOf(
+  node: NodeInfo,
+  outcome: CollectionOutcome | undefined,
+  handedOver?: NodeAnswer,
+): NodeAnswer {
+  if (outcome?.kind === 'output') return answerFromOutput(outcome.output, node);
+  if (outcome?.kind === 'not-assessed') {
+    return notAssessedAnswer(outcome.code, outcome.reason, { ...outcome.evidence });
+  }
+  if (outcome?.kind === 'handed-over' && handedOver) return handedOver;
+  return notAssessedAnswer('NO_OUTCOME', 'no answer from collection');
+}
+
+function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
+  const { deps, input, cluster, log } = scan;
+  const { config, clients } = deps;
+  const { sendTo } = triaged;
+  const earlyReads = input.sharedPoll?.earlyReads ?? new EarlyReads();
+  earlyReads.addNodes(sendTo.length);
+  return {
+    documentName: config.documentName,
+    documentVersion: config.documentVersion,
+    deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
+    pollInitialDelayMs: config.pollInitialDelayMs,
+    // A shared poll costs one listing for every cluster of the invocation: poll often, in step.
+    ...(input.sharedPoll
+      ? { poller: input.sharedPoll.poller, pollIntervalMs: input.sharedPoll.intervalMs, pollJitter: 0 }
+      : {
+          pollIntervalMs: pollIntervalForNodes(config.pollIntervalMs, sendTo.length),
+          pollJitter: config.pollJitter,
+        }),
+    remainingMs: input.remainingMs,
+    earlyReads,
+    // A finding is imported once its stored record is listed: results read early before the
+    // stored findings are read mostly wait for them (a steady-state scan is bound by GetFindings).
+    readEarly: scan.stored.done,
+    // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
+    ...(input.instanceIds
+      ? {}
+      : {
+          // Nodes not sent to are reached by a tag too: targets must not overlap on them either.
+          tagTargets: tagTargetsFor(cluster.name, sendTo, triaged.offlineNodes, triaged.noCommand),
+        }),
+    now: deps.now,
+    sleep: deps.sleep,
+    comment: `eks-kubelet-audit ${input.scanId}`,
+    log: (message, attributes) => log.warn(message, attributes),
+    stillRunning: (ids) => runningInstanceIds(clients.ec2, ids),
+    onOutput: onOutput(scan, triaged),
+    knownUnmanaged: () => knownUnmanaged(scan.stored),
+  };
+}
+
+/** Evaluated as each command's invocations are read; the raw output is not kept. */
+function onOutput(scan: ScanState, triaged: Triage): RunCommandOptions['onOutput'] {
+  const sendToById = new Map(triaged.sendTo.map((n) => [n.instanceId, n]));
+  return (instanceId, output) => {
+    const node = sendToById.get(instanceId);
+    if (!node) return;
+    const answer = answerFromOutput(output, node);
+    scan.answers.set(instanceId, answer);
+    // run-command hands a node's output over once and records nothing for it after, so this
+    // answer is final: its findings go to the plan now.
+    scan.streamed.add(instanceId);
+    planFindings(scan, node, answer);
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The state one cluster scan carries from discovery to report, shared by its phases (discover,
+ * triage, collect, deliver, report). Types only: each phase owns the code that fills its part.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
+import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
+import type { FindingImporter, SecurityHubTarget } from '../../aws/security-hub.ts';
+import type { ControlResult } from '../../controls/control.ts';
+import type { StoredFinding } from '../../findings/lifecycle.ts';
+import type { StreamingPlan } from '../../findings/streaming-plan.ts';
+import type { ClusterScanSummary } from '../summary.ts';
+import type { ClusterScanInput, ScanDeps } from './input.ts';
+
+/** What the scan knows about one node once collection is over. */
+export interface NodeAnswer {
+  readonly results: readonly ControlResult[];
+  readonly reasonCode?: string;
+  readonly collectorVersion?: string;
+  readonly filesRead?: readonly string[];
+  readonly nodeOs?: string;
+}
+
+/** The summary fields known when the scan starts. */
+export type SummaryBase = Pick<
+  ClusterScanSummary,
+  'kind' | 'scanId' | 'trigger' | 'reason' | 'cluster' | 'startedAt'
+>;
+
+/** The cluster's ACTIVE findings, or why Security Hub could not list them. */
+export type ActiveRead =
+  | { readonly ok: true; readonly active: Map<string, StoredFinding | AwsSecurityFinding> }
+  | { readonly ok: false; readonly error: SecurityHubNotEnabledError };
+
+/** The read of the cluster's stored findings, started beside discovery (stored-findings.ts). */
+export interface StoredRead {
+  readonly read: Promise<ActiveRead>;
+  /** Whether the read has ended (either way). */
+  readonly done: () => boolean;
+}
+
+/** One scan of a cluster that exists. */
+export interface ScanState {
+  readonly deps: ScanDeps;
+  readonly input: ClusterScanInput;
+  readonly log: Logger;
+  readonly base: SummaryBase;
+  readonly cluster: ClusterInfo;
+  /** Every running node of the cluster, listed from the start (discover.ts). */
+  readonly discovery: Promise<NodeInfo[]>;
+  readonly target: SecurityHubTarget;
+  readonly importer: FindingImporter;
+  /** Plans each fresh finding against its stored record and hands it to the importer. */
+  readonly plan: StreamingPlan;
+  readonly stored: StoredRead;
+  /** Each node's answer by instance id, filled by triage and collection. */
+  readonly answers: Map<string, NodeAnswer>;
+  /** Nodes whose answer came with their output and whose findings are planned already. */
+  readonly streamed: Set<string>;
+}
+
+/** Which nodes discovery found, and which of them this scan covers. */
+export interface ScanScope {
+  /** Every running node of the cluster. */
+  readonly nodes: readonly NodeInfo[];
+  readonly present: ReadonlySet<string>;
+  readonly inScope: readonly NodeInfo[];
+  readonly notANodeIds: string[];
+}
