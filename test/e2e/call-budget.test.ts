@@ -128,6 +128,8 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       // their sends): how many polls share one depends on timing, so it is bounded below.
       ListCommands: calls.ListCommands,
       BatchImportFindings: sum((p) => pages(p.nodes, 100)),
+      // The flood guard: each cluster's lease taken before its scan and released after it.
+      UpdateItem: 2 * CLUSTERS,
     });
     const rounds = clusters.map((s) => s.pollRounds);
     expect(calls.ListCommands).toBeGreaterThanOrEqual(Math.max(...rounds));
