@@ -43,11 +43,11 @@ import {
 } from './fan-out.ts';
 import { type Admitted, admitTargets, releaseLeases } from './flood-guard.ts';
 import { parseInvocation } from './internal-events.ts';
+import { NodeBudget } from './node-budget.ts';
 import { listOfflineOnce, offlineFromWorkItem } from './offline-listing.ts';
 import { rejected } from './rejection.ts';
-import { ScanLeases } from './scan-leases.ts';
-import { NodeBudget } from './node-budget.ts';
 import { type ClusterScanInput, scanCluster } from './scan-cluster.ts';
+import { ScanLeases } from './scan-leases.ts';
 import { scanSideBySide } from './side-by-side.ts';
 import { emitMetrics, type FanOutSummary, type ScanSummary, skippedSummary } from './summary.ts';
 

@@ -32,6 +32,7 @@ export const INTERNAL_INPUT_TEMPLATE =
 
 /** The wrapper as a rule target input: only predefined variables, so no input paths. */
 class InternalWrapperInput extends RuleTargetInput {
+  // biome-ignore lint/complexity/noUselessConstructor: makes RuleTargetInput's protected constructor public.
   constructor() {
     super();
   }
@@ -95,7 +96,10 @@ export class InternalChannel extends Construct {
       actions: ['events:PutEvents'],
       resources: [this.bus.eventBusArn],
       conditions: {
-        'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE], 'events:detail-type': [WORK_ITEM_DETAIL_TYPE] },
+        'ForAllValues:StringEquals': {
+          'events:source': [EVENT_SOURCE],
+          'events:detail-type': [WORK_ITEM_DETAIL_TYPE],
+        },
         Null: { 'events:source': 'false', 'events:detail-type': 'false' },
       },
     });

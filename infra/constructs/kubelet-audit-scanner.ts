@@ -22,6 +22,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
 import { CollectorDocument } from './collector-document.ts';
+import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
 import {
@@ -29,7 +30,6 @@ import {
   SCANNER_FUNCTION_DEFAULTS,
   SCANNER_NODE_OPTIONS,
 } from './scanner-function-defaults.ts';
-import { InternalChannel } from './internal-channel.ts';
 import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
 import { ScannerStateTable } from './scanner-state-table.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';

@@ -18,6 +18,7 @@ import {
   FAKE_CREDENTIALS,
   INTERNAL_BUS,
   type InputTransformer,
+  internalRuleWrapper,
   startEmulator,
 } from '../sim/emulator/index.ts';
 import type { Fleet } from '../sim/fleet.ts';
@@ -55,15 +56,8 @@ export function scanRequested(detail: Record<string, unknown>) {
   return { source: 'eks-kubelet-audit', 'detail-type': 'Scan Requested', detail };
 }
 
-/**
- * The internal rule's input transformer (infra/constructs/internal-channel.ts):
- * {"channel":"internal","ruleArn":<aws.events.rule-arn>,"event":<aws.events.event>}.
- */
-export const internalWrapper: InputTransformer = (event, ruleArn) => ({
-  channel: 'internal',
-  ruleArn,
-  event,
-});
+/** The internal rule's input transformer, as the emulator models it. */
+export const internalWrapper: InputTransformer = internalRuleWrapper;
 
 /** A work item as the internal rule delivers it (what only the scanner's own fan-out can cause). */
 export function workItem(detail: Record<string, unknown>, accountId = '111122223333') {

@@ -15,6 +15,7 @@ import {
   SCANNER_FUNCTION_DEFAULTS,
   SCANNER_NODE_OPTIONS,
 } from '../../../infra/constructs/scanner-function-defaults.ts';
+import { DEFAULT_STATE_TABLE, INTERNAL_BUS } from '../emulator/index.ts';
 
 const run = promisify(execFile);
 
@@ -73,6 +74,10 @@ export function lambdaEnv(options: { endpoint?: string; region: string; extra?: 
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(constructMemoryMb()),
     KUBELET_AUDIT_DOCUMENT_NAME: 'eks-kubelet-audit-collector',
     KUBELET_AUDIT_EVENT_BUS: 'default',
+    KUBELET_AUDIT_INTERNAL_EVENT_BUS: INTERNAL_BUS,
+    KUBELET_AUDIT_STATE_TABLE: DEFAULT_STATE_TABLE,
+    // The bench scans one fleet again and again (first and steady-state scans): leases only.
+    KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '0',
     POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
     POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
     NODE_OPTIONS: SCANNER_NODE_OPTIONS,

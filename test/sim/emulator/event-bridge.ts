@@ -36,6 +36,16 @@ export interface EventPattern {
  */
 export type InputTransformer = (event: BridgeEvent, ruleArn: string) => unknown;
 
+/**
+ * The stack's internal rule's input transformer (infra/constructs/internal-channel.ts):
+ * {"channel":"internal","ruleArn":"<aws.events.rule-arn>","event":<aws.events.event.json>}.
+ */
+export const internalRuleWrapper: InputTransformer = (event, ruleArn) => ({
+  channel: 'internal',
+  ruleArn,
+  event,
+});
+
 /** A bus resource policy that denies PutEvents to every principal but these (Deny + aws:PrincipalArn). */
 export interface BusPolicy {
   readonly allowAccessKeyIds: readonly string[];

@@ -3,13 +3,13 @@ import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 
 export { createClock, type SimClock } from './clock.ts';
 export { type CollectorRunner, createCollectorRunner } from './collector-runner.ts';
+export { DEFAULT_STATE_TABLE } from './dynamodb.ts';
 export type { BridgeEvent, EventBus } from './event-bridge.ts';
+export { type BusPolicy, type InputTransformer, internalRuleWrapper } from './event-bridge.ts';
 export { Faults } from './faults.ts';
 export { awsLikeTiming } from './profiles.ts';
 export { type Distribution, fixed, lognormal, seededRng, uniform } from './random.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limit.ts';
-export { DEFAULT_STATE_TABLE } from './dynamodb.ts';
-export type { BusPolicy, InputTransformer } from './event-bridge.ts';
 export {
   DEFAULT_DOCUMENT,
   type Emulator,

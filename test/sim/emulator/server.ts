@@ -16,9 +16,9 @@ import {
   type CollectorRunnerOptions,
   createCollectorRunner,
 } from './collector-runner.ts';
+import { DEFAULT_STATE_TABLE, startDynamoDb } from './dynamodb.ts';
 import { createEc2 } from './ec2.ts';
 import { createEks, routeEks } from './eks.ts';
-import { DEFAULT_STATE_TABLE, startDynamoDb } from './dynamodb.ts';
 import { type BusPolicy, createEventBridge, type EventBus } from './event-bridge.ts';
 import { Faults } from './faults.ts';
 import { FindingsStore } from './findings-store.ts';
@@ -206,7 +206,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counter.count(key);
       const startMs = clock.now();
       const status = await dynamoDb.forward(req, body, res);
-      options.onCall?.({ key, json: {}, query: url.searchParams, startMs, endMs: clock.now(), outcome: String(status) });
+      options.onCall?.({
+        key,
+        json: {},
+        query: url.searchParams,
+        startMs,
+        endMs: clock.now(),
+        outcome: String(status),
+      });
       return;
     }
     let service: Service | undefined;
