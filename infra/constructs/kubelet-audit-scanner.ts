@@ -218,6 +218,9 @@ export class KubeletAuditScanner extends Construct {
         // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
         bundleAwsSDK: true,
         banner: SCANNER_BUNDLING.banner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(SCANNER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         forceDockerBundling: false,
       },
       onFailure: new SqsDestination(this.failureQueue),
