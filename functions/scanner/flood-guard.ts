@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ClusterScansFailedError } from './errors.ts';
 import type { ClusterTarget } from './fan-out.ts';
 import { type ScanLeases, SkipReason } from './scan-leases.ts';
 
@@ -118,4 +119,45 @@ export async function releaseLeases(
       }
     }),
   );
+}
+
+/** The flood guard of one invocation: what may start, and the leases held while it runs. */
+export interface InvocationGuard {
+  /** Targets that may start now; `take` = this invocation scans them (see AdmitOptions). */
+  admit(targets: ClusterTarget[], take: boolean): Promise<Admitted>;
+  /** Runs `scan` holding the admitted leases; each is released as finished unless its scan failed. */
+  holding<T>(admitted: Admitted, scan: () => Promise<T>): Promise<T>;
+}
+
+/** Without a state table (tests of other parts), every target is admitted and nothing is held. */
+export function invocationGuard(
+  leases: ScanLeases | undefined,
+  o: { scanId: string; leaseMs: () => number; logger: Logger; metrics: Metrics },
+): InvocationGuard {
+  return {
+    admit: async (targets, take) =>
+      leases
+        ? admitTargets(targets, { ...o, leases, leaseMs: o.leaseMs(), take })
+        : { targets, leased: [], skipped: [] },
+    async holding(admitted, scan) {
+      if (!leases || admitted.leased.length === 0) return scan();
+      let failed: (cluster: string) => boolean = () => true;
+      try {
+        const result = await scan();
+        failed = () => false;
+        return result;
+      } catch (error) {
+        // Side by side, the clusters that did finish start their interval; the failed ones do not.
+        if (error instanceof ClusterScansFailedError) failed = (c) => error.clusters.includes(c);
+        throw error;
+      } finally {
+        await releaseLeases(leases, {
+          clusters: admitted.leased,
+          scanId: o.scanId,
+          finished: (c) => !failed(c),
+          logger: o.logger,
+        });
+      }
+    },
+  };
 }

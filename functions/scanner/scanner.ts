@@ -24,7 +24,7 @@ import { EarlyReads } from '../aws/early-reads.ts';
 import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { Turns } from '../aws/turns.ts';
-import { type AccountScope, productArn } from '../findings/asff.ts';
+import { productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import {
   ClusterScansFailedError,
@@ -41,8 +41,9 @@ import {
   putEvents,
   workItemEntries,
 } from './fan-out.ts';
-import { type Admitted, admitTargets, releaseLeases } from './flood-guard.ts';
+import { type Admitted, invocationGuard } from './flood-guard.ts';
 import { parseInvocation } from './internal-events.ts';
+import { type Clock, type InvocationContext, scopeFromFunctionArn, systemClock } from './invocation.ts';
 import { NodeBudget } from './node-budget.ts';
 import { listOfflineOnce, offlineFromWorkItem } from './offline-listing.ts';
 import { rejected } from './rejection.ts';
@@ -51,21 +52,7 @@ import { ScanLeases } from './scan-leases.ts';
 import { scanSideBySide } from './side-by-side.ts';
 import { emitMetrics, type FanOutSummary, type ScanSummary, skippedSummary } from './summary.ts';
 
-/** The parts of the Lambda context the scanner uses. */
-export interface InvocationContext {
-  readonly invokedFunctionArn: string;
-  getRemainingTimeInMillis(): number;
-}
-
-export interface Clock {
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export { type Clock, type InvocationContext, scopeFromFunctionArn, systemClock } from './invocation.ts';
 
 export interface ScannerOptions {
   readonly clients: AwsClients;
@@ -93,15 +80,6 @@ const SHARED_POLL_INTERVAL_MS = 1_000;
  * (three pages decoded), so about five keep both busy while the clusters finish one after another.
  */
 const DISCOVERIES_AT_ONCE = 5;
-
-/** Account, Region and partition from the function's own ARN (arn:<partition>:lambda:<region>:<account>:…). */
-export function scopeFromFunctionArn(arn: string): AccountScope {
-  const [, partition, , region, accountId] = arn.split(':');
-  if (!partition || !region || !accountId || !/^\d{12}$/.test(accountId)) {
-    throw new InvalidEventError('context.invokedFunctionArn', `"${arn}" is not a Lambda function ARN`);
-  }
-  return { partition, region, accountId };
-}
 
 export function createScanner(options: ScannerOptions): Scanner {
   const { clients, config, logger, metrics } = options;
@@ -137,38 +115,12 @@ export function createScanner(options: ScannerOptions): Scanner {
       eventBus: config.eventBus,
     };
     const reason = request.reason;
-    /** Targets that may start now (all of them without a state table: tests of other parts). */
-    const admit = async (targets: ClusterTarget[], take: boolean): Promise<Admitted> =>
-      leases
-        ? admitTargets(targets, {
-            leases,
-            scanId,
-            leaseMs: context.getRemainingTimeInMillis(),
-            take,
-            logger: log,
-            metrics,
-          })
-        : { targets, leased: [], skipped: [] };
-    /** Runs `scan` holding the admitted leases; each is released as finished unless its scan failed. */
-    const holding = async <T>(admitted: Admitted, scan: () => Promise<T>): Promise<T> => {
-      if (!leases || admitted.leased.length === 0) return scan();
-      let failed: (cluster: string) => boolean = () => true;
-      try {
-        const result = await scan();
-        failed = () => false;
-        return result;
-      } catch (error) {
-        if (error instanceof ClusterScansFailedError) failed = (c) => error.clusters.includes(c);
-        throw error;
-      } finally {
-        await releaseLeases(leases, {
-          clusters: admitted.leased,
-          scanId,
-          finished: (c) => !failed(c),
-          logger: log,
-        });
-      }
-    };
+    const { admit, holding } = invocationGuard(leases, {
+      scanId,
+      leaseMs: () => context.getRemainingTimeInMillis(),
+      logger: log,
+      metrics,
+    });
     const skipped = (admitted: Admitted) =>
       skippedSummary(metrics, log, {
         scanId,
