@@ -38,6 +38,9 @@ export interface AdmitOptions {
   readonly take: boolean;
 }
 
+/** Node claims in flight together (each one UpdateItem). */
+const CLAIMS_AT_ONCE = 25;
+
 async function admitOne(target: ClusterTarget, o: AdmitOptions): Promise<Admitted> {
   const { cluster } = target;
   if (!target.instanceIds) {
@@ -60,7 +63,12 @@ async function admitOne(target: ClusterTarget, o: AdmitOptions): Promise<Admitte
     return { targets: [], leased: [], skipped: [{ ...skip, ...(lastFinishedAt ? { lastFinishedAt } : {}) }] };
   }
   if (!o.take) return { targets: [target], leased: [], skipped: [] };
-  const claimed = await Promise.all(target.instanceIds.map((id) => o.leases.claimNode(id, o.scanId)));
+  const claimed: boolean[] = [];
+  // A few at a time: a request may name thousands of ids, and the clients share their sockets.
+  for (let i = 0; i < target.instanceIds.length; i += CLAIMS_AT_ONCE) {
+    const chunk = target.instanceIds.slice(i, i + CLAIMS_AT_ONCE);
+    claimed.push(...(await Promise.all(chunk.map((id) => o.leases.claimNode(id, o.scanId)))));
+  }
   const run = target.instanceIds.filter((_, k) => claimed[k]);
   const held = target.instanceIds.filter((_, k) => !claimed[k]);
   return {
