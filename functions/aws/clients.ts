@@ -4,6 +4,7 @@
  * retries included).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -19,6 +20,8 @@ export interface AwsClients {
   readonly ssm: SSMClient;
   readonly securityHub: SecurityHubClient;
   readonly events: EventBridgeClient;
+  /** The scanner's state table (cluster leases, node scan times). */
+  readonly dynamodb: DynamoDBClient;
 }
 
 export interface ClientOptions {
@@ -54,6 +57,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ssm: new SSMClient(common),
     securityHub: new SecurityHubClient(common),
     events: new EventBridgeClient(common),
+    dynamodb: new DynamoDBClient(common),
   };
 }
 

@@ -14,8 +14,21 @@ export interface ScannerConfig {
    * a version made later by someone else is never what runs (functions/aws/run-command/send-command-input.ts).
    */
   readonly documentVersion: string;
-  /** Bus for fan-out and "Scan Completed" events (KUBELET_AUDIT_EVENT_BUS, default "default"). */
+  /** Bus for "Scan Completed" events (KUBELET_AUDIT_EVENT_BUS, default "default"). */
   readonly eventBus: string;
+  /**
+   * The stack's internal bus, which only the scanner may put events on: fan-out work items go there,
+   * and only invocations from its rule may carry them (KUBELET_AUDIT_INTERNAL_EVENT_BUS). Absent = no
+   * fan-out (a scan that would need one fails with a ConfigError).
+   */
+  readonly internalEventBus?: string;
+  /** The scanner's state table: cluster leases and node scan times (KUBELET_AUDIT_STATE_TABLE). */
+  readonly stateTable?: string;
+  /**
+   * A cluster (or node) scanned less than this ago is not scanned again
+   * (KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES, default 10; 0 = only never two at once).
+   */
+  readonly minScanIntervalMs?: number;
   /** Optional allow-list of cluster names (KUBELET_AUDIT_CLUSTERS, comma separated). */
   readonly clusterAllowList?: readonly string[];
   /** SendCommand TimeoutSeconds: how long SSM may take to deliver (KUBELET_AUDIT_DELIVERY_TIMEOUT_SECONDS). */
@@ -53,6 +66,7 @@ export const CONFIG_DEFAULTS = {
   // Scans in one process share exact account-wide token buckets and one poll of SSM; scans in
   // separate invocations can only split the quotas blindly (README Performance).
   clustersPerInvocation: 20,
+  minScanIntervalMs: 10 * 60_000,
 } as const;
 
 const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
@@ -101,10 +115,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
     if (bad !== undefined)
       throw new ConfigError('KUBELET_AUDIT_CLUSTERS', `"${bad}" is not an EKS cluster name`);
   }
+  const internalEventBus = env.KUBELET_AUDIT_INTERNAL_EVENT_BUS?.trim();
+  const stateTable = env.KUBELET_AUDIT_STATE_TABLE?.trim();
   return {
     documentName,
     documentVersion,
     eventBus,
+    ...(internalEventBus ? { internalEventBus } : {}),
+    ...(stateTable ? { stateTable } : {}),
+    minScanIntervalMs:
+      intVar(
+        env,
+        'KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES',
+        CONFIG_DEFAULTS.minScanIntervalMs / 60_000,
+        0,
+        7 * 24 * 60,
+      ) * 60_000,
     ...(clusterAllowList ? { clusterAllowList } : {}),
     // SendCommand TimeoutSeconds accepts 30..2592000 (ssm SendCommandRequest); a scan has at most 15 minutes.
     deliveryTimeoutSeconds: intVar(

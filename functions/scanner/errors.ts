@@ -22,6 +22,19 @@ export class InvalidEventError extends ScannerError {
   }
 }
 
+/**
+ * A public Scan Requested event carries fields only the scanner's internal channel may carry
+ * (`offline`, `concurrentScans`, ...): someone tried to steer how nodes are judged or paced.
+ */
+export class ForgedInternalFieldError extends InvalidEventError {
+  constructor(readonly fields: readonly string[]) {
+    super(
+      fields[0] ?? 'detail',
+      `internal field(s) ${fields.join(', ')} not accepted on the public bus (accepted: clusters, instanceIds, reason, scanId)`,
+    );
+  }
+}
+
 /** The Lambda's environment is incomplete or malformed (read once at cold start). */
 export class ConfigError extends ScannerError {
   constructor(

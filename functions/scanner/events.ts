@@ -7,13 +7,15 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { CLUSTER_NAME } from './config.ts';
-import { InvalidEventError } from './errors.ts';
+import { ForgedInternalFieldError, InvalidEventError } from './errors.ts';
 
 export const EVENT_SOURCE = 'eks-kubelet-audit' as const;
 export const DetailType = {
   SCHEDULED: 'Scheduled Scan',
   SCAN_REQUESTED: 'Scan Requested',
   SCAN_COMPLETED: 'Scan Completed',
+  /** The fan-out's work items, on the internal bus only (internal-events.ts). */
+  SCAN_WORK: 'Scan Work',
   SECURITY_HUB_CUSTOM_ACTION: 'Security Hub Findings - Custom Action',
 } as const;
 
@@ -33,10 +35,19 @@ export interface ScanRequest {
   readonly reason?: string;
   readonly scanId?: string;
   /**
-   * Cluster scans the fan-out started together (this one included): they share the account-wide
-   * quotas, so each paces itself to 1/N of them. Absent = 1.
+   * What only the scanner's own fan-out may say about a work item. Set only for messages of the
+   * internal channel (internal-events.ts), never from a public event's detail.
    */
-  readonly concurrentScans?: number;
+  readonly work?: WorkItem;
+}
+
+/** The fan-out's part of an internal work item: how to pace and what it already knows. */
+export interface WorkItem {
+  /**
+   * Cluster scans the fan-out started together (this one included): they share the account-wide
+   * quotas, so each paces itself to 1/N of them.
+   */
+  readonly concurrentScans: number;
   /** The account's offline managed instances as the fan-out listed them; absent = the scan lists them. */
   readonly offline?: OfflineHint;
 }
@@ -83,6 +94,10 @@ export const offlineHintSchema = z
   );
 export type OfflineHint = z.infer<typeof offlineHintSchema>;
 
+/**
+ * The public Scan Requested detail: scope only. Nothing in it changes how a node is judged, which
+ * nodes are skipped or how the scan paces itself; that travels on the internal channel only.
+ */
 export const scanRequestedDetailSchema = z.strictObject({
   clusters: z.optional(
     z
@@ -96,10 +111,26 @@ export const scanRequestedDetailSchema = z.strictObject({
   ),
   reason: z.optional(z.string().check(z.maxLength(256))),
   scanId: z.optional(z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128'))),
-  concurrentScans: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENT_SCANS))),
-  offline: z.optional(offlineHintSchema),
 });
 export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
+
+/** The fan-out's work item detail (internal channel only): the public scope plus the fan-out's part. */
+export const workItemDetailSchema = z.strictObject({
+  ...scanRequestedDetailSchema.shape,
+  scanId: z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128')),
+  trigger: z.enum([Trigger.SCHEDULED, Trigger.ON_DEMAND, Trigger.SECURITY_HUB]),
+  concurrentScans: z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENT_SCANS)),
+  offline: z.optional(offlineHintSchema),
+});
+export type WorkItemDetail = z.infer<typeof workItemDetailSchema>;
+
+/**
+ * Keys of the work item that the public detail must never carry: a sender who could set them would
+ * decide which nodes count as offline (their FAILED findings turned NOT_AVAILABLE) or slow the scan.
+ */
+export const INTERNAL_FIELDS: readonly string[] = Object.keys(workItemDetailSchema.shape).filter(
+  (k) => !(k in scanRequestedDetailSchema.shape),
+);
 
 const scheduledDetailSchema = z.strictObject({});
 
@@ -146,7 +177,7 @@ const ACCEPTED_KEYS: Record<string, string> = {
   'offline.byPingStatus': Object.keys(byPingStatusSchema.shape).join(', '),
 };
 
-function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string): T {
+export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, prefix: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -201,6 +232,24 @@ function fromCustomAction(detail: unknown): ScanRequest {
   };
 }
 
+/** A public detail naming a work item's own field is forged: rejected before anything else is read. */
+function rejectInternalFields(detail: unknown): void {
+  if (!detail || typeof detail !== 'object') return;
+  const forged = INTERNAL_FIELDS.filter((k) => Object.hasOwn(detail, k));
+  if (forged.length > 0) throw new ForgedInternalFieldError(forged.map((k) => `detail.${k}`));
+}
+
+/** The request a scope-only detail asks for (duplicates dropped). */
+export function scopeOf(trigger: Trigger, d: ScanRequestedDetail): ScanRequest {
+  return {
+    trigger,
+    ...(d.clusters ? { clusters: [...new Set(d.clusters)] } : {}),
+    ...(d.instanceIds ? { instanceIds: [...new Set(d.instanceIds)] } : {}),
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
+  };
+}
+
 /** Parses an invocation event; throws InvalidEventError (never returns a partial request). */
 export function parseScanEvent(event: unknown): ScanRequest {
   const envelope = parseWith(envelopeSchema, event, 'event');
@@ -210,16 +259,8 @@ export function parseScanEvent(event: unknown): ScanRequest {
     return { trigger: Trigger.SCHEDULED, reason: 'scheduled' };
   }
   if (source === EVENT_SOURCE && detailType === DetailType.SCAN_REQUESTED) {
-    const d = parseWith(scanRequestedDetailSchema, detail ?? {}, 'detail');
-    return {
-      trigger: Trigger.ON_DEMAND,
-      ...(d.clusters ? { clusters: [...new Set(d.clusters)] } : {}),
-      ...(d.instanceIds ? { instanceIds: [...new Set(d.instanceIds)] } : {}),
-      ...(d.reason !== undefined ? { reason: d.reason } : {}),
-      ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
-      ...(d.concurrentScans !== undefined ? { concurrentScans: d.concurrentScans } : {}),
-      ...(d.offline ? { offline: d.offline } : {}),
-    };
+    rejectInternalFields(detail);
+    return scopeOf(Trigger.ON_DEMAND, parseWith(scanRequestedDetailSchema, detail ?? {}, 'detail'));
   }
   if (source === 'aws.securityhub' && detailType === DetailType.SECURITY_HUB_CUSTOM_ACTION) {
     return fromCustomAction(detail);

@@ -1,7 +1,7 @@
 /**
- * Fan-out: one "Scan Requested" event per cluster, so each cluster runs in its own invocation (well
- * inside Lambda's 15 minutes, in parallel), each carrying the account's offline instances listed once
- * here. Plus, on a full scan, archiving the findings of clusters that no longer exist.
+ * Fan-out: one work item per cluster (or group of clusters) on the internal bus, so each runs in its
+ * own invocation (well inside Lambda's 15 minutes, in parallel), each carrying the account's offline
+ * instances listed once here. Plus, on a full scan, archiving the findings of clusters that no longer exist.
  */
 
 import {
@@ -22,7 +22,8 @@ import {
   MAX_OFFLINE_HINT_INSTANCES,
   type OfflineHint,
   offlineHintSchema,
-  type ScanRequestedDetail,
+  type Trigger,
+  type WorkItemDetail,
 } from './events.ts';
 
 /** PutEvents takes at most 10 entries (events PutEventsRequestEntryList). */
@@ -163,13 +164,15 @@ export function offlineFromHint(hint: OfflineHint): OfflineInstance[] {
 }
 
 /**
- * One "Scan Requested" event per invocation to start: whole clusters `clustersPerEvent` to an event
- * (scanned side by side by its invocation), a cluster narrowed to some instances alone in its events.
+ * One work item per invocation to start, on the internal bus: whole clusters `clustersPerEvent` to
+ * an item (scanned side by side by its invocation), a cluster narrowed to some instances alone in its
+ * items. Only these carry the offline listing and the pacing share (internal-events.ts).
  */
-export function scanRequestedEntries(
+export function workItemEntries(
   targets: readonly ClusterTarget[],
   options: {
     eventBus: string;
+    trigger: Trigger;
     scanId: string;
     reason?: string;
     offline?: OfflineListing;
@@ -191,23 +194,24 @@ export function scanRequestedEntries(
       });
     }
   }
-  // Every event is one invocation, all started together: each takes 1/N of the account-wide quotas.
+  // Every item is one invocation, all started together: each takes 1/N of the account-wide quotas.
   const concurrentScans = Math.min(MAX_CONCURRENT_SCANS, Math.max(1, scans.length));
   const listing = options.offline;
   const wholeClusterHint = listing ? offlineHint(listing) : undefined;
   return scans.map(({ clusters, ids }) => {
     const offline = listing && ids ? offlineHint(listing, ids) : wholeClusterHint;
-    const detail: ScanRequestedDetail = {
+    const detail: WorkItemDetail = {
       clusters,
       ...(ids ? { instanceIds: [...ids] } : {}),
       ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
       scanId: options.scanId,
+      trigger: options.trigger,
       concurrentScans,
       ...(offline ? { offline } : {}),
     };
     return {
       Source: EVENT_SOURCE,
-      DetailType: DetailType.SCAN_REQUESTED,
+      DetailType: DetailType.SCAN_WORK,
       Detail: JSON.stringify(detail),
       EventBusName: options.eventBus,
     };

@@ -14,56 +14,45 @@ import {
   withPacer,
 } from '../aws/clients.ts';
 import {
-  describeOfflineInstances,
   listClusterNames,
   offlineReachability,
   type Reachability,
   resolveInstanceClusters,
 } from '../aws/discovery.ts';
-import { awsErrorName, errorMessage } from '../aws/errors.ts';
 import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { Pacer } from '../aws/pacer.ts';
 import { CLOCK_SKEW_MS, CommandPoller } from '../aws/run-command/command-poller.ts';
 import { EarlyReads } from '../aws/run-command/early-reads.ts';
 import { Turns } from '../aws/turns.ts';
-import { type AccountScope, productArn } from '../findings/asff.ts';
+import { productArn } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import {
   ClusterScansFailedError,
+  ConfigError,
   EventDeliveryError,
   FindingsNotDeliveredError,
   InvalidEventError,
 } from './errors.ts';
-import { MAX_OFFLINE_HINT_INSTANCES, type OfflineHint, parseScanEvent, type ScanRequest } from './events.ts';
+import { MAX_OFFLINE_HINT_INSTANCES, type ScanRequest } from './events.ts';
 import {
   archiveVanishedClusters,
   type ClusterTarget,
-  type OfflineListing,
-  offlineFromHint,
   offlineHint,
   putEvents,
-  scanRequestedEntries,
+  workItemEntries,
 } from './fan-out.ts';
+import { type Admitted, invocationGuard } from './flood-guard.ts';
+import { parseInvocation } from './internal-events.ts';
+import { type Clock, type InvocationContext, scopeFromFunctionArn, systemClock } from './invocation.ts';
 import { NodeBudget } from './node-budget.ts';
+import { listOfflineOnce, offlineFromWorkItem } from './offline-listing.ts';
+import { rejected } from './rejection.ts';
 import { type ClusterScanInput, scanCluster } from './scan-cluster/index.ts';
+import { ScanLeases } from './scan-leases.ts';
 import { scanSideBySide } from './side-by-side.ts';
-import { emitMetrics, type FanOutSummary, type ScanSummary } from './summary.ts';
+import { emitMetrics, type FanOutSummary, type ScanSummary, skippedSummary } from './summary.ts';
 
-/** The parts of the Lambda context the scanner uses. */
-export interface InvocationContext {
-  readonly invokedFunctionArn: string;
-  getRemainingTimeInMillis(): number;
-}
-
-export interface Clock {
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export { type Clock, type InvocationContext, scopeFromFunctionArn, systemClock } from './invocation.ts';
 
 export interface ScannerOptions {
   readonly clients: AwsClients;
@@ -81,55 +70,6 @@ export interface Scanner {
 }
 
 /**
- * An event's offline listing older than this is listed again: normally it is seconds old, but an
- * event may wait (throttled or retried asynchronous invocation), and a node back online since would
- * go unassessed. Longer than one Lambda run.
- */
-export const OFFLINE_HINT_MAX_AGE_MS = 15 * 60_000;
-
-/** The fan-out's offline listing; undefined (and logged) when it failed: each cluster scan lists it itself. */
-async function listOfflineOnce(
-  clients: AwsClients,
-  now: () => Date,
-  log: Logger,
-): Promise<OfflineListing | undefined> {
-  const listedAt = now();
-  try {
-    return { listedAt, instances: await describeOfflineInstances(clients.ssm) };
-  } catch (error) {
-    log.warn('Offline instances not listed; each cluster scan lists them itself', {
-      errorCode: awsErrorName(error),
-      error: errorMessage(error),
-    });
-    return undefined;
-  }
-}
-
-/** A Scan Requested event's offline listing, unless it is too old to trust. */
-function offlineFromEvent(
-  hint: OfflineHint | undefined,
-  now: Date,
-  log: Logger,
-): Map<string, Reachability> | undefined {
-  if (!hint) return undefined;
-  const ageMs = now.getTime() - Date.parse(hint.listedAt);
-  if (ageMs > OFFLINE_HINT_MAX_AGE_MS) {
-    log.warn('Offline listing of the event is too old; listing offline instances again', {
-      listedAt: hint.listedAt,
-      ageMs,
-    });
-    return undefined;
-  }
-  const offline = offlineReachability(offlineFromHint(hint));
-  log.info('Offline instances from the fan-out', {
-    listedAt: hint.listedAt,
-    ageMs,
-    offlineInstances: offline.size,
-  });
-  return offline;
-}
-
-/**
  * Poll pace of cluster scans side by side: one ListCommands listing serves them all, so a round a
  * second costs about as much as each polling every 5 s alone, and a group is read within a second of
  * ending instead of up to 7.5 s later.
@@ -141,21 +81,20 @@ const SHARED_POLL_INTERVAL_MS = 1_000;
  */
 const DISCOVERIES_AT_ONCE = 5;
 
-/** Account, Region and partition from the function's own ARN (arn:<partition>:lambda:<region>:<account>:…). */
-export function scopeFromFunctionArn(arn: string): AccountScope {
-  const [, partition, , region, accountId] = arn.split(':');
-  if (!partition || !region || !accountId || !/^\d{12}$/.test(accountId)) {
-    throw new InvalidEventError('context.invokedFunctionArn', `"${arn}" is not a Lambda function ARN`);
-  }
-  return { partition, region, accountId };
-}
-
 export function createScanner(options: ScannerOptions): Scanner {
   const { clients, config, logger, metrics } = options;
   const clock = options.clock ?? systemClock;
   instrumentClients(clients, options.globalCounter);
   const allowed = (cluster: string): boolean =>
     !config.clusterAllowList || config.clusterAllowList.includes(cluster);
+  const leases = config.stateTable
+    ? new ScanLeases({
+        client: clients.dynamodb,
+        table: config.stateTable,
+        minIntervalMs: config.minScanIntervalMs ?? 0,
+        now: clock.now,
+      })
+    : undefined;
 
   async function run(request: ScanRequest, context: InvocationContext, counter: ApiCallCounter) {
     const started = clock.now();
@@ -176,6 +115,22 @@ export function createScanner(options: ScannerOptions): Scanner {
       eventBus: config.eventBus,
     };
     const reason = request.reason;
+    const { admit, holding } = invocationGuard(leases, {
+      scanId,
+      leaseMs: () => context.getRemainingTimeInMillis(),
+      logger: log,
+      metrics,
+    });
+    const skipped = (admitted: Admitted) =>
+      skippedSummary(metrics, log, {
+        scanId,
+        trigger: request.trigger,
+        ...(reason ? { reason } : {}),
+        skipped: admitted.skipped,
+        durationMs: clock.now().getTime() - started.getTime(),
+        apiCalls: counter.toJSON(),
+        apiCallsTotal: counter.total,
+      });
     /** A cluster scan's input: its target and what every scan of this invocation shares. */
     const clusterInput = (
       target: ClusterTarget,
@@ -195,24 +150,25 @@ export function createScanner(options: ScannerOptions): Scanner {
 
     const single = request.clusters?.length === 1 ? request.clusters[0] : undefined;
     if (single !== undefined && allowed(single)) {
-      // A single-cluster request never fans out (this is how fanned-out events arrive).
-      const offlineInstances = offlineFromEvent(request.offline, clock.now(), log);
-      return scanCluster(
-        deps,
-        clusterInput(
-          { cluster: single, ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}) },
-          offlineInstances,
-          counter,
-        ),
+      // A single-cluster request never fans out.
+      const admitted = await admit(
+        [{ cluster: single, ...(request.instanceIds ? { instanceIds: request.instanceIds } : {}) }],
+        true,
       );
+      const target = admitted.targets[0];
+      if (!target) return skipped(admitted);
+      const offlineInstances = offlineFromWorkItem(request.work?.offline, clock.now(), log);
+      const summary = await holding(admitted, () =>
+        scanCluster(deps, clusterInput(target, offlineInstances, counter)),
+      );
+      return admitted.skipped.length > 0 ? { ...summary, floodSkipped: admitted.skipped } : summary;
     }
 
     // The account's offline instances, listed once here for every cluster scan rather than paged
     // again by each (the same account-wide pages, at SSM's ~10 calls/s), beside the cluster listing
     // and the archive; an event of a fan-out brings the fan-out's. Never rejects: on failure each
     // scan lists them itself.
-    const hinted = request.offline ? offlineFromEvent(request.offline, clock.now(), log) : undefined;
-    const offlineListing = hinted ? Promise.resolve(undefined) : listOfflineOnce(clients, clock.now, log);
+    const hinted = offlineFromWorkItem(request.work?.offline, clock.now(), log);
 
     const skippedClusters: { cluster: string; reason: string }[] = [];
     let notANodeIds: string[] = [];
@@ -245,7 +201,17 @@ export function createScanner(options: ScannerOptions): Scanner {
     }
 
     const perInvocation = config.clustersPerInvocation ?? 1;
-    const sideBySide = targets.length > 1 && targets.length <= perInvocation;
+    // Scanned here when few enough: then this invocation takes the leases; a fan-out only looks, and
+    // the invocations of its work items take them.
+    const fanOut = targets.length > perInvocation;
+    // Every live cluster, skipped ones included: their findings are not vanished.
+    const liveClusters = targets.map((t) => t.cluster);
+    const admitted = await admit(targets, !fanOut);
+    targets = admitted.targets;
+    if (targets.length === 0 && admitted.skipped.length > 0) return skipped(admitted);
+    const floodSkipped = admitted.skipped;
+    const offlineListing = hinted ? Promise.resolve(undefined) : listOfflineOnce(clients, clock.now, log);
+    const sideBySide = !fanOut && targets.length > 1;
     // Started now, so its first pages come in beside the vanished-cluster check and DescribeCluster.
     const groupedDiscovery = sideBySide
       ? new GroupedDiscovery(
@@ -265,7 +231,7 @@ export function createScanner(options: ScannerOptions): Scanner {
       vanished = await archiveVanishedClusters(
         clients.securityHub,
         { productArn: productArn(scope), region: scope.region, accountId: scope.accountId },
-        targets.map((t) => t.cluster),
+        liveClusters,
         clock.now(),
       );
       if (vanished.archived > 0 || vanished.failed > 0) {
@@ -275,15 +241,17 @@ export function createScanner(options: ScannerOptions): Scanner {
 
     const listing = await offlineListing;
     const offlineInstances = hinted ?? (listing ? offlineReachability(listing.instances) : undefined);
-    const only = targets.length === 1 ? targets[0] : undefined;
+    const only = !fanOut && targets.length === 1 ? targets[0] : undefined;
     if (only) {
       // One cluster in scope: scan it here rather than spend an event and an invocation on it.
-      const summary = await scanCluster(deps, {
-        ...clusterInput(only, offlineInstances, counter),
-        extraNotANodeIds: notANodeIds,
-      });
+      const summary = await holding(admitted, () =>
+        scanCluster(deps, {
+          ...clusterInput(only, offlineInstances, counter),
+          extraNotANodeIds: notANodeIds,
+        }),
+      );
       if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
-      return summary;
+      return floodSkipped.length > 0 ? { ...summary, floodSkipped } : summary;
     }
 
     if (sideBySide) {
@@ -291,23 +259,25 @@ export function createScanner(options: ScannerOptions): Scanner {
       // (exact account-wide quotas instead of a blind 1/N split across invocations, so no throttled
       // attempts and no share left idle while another scan waits) and its container. One failing
       // cluster does not stop the others; the invocation fails after all of them reported.
-      const { clusterScans, failedClusters, firstError } = await scanSideBySide(
-        deps,
-        targets,
-        (target, clusterCounter) => clusterInput(target, offlineInstances, clusterCounter),
-        {
-          budget: new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER),
-          poller: new CommandPoller(
-            clients.ssm,
-            config.documentName,
-            new Date(started.getTime() - CLOCK_SKEW_MS),
-            () => clock.now().getTime(),
-          ),
-          pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
-          earlyReads: new EarlyReads(),
-          discoveries: new Turns(DISCOVERIES_AT_ONCE),
-          ...(groupedDiscovery ? { groupedDiscovery } : {}),
-        },
+      const { clusterScans, failedClusters, firstError } = await holding(admitted, () =>
+        scanSideBySide(
+          deps,
+          targets,
+          (target, clusterCounter) => clusterInput(target, offlineInstances, clusterCounter),
+          {
+            budget: new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER),
+            poller: new CommandPoller(
+              clients.ssm,
+              config.documentName,
+              new Date(started.getTime() - CLOCK_SKEW_MS),
+              () => clock.now().getTime(),
+            ),
+            pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
+            earlyReads: new EarlyReads(),
+            discoveries: new Turns(DISCOVERIES_AT_ONCE),
+            ...(groupedDiscovery ? { groupedDiscovery } : {}),
+          },
+        ),
       );
       const summary: FanOutSummary = {
         kind: 'fan-out',
@@ -318,6 +288,7 @@ export function createScanner(options: ScannerOptions): Scanner {
         eventsPut: 0,
         eventsFailed: 0,
         skippedClusters,
+        floodSkipped,
         notANodeIds,
         vanishedClusters: {
           archived: vanished.archived,
@@ -355,10 +326,14 @@ export function createScanner(options: ScannerOptions): Scanner {
         },
       );
     }
+    if (!config.internalEventBus) {
+      throw new ConfigError('KUBELET_AUDIT_INTERNAL_EVENT_BUS', 'is required to fan a scan out');
+    }
     const put = await putEvents(
       clients.events,
-      scanRequestedEntries(targets, {
-        eventBus: config.eventBus,
+      workItemEntries(targets, {
+        eventBus: config.internalEventBus,
+        trigger: request.trigger,
         scanId,
         ...(reason ? { reason } : {}),
         ...(listing ? { offline: listing } : {}),
@@ -375,6 +350,7 @@ export function createScanner(options: ScannerOptions): Scanner {
       eventsPut: put.put,
       eventsFailed: put.failed.length,
       skippedClusters,
+      floodSkipped,
       notANodeIds,
       vanishedClusters: { archived: vanished.archived, failed: vanished.failed, clusters: vanished.clusters },
       clusterScans: [],
@@ -397,10 +373,17 @@ export function createScanner(options: ScannerOptions): Scanner {
 
   return {
     async scan(event, context) {
-      const request = parseScanEvent(event);
+      let request: ScanRequest;
+      try {
+        request = parseInvocation(event, config.internalEventBus).request;
+      } catch (error) {
+        // Retrying a malformed event cannot help: report it and return, so Lambda does not retry.
+        if (error instanceof InvalidEventError) return rejected(error, { logger, metrics });
+        throw error;
+      }
       const counter = new ApiCallCounter();
       // This invocation's share of the account-wide quotas, for its whole run (a fan-out runs alone).
-      const pacer = new Pacer(request.concurrentScans ?? 1, {
+      const pacer = new Pacer(request.work?.concurrentScans ?? 1, {
         now: () => clock.now().getTime(),
         sleep: clock.sleep,
       });

@@ -9,6 +9,8 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import type { ComplianceStatus } from '../controls/control.ts';
 import { DetailType, EVENT_SOURCE, type Trigger } from './events.ts';
 import { putEvents } from './fan-out.ts';
+import type { SkippedScan } from './flood-guard.ts';
+import type { RejectedSummary } from './rejection.ts';
 
 export type StatusCounts = Record<ComplianceStatus, number>;
 
@@ -56,6 +58,8 @@ export interface ClusterScanSummary {
   readonly apiCalls: Record<string, number>;
   readonly apiCallsTotal: number;
   readonly error?: string;
+  /** Nodes of a node-scoped request held back by the flood guard (flood-guard.ts). */
+  readonly floodSkipped?: readonly SkippedScan[];
 }
 
 export interface FanOutSummary {
@@ -69,6 +73,8 @@ export interface FanOutSummary {
   readonly eventsFailed: number;
   /** Requested clusters left out (not in KUBELET_AUDIT_CLUSTERS, or not found). */
   readonly skippedClusters: { cluster: string; reason: string }[];
+  /** Clusters (or nodes) already being scanned or scanned within the minimum interval: not started. */
+  readonly floodSkipped: readonly SkippedScan[];
   readonly notANodeIds: string[];
   readonly vanishedClusters: { archived: number; failed: number; clusters: string[] };
   /** Clusters this invocation scanned itself, side by side (none when every cluster got an event). */
@@ -80,11 +86,38 @@ export interface FanOutSummary {
   readonly apiCallsTotal: number;
 }
 
-export type ScanSummary = ClusterScanSummary | FanOutSummary;
+/** An invocation that started nothing: everything it asked for runs already or ran recently. */
+export interface SkippedSummary {
+  readonly kind: 'skipped';
+  readonly scanId: string;
+  readonly trigger: Trigger;
+  readonly reason?: string;
+  readonly skipped: readonly SkippedScan[];
+  readonly durationMs: number;
+  readonly apiCalls: Record<string, number>;
+  readonly apiCallsTotal: number;
+}
+
+export type ScanSummary = ClusterScanSummary | FanOutSummary | SkippedSummary | RejectedSummary;
 
 /** Every cluster scan among invocation summaries: one per invocation, or several side by side in one. */
 export function clusterScansIn(summaries: readonly ScanSummary[]): ClusterScanSummary[] {
-  return summaries.flatMap((s) => (s.kind === 'cluster-scan' ? [s] : s.clusterScans));
+  return summaries.flatMap((s) =>
+    s.kind === 'cluster-scan' ? [s] : s.kind === 'fan-out' ? s.clusterScans : [],
+  );
+}
+
+/** The summary of an invocation the flood guard let nothing start (already logged and counted). */
+export function skippedSummary(
+  metrics: Metrics,
+  logger: Logger,
+  fields: Omit<SkippedSummary, 'kind'>,
+): SkippedSummary {
+  const summary: SkippedSummary = { kind: 'skipped', ...fields };
+  logger.info('Nothing started: every target is running or was scanned recently', { summary });
+  metrics.addMetric('ApiCalls', MetricUnit.Count, summary.apiCallsTotal);
+  metrics.publishStoredMetrics();
+  return summary;
 }
 
 export interface ScanResult {
@@ -146,7 +179,7 @@ export async function putScanCompleted(
   return result.failed.length;
 }
 
-export function emitMetrics(metrics: Metrics, summary: ScanSummary): void {
+export function emitMetrics(metrics: Metrics, summary: ClusterScanSummary | FanOutSummary): void {
   if (summary.kind === 'cluster-scan') {
     for (const [status, n] of Object.entries(summary.nodes.byStatus)) {
       metrics.addMetric(`Nodes${status}`, MetricUnit.Count, n);

@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { DEPLOYED_DOCUMENT_VERSION } from '../../functions/aws/run-command/send-command-input.ts';
 import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
 import { CollectorDocument } from './collector-document.ts';
+import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
 import {
@@ -31,6 +32,7 @@ import {
   SCANNER_NODE_OPTIONS,
 } from './scanner-function-defaults.ts';
 import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
+import { ScannerStateTable } from './scanner-state-table.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,6 +48,8 @@ export const SCAN_REQUESTED_DETAIL_TYPE = 'Scan Requested';
 export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
 
 export const DEFAULT_SCAN_INTERVAL = Duration.hours(12);
+/** Reserved concurrency unless the props say otherwise. */
+export const DEFAULT_RESERVED_CONCURRENCY = 10;
 
 /**
  * When scheduled scans run: a rate as a Duration, an EventBridge Scheduler `rate(...)`/`cron(...)`
@@ -75,12 +79,19 @@ export interface KubeletAuditScannerProps {
   /** @default 15 minutes (Lambda's maximum; the scan keeps a reserve before it, see config.ts) */
   readonly timeout?: Duration;
   /**
-   * Caps how many invocations (one per `clustersPerInvocation` clusters after fan-out) run at once,
-   * through reserved concurrency. Leave unset so they run in parallel; set it only to protect
-   * account concurrency.
-   * @default no reservation
+   * Reserved concurrency of the function: at most this many invocations (one per
+   * `clustersPerInvocation` clusters after fan-out) run at once, so a flood of events cannot take
+   * the account's concurrency, and the function always has this much. `false` reserves none: an
+   * account whose unreserved concurrency cannot spare it (Lambda keeps 100 unreserved) must use it.
+   * @default 10
    */
-  readonly maxConcurrentScans?: number;
+  readonly maxConcurrentScans?: number | false;
+  /**
+   * A cluster (or node) scanned less than this many minutes ago is not scanned again; a scan of a
+   * cluster that is running is never started twice. 0 = only the latter.
+   * @default 10
+   */
+  readonly minScanIntervalMinutes?: number;
   /** @default three months */
   readonly logRetention?: RetentionDays;
   /** Alarm and OK notifications go here. @default alarms without actions */
@@ -114,6 +125,8 @@ export class KubeletAuditScanner extends Construct {
   readonly alarms: ScannerAlarms;
   readonly securityHub?: SecurityHubExtras;
   readonly rescanRule?: Rule;
+  readonly internalChannel: InternalChannel;
+  readonly stateTable: ScannerStateTable;
 
   constructor(scope: Construct, id: string, props: KubeletAuditScannerProps = {}) {
     super(scope, id);
@@ -159,6 +172,15 @@ export class KubeletAuditScanner extends Construct {
       role.addToPolicy(statement);
     }
     this.acknowledgeWildcards(role, clusters.length > 0);
+    this.stateTable = new ScannerStateTable(this, 'StateTable');
+    role.addToPolicy(this.stateTable.statement());
+    this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
+    role.addToPolicy(this.internalChannel.putStatement());
+    const interval = props.minScanIntervalMinutes;
+    if (interval !== undefined && (!Number.isInteger(interval) || interval < 0 || interval > 10_080)) {
+      throw new Error(`minScanIntervalMinutes must be an integer in [0, 10080], got ${interval}`);
+    }
+    const reserved = props.maxConcurrentScans ?? DEFAULT_RESERVED_CONCURRENCY;
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'eks-kubelet-audit: scans EKS worker nodes kubelet settings and reports to Security Hub',
@@ -171,14 +193,15 @@ export class KubeletAuditScanner extends Construct {
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
-      ...(props.maxConcurrentScans !== undefined
-        ? { reservedConcurrentExecutions: props.maxConcurrentScans }
-        : {}),
+      ...(reserved !== false ? { reservedConcurrentExecutions: reserved } : {}),
       environment: {
         KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
         // Every SendCommand names this version, so a version added later is never what runs.
         KUBELET_AUDIT_DOCUMENT_VERSION: DEPLOYED_DOCUMENT_VERSION,
         KUBELET_AUDIT_EVENT_BUS: 'default',
+        KUBELET_AUDIT_INTERNAL_EVENT_BUS: this.internalChannel.bus.eventBusName,
+        KUBELET_AUDIT_STATE_TABLE: this.stateTable.table.tableName,
+        ...(interval !== undefined ? { KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: String(interval) } : {}),
         ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
         ...(props.clustersPerInvocation !== undefined
           ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
@@ -198,6 +221,9 @@ export class KubeletAuditScanner extends Construct {
         // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
         bundleAwsSDK: true,
         banner: SCANNER_BUNDLING.banner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(SCANNER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         forceDockerBundling: false,
       },
       onFailure: new SqsDestination(this.failureQueue),
@@ -242,8 +268,9 @@ export class KubeletAuditScanner extends Construct {
       maxEventAge: Duration.hours(1),
       deadLetterQueue: this.failureQueue,
     });
+    this.internalChannel.deliverTo(this.function, this.failureQueue);
     this.scanRequestedRule = new Rule(this, 'ScanRequestedRule', {
-      description: 'eks-kubelet-audit: on-demand and fan-out scan requests',
+      description: 'eks-kubelet-audit: on-demand scan requests (scope only)',
       eventPattern: { source: [EVENT_SOURCE], detailType: [SCAN_REQUESTED_DETAIL_TYPE] },
       targets: [ruleTarget],
     });

@@ -8,6 +8,8 @@ import type { IConstruct } from 'constructs';
 
 /** Source of every event the function puts (BRIEF.md events contract). */
 export const EVENT_SOURCE = 'eks-kubelet-audit';
+/** The only event the scanner puts on the public bus. */
+export const SCAN_COMPLETED_DETAIL_TYPE = 'Scan Completed';
 
 /**
  * Tag keys by which EKS provisioners mark a node's cluster (aws-platform-facts C): managed node groups
@@ -174,15 +176,19 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
     }),
     ...workflowStatusOnly(scope),
     new PolicyStatement({
-      sid: 'PutOwnEventsOnDefaultBus',
+      sid: 'PutScanCompletedOnDefaultBus',
       effect: Effect.ALLOW,
       actions: ['events:PutEvents'],
       resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      // events:source is multivalued (one value per entry): every entry must carry our source, and the
-      // Null check keeps the ForAllValues test from passing on a request without the key.
+      // events:source and events:detail-type are multivalued (one value per entry): every entry must
+      // be our Scan Completed (fan-out work items go to the internal bus only), and the Null check
+      // keeps the ForAllValues test from passing on a request without the key.
       conditions: {
-        'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE] },
-        Null: { 'events:source': 'false' },
+        'ForAllValues:StringEquals': {
+          'events:source': [EVENT_SOURCE],
+          'events:detail-type': [SCAN_COMPLETED_DETAIL_TYPE],
+        },
+        Null: { 'events:source': 'false', 'events:detail-type': 'false' },
       },
     }),
   ];

@@ -7,7 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../../functions/scanner/config.ts';
-import { clusterScansIn, type ScanSummary } from '../../functions/scanner/summary.ts';
+import {
+  type ClusterScanSummary,
+  clusterScansIn,
+  type FanOutSummary,
+  type ScanSummary,
+} from '../../functions/scanner/summary.ts';
 import { type SimNode, syntheticFleet } from '../sim/fleet.ts';
 import { runningNodes } from './expectations.ts';
 import { type Harness, SCHEDULED, startHarness } from './harness.ts';
@@ -23,8 +28,10 @@ let emulatorSecond: number;
 const emulatorTotal = () => Object.values(h.emulator.calls).reduce((a, b) => a + b, 0);
 
 /** Every summary of one scheduled scan: invocations, and the cluster scans an invocation ran itself. */
-function flat(summaries: ScanSummary[]): ScanSummary[] {
-  return summaries.flatMap((s) => (s.kind === 'fan-out' ? [s, ...s.clusterScans] : [s]));
+function flat(summaries: ScanSummary[]): (ClusterScanSummary | FanOutSummary)[] {
+  return summaries.flatMap((s) =>
+    s.kind === 'fan-out' ? [s, ...s.clusterScans] : s.kind === 'cluster-scan' ? [s] : [],
+  );
 }
 
 const clusterScans = clusterScansIn;
@@ -121,6 +128,8 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       // their sends): how many polls share one depends on timing, so it is bounded below.
       ListCommands: calls.ListCommands,
       BatchImportFindings: sum((p) => pages(p.nodes, 100)),
+      // The flood guard: each cluster's lease taken before its scan and released after it.
+      UpdateItem: 2 * CLUSTERS,
     });
     const rounds = clusters.map((s) => s.pollRounds);
     expect(calls.ListCommands).toBeGreaterThanOrEqual(Math.max(...rounds));
@@ -131,7 +140,7 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
 
   it('first scan: the same sends and reads; the unmanaged nodes cost one EC2 look-up per cluster', () => {
     // The grouped discovery queries are the invocation's.
-    const invocation = first[0];
+    const invocation = first[0] as FanOutSummary;
     expect(invocation?.kind).toBe('fan-out');
     expect(invocation?.apiCalls.DescribeInstances).toBe(3);
     // No findings tell yet which nodes SSM does not manage: after the DescribeInstanceInformation

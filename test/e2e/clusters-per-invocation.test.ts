@@ -123,7 +123,7 @@ describe('clusters scanned side by side in one invocation', () => {
     const [first, ...rest] = await h.scanAll(SCHEDULED);
     // Assess: 3 events (5 + 5 + 3 clusters), each invocation told it is one of 3.
     expect((first as FanOutSummary).eventsPut).toBe(3);
-    const requested = published('Scan Requested');
+    const requested = published('Scan Work');
     expect(requested.map((e) => (e.detail.clusters as string[]).length).sort()).toEqual([3, 5, 5]);
     expect(requested.every((e) => e.detail.concurrentScans === 3)).toBe(true);
     const scanned = (rest as FanOutSummary[]).flatMap((s) => s.clusterScans.map((c) => c.cluster));

@@ -1,7 +1,8 @@
 /**
  * Drives the real scanner (createScanner, the code the Lambda handler runs) through the real SDK v3
- * clients over HTTP against the local emulator. EventBridge "Scan Requested" events the scanner puts
- * are delivered back to it, as the stack's rule does.
+ * clients over HTTP against the local emulator. As the stack's rules do, public "Scan Requested"
+ * events on the default bus reach it raw, and the fan-out's "Scan Work" items on the internal bus
+ * reach it wrapped by the internal rule's input transformer.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -15,6 +16,9 @@ import {
   type Emulator,
   type EmulatorOptions,
   FAKE_CREDENTIALS,
+  INTERNAL_BUS,
+  type InputTransformer,
+  internalRuleWrapper,
   startEmulator,
 } from '../sim/emulator/index.ts';
 import type { Fleet } from '../sim/fleet.ts';
@@ -52,6 +56,27 @@ export function scanRequested(detail: Record<string, unknown>) {
   return { source: 'eks-kubelet-audit', 'detail-type': 'Scan Requested', detail };
 }
 
+/** The internal rule's input transformer, as the emulator models it. */
+export const internalWrapper: InputTransformer = internalRuleWrapper;
+
+/** A work item as the internal rule delivers it (what only the scanner's own fan-out can cause). */
+export function workItem(detail: Record<string, unknown>, accountId = '111122223333') {
+  return internalWrapper(
+    {
+      version: '0',
+      id: 'work-item',
+      'detail-type': 'Scan Work',
+      source: 'eks-kubelet-audit',
+      account: accountId,
+      time: '2026-11-28T09:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: { scanId: 'work-item', trigger: 'on-demand', concurrentScans: 1, ...detail },
+    },
+    `arn:aws:events:eu-west-1:${accountId}:rule/${INTERNAL_BUS}/WorkItemRule`,
+  );
+}
+
 export async function startHarness(
   options: EmulatorOptions & { config?: Partial<ScannerConfig>; maxAttempts?: number } = {},
 ): Promise<Harness> {
@@ -61,6 +86,10 @@ export async function startHarness(
     documentName: DEFAULT_DOCUMENT.name,
     documentVersion: '1',
     eventBus: 'default',
+    internalEventBus: INTERNAL_BUS,
+    stateTable: emulator.stateTable,
+    // Tests scan one fleet again and again; those of the flood rule set an interval themselves.
+    minScanIntervalMs: 0,
     deliveryTimeoutSeconds: 30,
     pollInitialDelayMs: 300,
     pollIntervalMs: 250,
@@ -97,17 +126,24 @@ export async function startHarness(
   };
   const delivered: ScanSummary[] = [];
   const deliveryErrors: unknown[] = [];
+  const invoke = async (event: unknown) => {
+    try {
+      delivered.push(await scanner.scan(event, context()));
+    } catch (error) {
+      deliveryErrors.push(error);
+      throw error;
+    }
+  };
   emulator.events.subscribe(
     'scanner',
     { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Requested'] },
-    async (event) => {
-      try {
-        delivered.push(await scanner.scan(event, context()));
-      } catch (error) {
-        deliveryErrors.push(error);
-        throw error;
-      }
-    },
+    invoke,
+  );
+  emulator.events.subscribe(
+    'scanner-internal',
+    { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Work'], eventBusName: INTERNAL_BUS },
+    invoke,
+    internalWrapper,
   );
   return {
     emulator,

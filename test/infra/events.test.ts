@@ -13,6 +13,8 @@ const read = (name: string): unknown => JSON.parse(readFileSync(join(EVENTS_DIR,
 /** `aws events put-events --entries file://…` takes a JSON array of PutEventsRequestEntry. */
 const PUT_EVENTS_FILES = ['scan-all.json', 'scan-cluster.json', 'scan-instances.json'];
 const HANDLER_PAYLOADS = ['scheduled.json', 'scan-requested.json', 'securityhub-custom-action.json'];
+/** What the internal bus's rule hands the function: not an event anyone else can send. */
+const INTERNAL_PAYLOADS = ['scan-work-item.json'];
 
 // botocore events PutEventsRequestEntry / PutEventsRequest.
 const ENTRY_FIELDS = ['Time', 'Source', 'Resources', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'];
@@ -41,7 +43,7 @@ async function parser(): Promise<(event: unknown) => unknown> {
 
 describe('events/', () => {
   it('holds exactly the documented files', () => {
-    expect(files.sort()).toEqual([...PUT_EVENTS_FILES, ...HANDLER_PAYLOADS].sort());
+    expect(files.sort()).toEqual([...PUT_EVENTS_FILES, ...HANDLER_PAYLOADS, ...INTERNAL_PAYLOADS].sort());
   });
 
   describe.each(PUT_EVENTS_FILES)('%s (PutEvents entries)', (name) => {
@@ -99,6 +101,25 @@ describe('events/', () => {
         clusters: ['my-cluster'],
       });
     });
+  });
+
+  it('has a work item sample the internal channel accepts, whose fields the public bus rejects', async () => {
+    const { parseInvocation } = await import('../../functions/scanner/internal-events.ts');
+    const wrapper = read('scan-work-item.json') as { ruleArn: string; event: Json };
+    const bus = /:rule\/([^/]+)\//.exec(wrapper.ruleArn)?.[1];
+    expect(parseInvocation(wrapper, bus)).toMatchObject({
+      channel: 'internal',
+      request: {
+        trigger: 'scheduled',
+        clusters: ['my-cluster', 'other-cluster'],
+        work: { concurrentScans: 2 },
+      },
+    });
+    // The same detail sent as a public Scan Requested: refused for its internal fields.
+    const parse = await parser();
+    expect(() => parse({ ...wrapper.event, 'detail-type': 'Scan Requested' })).toThrow(
+      /detail\.trigger, detail\.concurrentScans, detail\.offline not accepted on the public bus/,
+    );
   });
 
   it('has a custom action sample in the documented event format, from our own action', () => {

@@ -81,6 +81,8 @@ describe('scanner role', () => {
   it('grants exactly the expected actions, nothing more', () => {
     expect([...new Set(statements.flatMap(actions))].sort()).toEqual(
       [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
         'ec2:DescribeInstances',
         'eks:DescribeCluster',
         'eks:ListClusters',
@@ -201,14 +203,40 @@ describe('scanner role', () => {
     );
   });
 
-  it('puts events only on the default bus and only with source eks-kubelet-audit', () => {
-    const s = bySid(statements, 'PutOwnEventsOnDefaultBus');
+  it('puts only Scan Completed events of source eks-kubelet-audit on the default bus', () => {
+    const s = bySid(statements, 'PutScanCompletedOnDefaultBus');
     expect(s.Action).toBe('events:PutEvents');
     expect(s.Resource).toEqual(arn('events', 'event-bus/default'));
     expect(s.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'events:source': ['eks-kubelet-audit'] },
-      Null: { 'events:source': 'false' },
+      'ForAllValues:StringEquals': {
+        'events:source': ['eks-kubelet-audit'],
+        'events:detail-type': ['Scan Completed'],
+      },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
     });
+  });
+
+  it('puts only its work items on the internal bus', () => {
+    const s = bySid(statements, 'PutWorkItemsOnInternalBus');
+    expect(s.Action).toBe('events:PutEvents');
+    expect(s.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ScannerInternalChannelBus/), 'Arn'],
+    });
+    expect(s.Condition).toEqual({
+      'ForAllValues:StringEquals': {
+        'events:source': ['eks-kubelet-audit'],
+        'events:detail-type': ['Scan Work'],
+      },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+    });
+    // Only two PutEvents statements: the default bus and the internal bus.
+    expect(statements.filter((x) => actions(x).includes('events:PutEvents'))).toHaveLength(2);
+  });
+
+  it('reads and writes leases in the state table only, with only the calls it makes', () => {
+    const s = bySid(statements, 'ScanLeasesInStateTable');
+    expect(s.Action).toEqual(['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+    expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ScannerStateTable/), 'Arn'] });
   });
 
   it('writes logs only to its own log group', () => {
@@ -230,6 +258,7 @@ const IAM_PREFIX: Record<string, string> = {
   'client-eks': 'eks',
   'client-securityhub': 'securityhub',
   'client-eventbridge': 'events',
+  'client-dynamodb': 'dynamodb',
 };
 
 /** Every AWS API operation the function code calls, as IAM actions (from its SDK imports). */

@@ -40,7 +40,15 @@ describe('scanner function', () => {
       Handler: 'index.handler',
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: LOGS } },
     });
-    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    // Reserved by default: a flood of events cannot take the account's concurrency.
+    expect(fn.ReservedConcurrentExecutions).toBe(10);
+  });
+
+  it('reserves no concurrency when told not to (an account whose quota cannot spare it)', () => {
+    const fn = props(
+      only(synth({ scanner: { maxConcurrentScans: false } }).template.findResources('AWS::Lambda::Function')),
+    );
+    expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 
   it('gets the configuration contract of BRIEF.md through its environment', () => {
@@ -49,6 +57,8 @@ describe('scanner function', () => {
       KUBELET_AUDIT_DOCUMENT_NAME: { Ref: DOCUMENT },
       KUBELET_AUDIT_DOCUMENT_VERSION: '1',
       KUBELET_AUDIT_EVENT_BUS: 'default',
+      KUBELET_AUDIT_INTERNAL_EVENT_BUS: { Ref: logicalId('AWS::Events::EventBus') },
+      KUBELET_AUDIT_STATE_TABLE: { Ref: logicalId('AWS::DynamoDB::Table') },
       POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
       POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
       NODE_OPTIONS: '--max-semi-space-size=4',
@@ -63,13 +73,19 @@ describe('scanner function', () => {
 
   it('passes the cluster allow-list and the concurrency cap when given', () => {
     const { template } = synth({
-      scanner: { clusters: ['prod', 'staging'], maxConcurrentScans: 5, clustersPerInvocation: 4 },
+      scanner: {
+        clusters: ['prod', 'staging'],
+        maxConcurrentScans: 5,
+        clustersPerInvocation: 4,
+        minScanIntervalMinutes: 30,
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           KUBELET_AUDIT_CLUSTERS: 'prod,staging',
           KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: '4',
+          KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '30',
         }),
       },
       ReservedConcurrentExecutions: 5,
@@ -114,9 +130,9 @@ describe('failure queue', () => {
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       Resource: { 'Fn::GetAtt': [QUEUE, 'Arn'] },
     });
-    // EventBridge may drop undeliverable events in it, but only from our two rules.
+    // EventBridge may drop undeliverable events in it, but only from our three rules.
     const allows = statements.filter((s) => s.Effect === 'Allow');
-    expect(allows).toHaveLength(2);
+    expect(allows).toHaveLength(3);
     for (const s of allows) {
       expect(s).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
       expect(s.Condition).toHaveProperty(['ArnEquals', 'aws:SourceArn']);
@@ -193,7 +209,9 @@ describe('event rules', () => {
   const rules = Object.values(base.template.findResources('AWS::Events::Rule')).map(props);
 
   it('routes "Scan Requested" events of our source on the default bus to the function', () => {
-    const rule = rules.find((r) => (r.EventPattern as Json).source?.toString() === 'eks-kubelet-audit');
+    const rule = rules.find(
+      (r) => (r.EventPattern as Json).source?.toString() === 'eks-kubelet-audit' && !r.EventBusName,
+    );
     expect(rule).toBeDefined();
     expect(rule?.EventBusName).toBeUndefined(); // the default bus
     expect(rule?.EventPattern).toEqual({ source: ['eks-kubelet-audit'], 'detail-type': ['Scan Requested'] });
@@ -219,7 +237,7 @@ describe('event rules', () => {
 
   it('lets each rule, and nothing else, invoke the function', () => {
     const permissions = Object.values(base.template.findResources('AWS::Lambda::Permission')).map(props);
-    expect(permissions).toHaveLength(2);
+    expect(permissions).toHaveLength(3);
     for (const p of permissions) {
       expect(p).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
       expect(p.SourceArn).toHaveProperty(['Fn::GetAtt', 1], 'Arn');
@@ -275,7 +293,7 @@ describe('Security Hub extras', () => {
     const { template } = synth({ scanner: { securityHubExtras: false } });
     template.resourceCountIs('AWS::SecurityHub::Insight', 0);
     template.resourceCountIs('AWS::SecurityHub::ActionTarget', 0);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
   });
 });
 

@@ -35,6 +35,24 @@ describe('readConfig', () => {
     expect(readConfig({ ...doc, KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: '1' }).clustersPerInvocation).toBe(1);
   });
 
+  it('reads the internal bus, the state table and the minimum scan interval (minutes)', () => {
+    const doc = { KUBELET_AUDIT_DOCUMENT_NAME: 'doc' };
+    const config = readConfig({
+      ...doc,
+      KUBELET_AUDIT_INTERNAL_EVENT_BUS: 'internal-bus',
+      KUBELET_AUDIT_STATE_TABLE: 'state',
+      KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '3',
+    });
+    expect(config).toMatchObject({
+      internalEventBus: 'internal-bus',
+      stateTable: 'state',
+      minScanIntervalMs: 180_000,
+    });
+    expect(readConfig(doc).minScanIntervalMs).toBe(600_000);
+    expect(readConfig({ ...doc, KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '0' }).minScanIntervalMs).toBe(0);
+    expect(() => readConfig({ ...doc, KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '-1' })).toThrow(ConfigError);
+  });
+
   it('parses the allow-list and numeric settings', () => {
     const config = readConfig({
       KUBELET_AUDIT_DOCUMENT_NAME: 'doc',

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../functions/scanner/errors.ts';
+import { ForgedInternalFieldError, InvalidEventError } from '../../functions/scanner/errors.ts';
 import { parseScanEvent } from '../../functions/scanner/events.ts';
+import { parseInvocation } from '../../functions/scanner/internal-events.ts';
+
+const BUS = 'eks-kubelet-audit-internal';
+const RULE_ARN = `arn:aws:events:eu-west-1:111122223333:rule/${BUS}/WorkItemRule`;
+/** A work item as the internal rule's input transformer hands it to the function. */
+const wrapped = (detail: object, ruleArn = RULE_ARN) => ({
+  channel: 'internal',
+  ruleArn,
+  event: { source: 'eks-kubelet-audit', 'detail-type': 'Scan Work', detail },
+});
 
 const I1 = 'i-0123456789abcdef0';
 const I2 = 'i-0fedcba9876543210';
 
 function invalidField(event: unknown): string {
   try {
-    parseScanEvent(event);
+    parseInvocation(event, BUS);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidEventError);
     return (error as InvalidEventError).field;
@@ -76,19 +86,56 @@ describe('parseScanEvent', () => {
     );
   });
 
-  it('keeps the fan-out share concurrentScans and leaves it absent when not given', () => {
-    const event = (detail: object) => ({
+  it.each([
+    [{ concurrentScans: 1000 }, ['detail.concurrentScans']],
+    [{ offline: { listedAt: '1970-01-01T00:00:00Z', byPingStatus: {} } }, ['detail.offline']],
+    [
+      { concurrentScans: 'x', offline: 1, trigger: 'scheduled' },
+      ['detail.trigger', 'detail.concurrentScans', 'detail.offline'],
+    ],
+  ])('rejects the internal fields of %j on the public path, naming %j', (forged, fields) => {
+    // Prepare
+    const event = {
       source: 'eks-kubelet-audit',
       'detail-type': 'Scan Requested',
-      detail,
+      detail: { clusters: ['prod'], ...forged },
+    };
+    // Act
+    let caught: unknown;
+    try {
+      parseScanEvent(event);
+    } catch (error) {
+      caught = error;
+    }
+    // Assess: forged whatever the value (even one the internal schema would refuse)
+    expect(caught).toBeInstanceOf(ForgedInternalFieldError);
+    expect((caught as ForgedInternalFieldError).fields).toEqual(fields);
+    expect((caught as Error).message).toMatch(/not accepted on the public bus/);
+  });
+
+  it('keeps the fan-out share of a work item from the internal channel only', () => {
+    const item = { clusters: ['prod'], scanId: 's-1', trigger: 'scheduled', concurrentScans: 20 };
+    expect(parseInvocation(wrapped(item), BUS)).toEqual({
+      channel: 'internal',
+      request: { trigger: 'scheduled', clusters: ['prod'], scanId: 's-1', work: { concurrentScans: 20 } },
     });
-    expect(parseScanEvent(event({ clusters: ['prod'], concurrentScans: 20 }))).toEqual({
-      trigger: 'on-demand',
-      clusters: ['prod'],
-      concurrentScans: 20,
+    const publicEvent = {
+      source: 'eks-kubelet-audit',
+      'detail-type': 'Scan Requested',
+      detail: { clusters: ['prod'] },
+    };
+    expect(parseInvocation(publicEvent, BUS)).toEqual({
+      channel: 'public',
+      request: { trigger: 'on-demand', clusters: ['prod'] },
     });
-    expect(parseScanEvent(event({ clusters: ['prod'], concurrentScans: 1000 })).concurrentScans).toBe(1000);
-    expect(parseScanEvent(event({ clusters: ['prod'] }))).not.toHaveProperty('concurrentScans');
+  });
+
+  it('refuses a wrapper from a rule of another bus, or a wrapper when no internal bus is configured', () => {
+    const item = { clusters: ['prod'], scanId: 's-1', trigger: 'scheduled', concurrentScans: 2 };
+    const other = 'arn:aws:events:eu-west-1:111122223333:rule/default/ScanRequestedRule';
+    expect(invalidField(wrapped(item, other))).toBe('event.ruleArn');
+    expect(() => parseInvocation(wrapped(item), undefined)).toThrow(/internal bus "\(none configured\)"/);
+    expect(invalidField({ ...wrapped(item), channel: 'public' })).toBe('event.channel');
   });
 
   it('rejects a typo in the detail rather than widening the scan to everything', () => {
@@ -166,13 +213,11 @@ describe('parseScanEvent', () => {
   });
 });
 
-describe('Scan Requested offline hint', () => {
+describe('work item offline hint', () => {
   const LISTED_AT = '2026-11-28T09:00:00.123Z';
-  const event = (detail: object) => ({
-    source: 'eks-kubelet-audit',
-    'detail-type': 'Scan Requested',
-    detail: { clusters: ['prod'], ...detail },
-  });
+  const event = (detail: object) =>
+    wrapped({ clusters: ['prod'], scanId: 's-1', trigger: 'on-demand', concurrentScans: 1, ...detail });
+  const parse = (e: unknown) => parseInvocation(e, BUS).request.work ?? {};
   const hint = (byPingStatus: object, listedAt: unknown = LISTED_AT) => ({
     offline: { listedAt, byPingStatus },
   });
@@ -181,38 +226,43 @@ describe('Scan Requested offline hint', () => {
     // Prepare
     const offline = { ConnectionLost: [[I1, 1_764_000_000_123]], Inactive: [[I2, null]] };
     // Act
-    const request = parseScanEvent(event(hint(offline)));
-    const none = parseScanEvent(event(hint({})));
+    const request = parse(event(hint(offline)));
+    const none = parse(event(hint({})));
     // Assess
-    expect(request.offline).toEqual({ listedAt: LISTED_AT, byPingStatus: offline });
-    expect(none.offline).toEqual({ listedAt: LISTED_AT, byPingStatus: {} });
-    expect(parseScanEvent(event({}))).not.toHaveProperty('offline');
+    expect(request).toHaveProperty('offline', { listedAt: LISTED_AT, byPingStatus: offline });
+    expect(none).toHaveProperty('offline', { listedAt: LISTED_AT, byPingStatus: {} });
+    expect(parse(event({}))).not.toHaveProperty('offline');
   });
 
   it.each([
-    [hint({ ConnectionLost: [['i-xyz', 1]] }), 'detail.offline.byPingStatus.ConnectionLost[0][0]'],
-    [hint({ Inactive: [[I1, -1]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
-    [hint({ Inactive: [[I1, 1.5]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
-    [hint({ Inactive: [[I1, '2026-11-28T09:00:00Z']] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
-    [hint({ Inactive: [[I1]] }), 'detail.offline.byPingStatus.Inactive[0][1]'],
-    [hint({ Inactive: [I1] }), 'detail.offline.byPingStatus.Inactive[0]'],
-    [hint({}, '28/11/2026'), 'detail.offline.listedAt'],
-    [hint({}, 1_764_000_000_000), 'detail.offline.listedAt'],
-    [{ offline: { byPingStatus: {} } }, 'detail.offline.listedAt'],
-    [{ offline: [I1] }, 'detail.offline'],
+    [hint({ ConnectionLost: [['i-xyz', 1]] }), 'event.detail.offline.byPingStatus.ConnectionLost[0][0]'],
+    [hint({ Inactive: [[I1, -1]] }), 'event.detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1, 1.5]] }), 'event.detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1, '2026-11-28T09:00:00Z']] }), 'event.detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [[I1]] }), 'event.detail.offline.byPingStatus.Inactive[0][1]'],
+    [hint({ Inactive: [I1] }), 'event.detail.offline.byPingStatus.Inactive[0]'],
+    [hint({}, '28/11/2026'), 'event.detail.offline.listedAt'],
+    [hint({}, 1_764_000_000_000), 'event.detail.offline.listedAt'],
+    [{ offline: { byPingStatus: {} } }, 'event.detail.offline.listedAt'],
+    [{ offline: [I1] }, 'event.detail.offline'],
   ])('rejects %j naming %s', (detail, field) => {
     expect(invalidField(event(detail))).toBe(field);
   });
 
   it('names the accepted keys of the object an unknown key sits in', () => {
-    expect(() => parseScanEvent(event(hint({ Online: [[I1, 1]] })))).toThrow(
+    expect(() => parse(event(hint({ Online: [[I1, 1]] })))).toThrow(
       /detail\.offline\.byPingStatus\.Online: unknown field \(accepted: ConnectionLost, Inactive\)/,
     );
-    expect(() =>
-      parseScanEvent(event({ offline: { listedAt: LISTED_AT, byPingStatus: {}, at: 1 } })),
-    ).toThrow(/detail\.offline\.at: unknown field \(accepted: listedAt, byPingStatus\)/);
-    expect(() => parseScanEvent(event({ ofline: {} }))).toThrow(
-      /detail\.ofline: unknown field \(accepted: clusters, instanceIds, reason, scanId, concurrentScans, offline\)/,
+    expect(() => parse(event({ offline: { listedAt: LISTED_AT, byPingStatus: {}, at: 1 } }))).toThrow(
+      /detail\.offline\.at: unknown field \(accepted: listedAt, byPingStatus\)/,
+    );
+    const publicEvent = {
+      source: 'eks-kubelet-audit',
+      'detail-type': 'Scan Requested',
+      detail: { ofline: {} },
+    };
+    expect(() => parseScanEvent(publicEvent)).toThrow(
+      /detail\.ofline: unknown field \(accepted: clusters, instanceIds, reason, scanId\)/,
     );
   });
 
@@ -222,10 +272,10 @@ describe('Scan Requested offline hint', () => {
       Array.from({ length: n }, (_, i) => [`i-${(from + i).toString(16).padStart(17, '0')}`, null]);
     // Act / Assess
     expect(invalidField(event(hint({ ConnectionLost: ids(300, 0), Inactive: ids(201, 300) })))).toBe(
-      'detail.offline',
+      'event.detail.offline',
     );
-    expect(
-      parseScanEvent(event(hint({ ConnectionLost: ids(300, 0), Inactive: ids(200, 300) }))).offline,
-    ).toBeDefined();
+    expect(parse(event(hint({ ConnectionLost: ids(300, 0), Inactive: ids(200, 300) })))).toHaveProperty(
+      'offline',
+    );
   });
 });

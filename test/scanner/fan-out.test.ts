@@ -1,9 +1,9 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type OfflineInstance, offlineReachability } from '../../functions/aws/discovery.ts';
-import { MAX_OFFLINE_HINT_INSTANCES, parseScanEvent } from '../../functions/scanner/events.ts';
+import { MAX_OFFLINE_HINT_INSTANCES } from '../../functions/scanner/events.ts';
 import {
   type OfflineListing,
   offlineFromHint,
@@ -11,35 +11,44 @@ import {
   PUT_EVENTS_MAX_BYTES,
   putEvents,
   putEventsBatches,
-  scanRequestedEntries,
+  workItemEntries,
 } from '../../functions/scanner/fan-out.ts';
+import { parseInvocation } from '../../functions/scanner/internal-events.ts';
+
+/** An entry as the internal rule delivers it, parsed by the function's own parser. */
+function delivered(e: PutEventsRequestEntry) {
+  const ruleArn = `arn:aws:events:eu-west-1:111122223333:rule/${e.EventBusName}/WorkItemRule`;
+  const event = { source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail ?? '') };
+  return parseInvocation({ channel: 'internal', ruleArn, event }, e.EventBusName).request;
+}
 
 const eb = mockClient(EventBridgeClient);
 const noSleep = async () => {};
 
 beforeEach(() => eb.reset());
 
-describe('scanRequestedEntries', () => {
-  it('makes one single-cluster Scan Requested event per cluster, carrying scanId, reason and instanceIds', () => {
-    const entries = scanRequestedEntries(
+describe('workItemEntries', () => {
+  it('makes one single-cluster work item per cluster, carrying scanId, reason and instanceIds', () => {
+    const entries = workItemEntries(
       [{ cluster: 'a' }, { cluster: 'b', instanceIds: ['i-0123456789abcdef0'] }],
-      { eventBus: 'audit', scanId: 's-1', reason: 'nightly' },
+      { eventBus: 'audit', trigger: 'on-demand', scanId: 's-1', reason: 'nightly' },
     );
     expect(entries).toHaveLength(2);
     expect(entries.map((e) => JSON.parse(e.Detail ?? '{}'))).toEqual([
-      { clusters: ['a'], reason: 'nightly', scanId: 's-1', concurrentScans: 2 },
+      { clusters: ['a'], reason: 'nightly', scanId: 's-1', trigger: 'on-demand', concurrentScans: 2 },
       {
         clusters: ['b'],
         instanceIds: ['i-0123456789abcdef0'],
         reason: 'nightly',
         scanId: 's-1',
+        trigger: 'on-demand',
         concurrentScans: 2,
       },
     ]);
     for (const e of entries) {
       expect(e).toMatchObject({
         Source: 'eks-kubelet-audit',
-        DetailType: 'Scan Requested',
+        DetailType: 'Scan Work',
         EventBusName: 'audit',
       });
     }
@@ -47,8 +56,9 @@ describe('scanRequestedEntries', () => {
 
   it('splits a huge instance list so each event stays far below 256 KB', () => {
     const ids = Array.from({ length: 4500 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
-    const entries = scanRequestedEntries([{ cluster: 'a', instanceIds: ids }], {
+    const entries = workItemEntries([{ cluster: 'a', instanceIds: ids }], {
       eventBus: 'default',
+      trigger: 'on-demand',
       scanId: 's',
     });
     expect(entries).toHaveLength(3);
@@ -60,16 +70,12 @@ describe('scanRequestedEntries', () => {
     // Prepare: cluster a split into 3 events, plus b and c.
     const ids = Array.from({ length: 4500 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
     // Act
-    const entries = scanRequestedEntries(
+    const entries = workItemEntries(
       [{ cluster: 'a', instanceIds: ids }, { cluster: 'b' }, { cluster: 'c' }],
-      { eventBus: 'default', scanId: 's' },
+      { eventBus: 'default', trigger: 'on-demand', scanId: 's' },
     );
     // Assess: the details parse as Scan Requested and each carries 5.
-    const shares = entries.map(
-      (e) =>
-        parseScanEvent({ source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail ?? '') })
-          .concurrentScans,
-    );
+    const shares = entries.map((e) => delivered(e).work?.concurrentScans);
     expect(shares).toEqual([5, 5, 5, 5, 5]);
   });
 });
@@ -131,8 +137,18 @@ describe('offline hint', () => {
     const overCap = listing(MAX_OFFLINE_HINT_INSTANCES + 1);
     const clusters = Array.from({ length: 10 }, (_, i) => ({ cluster: `cluster-${i}` }));
     // Act
-    const full = scanRequestedEntries(clusters, { eventBus: 'default', scanId: 's', offline: atCap });
-    const over = scanRequestedEntries(clusters, { eventBus: 'default', scanId: 's', offline: overCap });
+    const full = workItemEntries(clusters, {
+      eventBus: 'default',
+      trigger: 'on-demand',
+      scanId: 's',
+      offline: atCap,
+    });
+    const over = workItemEntries(clusters, {
+      eventBus: 'default',
+      trigger: 'on-demand',
+      scanId: 's',
+      offline: overCap,
+    });
     // Assess: at the cap every event carries all of it, and one PutEvents call holds all ten.
     for (const e of full)
       expect(offlineFromHint(detailOf(e).offline)).toHaveLength(MAX_OFFLINE_HINT_INSTANCES);
@@ -167,9 +183,9 @@ describe('offline hint', () => {
     // Prepare: 600 offline in the account (over the cap), two of them requested in cluster b.
     const offline = listing(600);
     // Act
-    const entries = scanRequestedEntries(
+    const entries = workItemEntries(
       [{ cluster: 'a' }, { cluster: 'b', instanceIds: [id(1), id(2), id(9999)] }],
-      { eventBus: 'default', scanId: 's', offline },
+      { eventBus: 'default', trigger: 'on-demand', scanId: 's', offline },
     );
     // Assess: the whole-cluster event has none (over the cap); the narrowed one only its own.
     const [a, b] = entries.map(detailOf);
@@ -180,7 +196,7 @@ describe('offline hint', () => {
     });
     // Every detail passes the scanner's own event parser.
     for (const e of entries) {
-      const request = parseScanEvent({ source: e.Source, 'detail-type': e.DetailType, detail: detailOf(e) });
+      const request = delivered(e);
       expect(request.clusters).toHaveLength(1);
     }
   });
@@ -190,8 +206,9 @@ describe('putEventsBatches', () => {
   it('keeps each PutEvents call under 256 KB when events are large, not only at 10 entries', () => {
     // Prepare: 12 events of 2,000 instance ids each (≈ 44 KB apiece).
     const ids = Array.from({ length: 24_000 }, (_, i) => id(i));
-    const entries = scanRequestedEntries([{ cluster: 'a', instanceIds: ids }], {
+    const entries = workItemEntries([{ cluster: 'a', instanceIds: ids }], {
       eventBus: 'default',
+      trigger: 'on-demand',
       scanId: 's',
     });
     // Act
@@ -222,9 +239,9 @@ describe('putEvents', () => {
         Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `e${i}` })),
       };
     });
-    const entries = scanRequestedEntries(
+    const entries = workItemEntries(
       Array.from({ length: 23 }, (_, i) => ({ cluster: `c${i}` })),
-      { eventBus: 'default', scanId: 's' },
+      { eventBus: 'default', trigger: 'on-demand', scanId: 's' },
     );
     // Act
     const result = await putEvents(new EventBridgeClient({}), entries, noSleep);
@@ -245,8 +262,9 @@ describe('putEvents', () => {
         ),
       }))
       .callsFake((input) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'x' })) }));
-    const entries = scanRequestedEntries([{ cluster: 'a' }, { cluster: 'b' }, { cluster: 'c' }], {
+    const entries = workItemEntries([{ cluster: 'a' }, { cluster: 'b' }, { cluster: 'c' }], {
       eventBus: 'default',
+      trigger: 'on-demand',
       scanId: 's',
     });
     const result = await putEvents(new EventBridgeClient({}), entries, noSleep);
@@ -263,7 +281,11 @@ describe('putEvents', () => {
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }],
     });
-    const entries = scanRequestedEntries([{ cluster: 'a' }], { eventBus: 'default', scanId: 's' });
+    const entries = workItemEntries([{ cluster: 'a' }], {
+      eventBus: 'default',
+      trigger: 'on-demand',
+      scanId: 's',
+    });
     const result = await putEvents(new EventBridgeClient({}), entries, noSleep);
     expect(result.put).toBe(0);
     expect(result.failed.map((f) => f.errorCode)).toEqual(['InternalFailure']);

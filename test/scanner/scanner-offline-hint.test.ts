@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterScanSummary, FanOutSummary, ScanSummary } from '../../functions/scanner/summary.ts';
 import { active, instanceOf } from '../e2e/expectations.ts';
-import { type Harness, SCHEDULED, scanRequested, startHarness } from '../e2e/harness.ts';
+import { type Harness, SCHEDULED, scanRequested, startHarness, workItem } from '../e2e/harness.ts';
 import { Fleet, type SimNodeInput } from '../sim/fleet.ts';
 
 let h: Harness;
@@ -50,10 +50,10 @@ function reasonOf(instanceId: string): { code: string; reason: string } {
 const clusterScans = (all: ScanSummary[]) =>
   all.filter((s): s is ClusterScanSummary => s.kind === 'cluster-scan');
 
-/** The Scan Requested details the fan-out put. */
+/** The work item details the fan-out put. */
 function fannedOutDetails(): Record<string, unknown>[] {
   return h.emulator.events.published
-    .filter((e) => e['detail-type'] === 'Scan Requested')
+    .filter((e) => e['detail-type'] === 'Scan Work')
     .map((e) => e.detail as Record<string, unknown>);
 }
 
@@ -136,7 +136,7 @@ describe('offline instances listed once per fan-out', () => {
     const stale = new Date(h.emulator.clock.now() - 16 * 60_000).toISOString();
     const fresh = new Date(h.emulator.clock.now()).toISOString();
     const event = (listedAt: string) =>
-      scanRequested({
+      workItem({
         clusters: ['east'],
         offline: {
           listedAt,

@@ -1,7 +1,7 @@
 /**
  * The fan-out path of the scanner with mocked AWS clients: the account's offline instances are listed
  * once, beside the cluster listing and the vanished-cluster archive, and handed to every cluster scan
- * in its Scan Requested event; when that listing fails or is too big, the events still go out, without it.
+ * in its work item on the internal bus; when that listing fails or is too big, the events still go out, without it.
  */
 import 'aws-sdk-client-mock-vitest/extend';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,8 +14,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../functions/aws/clients.ts';
 import { offlineReachability } from '../../functions/aws/discovery.ts';
-import { MAX_OFFLINE_HINT_INSTANCES, parseScanEvent } from '../../functions/scanner/events.ts';
+import { MAX_OFFLINE_HINT_INSTANCES, type OfflineHint } from '../../functions/scanner/events.ts';
 import { offlineFromHint } from '../../functions/scanner/fan-out.ts';
+import { parseInvocation } from '../../functions/scanner/internal-events.ts';
 import { createScanner, type Scanner } from '../../functions/scanner/scanner.ts';
 import type { FanOutSummary } from '../../functions/scanner/summary.ts';
 
@@ -56,6 +57,19 @@ function putEntries(): PutEventsRequestEntry[] {
   return events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
 }
 
+const INTERNAL_BUS = 'eks-kubelet-audit-internal';
+
+/** A work item's offline hint as the function reads it back from the internal rule. */
+function hintOf(entry: PutEventsRequestEntry): OfflineHint | undefined {
+  const ruleArn = `arn:aws:events:eu-west-1:111122223333:rule/${entry.EventBusName}/WorkItemRule`;
+  const event = {
+    source: entry.Source,
+    'detail-type': entry.DetailType,
+    detail: JSON.parse(entry.Detail ?? '{}'),
+  };
+  return parseInvocation({ channel: 'internal', ruleArn, event }, INTERNAL_BUS).request.work?.offline;
+}
+
 function details(): Record<string, unknown>[] {
   return putEntries().map((e) => JSON.parse(e.Detail ?? '{}'));
 }
@@ -88,6 +102,7 @@ beforeEach(() => {
       documentName: 'eks-kubelet-audit-collector',
       documentVersion: '1',
       eventBus: 'default',
+      internalEventBus: INTERNAL_BUS,
       deliveryTimeoutSeconds: 60,
       pollInitialDelayMs: 3_000,
       pollIntervalMs: 5_000,
@@ -132,18 +147,15 @@ describe('fan-out with the offline listing', () => {
       ],
     });
     expect(ssm).toHaveReceivedNthCommandWith(DescribeInstanceInformationCommand, 2, { NextToken: '50' });
-    // Every event carries all 51, parses as a Scan Requested and gives each scan the reasons it
-    // reports today.
+    // Every work item goes to the internal bus, carries all 51, parses as a work item and gives each
+    // scan the reasons it reports today.
     const entries = putEntries();
     expect(entries).toHaveLength(3);
     for (const entry of entries) {
-      const request = parseScanEvent({
-        source: entry.Source,
-        'detail-type': entry.DetailType,
-        detail: JSON.parse(entry.Detail ?? '{}'),
-      });
-      expect(request.offline).toBeDefined();
-      const offline = offlineReachability(offlineFromHint(request.offline!));
+      expect(entry).toMatchObject({ EventBusName: INTERNAL_BUS, DetailType: 'Scan Work' });
+      const hint = hintOf(entry);
+      expect(hint).toBeDefined();
+      const offline = offlineReachability(offlineFromHint(hint!));
       expect(offline.size).toBe(51);
       expect(offline.get(id(0))).toEqual({
         reachable: false,
@@ -155,7 +167,7 @@ describe('fan-out with the offline listing', () => {
         code: 'SSM_INACTIVE',
         reason: 'SSM agent Inactive (last ping an unknown time)',
       });
-      expect(Date.parse(request.offline!.listedAt)).toBeLessThanOrEqual(Date.now());
+      expect(Date.parse(hint!.listedAt)).toBeLessThanOrEqual(Date.now());
     }
     expect(details().map((d) => d.clusters)).toEqual(CLUSTERS.map((c) => [c]));
   });
@@ -197,12 +209,8 @@ describe('fan-out with the offline listing', () => {
   it(`passes on exactly ${MAX_OFFLINE_HINT_INSTANCES} offline instances`, async () => {
     offlinePages(MAX_OFFLINE_HINT_INSTANCES);
     await scanner.scan(SCHEDULED, CONTEXT);
-    for (const d of details()) {
-      expect(
-        offlineFromHint(
-          parseScanEvent({ ...SCHEDULED, 'detail-type': 'Scan Requested', detail: d }).offline!,
-        ),
-      ).toHaveLength(MAX_OFFLINE_HINT_INSTANCES);
+    for (const entry of putEntries()) {
+      expect(offlineFromHint(hintOf(entry)!)).toHaveLength(MAX_OFFLINE_HINT_INSTANCES);
     }
     expect(warn).not.toHaveBeenCalled();
   });

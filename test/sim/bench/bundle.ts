@@ -51,6 +51,7 @@ export async function bundleHandler(): Promise<BundleResult> {
     // bundleAwsSDK: true → no externals at all.
     external: [],
     banner: { js: SCANNER_BUNDLING.banner },
+    alias: { ...SCANNER_BUNDLING.alias },
     logLevel: 'warning',
   });
   return {
@@ -73,6 +74,11 @@ export function lambdaEnv(options: { endpoint?: string; region: string; extra?: 
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(constructMemoryMb()),
     KUBELET_AUDIT_DOCUMENT_NAME: 'eks-kubelet-audit-collector',
     KUBELET_AUDIT_EVENT_BUS: 'default',
+    // The emulator's internal bus and state table (INTERNAL_BUS, DEFAULT_STATE_TABLE).
+    KUBELET_AUDIT_INTERNAL_EVENT_BUS: 'eks-kubelet-audit-internal',
+    KUBELET_AUDIT_STATE_TABLE: 'eks-kubelet-audit-state',
+    // The bench scans one fleet again and again (first and steady-state scans): leases only.
+    KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: '0',
     POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
     POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
     NODE_OPTIONS: SCANNER_NODE_OPTIONS,

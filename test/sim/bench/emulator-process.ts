@@ -11,6 +11,8 @@ import {
   DEFAULT_RATE_LIMITS,
   type Emulator,
   type EmulatorOptions,
+  INTERNAL_BUS,
+  internalRuleWrapper,
   startEmulator,
 } from '../emulator/index.ts';
 import type { CallRecord } from '../emulator/server.ts';
@@ -264,6 +266,12 @@ async function main(): Promise<void> {
     'scanner',
     { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Requested'] },
     (event) => bench.call('invoke', event),
+  );
+  emulator.events.subscribe(
+    'scanner-internal',
+    { source: ['eks-kubelet-audit'], 'detail-type': ['Scan Work'], eventBusName: INTERNAL_BUS },
+    (event) => bench.call('invoke', event),
+    internalRuleWrapper,
   );
   bench.handle(
     'calls',

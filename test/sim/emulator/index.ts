@@ -3,12 +3,21 @@ import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 
 export { createClock, type SimClock } from './clock.ts';
 export { type CollectorRunner, createCollectorRunner } from './collector-runner.ts';
+export { DEFAULT_STATE_TABLE } from './dynamodb.ts';
 export type { BridgeEvent, EventBus } from './event-bridge.ts';
+export { type BusPolicy, type InputTransformer, internalRuleWrapper } from './event-bridge.ts';
 export { Faults } from './faults.ts';
 export { awsLikeTiming } from './profiles.ts';
 export { type Distribution, fixed, lognormal, seededRng, uniform } from './random.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limit.ts';
-export { DEFAULT_DOCUMENT, type Emulator, type EmulatorOptions, startEmulator } from './server.ts';
+export {
+  DEFAULT_DOCUMENT,
+  type Emulator,
+  type EmulatorOptions,
+  INTERNAL_BUS,
+  SCANNER_ACCESS_KEY_ID,
+  startEmulator,
+} from './server.ts';
 export type { SimDocument } from './ssm-commands.ts';
 
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } as const;

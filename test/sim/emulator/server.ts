@@ -16,9 +16,10 @@ import {
   type CollectorRunnerOptions,
   createCollectorRunner,
 } from './collector-runner.ts';
+import { DEFAULT_STATE_TABLE, startDynamoDb } from './dynamodb.ts';
 import { createEc2 } from './ec2.ts';
 import { createEks, routeEks } from './eks.ts';
-import { createEventBridge, type EventBus } from './event-bridge.ts';
+import { type BusPolicy, createEventBridge, type EventBus } from './event-bridge.ts';
 import { Faults } from './faults.ts';
 import { FindingsStore } from './findings-store.ts';
 import { AwsError, parseJsonBody, readBody, sendError, sendJson, sendXml } from './protocols.ts';
@@ -57,7 +58,12 @@ export interface EmulatorOptions {
   collector?: CollectorRunner | CollectorRunnerOptions;
   /** Security Hub's throttling error: TooManyRequestsException (seen in practice) or LimitExceededException (model). */
   securityHubThrottleCode?: 'TooManyRequestsException' | 'LimitExceededException';
+  /** Default: the default bus and the scanner's internal bus (INTERNAL_BUS). */
   eventBuses?: string[];
+  /** Default: the internal bus admits only FAKE_CREDENTIALS (the scanner's role). */
+  eventBusPolicies?: Record<string, BusPolicy>;
+  /** DynamoDB tables to create in dynalite (default: the scanner's state table). */
+  dynamoDbTables?: string[];
   /** Simulated delay before EventBridge invokes a matching target. */
   eventDeliveryDelayMs?: number;
   /** Called after each call is answered (bench tracing): its request and outcome on the emulator clock. */
@@ -76,8 +82,15 @@ export interface CallRecord {
   readonly remotePort?: number;
 }
 
+/** The stack's internal bus, as the emulator creates it by default. */
+export const INTERNAL_BUS = 'eks-kubelet-audit-internal';
+/** The scanner's access key id in the emulator (FAKE_CREDENTIALS, index.ts): its "role". */
+export const SCANNER_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+
 export interface Emulator {
   endpoint: string;
+  /** The scanner's state table in dynalite. */
+  stateTable: string;
   calls: Record<string, number>;
   /** Real ms the emulator spent handling each operation (latency sleeps excluded): proof it is not the bottleneck. */
   serverMs: Record<string, number>;
@@ -145,8 +158,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     accountId: fleet.accountId,
     region: fleet.region,
-    buses: options.eventBuses,
+    buses: options.eventBuses ?? ['default', INTERNAL_BUS],
+    busPolicies: options.eventBusPolicies ?? {
+      [INTERNAL_BUS]: { allowAccessKeyIds: [SCANNER_ACCESS_KEY_ID] },
+    },
     deliveryDelayMs: options.eventDeliveryDelayMs,
+  });
+  const dynamoDb = await startDynamoDb({
+    region: fleet.region,
+    tables: options.dynamoDbTables ?? [DEFAULT_STATE_TABLE],
   });
   const services: Record<string, Service> = {
     eks: createEks(fleet),
@@ -181,6 +201,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith('DynamoDB_20120810.')) {
+      // dynalite speaks the protocol itself (errors, auth header check); only counted here.
+      const key = `dynamodb:${target.split('.')[1] ?? ''}`;
+      counter.count(key);
+      const startMs = clock.now();
+      const status = await dynamoDb.forward(req, body, res);
+      options.onCall?.({
+        key,
+        json: {},
+        query: url.searchParams,
+        startMs,
+        endMs: clock.now(),
+        outcome: String(status),
+      });
+      return;
+    }
     let service: Service | undefined;
     let operation: string | undefined;
     let params: Record<string, string> = {};
@@ -243,7 +279,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         operation,
         json,
         query,
-        params: { ...params, bodyBytes: String(Buffer.byteLength(body)) },
+        params: {
+          ...params,
+          bodyBytes: String(Buffer.byteLength(body)),
+          accessKeyId: /Credential=([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? '',
+        },
       });
       if ('xml' in result) sendXml(res, 200, result.xml);
       else sendJson(res, service.protocol, result.status ?? 200, result.json);
@@ -277,6 +317,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    stateTable: options.dynamoDbTables?.[0] ?? DEFAULT_STATE_TABLE,
     calls: counter.calls,
     serverMs,
     resetCalls: () => {
@@ -294,6 +335,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      await dynamoDb.stop();
       if (ownsCollector) collector.close();
     },
   };
