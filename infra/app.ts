@@ -19,6 +19,9 @@ new EksKubeletAuditStack(app, 'EksKubeletAuditStack', {
     ...(settings.clusters === undefined ? {} : { clusters: settings.clusters }),
     ...(settings.memorySize === undefined ? {} : { memorySize: settings.memorySize }),
     ...(settings.maxConcurrentScans === undefined ? {} : { maxConcurrentScans: settings.maxConcurrentScans }),
+    ...(settings.minScanIntervalMinutes === undefined
+      ? {}
+      : { minScanIntervalMinutes: settings.minScanIntervalMinutes }),
     ...(settings.clustersPerInvocation === undefined
       ? {}
       : { clustersPerInvocation: settings.clustersPerInvocation }),

@@ -10,7 +10,9 @@ export interface AppSettings {
   readonly alarmEmail?: string;
   readonly securityHubExtras: boolean;
   readonly memorySize?: number;
-  readonly maxConcurrentScans?: number;
+  /** Reserved concurrency; `false` reserves none (accounts whose quota leaves nothing to reserve). */
+  readonly maxConcurrentScans?: number | false;
+  readonly minScanIntervalMinutes?: number;
   readonly clustersPerInvocation?: number;
 }
 
@@ -37,8 +39,8 @@ function integer(context: Context, key: string, min: number, max: number): numbe
 }
 
 /**
- * Reads `schedule`, `clusters`, `alarmEmail`, `securityHubExtras`, `memorySize`, `maxConcurrentScans`,
- * `clustersPerInvocation`.
+ * Reads `schedule`, `clusters`, `alarmEmail`, `securityHubExtras`, `memorySize`, `maxConcurrentScans`
+ * (a number or `off`), `minScanIntervalMinutes`, `clustersPerInvocation`.
  */
 export function readAppSettings(context: Context): AppSettings {
   const schedule = text(context, 'schedule');
@@ -55,7 +57,12 @@ export function readAppSettings(context: Context): AppSettings {
     throw new Error(`context "securityHubExtras" must be "true" or "false", got "${extras}"`);
   }
   const memorySize = integer(context, 'memorySize', 128, 10_240);
-  const maxConcurrentScans = integer(context, 'maxConcurrentScans', 1, 1000);
+  const maxConcurrentScans =
+    text(context, 'maxConcurrentScans')?.toLowerCase() === 'off'
+      ? false
+      : integer(context, 'maxConcurrentScans', 1, 1000);
+  // One week at most: a longer interval would make on-demand scans of a recently scanned cluster useless.
+  const minScanIntervalMinutes = integer(context, 'minScanIntervalMinutes', 0, 10_080);
   const clustersPerInvocation = integer(context, 'clustersPerInvocation', 1, 100);
   return {
     ...(schedule === undefined ? {} : { schedule: schedule.toLowerCase() === 'off' ? false : schedule }),
@@ -64,6 +71,7 @@ export function readAppSettings(context: Context): AppSettings {
     securityHubExtras: extras !== 'false',
     ...(memorySize === undefined ? {} : { memorySize }),
     ...(maxConcurrentScans === undefined ? {} : { maxConcurrentScans }),
+    ...(minScanIntervalMinutes === undefined ? {} : { minScanIntervalMinutes }),
     ...(clustersPerInvocation === undefined ? {} : { clustersPerInvocation }),
   };
 }

@@ -17,6 +17,7 @@ describe('readAppSettings', () => {
         securityHubExtras: 'false',
         memorySize: '1024',
         maxConcurrentScans: 4,
+        minScanIntervalMinutes: '30',
         clustersPerInvocation: '5',
       }),
     ).toEqual({
@@ -26,8 +27,11 @@ describe('readAppSettings', () => {
       securityHubExtras: false,
       memorySize: 1024,
       maxConcurrentScans: 4,
+      minScanIntervalMinutes: 30,
       clustersPerInvocation: 5,
     });
+    expect(from({ maxConcurrentScans: 'OFF' }).maxConcurrentScans).toBe(false);
+    expect(from({ minScanIntervalMinutes: '0' }).minScanIntervalMinutes).toBe(0);
     expect(from({ schedule: 'OFF' }).schedule).toBe(false);
     expect(from({ clusters: ' , ' })).not.toHaveProperty('clusters');
   });
@@ -38,6 +42,8 @@ describe('readAppSettings', () => {
     [{ memorySize: '64' }, /memorySize.*\[128, 10240\]/],
     [{ maxConcurrentScans: '2.5' }, /maxConcurrentScans/],
     [{ clustersPerInvocation: '0' }, /clustersPerInvocation.*\[1, 100\]/],
+    [{ maxConcurrentScans: '0' }, /maxConcurrentScans.*\[1, 1000\]/],
+    [{ minScanIntervalMinutes: '-1' }, /minScanIntervalMinutes.*\[0, 10080\]/],
     [{ clusters: ['a', 'b'] }, /context "clusters" must be a string/],
   ])('rejects %j naming the key', (values, message) => {
     expect(() => from(values)).toThrow(message);
