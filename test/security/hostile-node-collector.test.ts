@@ -21,6 +21,7 @@ import {
 } from '../collector/run-collector.ts';
 import { hostileNodes } from '../sim/hostile-nodes.ts';
 import { type NodeTreeSpec, nodePresets, type SimProcess, writeNodeTree } from '../sim/node-tree.ts';
+import { hasControlCharacter } from '../text/controls.ts';
 
 afterAll(cleanupRoots);
 
@@ -56,6 +57,11 @@ const EXPECTED: Record<string, { status: string; reason: string }> = {
       'A kubelet is running (PID 3187) but its makeIPTablesUtilChains cannot be judged: the config file /proc/self/environ could not be read: refused: on /proc, /sys or /dev, not read.',
   },
   escapes: { status: 'PASSED', reason: `${PASSED_DEFAULT}/etc/kubernetes/kubelet/kubelet-config.json.` },
+  deep: {
+    status: 'WARNING',
+    reason:
+      'A kubelet is running (PID 3187) but its makeIPTablesUtilChains cannot be judged: the kubelet could not have loaded the drop-in /etc/kubernetes/kubelet/config.json.d/50-deep.conf: nested deeper than 64 levels (the limit for node files; a kubelet configuration nests fewer than 10).',
+  },
 };
 
 interface HostileRun {
@@ -110,6 +116,29 @@ describe('the collector on hostile nodes', () => {
     expect(run.plain.length).toBeLessThan(24_000);
     expect(verdict(run.plain)).toEqual(EXPECTED[name]);
     expect(verdict(run.compact)).toEqual(EXPECTED[name]);
+  });
+});
+
+describe('the CLI on a hostile node', () => {
+  it('scan-local shows the escape-laden node as plain text: no escape or control character reaches the terminal', () => {
+    // Arrange
+    const root = freshRoot();
+    writeNodeTree(root, hostileNodes.escapes!.spec);
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'kubelet-audit.js');
+
+    // Act
+    const run = spawnSync(process.execPath, [bin, 'scan-local'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOST_ROOT: root, FORCE_COLOR: '0' },
+      timeout: 30_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('PASSED');
+    expect(run.stdout).toContain('ip-10-0-12-34');
+    expect(hasControlCharacter(run.stdout.replaceAll('\n', ''))).toBe(false);
+    expect(hasControlCharacter(run.stderr.replaceAll('\n', ''))).toBe(false);
   });
 });
 

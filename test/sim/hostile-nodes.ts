@@ -158,6 +158,17 @@ const escapes = build('escapes', 'escape sequences in the host name and os-relea
   }),
 }));
 
+/**
+ * Configuration nested deep enough to exhaust a recursive parser: a drop-in of 5,000 "[", inside the
+ * 8,000-character cap, so the evaluator sees all of it.
+ */
+const deepYaml = build('deep', 'configuration nested thousands of levels deep', () => ({
+  places: [],
+  spec: nodePresets.al2023({
+    dropIns: { '50-deep.conf': '['.repeat(5_000) },
+  }),
+}));
+
 export const hostileNodes: Readonly<Record<string, HostileNode>> = Object.fromEntries([
   configDirSecrets,
   configDirTraps,
@@ -167,4 +178,5 @@ export const hostileNodes: Readonly<Record<string, HostileNode>> = Object.fromEn
   userKubelet,
   procConfig,
   escapes,
+  deepYaml,
 ]);
