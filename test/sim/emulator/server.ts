@@ -149,7 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const services: Record<string, Service> = {
     eks: createEks(fleet),
-    ec2: createEc2(fleet),
+    ec2: createEc2(fleet, faults),
     ssm: createSsm({ fleet, faults, store: commands, documents }),
     securityhub: createSecurityHub({
       store: findings,
