@@ -198,11 +198,26 @@ export async function listFindingsOutsideClusters(
 
 export interface WorkflowResult {
   readonly updated: number;
+  /** Not updated, after the retries below: the finding carries the intent to a later scan. */
   readonly unprocessed: FailedFinding[];
 }
 
-/** BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call. */
-export async function resolveFindings(
+/**
+ * Security Hub processes imports asynchronously: an update of a finding imported a moment ago can
+ * come back ConcurrentUpdateError ("This error may also occur if you call BatchUpdateFindings and
+ * BatchImportFindings at the same time", BatchUpdateFindingsUnprocessedFinding in the API
+ * reference). Those ids are asked again after these pauses; how long processing takes is not
+ * documented, so what still fails is left to the next scan (lifecycle.ts RESOLVE_PENDING_FIELD).
+ */
+export const CONCURRENT_UPDATE_RETRY_MS = [500, 1_500] as const;
+
+export interface ResolveOptions {
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** One pass of BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call. */
+async function updateOnce(
   client: SecurityHubClient,
   target: SecurityHubTarget,
   ids: readonly string[],
@@ -233,6 +248,36 @@ export async function resolveFindings(
       for (const id of chunk)
         unprocessed.push({ id, errorCode: awsErrorName(error), errorMessage: errorMessage(error) });
     }
+  }
+  return { updated, unprocessed };
+}
+
+/**
+ * BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call; findings Security Hub was still
+ * processing (ConcurrentUpdateError) are asked again after CONCURRENT_UPDATE_RETRY_MS.
+ */
+export async function resolveFindings(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  ids: readonly string[],
+  options: ResolveOptions = {},
+): Promise<WorkflowResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let { updated, unprocessed } = await updateOnce(client, target, ids);
+  for (const delay of options.retryDelaysMs ?? CONCURRENT_UPDATE_RETRY_MS) {
+    const busy = unprocessed.filter((u) => u.errorCode === 'ConcurrentUpdateError');
+    if (busy.length === 0) break;
+    await sleep(delay);
+    const again = await updateOnce(
+      client,
+      target,
+      busy.map((u) => u.id),
+    );
+    updated += again.updated;
+    unprocessed = [
+      ...unprocessed.filter((u) => u.errorCode !== 'ConcurrentUpdateError'),
+      ...again.unprocessed,
+    ];
   }
   return { updated, unprocessed };
 }

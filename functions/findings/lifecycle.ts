@@ -10,6 +10,14 @@
  * (ARCHIVED → ACTIVE resets Workflow to NEW), gets BatchUpdateFindings Workflow RESOLVED; (3) PASSED →
  * anything else needs nothing: Security Hub itself resets RESOLVED to NEW. SUPPRESSED is the
  * customer's decision and is never touched.
+ *
+ * A RESOLVED must not be lost when BatchUpdateFindings does not apply it: Security Hub processes an
+ * import asynchronously, and an update that follows the import of the same finding can come back
+ * ConcurrentUpdateError (BatchUpdateFindingsUnprocessedFinding.ErrorCode, securityhub API reference).
+ * The import is already PASSED then, so the next scan would see nothing to resolve. So the import
+ * that asks for a RESOLVED carries the intent in the product field RESOLVE_PENDING_FIELD; a later
+ * scan that reads a PASSED finding with that field and Workflow still NEW asks again, and the field
+ * is dropped once the finding reads RESOLVED (the fresh finding is built without it).
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from './asff.ts';
@@ -82,8 +90,15 @@ export type StoredFinding = Partial<
   readonly Workflow?: Pick<NonNullable<AwsSecurityFinding['Workflow']>, 'Status'>;
 };
 
+/** Set on the import of a finding whose Workflow RESOLVED is still to be applied (see above). */
+export const RESOLVE_PENDING_FIELD = `${PRODUCT_PREFIX}resolve-pending`;
+
 /** Product fields the plan and the scan read (instance; reason-code tells known-unmanaged nodes). */
-const KEPT_PRODUCT_FIELDS = [`${PRODUCT_PREFIX}instance`, `${PRODUCT_PREFIX}reason-code`] as const;
+const KEPT_PRODUCT_FIELDS = [
+  `${PRODUCT_PREFIX}instance`,
+  `${PRODUCT_PREFIX}reason-code`,
+  RESOLVE_PENDING_FIELD,
+] as const;
 
 /** The slim projection of a stored finding (a new object: nothing of the page it came from is held). */
 export function projectStored(finding: AwsSecurityFinding): StoredFinding {
@@ -149,6 +164,17 @@ export interface FreshPlan {
   readonly outcome: 'created' | 'updated' | 'reactivated';
   /** BatchUpdateFindings Workflow RESOLVED once the import succeeded. */
   readonly resolve: boolean;
+  /** The resolve asks again for a RESOLVED an earlier scan did not get applied. */
+  readonly retried: boolean;
+}
+
+/** A RESOLVED an earlier scan asked for and Security Hub did not apply: still PASSED, still NEW. */
+function resolveStillPending(stored: StoredFinding): boolean {
+  return (
+    stored.ProductFields?.[RESOLVE_PENDING_FIELD] !== undefined &&
+    stored.Compliance?.Status === 'PASSED' &&
+    (stored.Workflow?.Status ?? 'NEW') === 'NEW'
+  );
 }
 
 /**
@@ -173,22 +199,31 @@ export function planFresh(
       },
       outcome: 'created',
       resolve: false,
+      retried: false,
     };
   }
   const wasArchived = stored.RecordState === 'ARCHIVED';
   const { Workflow: _ignored, ...rest } = finding;
   const workflow = stored.Workflow?.Status;
   const becamePassed = stored.Compliance?.Status !== 'PASSED';
+  const transition =
+    passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED'));
+  // Only a finding still NEW is asked again: NOTIFIED (or anything else) since is the customer's.
+  const retried = !transition && passed && !wasArchived && resolveStillPending(stored);
+  const resolve = transition || retried;
   return {
     finding: {
       ...rest,
+      ...(resolve
+        ? { ProductFields: { ...(finding.ProductFields ?? {}), [RESOLVE_PENDING_FIELD]: 'RESOLVED' } }
+        : {}),
       CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
       UpdatedAt: nextUpdatedAt(now, stored.UpdatedAt),
       RecordState: 'ACTIVE',
     },
     outcome: wasArchived ? 'reactivated' : 'updated',
-    resolve:
-      passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED')),
+    resolve,
+    retried,
   };
 }
 

@@ -460,12 +460,18 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
     // Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again).
     const resolve = plan.toResolve.filter((id) => !failedIds.has(id));
+    delivery.resolveRetried = plan.resolveRetried;
     if (resolve.length > 0) {
-      const wf = await resolveFindings(clients.securityHub, target, resolve);
+      const wf = await resolveFindings(clients.securityHub, target, resolve, { sleep: deps.sleep });
       delivery.resolved = wf.updated;
       delivery.workflowUpdateFailed = wf.unprocessed.length;
+      // Each imported finding carries the intent (lifecycle.ts RESOLVE_PENDING_FIELD): the next scan asks again.
+      delivery.resolvePending = wf.unprocessed.length;
       if (wf.unprocessed.length > 0) {
-        log.warn('Workflow RESOLVED not applied to some findings', { examples: wf.unprocessed.slice(0, 5) });
+        log.warn('Workflow RESOLVED not applied to some findings; the next scan asks again', {
+          pending: wf.unprocessed.length,
+          examples: wf.unprocessed.slice(0, 5),
+        });
       }
     }
   } catch (caught) {
@@ -593,5 +599,7 @@ function emptyDelivery() {
     failed: 0,
     failedByCode: {} as Record<string, number>,
     workflowUpdateFailed: 0,
+    resolvePending: 0,
+    resolveRetried: 0,
   };
 }

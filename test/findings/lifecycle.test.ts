@@ -4,8 +4,10 @@ import { buildFinding } from '../../functions/findings/asff.ts';
 import {
   mustArchive,
   nextUpdatedAt,
+  planFresh,
   planLifecycle,
   projectStored,
+  RESOLVE_PENDING_FIELD,
   type StoredFinding,
 } from '../../functions/findings/lifecycle.ts';
 import { cluster, control, node, result, scope } from './fixtures.ts';
@@ -98,6 +100,40 @@ describe('planLifecycle', () => {
     expect(resolveFor({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'SUPPRESSED' } })).toEqual([]);
     expect(resolveFor({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'RESOLVED' } })).toEqual([]);
     expect(resolveFor({ Compliance: { Status: 'PASSED' } })).toEqual([]);
+  });
+
+  it('marks the import that asks for a RESOLVED, so a RESOLVED Security Hub did not apply is asked again', () => {
+    // Scan 1: FAILED → PASSED. The import carries the intent beside the resolve.
+    const f = fresh('PASSED');
+    const first = planFresh(f, projectStored(stored(f, { Compliance: { Status: 'FAILED' } })), NOW);
+    expect(first.resolve).toBe(true);
+    expect(first.retried).toBe(false);
+    expect(first.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
+    // Scan 2, the update came back ConcurrentUpdateError: stored PASSED, still NEW, marked → again.
+    const importedPassed = stored(first.finding, { Compliance: { Status: 'PASSED' } });
+    const second = planFresh(fresh('PASSED'), projectStored(importedPassed), NOW);
+    expect(second).toMatchObject({ resolve: true, retried: true });
+    expect(second.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
+    // Scan 2, the update had landed: RESOLVED → nothing to do, and the mark is dropped.
+    const landed = planFresh(
+      fresh('PASSED'),
+      projectStored({ ...importedPassed, Workflow: { Status: 'RESOLVED' } }),
+      NOW,
+    );
+    expect(landed).toMatchObject({ resolve: false, retried: false });
+    expect(landed.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
+    // The customer moved it on (NOTIFIED, SUPPRESSED) or it failed again: not ours to resolve.
+    for (const extra of [
+      { Workflow: { Status: 'NOTIFIED' as const } },
+      { Workflow: { Status: 'SUPPRESSED' as const } },
+    ]) {
+      expect(planFresh(fresh('PASSED'), projectStored({ ...importedPassed, ...extra }), NOW).resolve).toBe(
+        false,
+      );
+    }
+    const failedAgain = planFresh(fresh('FAILED'), projectStored(importedPassed), NOW);
+    expect(failedAgain.resolve).toBe(false);
+    expect(failedAgain.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
   });
 
   it('leaves PASSED → FAILED to Security Hub (it resets the workflow to NEW itself)', () => {
