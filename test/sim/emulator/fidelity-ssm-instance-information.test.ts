@@ -4,6 +4,7 @@
  */
 import {
   DescribeInstanceInformationCommand,
+  type DescribeInstanceInformationCommandInput,
   InvalidInstanceId,
   InvalidInstanceInformationFilterValue,
   type SSMClient,
@@ -35,7 +36,7 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
-const describeWith = (input: ConstructorParameters<typeof DescribeInstanceInformationCommand>[0]) =>
+const describeWith = (input: DescribeInstanceInformationCommandInput) =>
   ssm.send(new DescribeInstanceInformationCommand(input));
 const managedOnline = () =>
   emulator.fleet.order
