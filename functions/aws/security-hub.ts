@@ -13,7 +13,7 @@ import {
   type SortCriterion,
 } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
-import { projectStored, type StoredFinding } from '../findings/lifecycle.ts';
+import { pendingResolves, projectStored, type StoredFinding } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from './errors.ts';
 import { type FailedFinding, IMPORT_MAX_FINDINGS } from './finding-importer.ts';
 import { notEnabledOr, type SecurityHubTarget } from './security-hub-target.ts';
@@ -280,4 +280,36 @@ export async function resolveFindings(
     ];
   }
   return { updated, unprocessed };
+}
+
+export interface PendingResolveResult extends WorkflowResult {
+  /** RESOLVEDs an earlier scan left pending that this scan asked again. */
+  readonly retried: number;
+}
+
+/**
+ * Asks again for the RESOLVEDs an earlier scan did not get applied (the findings carry the intent,
+ * lifecycle.ts RESOLVE_PENDING_FIELD), as soon as the scan has read its stored findings: long before
+ * it imports them again, since an update right after an import of the same finding is refused. A
+ * finding that fails again in this scan is harmless to resolve first: its import PASSED → FAILED
+ * resets the workflow to NEW. Never throws: what does not land stays pending for the next scan.
+ */
+export async function retryPendingResolves(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  active: Iterable<StoredFinding>,
+  options: ResolveOptions = {},
+): Promise<PendingResolveResult> {
+  const ids = pendingResolves(active);
+  if (ids.length === 0) return { retried: 0, updated: 0, unprocessed: [] };
+  try {
+    return { retried: ids.length, ...(await resolveFindings(client, target, ids, options)) };
+  } catch (error) {
+    const unprocessed = ids.map((id) => ({
+      id,
+      errorCode: awsErrorName(error),
+      errorMessage: errorMessage(error),
+    }));
+    return { retried: ids.length, updated: 0, unprocessed };
+  }
 }

@@ -16,8 +16,9 @@
  * ConcurrentUpdateError (BatchUpdateFindingsUnprocessedFinding.ErrorCode, securityhub API reference).
  * The import is already PASSED then, so the next scan would see nothing to resolve. So the import
  * that asks for a RESOLVED carries the intent in the product field RESOLVE_PENDING_FIELD; a later
- * scan that reads a PASSED finding with that field and Workflow still NEW asks again, and the field
- * is dropped once the finding reads RESOLVED (the fresh finding is built without it).
+ * scan that reads a PASSED finding with that field and Workflow still NEW asks again as soon as it has
+ * read it (pendingResolves), well before it imports the finding again, and the field is dropped once
+ * the finding reads RESOLVED (the fresh finding is built without it).
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from './asff.ts';
@@ -164,12 +165,10 @@ export interface FreshPlan {
   readonly outcome: 'created' | 'updated' | 'reactivated';
   /** BatchUpdateFindings Workflow RESOLVED once the import succeeded. */
   readonly resolve: boolean;
-  /** The resolve asks again for a RESOLVED an earlier scan did not get applied. */
-  readonly retried: boolean;
 }
 
 /** A RESOLVED an earlier scan asked for and Security Hub did not apply: still PASSED, still NEW. */
-function resolveStillPending(stored: StoredFinding): boolean {
+export function resolveStillPending(stored: StoredFinding): boolean {
   return (
     stored.ProductFields?.[RESOLVE_PENDING_FIELD] !== undefined &&
     stored.Compliance?.Status === 'PASSED' &&
@@ -199,22 +198,21 @@ export function planFresh(
       },
       outcome: 'created',
       resolve: false,
-      retried: false,
     };
   }
   const wasArchived = stored.RecordState === 'ARCHIVED';
   const { Workflow: _ignored, ...rest } = finding;
   const workflow = stored.Workflow?.Status;
   const becamePassed = stored.Compliance?.Status !== 'PASSED';
-  const transition =
+  const resolve =
     passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED'));
-  // Only a finding still NEW is asked again: NOTIFIED (or anything else) since is the customer's.
-  const retried = !transition && passed && !wasArchived && resolveStillPending(stored);
-  const resolve = transition || retried;
+  // A pending RESOLVED is asked again when the scan reads it (pendingResolves); the import keeps the
+  // intent until the finding reads RESOLVED. Only a finding still NEW: anything else is the customer's.
+  const stillPending = passed && !wasArchived && resolveStillPending(stored);
   return {
     finding: {
       ...rest,
-      ...(resolve
+      ...(resolve || stillPending
         ? { ProductFields: { ...(finding.ProductFields ?? {}), [RESOLVE_PENDING_FIELD]: 'RESOLVED' } }
         : {}),
       CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
@@ -223,8 +221,14 @@ export function planFresh(
     },
     outcome: wasArchived ? 'reactivated' : 'updated',
     resolve,
-    retried,
   };
+}
+
+/** The stored findings whose RESOLVED an earlier scan did not get applied: to ask again now. */
+export function pendingResolves(active: Iterable<StoredFinding>): string[] {
+  const out: string[] = [];
+  for (const stored of active) if (stored.Id && resolveStillPending(stored)) out.push(stored.Id);
+  return out;
 }
 
 /**

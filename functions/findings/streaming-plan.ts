@@ -31,8 +31,6 @@ export class StreamingPlan {
   private readonly known = new Map<string, StoredFinding | null>();
   /** Ids that need Workflow RESOLVED once their import succeeded. */
   readonly toResolve: string[] = [];
-  /** Of toResolve, the RESOLVEDs an earlier scan did not get applied, asked again (lifecycle.ts). */
-  resolveRetried = 0;
   readonly counts: StreamingCounts = { created: 0, updated: 0, reactivated: 0 };
 
   constructor(
@@ -125,7 +123,6 @@ export class StreamingPlan {
     const planned = planFresh(finding, record, this.now());
     this.counts[planned.outcome]++;
     if (planned.resolve) this.toResolve.push(finding.Id ?? '');
-    if (planned.retried) this.resolveRetried++;
     this.emit(planned.finding);
   }
 }

@@ -24,6 +24,7 @@ import {
   findArchivedFindings,
   listActiveFindings,
   resolveFindings,
+  retryPendingResolves,
   type SecurityHubTarget,
 } from '../aws/security-hub.ts';
 import { tagTargetsFor } from '../aws/tag-targets.ts';
@@ -255,6 +256,13 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     storedRead = true;
   };
   activeRead.then(markStoredRead, markStoredRead);
+  // RESOLVEDs an earlier scan could not get applied, asked as soon as the stored findings are read.
+  const pendingRetry = activeRead.then((read) =>
+    read.ok
+      ? retryPendingResolves(clients.securityHub, target, read.active.values(), { sleep: deps.sleep })
+      : undefined,
+  );
+  pendingRetry.catch(() => undefined);
   keepWhole.catch(() => undefined);
   const nodes = await discovery;
   const present = new Set(nodes.map((n) => n.instanceId));
@@ -460,13 +468,16 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     }
     // Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again).
     const resolve = plan.toResolve.filter((id) => !failedIds.has(id));
-    delivery.resolveRetried = plan.resolveRetried;
+    const retry = await pendingRetry;
+    delivery.resolveRetried = retry?.retried ?? 0;
+    delivery.resolved = retry?.updated ?? 0;
+    delivery.resolvePending = retry?.unprocessed.length ?? 0;
     if (resolve.length > 0) {
       const wf = await resolveFindings(clients.securityHub, target, resolve, { sleep: deps.sleep });
-      delivery.resolved = wf.updated;
+      delivery.resolved += wf.updated;
       delivery.workflowUpdateFailed = wf.unprocessed.length;
       // Each imported finding carries the intent (lifecycle.ts RESOLVE_PENDING_FIELD): the next scan asks again.
-      delivery.resolvePending = wf.unprocessed.length;
+      delivery.resolvePending += wf.unprocessed.length;
       if (wf.unprocessed.length > 0) {
         log.warn('Workflow RESOLVED not applied to some findings; the next scan asks again', {
           pending: wf.unprocessed.length,

@@ -4,6 +4,7 @@ import { buildFinding } from '../../functions/findings/asff.ts';
 import {
   mustArchive,
   nextUpdatedAt,
+  pendingResolves,
   planFresh,
   planLifecycle,
   projectStored,
@@ -107,30 +108,28 @@ describe('planLifecycle', () => {
     const f = fresh('PASSED');
     const first = planFresh(f, projectStored(stored(f, { Compliance: { Status: 'FAILED' } })), NOW);
     expect(first.resolve).toBe(true);
-    expect(first.retried).toBe(false);
     expect(first.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
-    // Scan 2, the update came back ConcurrentUpdateError: stored PASSED, still NEW, marked → again.
+    // Scan 2, the update came back ConcurrentUpdateError: stored PASSED, still NEW, marked → asked
+    // again from the read (pendingResolves), and the import keeps the mark until it reads RESOLVED.
     const importedPassed = stored(first.finding, { Compliance: { Status: 'PASSED' } });
+    expect(pendingResolves([projectStored(importedPassed)])).toEqual([f.Id]);
     const second = planFresh(fresh('PASSED'), projectStored(importedPassed), NOW);
-    expect(second).toMatchObject({ resolve: true, retried: true });
+    expect(second.resolve).toBe(false);
     expect(second.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
-    // Scan 2, the update had landed: RESOLVED → nothing to do, and the mark is dropped.
-    const landed = planFresh(
-      fresh('PASSED'),
-      projectStored({ ...importedPassed, Workflow: { Status: 'RESOLVED' } }),
-      NOW,
-    );
-    expect(landed).toMatchObject({ resolve: false, retried: false });
-    expect(landed.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
-    // The customer moved it on (NOTIFIED, SUPPRESSED) or it failed again: not ours to resolve.
+    // The update had landed: RESOLVED → nothing to ask, and the mark is dropped.
+    const landed = projectStored({ ...importedPassed, Workflow: { Status: 'RESOLVED' } });
+    expect(pendingResolves([landed])).toEqual([]);
+    expect(
+      planFresh(fresh('PASSED'), landed, NOW).finding.ProductFields?.[RESOLVE_PENDING_FIELD],
+    ).toBeUndefined();
+    // The customer moved it on (NOTIFIED, SUPPRESSED), or no mark: not ours to resolve.
     for (const extra of [
       { Workflow: { Status: 'NOTIFIED' as const } },
       { Workflow: { Status: 'SUPPRESSED' as const } },
-    ]) {
-      expect(planFresh(fresh('PASSED'), projectStored({ ...importedPassed, ...extra }), NOW).resolve).toBe(
-        false,
-      );
-    }
+    ])
+      expect(pendingResolves([projectStored({ ...importedPassed, ...extra })])).toEqual([]);
+    expect(pendingResolves([projectStored(stored(f, { Compliance: { Status: 'PASSED' } }))])).toEqual([]);
+    // It fails again: the mark goes (Security Hub resets a RESOLVED itself on PASSED → FAILED).
     const failedAgain = planFresh(fresh('FAILED'), projectStored(importedPassed), NOW);
     expect(failedAgain.resolve).toBe(false);
     expect(failedAgain.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
