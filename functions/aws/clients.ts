@@ -110,6 +110,15 @@ const THROTTLING = new Set([
 ]);
 const COUNTING_MIDDLEWARE = 'eksKubeletAuditApiCallCounter';
 
+/**
+ * A throttled request: a throttling code, or HTTP 429 whatever the code (Security Hub's model names its
+ * throttling error LimitExceededException, 429; the SDK's retry also counts any 429 as throttling).
+ */
+function isThrottled(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return THROTTLING.has(awsErrorName(error)) || status === 429;
+}
+
 interface MiddlewareStackLike {
   add(middleware: unknown, options: Record<string, unknown>): void;
   addRelativeTo(middleware: unknown, options: Record<string, unknown>): void;
@@ -142,7 +151,7 @@ export function instrumentClients(clients: AwsClients, global?: ApiCallCounter):
             pacer?.record(operation, false);
             return result;
           } catch (error) {
-            pacer?.record(operation, THROTTLING.has(awsErrorName(error)));
+            pacer?.record(operation, isThrottled(error));
             throw error;
           }
         },

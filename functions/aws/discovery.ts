@@ -4,13 +4,7 @@
  * can reach is reachability.ts. Both are re-exported here, with the fleet types, so a scan imports
  * discovery as one surface.
  */
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Filter,
-  type Instance,
-  paginateDescribeInstances,
-} from '@aws-sdk/client-ec2';
+import { type EC2Client, type Filter, type Instance, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
 import type { ClusterInfo, NodeInfo } from '../fleet.ts';
 import { clusterOfInstance, nodeTagFilters, toNodeInfo } from './node-tags.ts';
@@ -63,8 +57,20 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Clu
 
 /** DescribeInstances MaxResults is 5..1000. */
 export const DESCRIBE_PAGE = 1000;
-/** Instance ids in one DescribeInstances `instance-id` filter (EC2 takes up to 200 filter values). */
-export const EC2_ID_CHUNK = 200;
+/**
+ * Filter values in one DescribeInstances call, over all its filters: EC2 refuses more with
+ * FilterLimitExceeded ("The maximum number of filter values specified on a single call is 200",
+ * gjbae1212/gossm#47, convox/rack#2205). Whether the limit is per filter or per call is not
+ * documented; counted per call, the stricter reading.
+ */
+export const EC2_FILTER_VALUES = 200;
+/** States a running-instance look-up names (runningInstanceIds): the most any id look-up here adds. */
+const RUNNING_OR_PENDING = ['pending', 'running'] as const;
+/**
+ * Instance ids one DescribeInstances call is sure to take beside its state filter: 200 values in all,
+ * less the states (198). Callers may count on ≤ EC2_ID_CHUNK ids being one call (plus short pages).
+ */
+export const EC2_ID_CHUNK = EC2_FILTER_VALUES - RUNNING_OR_PENDING.length;
 
 async function describeAll(ec2: EC2Client, filters: Filter[]): Promise<Instance[]> {
   const out: Instance[] = [];
@@ -107,31 +113,32 @@ export async function listClusterNodes(
   return [...byId.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
 
-/** The instances among `instanceIds` in one of `states`, 200 ids per DescribeInstances call. */
+/**
+ * The instances among `instanceIds` in one of `states`: as many ids per call as leave room for the
+ * states within EC2_FILTER_VALUES, each call paged (EC2 may answer a short page with a NextToken).
+ */
 async function describeByIds(
   ec2: EC2Client,
   instanceIds: readonly string[],
   states: readonly string[],
 ): Promise<Instance[]> {
-  const out: Instance[] = [];
-  for (let i = 0; i < instanceIds.length; i += EC2_ID_CHUNK) {
-    const result = await ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: 'instance-id', Values: instanceIds.slice(i, i + EC2_ID_CHUNK) },
-          { Name: 'instance-state-name', Values: [...states] },
-        ],
-        IncludeManagedResources: true,
-      }),
-    );
-    for (const reservation of result.Reservations ?? []) out.push(...(reservation.Instances ?? []));
-  }
-  return out;
+  const perCall = EC2_FILTER_VALUES - states.length;
+  const chunks: string[][] = [];
+  for (let i = 0; i < instanceIds.length; i += perCall) chunks.push(instanceIds.slice(i, i + perCall));
+  const results = await Promise.all(
+    chunks.map((ids) =>
+      describeAll(ec2, [
+        { Name: 'instance-id', Values: ids },
+        { Name: 'instance-state-name', Values: [...states] },
+      ]),
+    ),
+  );
+  return results.flat();
 }
 
 /**
  * Where the given instances belong: running instances are looked up by an `instance-id` filter (a
- * missing id is simply absent; `InstanceIds=` would fail the whole call), 200 ids per call.
+ * missing id is simply absent; `InstanceIds=` would fail the whole call), 199 ids per call.
  */
 export async function resolveInstanceClusters(
   ec2: EC2Client,
@@ -154,14 +161,15 @@ export async function resolveInstanceClusters(
 
 /**
  * Which of `instanceIds` are still running EC2 instances (instance-id filter: an unknown id is just
- * absent), 200 ids per call. Tells a node that vanished during the scan from one SSM never managed.
+ * absent), EC2_ID_CHUNK ids per call. Tells a node that vanished during the scan from one SSM never
+ * managed.
  */
 export async function runningInstanceIds(
   ec2: EC2Client,
   instanceIds: readonly string[],
 ): Promise<Set<string>> {
   const running = new Set<string>();
-  for (const instance of await describeByIds(ec2, instanceIds, ['pending', 'running'])) {
+  for (const instance of await describeByIds(ec2, instanceIds, RUNNING_OR_PENDING)) {
     if (instance.InstanceId) running.add(instance.InstanceId);
   }
   return running;

@@ -21,8 +21,9 @@ import { DESCRIBE_PAGE } from './discovery.ts';
 import { RUNNING_FILTER, TAG_QUERIES } from './node-tags.ts';
 
 /**
- * Values in one EC2 filter: EC2 documents no limit for tag filters, but takes 200 instance ids a
- * filter; more clusters than this are discovered cluster by cluster.
+ * Clusters one grouped query names: EC2 takes at most 200 filter values in one call, counted here over
+ * all the call's filters (discovery.ts EC2_FILTER_VALUES), so 100 clusters and the state filter fit;
+ * more clusters than this are discovered cluster by cluster.
  */
 export const MAX_GROUPED_CLUSTERS = 100;
 

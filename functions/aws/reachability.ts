@@ -2,16 +2,24 @@
  * Which nodes SSM can reach, checked by exception rather than node by node:
  * - DescribeInstanceInformation pages hold at most 50 instances (MaxResults 5..50 in the SSM API
  *   model), so a per-id pre-check costs 20 calls per 1,000 nodes even when every node is healthy.
- * - Instead, one paged listing (normally one page) names the account's managed EC2 instances that
- *   are NOT online (PingStatus ConnectionLost or Inactive; these keys combine, unlike tag filters).
- *   It is account-wide, so a fan-out lists it once and passes it in every cluster's event; a scan
- *   started without it lists it itself. Candidates in that set are answered NOT_AVAILABLE and never
- *   sent to.
+ * - Instead, two paged listings side by side (normally one page each) name the account's managed
+ *   EC2 instances that are NOT online: one for PingStatus ConnectionLost, one for Inactive. One
+ *   listing with both values would do, but SSM refuses a second ResourceType value
+ *   (InvalidInstanceInformationFilterValue, boto/boto3#3027) and documents nothing for PingStatus, so
+ *   each filter carries one value. The listing is account-wide, so a fan-out lists it once and
+ *   passes it in every cluster's event; a scan started without it lists it itself. Candidates in
+ *   that set are answered NOT_AVAILABLE and never sent to.
  * - Everything else is sent to directly (run-command/send.ts). SendCommand fails the whole call with
  *   InvalidInstanceId when one id is unmanaged, offline or gone (SSM API reference, SendCommand), and
- *   a rejected call sends nothing; only then does one DescribeInstanceInformation for that chunk
+ *   a rejected call sends nothing; only then does DescribeInstanceInformation for that chunk
  *   (≤ 50 ids = one page) classify each id, and the online ones are sent again. Healthy fleet:
- *   1 listing; a chunk that holds an unmanaged node: +1 DescribeInstanceInformation and +1 SendCommand.
+ *   2 listings; a chunk that holds an unmanaged node: +1 SendCommand and the look-ups below.
+ * - DescribeInstanceInformation itself rejects an id list that names an instance SSM does not manage
+ *   (InvalidInstanceId: "If you specify a node ID that isn't valid or a node that you don't own, you
+ *   receive an error", botocore ssm service-2.json, DescribeInstanceInformation). A rejected look-up
+ *   is asked again without the ids the rejection names, or else split in halves down to single ids
+ *   (describeChunk): an id rejected alone is one SSM does not manage. Should SSM merely omit such ids,
+ *   the first call answers and none of this runs.
  */
 import {
   type InstanceInformation,
@@ -54,17 +62,16 @@ export interface OfflineInstance {
   readonly lastPingAt?: Date;
 }
 
-/**
- * The account's managed EC2 instances whose agent is not online (normally one page). The listing is
- * account-wide, so a fan-out lists it once and hands it to every cluster scan (fan-out.ts).
- */
-export async function describeOfflineInstances(ssm: SSMClient): Promise<OfflineInstance[]> {
+/** The PingStatus values of an agent that is not online, one listing each (see above). */
+export const OFFLINE_PING_STATUSES = ['ConnectionLost', 'Inactive'] as const satisfies readonly PingStatus[];
+
+async function describeByPingStatus(ssm: SSMClient, status: PingStatus): Promise<OfflineInstance[]> {
   const out: OfflineInstance[] = [];
   const pages = paginateDescribeInstanceInformation(
     { client: ssm, pageSize: SSM_INFO_CHUNK },
     {
       Filters: [
-        { Key: 'PingStatus', Values: ['ConnectionLost', 'Inactive'] },
+        { Key: 'PingStatus', Values: [status] },
         { Key: 'ResourceType', Values: ['EC2Instance'] },
       ],
     },
@@ -82,6 +89,16 @@ export async function describeOfflineInstances(ssm: SSMClient): Promise<OfflineI
     }
   }
   return out;
+}
+
+/**
+ * The account's managed EC2 instances whose agent is not online: one listing per PingStatus value,
+ * side by side (normally one page each). The listing is account-wide, so a fan-out lists it once and
+ * hands it to every cluster scan (fan-out.ts).
+ */
+export async function describeOfflineInstances(ssm: SSMClient): Promise<OfflineInstance[]> {
+  const lists = await Promise.all(OFFLINE_PING_STATUSES.map((status) => describeByPingStatus(ssm, status)));
+  return lists.flat();
 }
 
 /** Offline instances by id, with the reason a node among them is not assessed. */
@@ -104,7 +121,23 @@ export async function listOfflineInstances(ssm: SSMClient): Promise<Map<string, 
   return offlineReachability(await describeOfflineInstances(ssm));
 }
 
-/** What SSM knows of the ids of one chunk; ids it does not manage are simply absent. */
+/** Instance ids an InvalidInstanceId message names (SendCommand's reads "Instances [[i-…]] not in a valid state"). */
+const NAMED_ID = /\b(?:i-[0-9a-f]{8}(?:[0-9a-f]{9})?|mi-[0-9a-f]{17})\b/g;
+
+/** The ids of `chunk` the rejection names, when it names only ids of the chunk; else none. */
+function rejectedIds(error: unknown, chunk: readonly string[]): Set<string> {
+  const named = new Set(String((error as { message?: string }).message ?? '').match(NAMED_ID) ?? []);
+  const inChunk = new Set(chunk);
+  return named.size > 0 && [...named].every((id) => inChunk.has(id)) ? named : new Set();
+}
+
+/**
+ * What SSM knows of the ids of one chunk; ids it does not manage are absent from the answer. SSM
+ * rejects the whole call over one such id (InvalidInstanceId, see above). When the rejection names
+ * the ids, as SendCommand's does, they are left out and the rest asked again (one more call);
+ * otherwise the chunk is split in halves asked side by side: one unmanaged id among 50 then costs
+ * 2·log2(50) ≈ 12 more calls, and the managed nodes are still answered.
+ */
 async function describeChunk(ssm: SSMClient, chunk: readonly string[]): Promise<InstanceInformation[]> {
   try {
     const infos: InstanceInformation[] = [];
@@ -115,14 +148,19 @@ async function describeChunk(ssm: SSMClient, chunk: readonly string[]): Promise<
     for await (const page of pages) infos.push(...(page.InstanceInformationList ?? []));
     return infos;
   } catch (error) {
-    // The filter normally just omits unknown ids; should SSM instead reject the call over one id it
-    // does not know (its model lists InvalidInstanceId), split the chunk to isolate it: at most
-    // 2·log2(50) extra calls, and the known nodes are still answered.
     if ((error as { name?: string }).name !== 'InvalidInstanceId') throw error;
     if (chunk.length === 1) return [];
+    const named = rejectedIds(error, chunk);
+    if (named.size > 0) {
+      const rest = chunk.filter((id) => !named.has(id));
+      return rest.length > 0 ? describeChunk(ssm, rest) : [];
+    }
     const half = Math.ceil(chunk.length / 2);
-    const first = await describeChunk(ssm, chunk.slice(0, half));
-    return [...first, ...(await describeChunk(ssm, chunk.slice(half)))];
+    const halves = await Promise.all([
+      describeChunk(ssm, chunk.slice(0, half)),
+      describeChunk(ssm, chunk.slice(half)),
+    ]);
+    return halves.flat();
   }
 }
 

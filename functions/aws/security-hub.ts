@@ -13,7 +13,7 @@ import {
   type SortCriterion,
 } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
-import { projectStored, type StoredFinding } from '../findings/lifecycle.ts';
+import { pendingResolves, projectStored, type StoredFinding } from '../findings/lifecycle.ts';
 import { awsErrorName, errorMessage, SecurityHubNotEnabledError } from './errors.ts';
 import { type FailedFinding, IMPORT_MAX_FINDINGS } from './finding-importer.ts';
 import { notEnabledOr, type SecurityHubTarget } from './security-hub-target.ts';
@@ -198,11 +198,26 @@ export async function listFindingsOutsideClusters(
 
 export interface WorkflowResult {
   readonly updated: number;
+  /** Not updated, after the retries below: the finding carries the intent to a later scan. */
   readonly unprocessed: FailedFinding[];
 }
 
-/** BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call. */
-export async function resolveFindings(
+/**
+ * Security Hub processes imports asynchronously: an update of a finding imported a moment ago can
+ * come back ConcurrentUpdateError ("This error may also occur if you call BatchUpdateFindings and
+ * BatchImportFindings at the same time", BatchUpdateFindingsUnprocessedFinding in the API
+ * reference). Those ids are asked again after these pauses; how long processing takes is not
+ * documented, so what still fails is left to the next scan (lifecycle.ts RESOLVE_PENDING_FIELD).
+ */
+export const CONCURRENT_UPDATE_RETRY_MS = [500, 1_500] as const;
+
+export interface ResolveOptions {
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** One pass of BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call. */
+async function updateOnce(
   client: SecurityHubClient,
   target: SecurityHubTarget,
   ids: readonly string[],
@@ -235,4 +250,66 @@ export async function resolveFindings(
     }
   }
   return { updated, unprocessed };
+}
+
+/**
+ * BatchUpdateFindings Workflow RESOLVED, ≤ 100 identifiers per call; findings Security Hub was still
+ * processing (ConcurrentUpdateError) are asked again after CONCURRENT_UPDATE_RETRY_MS.
+ */
+export async function resolveFindings(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  ids: readonly string[],
+  options: ResolveOptions = {},
+): Promise<WorkflowResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let { updated, unprocessed } = await updateOnce(client, target, ids);
+  for (const delay of options.retryDelaysMs ?? CONCURRENT_UPDATE_RETRY_MS) {
+    const busy = unprocessed.filter((u) => u.errorCode === 'ConcurrentUpdateError');
+    if (busy.length === 0) break;
+    await sleep(delay);
+    const again = await updateOnce(
+      client,
+      target,
+      busy.map((u) => u.id),
+    );
+    updated += again.updated;
+    unprocessed = [
+      ...unprocessed.filter((u) => u.errorCode !== 'ConcurrentUpdateError'),
+      ...again.unprocessed,
+    ];
+  }
+  return { updated, unprocessed };
+}
+
+export interface PendingResolveResult extends WorkflowResult {
+  /** RESOLVEDs an earlier scan left pending that this scan asked again. */
+  readonly retried: number;
+}
+
+/**
+ * Asks again for the RESOLVEDs an earlier scan did not get applied (the findings carry the intent,
+ * lifecycle.ts RESOLVE_PENDING_FIELD), as soon as the scan has read its stored findings: long before
+ * it imports them again, since an update right after an import of the same finding is refused. A
+ * finding that fails again in this scan is harmless to resolve first: its import PASSED → FAILED
+ * resets the workflow to NEW. Never throws: what does not land stays pending for the next scan.
+ */
+export async function retryPendingResolves(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  active: Iterable<StoredFinding>,
+  options: ResolveOptions = {},
+): Promise<PendingResolveResult> {
+  const ids = pendingResolves(active);
+  if (ids.length === 0) return { retried: 0, updated: 0, unprocessed: [] };
+  try {
+    return { retried: ids.length, ...(await resolveFindings(client, target, ids, options)) };
+  } catch (error) {
+    const unprocessed = ids.map((id) => ({
+      id,
+      errorCode: awsErrorName(error),
+      errorMessage: errorMessage(error),
+    }));
+    return { retried: ids.length, updated: 0, unprocessed };
+  }
 }

@@ -10,6 +10,15 @@
  * (ARCHIVED → ACTIVE resets Workflow to NEW), gets BatchUpdateFindings Workflow RESOLVED; (3) PASSED →
  * anything else needs nothing: Security Hub itself resets RESOLVED to NEW. SUPPRESSED is the
  * customer's decision and is never touched.
+ *
+ * A RESOLVED must not be lost when BatchUpdateFindings does not apply it: Security Hub processes an
+ * import asynchronously, and an update that follows the import of the same finding can come back
+ * ConcurrentUpdateError (BatchUpdateFindingsUnprocessedFinding.ErrorCode, securityhub API reference).
+ * The import is already PASSED then, so the next scan would see nothing to resolve. So the import
+ * that asks for a RESOLVED carries the intent in the product field RESOLVE_PENDING_FIELD; a later
+ * scan that reads a PASSED finding with that field and Workflow still NEW asks again as soon as it has
+ * read it (pendingResolves), well before it imports the finding again, and the field is dropped once
+ * the finding reads RESOLVED (the fresh finding is built without it).
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from './asff.ts';
@@ -82,8 +91,15 @@ export type StoredFinding = Partial<
   readonly Workflow?: Pick<NonNullable<AwsSecurityFinding['Workflow']>, 'Status'>;
 };
 
+/** Set on the import of a finding whose Workflow RESOLVED is still to be applied (see above). */
+export const RESOLVE_PENDING_FIELD = `${PRODUCT_PREFIX}resolve-pending`;
+
 /** Product fields the plan and the scan read (instance; reason-code tells known-unmanaged nodes). */
-const KEPT_PRODUCT_FIELDS = [`${PRODUCT_PREFIX}instance`, `${PRODUCT_PREFIX}reason-code`] as const;
+const KEPT_PRODUCT_FIELDS = [
+  `${PRODUCT_PREFIX}instance`,
+  `${PRODUCT_PREFIX}reason-code`,
+  RESOLVE_PENDING_FIELD,
+] as const;
 
 /** The slim projection of a stored finding (a new object: nothing of the page it came from is held). */
 export function projectStored(finding: AwsSecurityFinding): StoredFinding {
@@ -151,6 +167,15 @@ export interface FreshPlan {
   readonly resolve: boolean;
 }
 
+/** A RESOLVED an earlier scan asked for and Security Hub did not apply: still PASSED, still NEW. */
+export function resolveStillPending(stored: StoredFinding): boolean {
+  return (
+    stored.ProductFields?.[RESOLVE_PENDING_FIELD] !== undefined &&
+    stored.Compliance?.Status === 'PASSED' &&
+    (stored.Workflow?.Status ?? 'NEW') === 'NEW'
+  );
+}
+
 /**
  * One fresh finding against its stored record (ACTIVE or ARCHIVED), or none: the per-finding step of
  * the plan, so a scan can plan each finding as soon as both are known.
@@ -179,17 +204,31 @@ export function planFresh(
   const { Workflow: _ignored, ...rest } = finding;
   const workflow = stored.Workflow?.Status;
   const becamePassed = stored.Compliance?.Status !== 'PASSED';
+  const resolve =
+    passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED'));
+  // A pending RESOLVED is asked again when the scan reads it (pendingResolves); the import keeps the
+  // intent until the finding reads RESOLVED. Only a finding still NEW: anything else is the customer's.
+  const stillPending = passed && !wasArchived && resolveStillPending(stored);
   return {
     finding: {
       ...rest,
+      ...(resolve || stillPending
+        ? { ProductFields: { ...(finding.ProductFields ?? {}), [RESOLVE_PENDING_FIELD]: 'RESOLVED' } }
+        : {}),
       CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
       UpdatedAt: nextUpdatedAt(now, stored.UpdatedAt),
       RecordState: 'ACTIVE',
     },
     outcome: wasArchived ? 'reactivated' : 'updated',
-    resolve:
-      passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED')),
+    resolve,
   };
+}
+
+/** The stored findings whose RESOLVED an earlier scan did not get applied: to ask again now. */
+export function pendingResolves(active: Iterable<StoredFinding>): string[] {
+  const out: string[] = [];
+  for (const stored of active) if (stored.Id && resolveStillPending(stored)) out.push(stored.Id);
+  return out;
 }
 
 /**

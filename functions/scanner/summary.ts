@@ -50,6 +50,10 @@ export interface ClusterScanSummary {
     readonly failed: number;
     readonly failedByCode: Record<string, number>;
     readonly workflowUpdateFailed: number;
+    /** Workflow RESOLVED not applied in this scan: each finding carries it, and the next scan asks again. */
+    readonly resolvePending: number;
+    /** RESOLVEDs an earlier scan left pending, asked again in this one. */
+    readonly resolveRetried: number;
   };
   /** Requested instance ids that are not running nodes of this cluster. */
   readonly notANodeIds: string[];
@@ -188,6 +192,7 @@ export function emitMetrics(metrics: Metrics, summary: ClusterScanSummary | FanO
     metrics.addMetric('FindingsImported', MetricUnit.Count, summary.findings.imported);
     metrics.addMetric('FindingsArchived', MetricUnit.Count, summary.findings.archived);
     metrics.addMetric('FindingsFailed', MetricUnit.Count, summary.findings.failed);
+    metrics.addMetric('FindingsResolvePending', MetricUnit.Count, summary.findings.resolvePending);
     metrics.addMetric('NotANodeIds', MetricUnit.Count, summary.notANodeIds.length);
   } else {
     // Clusters in scope, and how many of them this invocation scanned itself (the rest got events).

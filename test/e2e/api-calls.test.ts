@@ -65,8 +65,9 @@ describe('API calls', () => {
       // Invocation pages: every instance a tag resolved to (Windows and offline ones too), 50 a page.
       expect(s.apiCalls.ListCommandInvocations).toBe(plan.invocationPages);
       expect(s.apiCalls.ListCommands).toBe(s.pollRounds);
-      // The offline listing, and one look-up of the unmanaged nodes no tag resolved to.
-      expect(s.apiCalls.DescribeInstanceInformation).toBe(1 + pages(plan.unmanaged, 50));
+      // The offline listing (one call per PingStatus), and the look-up of the nodes no tag resolved
+      // to: rejected for naming the unmanaged ones (InvalidInstanceId), then asked without them.
+      expect(s.apiCalls.DescribeInstanceInformation).toBe(2 + 2 * pages(plan.unmanaged, 50));
       // The Scan Completed event is counted in the summary it carries.
       expect(s.apiCalls.PutEvents).toBe(1);
       expect(s.apiCalls.GetCommandInvocation ?? 0).toBeLessThanOrEqual(s.nodes.sentCommand);

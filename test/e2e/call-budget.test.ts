@@ -6,6 +6,7 @@
  * is not. Target: ≤ 80 calls per 1,000 nodes for a scheduled scan, first and steady state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OFFLINE_PING_STATUSES } from '../../functions/aws/reachability.ts';
 import { CONFIG_DEFAULTS } from '../../functions/scanner/config.ts';
 import {
   type ClusterScanSummary,
@@ -119,9 +120,11 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       DescribeCluster: CLUSTERS,
       // One query per provisioner tag naming both clusters: 1,000 nodes in all fit its first page.
       DescribeInstances: 3,
-      // The invocation's offline listing, handed to every cluster scan (≈ 20 offline instances:
-      // one page); per cluster, one look-up of the nodes no tag resolved to.
-      DescribeInstanceInformation: 1 + sum((p) => pages(p.unmanaged, 50)),
+      // The invocation's offline listing, one per PingStatus value (ConnectionLost, Inactive: SSM
+      // takes one value a filter), handed to every cluster scan (≈ 20 offline instances: one page
+      // each); per cluster, the look-up of the nodes not listed yet, which SSM rejects for naming
+      // the unmanaged ones (InvalidInstanceId), then the same without them.
+      DescribeInstanceInformation: OFFLINE_PING_STATUSES.length + sum((p) => 2 * pages(p.unmanaged, 50)),
       SendCommand: sum((p) => p.sends),
       ListCommandInvocations: sum((p) => p.invocationPages),
       // One listing serves the polls of both clusters that fall within a second of it (and after
@@ -151,7 +154,7 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       const p = plan(s.cluster);
       expect(s.apiCalls.SendCommand).toBe(p.sends);
       expect(s.apiCalls.ListCommandInvocations).toBe(p.invocationPages);
-      expect(s.apiCalls.DescribeInstanceInformation).toBe(pages(p.unmanaged, 50));
+      expect(s.apiCalls.DescribeInstanceInformation).toBe(2 * pages(p.unmanaged, 50));
       expect(s.nodes.sentCommand).toBe(p.online);
       expect(s.apiCalls.DescribeInstances).toBe(1);
       // First scan: no findings yet, one ACTIVE and one ARCHIVED listing.

@@ -71,10 +71,11 @@ describe('one unmanaged and one offline node among 120', () => {
     expect(offlineRuns).toEqual([]);
     // Calls, first scan: one tag-targeted SendCommand for the 119 candidates; its 119 invocations
     // (118 online, the offline one pending) are 3 pages; the unmanaged node, absent from them, is
-    // classified by one DescribeInstanceInformation (plus the offline listing) and one
-    // DescribeInstances tells it from a vanished node.
+    // classified by DescribeInstanceInformation (plus the offline listing: one call per PingStatus)
+    // and one DescribeInstances tells it from a vanished node. The look-up names the unmanaged node
+    // among those not listed yet, so SSM rejects it (InvalidInstanceId) and it is asked again without.
     expect(first.apiCalls).toMatchObject({
-      DescribeInstanceInformation: 2,
+      DescribeInstanceInformation: 2 + 2,
       SendCommand: 1,
       ListCommandInvocations: 3,
       DescribeInstances: 4,
@@ -83,7 +84,7 @@ describe('one unmanaged and one offline node among 120', () => {
     // Second scan: the same, except the findings say the node was unmanaged before, so no
     // DescribeInstances look-up is needed.
     expect(second.apiCalls).toMatchObject({
-      DescribeInstanceInformation: 2,
+      DescribeInstanceInformation: 2 + 2,
       SendCommand: 1,
       ListCommandInvocations: 3,
       DescribeInstances: 3,
@@ -133,17 +134,18 @@ describe('a cluster SSM does not manage at all', () => {
     expect(first.nodes.sentCommand).toBe(0);
     // First scan: one tag-targeted SendCommand, which SSM resolves to no instance ("No Instances In
     // Tag"); one poll and one empty read say so, then the 300 nodes are classified 50 at a time
-    // (6 DescribeInstanceInformation, plus the offline listing) and 1 DescribeInstances per 200 ids.
+    // (6 DescribeInstanceInformation, each rejected naming all its ids, plus the offline listing: one
+    // call per PingStatus) and 1 DescribeInstances per 198 ids.
     expect(first.apiCalls.SendCommand).toBe(1);
-    expect(first.apiCalls.DescribeInstanceInformation).toBe(1 + 6);
+    expect(first.apiCalls.DescribeInstanceInformation).toBe(2 + 6);
     expect(first.apiCalls.DescribeInstances).toBe(3 + 2);
     expect(first.apiCalls.ListCommands).toBe(1);
     expect(first.apiCalls.ListCommandInvocations).toBe(1);
     // (+1: the cluster's lease, taken before the scan; it is released after the summary.)
-    expect(first.apiCallsTotal).toBeLessThanOrEqual(1 + 1 + 7 + 5 + 1 + 1 + 2 + 3 + 1 + 1);
+    expect(first.apiCallsTotal).toBeLessThanOrEqual(1 + 1 + 8 + 5 + 1 + 1 + 2 + 3 + 1 + 1);
     // Second scan: the same calls, but the findings say these nodes were unmanaged before: no EC2 look-up.
     expect(second.apiCalls.SendCommand).toBe(1);
-    expect(second.apiCalls.DescribeInstanceInformation).toBe(1 + 6);
+    expect(second.apiCalls.DescribeInstanceInformation).toBe(2 + 6);
     expect(second.apiCalls.DescribeInstances).toBe(3);
     expect(second.nodes.notAssessedByCode).toEqual({ SSM_UNMANAGED: 300 });
   });

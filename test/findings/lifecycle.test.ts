@@ -4,8 +4,11 @@ import { buildFinding } from '../../functions/findings/asff.ts';
 import {
   mustArchive,
   nextUpdatedAt,
+  pendingResolves,
+  planFresh,
   planLifecycle,
   projectStored,
+  RESOLVE_PENDING_FIELD,
   type StoredFinding,
 } from '../../functions/findings/lifecycle.ts';
 import { cluster, control, node, result, scope } from './fixtures.ts';
@@ -98,6 +101,38 @@ describe('planLifecycle', () => {
     expect(resolveFor({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'SUPPRESSED' } })).toEqual([]);
     expect(resolveFor({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'RESOLVED' } })).toEqual([]);
     expect(resolveFor({ Compliance: { Status: 'PASSED' } })).toEqual([]);
+  });
+
+  it('marks the import that asks for a RESOLVED, so a RESOLVED Security Hub did not apply is asked again', () => {
+    // Scan 1: FAILED → PASSED. The import carries the intent beside the resolve.
+    const f = fresh('PASSED');
+    const first = planFresh(f, projectStored(stored(f, { Compliance: { Status: 'FAILED' } })), NOW);
+    expect(first.resolve).toBe(true);
+    expect(first.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
+    // Scan 2, the update came back ConcurrentUpdateError: stored PASSED, still NEW, marked → asked
+    // again from the read (pendingResolves), and the import keeps the mark until it reads RESOLVED.
+    const importedPassed = stored(first.finding, { Compliance: { Status: 'PASSED' } });
+    expect(pendingResolves([projectStored(importedPassed)])).toEqual([f.Id]);
+    const second = planFresh(fresh('PASSED'), projectStored(importedPassed), NOW);
+    expect(second.resolve).toBe(false);
+    expect(second.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
+    // The update had landed: RESOLVED → nothing to ask, and the mark is dropped.
+    const landed = projectStored({ ...importedPassed, Workflow: { Status: 'RESOLVED' } });
+    expect(pendingResolves([landed])).toEqual([]);
+    expect(
+      planFresh(fresh('PASSED'), landed, NOW).finding.ProductFields?.[RESOLVE_PENDING_FIELD],
+    ).toBeUndefined();
+    // The customer moved it on (NOTIFIED, SUPPRESSED), or no mark: not ours to resolve.
+    for (const extra of [
+      { Workflow: { Status: 'NOTIFIED' as const } },
+      { Workflow: { Status: 'SUPPRESSED' as const } },
+    ])
+      expect(pendingResolves([projectStored({ ...importedPassed, ...extra })])).toEqual([]);
+    expect(pendingResolves([projectStored(stored(f, { Compliance: { Status: 'PASSED' } }))])).toEqual([]);
+    // It fails again: the mark goes (Security Hub resets a RESOLVED itself on PASSED → FAILED).
+    const failedAgain = planFresh(fresh('FAILED'), projectStored(importedPassed), NOW);
+    expect(failedAgain.resolve).toBe(false);
+    expect(failedAgain.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
   });
 
   it('leaves PASSED → FAILED to Security Hub (it resets the workflow to NEW itself)', () => {

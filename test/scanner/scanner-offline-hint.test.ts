@@ -5,10 +5,14 @@
  * list them themselves.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { OFFLINE_PING_STATUSES } from '../../functions/aws/reachability.ts';
 import type { ClusterScanSummary, FanOutSummary, ScanSummary } from '../../functions/scanner/summary.ts';
 import { active, instanceOf } from '../e2e/expectations.ts';
 import { type Harness, SCHEDULED, scanRequested, startHarness, workItem } from '../e2e/harness.ts';
 import { Fleet, type SimNodeInput } from '../sim/fleet.ts';
+
+/** The offline listing: one paged call per PingStatus (SSM takes one value a filter). */
+const LISTING_CALLS = OFFLINE_PING_STATUSES.length;
 
 let h: Harness;
 afterEach(() => h?.stop());
@@ -65,10 +69,10 @@ describe('offline instances listed once per fan-out', () => {
     // Act: a scheduled scan fans out to both clusters.
     const all = await h.scanAll(SCHEDULED);
     const hinted = { east: reasonOf(eastOffline!), west: reasonOf(westOffline!) };
-    // Assess: the fan-out made the only DescribeInstanceInformation call.
+    // Assess: the fan-out made the only DescribeInstanceInformation calls (one listing per PingStatus).
     const fanOut = all[0] as FanOutSummary;
     expect(fanOut.kind).toBe('fan-out');
-    expect(fanOut.apiCalls.DescribeInstanceInformation).toBe(1);
+    expect(fanOut.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
     const scans = clusterScans(all);
     expect(scans.map((s) => s.cluster).sort()).toEqual(['east', 'west']);
     for (const s of scans) {
@@ -92,8 +96,8 @@ describe('offline instances listed once per fan-out', () => {
     const east = (await h.scan(scanRequested({ clusters: ['east'] }))) as ClusterScanSummary;
     const west = (await h.scan(scanRequested({ clusters: ['west'] }))) as ClusterScanSummary;
     // Assess: a listing each, and the very same code and reason text.
-    expect(east.apiCalls.DescribeInstanceInformation).toBe(1);
-    expect(west.apiCalls.DescribeInstanceInformation).toBe(1);
+    expect(east.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
+    expect(west.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
     expect({ east: reasonOf(eastOffline!), west: reasonOf(westOffline!) }).toEqual(hinted);
   });
 
@@ -104,25 +108,26 @@ describe('offline instances listed once per fan-out', () => {
     const summary = (await h.scan(SCHEDULED)) as ClusterScanSummary;
     // Assess
     expect(summary.kind).toBe('cluster-scan');
-    expect(summary.apiCalls.DescribeInstanceInformation).toBe(1);
+    expect(summary.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
     expect(summary.nodes.notAssessedByCode).toEqual({ SSM_OFFLINE: 1 });
     expect(fannedOutDetails()).toEqual([]);
   });
 
   it('when the fan-out cannot list (throttled past its retries), each cluster scan lists for itself', async () => {
-    // Prepare: the fan-out's two attempts are throttled; later calls succeed.
+    // Prepare: the fan-out's attempts (two listings side by side, two attempts each) are throttled;
+    // later calls succeed.
     h = await startHarness({ fleet: twoClusters(), maxAttempts: 2 });
-    h.emulator.faults.throttle('ssm:DescribeInstanceInformation', 2);
+    h.emulator.faults.throttle('ssm:DescribeInstanceInformation', 2 * LISTING_CALLS);
     // Act
     const all = await h.scanAll(SCHEDULED);
     // Assess: the events went out without the listing, and every node still got its answer.
-    expect(h.emulator.faults.fired['throttle:ssm:DescribeInstanceInformation']).toBe(2);
+    expect(h.emulator.faults.fired['throttle:ssm:DescribeInstanceInformation']).toBe(2 * LISTING_CALLS);
     expect(h.deliveryErrors).toEqual([]);
     const details = fannedOutDetails();
     expect(details).toHaveLength(2);
     for (const d of details) expect(d).not.toHaveProperty('offline');
     for (const s of clusterScans(all)) {
-      expect(s.apiCalls.DescribeInstanceInformation).toBe(1);
+      expect(s.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
       expect(s.nodes.notAssessedByCode).toEqual({ SSM_OFFLINE: 1 });
       expect(s.nodes.byStatus.PASSED + s.nodes.byStatus.NOT_AVAILABLE).toBe(NODES_PER_CLUSTER);
     }
@@ -151,7 +156,7 @@ describe('offline instances listed once per fan-out', () => {
     // Act: listed 16 minutes ago.
     const old = (await h.scan(event(stale))) as ClusterScanSummary;
     // Assess: listed again, so the online node was assessed and the real offline one was not.
-    expect(old.apiCalls.DescribeInstanceInformation).toBe(1);
+    expect(old.apiCalls.DescribeInstanceInformation).toBe(LISTING_CALLS);
     expect(old.nodes.notAssessedByCode).toEqual({ SSM_OFFLINE: 1 });
     expect(reasonOf(online).code).not.toBe('SSM_OFFLINE');
     // Act / Assess: the same listing when fresh is taken as it is: no call, both answered from it.

@@ -42,15 +42,20 @@ function offlinePages(count: number, onPage: () => void = () => {}): void {
       ? { InstanceId: id(n), PingStatus: 'ConnectionLost', LastPingDateTime: LAST_PING }
       : { InstanceId: id(n), PingStatus: 'Inactive' },
   );
-  ssm.on(DescribeInstanceInformationCommand).callsFake((input: { NextToken?: string }) => {
-    onPage();
-    const start = Number(input.NextToken ?? '0');
-    const next = start + 50;
-    return {
-      InstanceInformationList: infos.slice(start, next),
-      ...(next < infos.length ? { NextToken: String(next) } : {}),
-    };
-  });
+  // One listing per PingStatus (SSM takes one value a filter), each paged 50 at a time.
+  ssm
+    .on(DescribeInstanceInformationCommand)
+    .callsFake((input: { NextToken?: string; Filters?: { Key?: string; Values?: string[] }[] }) => {
+      onPage();
+      const status = input.Filters?.find((f) => f.Key === 'PingStatus')?.Values;
+      const listed = infos.filter((i) => !status || status.includes(i.PingStatus ?? ''));
+      const start = Number(input.NextToken ?? '0');
+      const next = start + 50;
+      return {
+        InstanceInformationList: listed.slice(start, next),
+        ...(next < listed.length ? { NextToken: String(next) } : {}),
+      };
+    });
 }
 
 function putEntries(): PutEventsRequestEntry[] {
@@ -119,8 +124,8 @@ afterEach(() => {
 });
 
 describe('fan-out with the offline listing', () => {
-  it('lists offline instances with one paged listing and puts them in every cluster event', async () => {
-    // Prepare: 51 offline instances (two pages); the archive's GetFindings answers only once the
+  it('lists offline instances with one paged listing per PingStatus and puts them in every cluster event', async () => {
+    // Prepare: 51 offline instances (26 ConnectionLost, 25 Inactive: one page each); the archive's GetFindings answers only once the
     // listing has started, so a fan-out that listed after archiving would never get there.
     let listingStarted: () => void = () => {};
     const started = new Promise<void>((resolve) => {
@@ -136,17 +141,18 @@ describe('fan-out with the offline listing', () => {
     });
     // Act
     const summary = (await scanner.scan(SCHEDULED, CONTEXT)) as FanOutSummary;
-    // Assess: one listing of two pages, with the offline filter.
+    // Assess: one listing per PingStatus, one value a filter.
     expect(summary.kind).toBe('fan-out');
     expect(summary.eventsPut).toBe(3);
     expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 2);
-    expect(ssm).toHaveReceivedNthCommandWith(DescribeInstanceInformationCommand, 1, {
-      Filters: [
-        { Key: 'PingStatus', Values: ['ConnectionLost', 'Inactive'] },
-        { Key: 'ResourceType', Values: ['EC2Instance'] },
-      ],
-    });
-    expect(ssm).toHaveReceivedNthCommandWith(DescribeInstanceInformationCommand, 2, { NextToken: '50' });
+    for (const status of ['ConnectionLost', 'Inactive']) {
+      expect(ssm).toHaveReceivedCommandWith(DescribeInstanceInformationCommand, {
+        Filters: [
+          { Key: 'PingStatus', Values: [status] },
+          { Key: 'ResourceType', Values: ['EC2Instance'] },
+        ],
+      });
+    }
     // Every work item goes to the internal bus, carries all 51, parses as a work item and gives each
     // scan the reasons it reports today.
     const entries = putEntries();
@@ -196,7 +202,7 @@ describe('fan-out with the offline listing', () => {
     offlinePages(MAX_OFFLINE_HINT_INSTANCES + 1);
     // Act
     const summary = (await scanner.scan(SCHEDULED, CONTEXT)) as FanOutSummary;
-    // Assess: listed once (11 pages), not passed on, and said so.
+    // Assess: listed once (6 + 5 pages, one listing per PingStatus), not passed on, and said so.
     expect(summary.eventsPut).toBe(3);
     expect(ssm).toHaveReceivedCommandTimes(DescribeInstanceInformationCommand, 11);
     for (const d of details()) expect(d).not.toHaveProperty('offline');

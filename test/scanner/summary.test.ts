@@ -32,6 +32,8 @@ function summary(cluster: string): ClusterScanSummary {
       failed: 0,
       failedByCode: {},
       workflowUpdateFailed: 0,
+      resolvePending: 0,
+      resolveRetried: 0,
     },
     notANodeIds: [],
     deadlineReached: false,

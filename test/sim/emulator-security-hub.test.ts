@@ -130,6 +130,8 @@ describe('BatchImportFindings', () => {
 
   it('resets RESOLVED to NEW when Compliance goes PASSED → FAILED, and NOTIFIED to NEW on ARCHIVED → ACTIVE', async () => {
     await importFindings([asffFinding('c'), asffFinding('r', { RecordState: 'ARCHIVED' })]);
+    // Past Security Hub's processing of the import (else ConcurrentUpdateError, fidelity-security-hub).
+    emulator.clock.advance(1_000);
     await hub.send(
       new BatchUpdateFindingsCommand({
         FindingIdentifiers: [{ Id: 'c', ProductArn: emulator.securityHub.productArn }],
@@ -175,7 +177,7 @@ describe('BatchImportFindings', () => {
     });
   });
 
-  it('throttles with a 429 TooManyRequestsException that the SDK retries', async () => {
+  it('throttles with a 429 LimitExceededException that the SDK retries', async () => {
     emulator.faults.throttle('securityhub:BatchImportFindings', 1);
 
     const out = await importFindings([asffFinding('a')]);
@@ -202,7 +204,7 @@ describe('BatchImportFindings', () => {
       expect(rejected.length).toBeGreaterThanOrEqual(4);
       expect(rejected.length).toBeLessThanOrEqual(5);
       expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({
-        name: 'TooManyRequestsException',
+        name: 'LimitExceededException',
         $metadata: { httpStatusCode: 429 },
       });
     } finally {
@@ -369,6 +371,7 @@ describe('GetFindings', () => {
 describe('BatchUpdateFindings', () => {
   it('updates workflow of known findings and reports unknown ones as unprocessed', async () => {
     await importFindings([asffFinding('a')]);
+    emulator.clock.advance(1_000);
 
     const out = await hub.send(
       new BatchUpdateFindingsCommand({

@@ -27,6 +27,8 @@ export function emptyDelivery(): DeliveryCounts {
     failed: 0,
     failedByCode: {},
     workflowUpdateFailed: 0,
+    resolvePending: 0,
+    resolveRetried: 0,
   };
 }
 
@@ -104,17 +106,32 @@ function notDelivered(
   return new FindingsNotDeliveredError(failed.length, failedByCode);
 }
 
-/** Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again). */
+/**
+ * Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again). A
+ * RESOLVED Security Hub does not apply stays pending: each imported finding carries the intent
+ * (lifecycle.ts RESOLVE_PENDING_FIELD), and the next scan asks again.
+ */
 async function resolveRefreshed(
   scan: ScanState,
   options: { readonly failedIds: ReadonlySet<string>; readonly delivery: DeliveryCounts },
 ): Promise<void> {
+  const { delivery } = options;
+  const retry = await scan.stored.pendingRetry;
+  delivery.resolveRetried = retry?.retried ?? 0;
+  delivery.resolved = retry?.updated ?? 0;
+  delivery.resolvePending = retry?.unprocessed.length ?? 0;
   const resolve = scan.plan.toResolve.filter((id) => !options.failedIds.has(id));
   if (resolve.length === 0) return;
-  const wf = await resolveFindings(scan.deps.clients.securityHub, scan.target, resolve);
-  options.delivery.resolved = wf.updated;
-  options.delivery.workflowUpdateFailed = wf.unprocessed.length;
+  const wf = await resolveFindings(scan.deps.clients.securityHub, scan.target, resolve, {
+    sleep: scan.deps.sleep,
+  });
+  delivery.resolved += wf.updated;
+  delivery.workflowUpdateFailed = wf.unprocessed.length;
+  delivery.resolvePending += wf.unprocessed.length;
   if (wf.unprocessed.length > 0) {
-    scan.log.warn('Workflow RESOLVED not applied to some findings', { examples: wf.unprocessed.slice(0, 5) });
+    scan.log.warn('Workflow RESOLVED not applied to some findings; the next scan asks again', {
+      pending: wf.unprocessed.length,
+      examples: wf.unprocessed.slice(0, 5),
+    });
   }
 }

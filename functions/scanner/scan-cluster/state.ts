@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
-import type { FindingImporter, SecurityHubTarget } from '../../aws/security-hub.ts';
+import type { FindingImporter, PendingResolveResult, SecurityHubTarget } from '../../aws/security-hub.ts';
 import type { ControlResult } from '../../controls/control.ts';
 import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
@@ -38,6 +38,8 @@ export interface StoredRead {
   readonly read: Promise<ActiveRead>;
   /** Whether the read has ended (either way). */
   readonly done: () => boolean;
+  /** RESOLVEDs an earlier scan could not get applied, asked again once the read ends (never rejects). */
+  readonly pendingRetry: Promise<PendingResolveResult | undefined>;
 }
 
 /** One scan of a cluster that exists. */

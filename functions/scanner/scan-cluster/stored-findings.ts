@@ -8,7 +8,12 @@
  */
 import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import { errorMessage, SecurityHubNotEnabledError } from '../../aws/errors.ts';
-import { findArchivedFindings, listActiveFindings, type SecurityHubTarget } from '../../aws/security-hub.ts';
+import {
+  findArchivedFindings,
+  listActiveFindings,
+  retryPendingResolves,
+  type SecurityHubTarget,
+} from '../../aws/security-hub.ts';
 import { controls } from '../../controls/index.ts';
 import { findingId, PRODUCT_PREFIX } from '../../findings/asff.ts';
 import { mustArchive, type StoredFinding } from '../../findings/lifecycle.ts';
@@ -55,7 +60,16 @@ export function readStoredFindings(options: StoredReadOptions): StoredRead {
   };
   read.then(markEnded, markEnded);
   keepWhole.catch(() => undefined);
-  return { read, done: () => ended };
+  // Before this scan imports the same findings again: an import right before the update would make
+  // Security Hub refuse it as a concurrent update once more (lifecycle.ts RESOLVE_PENDING_FIELD).
+  const pendingRetry = read
+    .then((r) =>
+      r.ok
+        ? retryPendingResolves(deps.clients.securityHub, target, r.active.values(), { sleep: deps.sleep })
+        : undefined,
+    )
+    .catch(() => undefined);
+  return { read, done: () => ended, pendingRetry };
 }
 
 /**

@@ -2,8 +2,14 @@
  * Amazon EC2 DescribeInstances (query protocol in, XML out) over the fleet, with the filters the
  * scanner uses answered from the fleet's tag index, paging by instances (MaxResults 5..1000), and
  * EKS Auto Mode instances hidden unless IncludeManagedResources=true (facts C1).
+ *
+ * Refused as EC2 refuses it: more than 200 filter values in one call (FilterLimitExceeded, counted
+ * over all the call's filters; see EC2_FILTER_VALUE_LIMIT). EC2 may answer a page with fewer
+ * instances than MaxResults and a NextToken while more remain (it filters after paging): the
+ * `shortPages` fault makes that happen on demand.
  */
 import type { Fleet, SimNode } from '../fleet.ts';
+import type { Faults } from './faults.ts';
 import {
   AwsError,
   decodeToken,
@@ -24,6 +30,13 @@ const STATE_CODES = {
   stopped: 80,
 } as const;
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/**
+ * Filter values one DescribeInstances call may carry. The wording of the error ("The maximum number
+ * of filter values specified on a single call is 200", gjbae1212/gossm#31 and #47, convox/rack#2205:
+ * both hit it with one long instance-id list) speaks of the call, not of one filter, so the emulator
+ * counts the values of every filter together: the stricter reading, as AWS documents neither.
+ */
+export const EC2_FILTER_VALUE_LIMIT = 200;
 const SUPPORTED_FILTERS = new Set([
   'instance-state-name',
   'tag-key',
@@ -32,16 +45,16 @@ const SUPPORTED_FILTERS = new Set([
   'private-dns-name',
 ]);
 
-export function createEc2(fleet: Fleet): Service {
+export function createEc2(fleet: Fleet, faults?: Faults): Service {
   return {
     name: 'ec2',
     protocol: 'ec2Query',
     operations: new Set(['DescribeInstances']),
-    handle: (request) => describeInstances(fleet, request),
+    handle: (request) => describeInstances(fleet, request, faults),
   };
 }
 
-function describeInstances(fleet: Fleet, { query }: ServiceRequest): ServiceResult {
+function describeInstances(fleet: Fleet, { query }: ServiceRequest, faults?: Faults): ServiceResult {
   const instanceIds = queryList(query, 'InstanceId');
   const filters = queryFilters(query);
   const maxResults = query.has('MaxResults') ? Number(query.get('MaxResults')) : undefined;
@@ -56,6 +69,13 @@ function describeInstances(fleet: Fleet, { query }: ServiceRequest): ServiceResu
     throw new AwsError(
       'InvalidParameterValue',
       `Value ( ${query.get('MaxResults')} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`,
+    );
+  }
+  const values = filters.reduce((sum, f) => sum + f.values.length, 0);
+  if (values > EC2_FILTER_VALUE_LIMIT) {
+    throw new AwsError(
+      'FilterLimitExceeded',
+      `The maximum number of filter values specified on a single call is ${EC2_FILTER_VALUE_LIMIT}`,
     );
   }
   for (const filter of filters) {
@@ -79,7 +99,11 @@ function describeInstances(fleet: Fleet, { query }: ServiceRequest): ServiceResu
     .sort((a, b) => (a.reservationId < b.reservationId ? -1 : 1));
   const scope = `ec2:${query.toString().replace(/&?(NextToken|MaxResults)=[^&]*/g, '')}`;
   const offset = decodeToken(query.get('NextToken') ?? undefined, scope, 'InvalidParameterValue');
-  const size = maxResults ?? matched.length;
+  let size = maxResults ?? matched.length;
+  // A short page: at most half of what was asked for, and a token, while more remain.
+  const remaining = matched.length - offset;
+  if (remaining > 1 && faults?.takeShortPage('ec2:DescribeInstances'))
+    size = Math.max(1, Math.min(Math.ceil(size / 2), remaining - 1));
   const page = matched.slice(offset, offset + size);
   const next = offset + size < matched.length ? encodeToken(scope, offset + size) : undefined;
   const reservations = page.map((node) => reservationXml(fleet, node)).join('');

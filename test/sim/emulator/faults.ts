@@ -32,7 +32,10 @@ export class Faults {
   private readonly vanishAfterSendIds = new Set<string>();
   private readonly executionTimeouts = new Set<string>();
   private readonly outputs = new Map<string, NodeOutputOverride>();
+  private readonly shortPageCounts = new Map<string, number>();
   securityHubDisabled = false;
+  /** DescribeInstanceInformation's InvalidInstanceId names no ids (the scanner must then bisect). */
+  invalidInstanceIdsUnnamed = false;
 
   /** The next `count` calls of `operation` get the service's throttling error. */
   throttle(operation: string, count = 1): this {
@@ -43,6 +46,15 @@ export class Faults {
   /** The next `count` calls of `operation` fail with a 5xx (InternalServerError/InternalException). */
   serverError(operation: string, count = 1, status = 500): this {
     this.serverErrors.set(operation, { remaining: count, status });
+    return this;
+  }
+
+  /**
+   * The next `count` pages of `operation` (only ec2:DescribeInstances reads it) hold fewer items
+   * than asked for, with a NextToken, while more remain.
+   */
+  shortPages(operation: string, count = 1): this {
+    this.shortPageCounts.set(operation, (this.shortPageCounts.get(operation) ?? 0) + count);
     return this;
   }
 
@@ -123,7 +135,9 @@ export class Faults {
     this.vanishAfterSendIds.clear();
     this.executionTimeouts.clear();
     this.outputs.clear();
+    this.shortPageCounts.clear();
     this.securityHubDisabled = false;
+    this.invalidInstanceIdsUnnamed = false;
   }
 
   // ---- consumed by the emulator ----
@@ -138,6 +152,13 @@ export class Faults {
       }
     }
     return false;
+  }
+
+  takeShortPage(operation: string): boolean {
+    const left = this.shortPageCounts.get(operation) ?? 0;
+    if (left <= 0) return false;
+    this.shortPageCounts.set(operation, left - 1);
+    return this.fire(`shortPage:${operation}`);
   }
 
   takeServerError(operation: string): number | undefined {

@@ -1,9 +1,14 @@
 /**
  * GetFindings filters (AwsSecurityFindingFilters) with Security Hub's semantics (API reference,
- * StringFilter / MapFilter): for one attribute, positive comparisons (EQUALS, PREFIX, CONTAINS)
- * are ORed and negative ones (NOT_EQUALS, PREFIX_NOT_EQUALS, NOT_CONTAINS) ANDed; positives are
- * applied first, then negatives exclude; EQUALS together with a NOT_EQUALS / PREFIX_NOT_EQUALS on
- * the same attribute is an error. Attributes are ANDed. At most 10 attributes × 20 values (facts B4).
+ * StringFilter / MapFilter): for one attribute, positive comparisons (EQUALS, PREFIX) are ORed and
+ * negative ones (NOT_EQUALS, PREFIX_NOT_EQUALS) ANDed; positives are applied first, then negatives
+ * exclude; EQUALS together with a NOT_EQUALS / PREFIX_NOT_EQUALS on the same attribute is an error.
+ * Attributes are ANDed. At most 10 attributes × 20 values (facts B4).
+ *
+ * CONTAINS and NOT_CONTAINS are in the Comparison enum but, per the StringFilter.Comparison doc in
+ * the securityhub API model, only automation rules take them, and CONTAINS_WORD only the V2 finding
+ * APIs: GetFindings refuses all three (InvalidInputException), for map filters too (the stricter
+ * reading: the MapFilter doc says the same of CONTAINS / NOT_CONTAINS).
  */
 import { AwsError } from './protocols.ts';
 
@@ -56,8 +61,10 @@ function resources(f: Finding): Json[] {
   return (f.Resources as Json[] | undefined) ?? [];
 }
 
-const POSITIVE = new Set(['EQUALS', 'PREFIX', 'CONTAINS', 'CONTAINS_WORD']);
-const NEGATIVE = new Set(['NOT_EQUALS', 'PREFIX_NOT_EQUALS', 'NOT_CONTAINS']);
+const POSITIVE = new Set(['EQUALS', 'PREFIX']);
+const NEGATIVE = new Set(['NOT_EQUALS', 'PREFIX_NOT_EQUALS']);
+/** In the enum, refused by GetFindings (see above). */
+const NOT_FOR_GET_FINDINGS = new Set(['CONTAINS', 'NOT_CONTAINS', 'CONTAINS_WORD']);
 
 function compare(comparison: string, actual: unknown, expected: string): boolean {
   if (typeof actual !== 'string') return false;
@@ -65,13 +72,8 @@ function compare(comparison: string, actual: unknown, expected: string): boolean
     case 'EQUALS':
     case 'NOT_EQUALS':
       return actual === expected;
-    case 'PREFIX':
-    case 'PREFIX_NOT_EQUALS':
-      return actual.startsWith(expected);
-    case 'CONTAINS_WORD':
-      return actual.split(/\s+/).includes(expected);
     default:
-      return actual.includes(expected);
+      return actual.startsWith(expected);
   }
 }
 
@@ -91,6 +93,12 @@ function matchValues(values: unknown[], conditions: Condition[]): boolean {
 
 function checkComparisons(name: string, conditions: Condition[]): void {
   for (const c of conditions) {
+    if (NOT_FOR_GET_FINDINGS.has(c.comparison)) {
+      throw new AwsError(
+        'InvalidInputException',
+        `Comparison ${c.comparison} for filter ${name} is supported for automation rules only, not GetFindings`,
+      );
+    }
     if (!POSITIVE.has(c.comparison) && !NEGATIVE.has(c.comparison)) {
       throw new AwsError('InvalidInputException', `Invalid comparison ${c.comparison} for filter ${name}`);
     }

@@ -20,9 +20,13 @@ export interface StoredFinding {
   customerModified: Set<string>;
   /** Imports of this finding that were applied (not ignored). */
   revisions: number;
+  /** When the last applied import arrived (emulator clock): Security Hub is still processing it for a while. */
+  importedAtMs: number;
 }
 
 export type ImportOutcome = 'created' | 'updated' | 'ignored';
+/** BatchUpdateFindings of one identifier: applied, no such finding, or the import is still processing. */
+export type CustomerUpdateOutcome = 'updated' | 'not-found' | 'concurrent';
 
 export class FindingsStore {
   private readonly byKey = new Map<string, StoredFinding>();
@@ -30,7 +34,17 @@ export class FindingsStore {
   readonly ordered: StoredFinding[] = [];
   readonly outcomes: Record<ImportOutcome, number> = { created: 0, updated: 0, ignored: 0 };
 
-  constructor(private readonly now: () => number) {}
+  /**
+   * `processingMs`: imports and workflow updates are processed asynchronously, and an update that
+   * arrives while the import of the same finding is processed fails ConcurrentUpdateError
+   * (BatchUpdateFindingsUnprocessedFinding.ErrorCode: "This error may also occur if you call
+   * BatchUpdateFindings and BatchImportFindings at the same time"). How long processing takes is not
+   * documented: the emulator takes a fixed window.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly processingMs = 0,
+  ) {}
 
   static key(productArn: string, id: string): string {
     return `${productArn}\u0000${id}`;
@@ -74,7 +88,12 @@ export class FindingsStore {
         'aws/securityhub/ProductName': finding.ProductName,
         'aws/securityhub/CompanyName': finding.CompanyName,
       };
-      const entry: StoredFinding = { finding, customerModified: new Set(), revisions: 1 };
+      const entry: StoredFinding = {
+        finding,
+        customerModified: new Set(),
+        revisions: 1,
+        importedAtMs: this.now(),
+      };
       this.byKey.set(key, entry);
       this.ordered.push(entry);
       this.outcomes.created++;
@@ -107,14 +126,16 @@ export class FindingsStore {
     resetWorkflow(previous, next);
     stored.finding = next;
     stored.revisions++;
+    stored.importedAtMs = this.now();
     this.outcomes.updated++;
     return 'updated';
   }
 
-  /** BatchUpdateFindings for one identifier; false when no such finding. */
-  customerUpdate(productArn: string, id: string, update: Json): boolean {
+  /** BatchUpdateFindings for one identifier. */
+  customerUpdate(productArn: string, id: string, update: Json): CustomerUpdateOutcome {
     const stored = this.byKey.get(FindingsStore.key(productArn, id));
-    if (!stored) return false;
+    if (!stored) return 'not-found';
+    if (this.now() - stored.importedAtMs < this.processingMs) return 'concurrent';
     const f = stored.finding;
     if (update.Workflow) f.Workflow = { ...((f.Workflow as Json) ?? {}), ...(update.Workflow as Json) };
     if (update.Note) f.Note = { ...(update.Note as Json), UpdatedAt: new Date(this.now()).toISOString() };
@@ -126,7 +147,7 @@ export class FindingsStore {
         stored.customerModified.add(field);
       }
     }
-    return true;
+    return 'updated';
   }
 }
 

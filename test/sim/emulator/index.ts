@@ -11,6 +11,7 @@ export { awsLikeTiming } from './profiles.ts';
 export { type Distribution, fixed, lognormal, seededRng, uniform } from './random.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limit.ts';
 export {
+  type CallRecord,
   DEFAULT_DOCUMENT,
   type Emulator,
   type EmulatorOptions,

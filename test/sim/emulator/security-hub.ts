@@ -132,13 +132,15 @@ export function createSecurityHub(deps: {
     const processed: Json[] = [];
     const unprocessed: Json[] = [];
     for (const ident of ids as Json[]) {
-      const ok = store.customerUpdate(String(ident.ProductArn), String(ident.Id), input);
-      if (ok) processed.push({ Id: ident.Id, ProductArn: ident.ProductArn });
+      const outcome = store.customerUpdate(String(ident.ProductArn), String(ident.Id), input);
+      if (outcome === 'updated') processed.push({ Id: ident.Id, ProductArn: ident.ProductArn });
       else
         unprocessed.push({
           FindingIdentifier: { Id: ident.Id, ProductArn: ident.ProductArn },
-          ErrorCode: 'FindingNotFound',
-          ErrorMessage: 'Finding Not Found',
+          // Codes and messages as BatchUpdateFindingsUnprocessedFinding lists them.
+          ...(outcome === 'concurrent'
+            ? { ErrorCode: 'ConcurrentUpdateError', ErrorMessage: 'Concurrent finding updates detected' }
+            : { ErrorCode: 'FindingNotFound', ErrorMessage: 'Finding Not Found' }),
         });
     }
     return { json: { ProcessedFindings: processed, UnprocessedFindings: unprocessed } };

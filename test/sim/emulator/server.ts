@@ -56,8 +56,16 @@ export interface EmulatorOptions {
   documents?: SimDocument[];
   /** A runner to share (e.g. across emulators in one test file), or options for a new one. */
   collector?: CollectorRunner | CollectorRunnerOptions;
-  /** Security Hub's throttling error: TooManyRequestsException (seen in practice) or LimitExceededException (model). */
+  /**
+   * Security Hub's throttling error: LimitExceededException, HTTP 429 (the API model's error for
+   * "throttling limits", the default) or TooManyRequestsException (seen in practice).
+   */
   securityHubThrottleCode?: 'TooManyRequestsException' | 'LimitExceededException';
+  /**
+   * Simulated ms Security Hub takes to process an import: a BatchUpdateFindings of a finding imported
+   * less than this ago is ConcurrentUpdateError (default 1,000; 0 = never).
+   */
+  securityHubProcessingMs?: number;
   /** Default: the default bus and the scanner's internal bus (INTERNAL_BUS). */
   eventBuses?: string[];
   /** Default: the internal bus admits only FAKE_CREDENTIALS (the scanner's role). */
@@ -111,7 +119,9 @@ const THROTTLE: Record<string, [code: string, status: number, message: string]> 
   ssm: ['ThrottlingException', 400, 'Rate exceeded'],
   ec2: ['RequestLimitExceeded', 503, 'Request limit exceeded.'],
   eks: ['ThrottlingException', 429, 'Rate exceeded'],
-  securityhub: ['TooManyRequestsException', 429, 'Too Many Requests'],
+  // securityhub service-2.json: LimitExceededException (429) "…beyond the current AWS account or
+  // throttling limits"; TooManyRequestsException is also seen in practice (securityHubThrottleCode).
+  securityhub: ['LimitExceededException', 429, 'Rate exceeded'],
   events: ['ThrottlingException', 400, 'Rate exceeded'],
 };
 const SERVER_ERROR: Record<string, string> = {
@@ -153,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     executionTime: options.executionTime ?? fixed(200),
     pickupDelay: options.pickupDelay ?? fixed(100),
   });
-  const findings = new FindingsStore(() => clock.now());
+  const findings = new FindingsStore(() => clock.now(), options.securityHubProcessingMs ?? 1_000);
   const bridge = createEventBridge({
     clock,
     accountId: fleet.accountId,
@@ -170,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const services: Record<string, Service> = {
     eks: createEks(fleet),
-    ec2: createEc2(fleet),
+    ec2: createEc2(fleet, faults),
     ssm: createSsm({ fleet, faults, store: commands, documents }),
     securityhub: createSecurityHub({
       store: findings,
