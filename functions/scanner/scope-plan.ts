@@ -37,11 +37,10 @@ export interface ScopePlan extends ResolvedScope {
   readonly offlineInstances?: Map<string, Reachability>;
 }
 
-const NOTHING_VANISHED: VanishedClustersResult = { archived: 0, failed: 0, clusters: [], failedByCode: {} };
-
 /** Resolves the scope and plans its coverage; or the skipped summary when the flood guard let nothing start. */
 export async function planScope(run: RunContext): Promise<ScopePlan | { readonly skipped: SkippedSummary }> {
-  const { clients, config, clock, log } = { ...run.parts, log: run.log };
+  const { clients, config, clock } = run.parts;
+  const { log } = run;
   // The account's offline instances, listed once here for every cluster scan rather than paged
   // again by each (the same account-wide pages, at SSM's ~10 calls/s), beside the cluster listing
   // and the archive; an event of a fan-out brings the fan-out's. Never rejects: on failure each
@@ -88,7 +87,9 @@ async function archiveIfFullScan(
   liveClusters: readonly string[],
 ): Promise<VanishedClustersResult> {
   const { request, scope } = run;
-  if (request.clusters || request.instanceIds) return NOTHING_VANISHED;
+  if (request.clusters || request.instanceIds) {
+    return { archived: 0, failed: 0, clusters: [], failedByCode: {} };
+  }
   const vanished = await archiveVanishedClusters(
     run.parts.clients.securityHub,
     { productArn: productArn(scope), region: scope.region, accountId: scope.accountId },
