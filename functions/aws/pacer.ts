@@ -13,8 +13,8 @@ export interface RateLimit {
 }
 
 /**
- * Published Security Hub CSPM rate quotas, per account per Region (facts B1: sh-ug
- * `securityhub_limits.md`).
+ * Published Security Hub CSPM rate quotas, per account per Region (Security Hub user guide,
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub_limits.html).
  */
 export const ACCOUNT_RATE_LIMITS = {
   GetFindings: { ratePerSecond: 3, burst: 6 },
@@ -23,18 +23,18 @@ export const ACCOUNT_RATE_LIMITS = {
 } as const satisfies Record<string, RateLimit>;
 
 /**
- * The operations paced by default. GetFindings: its 3/s is what 20 parallel cluster scans overran
- * (121 of 222 calls throttled in the bench). SendCommand at a share of an assumed 10/s burst 20 (SSM
- * publishes no rate, facts A7; the emulator assumes the same): with tag-targeted commands a cluster
- * scan sends about three, all at its start, so 20 scans starting together drew 27 throttled attempts;
- * paced, none, and the later sends of a scan go out a second or two later. Not
+ * The operations paced by default. GetFindings: its 3/s is what parallel cluster scans overrun first
+ * (each reads its cluster's findings at its start). SendCommand at a share of an assumed 10/s burst
+ * 20 (Systems Manager publishes no rate for it; the emulator assumes the same): with tag-targeted
+ * commands a cluster scan sends about three, all at its start, so scans starting together draw
+ * throttled attempts; paced, none, and the later sends of a scan go out a second or two later. Not
  * ListCommandInvocations: each scan reads its pages when its node groups finish, at different times,
- * and pacing it at a share (1/N, or even 4/N, of 10/s) left the account's quota idle while the scans
- * queued, 10–25 s slower in the 20-cluster bench, with as many throttles at 4/N. The imports: with 20
- * clusters side by side in one invocation (share 1), four imports in flight per cluster drew 10
- * throttled attempts a scan; from the shared bucket, none. (At a 1/20 share, when every cluster had
- * its own invocation, they cost each cluster about 6 s at its end; a fan-out now starts one
- * invocation per 20 clusters.)
+ * and pacing it at a fixed share (1/N, or even 4/N, of 10/s) leaves the account's quota idle while
+ * the scans queue, slower and with as many throttles (ADAPTIVE_RATE_LIMITS paces it instead). The
+ * imports: clusters side by side in one invocation (share 1), each with several imports in flight,
+ * throttle one another; from the shared bucket, they do not. (At a 1/20 share, when every cluster had
+ * its own invocation, they slowed each cluster's end; a fan-out now starts one invocation per 20
+ * clusters.)
  */
 export const PACED_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   GetFindings: ACCOUNT_RATE_LIMITS.GetFindings,
@@ -45,12 +45,11 @@ export const PACED_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
 /**
  * Paced from the fair share up (Pacer.record): the reads of invocations. Each cluster scan reads its
  * pages when its node groups finish, at different times, so a fixed share (1/N of an assumed 10/s)
- * leaves the account's quota idle while scans queue (10–25 s slower in the 20-cluster bench), and
- * unpaced reads of 20 scans drew 112–214 throttled attempts in the same bench, SDK back-off
- * included. A scan that reads alone soon reads at the account's rate; scans that read together
- * share it, and a throttle halves the rate instead of adding attempts. GetCommandInvocation (the
- * stragglers of groups read early, 100–150 a 20-cluster first scan, several scans asking at once)
- * drew 20–50 throttled attempts a scan unpaced; paced, none.
+ * leaves the account's quota idle while scans queue, and unpaced reads of many scans draw throttled
+ * attempts by the hundred, SDK back-off included. A scan that reads alone soon reads at the
+ * account's rate; scans that read together share it, and a throttle halves the rate instead of
+ * adding attempts. GetCommandInvocation (the stragglers of groups read early, several scans asking
+ * at once) throttles the same way unpaced; paced, it does not.
  */
 export const ADAPTIVE_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   ListCommandInvocations: { ratePerSecond: 10, burst: 20 },

@@ -40,14 +40,19 @@ function ours(target: SecurityHubTarget): AwsSecurityFindingFilters {
   };
 }
 
+interface PageOptions {
+  readonly filters: AwsSecurityFindingFilters;
+  readonly onPage: (findings: AwsSecurityFinding[]) => Promise<void> | void;
+  /** @default no limit */
+  readonly maxPages?: number;
+  readonly sortCriteria?: SortCriterion[];
+}
+
 /** Pages through GetFindings, handing each page to `onPage`; false when stopped at `maxPages`. */
 async function forEachPage(
   client: SecurityHubClient,
   target: SecurityHubTarget,
-  filters: AwsSecurityFindingFilters,
-  onPage: (findings: AwsSecurityFinding[]) => Promise<void> | void,
-  maxPages = Number.POSITIVE_INFINITY,
-  sortCriteria?: SortCriterion[],
+  { filters, onPage, maxPages = Number.POSITIVE_INFINITY, sortCriteria }: PageOptions,
 ): Promise<boolean> {
   let pages = 0;
   try {
@@ -101,15 +106,13 @@ export async function listActiveFindings(
   onPage?: (page: readonly StoredFinding[]) => void,
 ): Promise<Map<string, StoredFinding | AwsSecurityFinding>> {
   const out = new Map<string, StoredFinding | AwsSecurityFinding>();
-  await forEachPage(
-    client,
-    target,
-    {
+  await forEachPage(client, target, {
+    filters: {
       ...ours(target),
       ProductFields: [{ Key: CLUSTER_FIELD, Value: cluster, Comparison: 'EQUALS' }],
       RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
     },
-    async (findings) => {
+    onPage: async (findings) => {
       const whole = keepWhole ? await keepWhole : undefined;
       const slims: StoredFinding[] = [];
       for (const f of findings) {
@@ -120,14 +123,13 @@ export async function listActiveFindings(
       }
       onPage?.(slims);
     },
-    Number.POSITIVE_INFINITY,
     // Findings are imported while this read pages on (scan-cluster/), and AWS documents neither the
     // default order nor what NextToken does when a finding changes between pages: an order by
     // UpdatedAt would move each finding we update, and could shift unread ones past the next page.
     // Updates keep CreatedAt, so ordering by it is stable under our own imports (sh-ug
     // finding-update-batchimportfindings).
-    [{ Field: 'CreatedAt', SortOrder: 'asc' }],
-  );
+    sortCriteria: [{ Field: 'CreatedAt', SortOrder: 'asc' }],
+  });
   return out;
 }
 

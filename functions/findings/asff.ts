@@ -1,12 +1,13 @@
 /**
- * One ASFF finding per node and control (pure). Limits from the Security Hub CSPM API model
- * (AwsSecurityFinding, and sh-ug asff-required-attributes): Title ≤ 256, Description ≤ 1024,
+ * One ASFF finding per node and control (pure). Limits from the Security Hub API reference
+ * (AwsSecurityFinding) and the Security Hub user guide
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html): Title ≤ 256, Description ≤ 1024,
  * Remediation text ≤ 512, ProductFields ≤ 50 pairs with keys ≤ 128 and values ≤ 2048, every string
  * non-blank. Every string that can carry text from a node (reasons, evidence, OS name, file paths)
  * goes through safeText: escape sequences and controls removed, cut to its limit
  * (functions/text/sanitize.ts).
  */
-import type { AwsSecurityFinding, Partition } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, Compliance, Partition, Resource } from '@aws-sdk/client-securityhub';
 import type { ComplianceStatus, Control, ControlResult, Severity } from '../controls/control.ts';
 import type { ClusterInfo, NodeInfo } from '../fleet.ts';
 import { describeProvenance } from '../kubelet/provenance.ts';
@@ -102,15 +103,15 @@ export interface FindingInput {
   readonly filesRead?: readonly string[];
   readonly nodeOs?: string;
   /**
-   * Only for a new finding: Import can set Workflow at creation and never later
-   * (sh-ug finding-update-batchimportfindings).
+   * Only for a new finding: Import can set Workflow at creation and never later (Security Hub user
+   * guide, https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
    */
   readonly workflowStatus?: 'NEW' | 'RESOLVED';
 }
 
 function severityFor(status: ComplianceStatus, controlSeverity: Severity): Severity {
   // Security Hub guidance: PASSED, WARNING and NOT_AVAILABLE findings are INFORMATIONAL (the Severity
-  // attribute in sh-ug asff-required-attributes).
+  // attribute, https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html).
   return status === 'FAILED' ? controlSeverity : 'INFORMATIONAL';
 }
 
@@ -147,16 +148,78 @@ export function productFields(
 }
 
 export function buildFinding(input: FindingInput): AwsSecurityFinding {
-  const { scope, cluster, node, control, result } = input;
+  return {
+    ...identity(input),
+    ...classification(input),
+    CreatedAt: input.createdAt,
+    UpdatedAt: input.updatedAt,
+    ...text(input),
+    ProductFields: findingProductFields(input),
+    Resources: [ec2Resource(input), eksResource(input)],
+    Compliance: compliance(input),
+    RecordState: 'ACTIVE',
+    ...(input.workflowStatus ? { Workflow: { Status: input.workflowStatus } } : {}),
+  };
+}
+
+/** The finding's stable identity and who produced it. */
+function identity({ scope, cluster, node, control }: FindingInput) {
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: findingId(scope, cluster.name, node.instanceId, control.id),
+    ProductArn: productArn(scope),
+    ProductName: 'EKS Kubelet Audit',
+    CompanyName: 'eks-kubelet-audit',
+    GeneratorId: generatorId(control.id),
+    AwsAccountId: scope.accountId,
+  } satisfies Partial<AwsSecurityFinding>;
+}
+
+/**
+ * Types and Severity go in FindingProviderFields (the provider's own copy: Security Hub user guide,
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
+ * The same values top-level are only applied while the customer has not changed them, so sending
+ * both is safe and keeps validators that still expect the top-level fields satisfied.
+ */
+function classification({ control, result }: FindingInput) {
   const status = result.status;
   const severity = severityFor(status, control.severity);
-  const partition = resourcePartition(scope.partition);
+  return {
+    Types: [FINDING_TYPE],
+    Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
+    FindingProviderFields: {
+      Types: [FINDING_TYPE],
+      Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
+    },
+  } satisfies Partial<AwsSecurityFinding>;
+}
+
+/** Title, description and remediation, cut to their ASFF limits. */
+function text({ cluster, node, control, result }: FindingInput) {
   const where = `node ${node.instanceId} of EKS cluster ${cluster.name}`;
-  const fields = productFields([
+  return {
+    Title: safeText(control.title, LIMITS.title),
+    Description: safeText(
+      `${result.status} on ${where}: ${result.reason} ${control.description}`,
+      LIMITS.description,
+    ),
+    Remediation: {
+      Recommendation: {
+        Text: safeText(control.remediation.short, LIMITS.remediationText),
+        Url: control.remediation.url,
+      },
+    },
+  } satisfies Partial<AwsSecurityFinding>;
+}
+
+/** The scan's details of this node and control, first-class fields before the evidence. */
+function findingProductFields(input: FindingInput): Record<string, string> {
+  const { cluster, node, control, result } = input;
+  return productFields([
     ['cluster', cluster.name],
     ['instance', node.instanceId],
     ['control', control.id],
-    ['status', status],
+    ['status', result.status],
     ['status-reason', result.reason],
     ['effective-value', stringify(result.effectiveValue)],
     ['decided-by', describeProvenance(result.decidedBy)],
@@ -174,88 +237,63 @@ export function buildFinding(input: FindingInput): AwsSecurityFinding {
       .filter(([k]) => !FIRST_CLASS_EVIDENCE.has(k))
       .map(([k, v]) => [`evidence/${k}`, v] as const),
   ]);
-  const requirements = control.cis
-    .map((c) => `${c.benchmark} ${c.version}/${c.id}`)
-    .slice(0, LIMITS.relatedRequirements);
+}
+
+/** The node's instance, with the discovery details it has. */
+function ec2Resource({ scope, node }: FindingInput): Resource {
   const launchedAt =
     node.launchTime && !Number.isNaN(node.launchTime.getTime()) ? node.launchTime : undefined;
   return {
-    SchemaVersion: '2018-10-08',
-    Id: findingId(scope, cluster.name, node.instanceId, control.id),
-    ProductArn: productArn(scope),
-    ProductName: 'EKS Kubelet Audit',
-    CompanyName: 'eks-kubelet-audit',
-    GeneratorId: generatorId(control.id),
-    AwsAccountId: scope.accountId,
-    // Types and Severity go in FindingProviderFields (the provider's own copy, sh-ug
-    // finding-update-batchimportfindings). The same
-    // values top-level are only applied while the customer has not changed them, so sending both is
-    // safe and keeps validators that still expect the top-level fields satisfied.
-    Types: [FINDING_TYPE],
-    Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
-    FindingProviderFields: {
-      Types: [FINDING_TYPE],
-      Severity: { Label: severity, Original: status === 'FAILED' ? control.severity : status },
-    },
-    CreatedAt: input.createdAt,
-    UpdatedAt: input.updatedAt,
-    Title: safeText(control.title, LIMITS.title),
-    Description: safeText(
-      `${status} on ${where}: ${result.reason} ${control.description}`,
-      LIMITS.description,
-    ),
-    Remediation: {
-      Recommendation: {
-        Text: safeText(control.remediation.short, LIMITS.remediationText),
-        Url: control.remediation.url,
+    Type: 'AwsEc2Instance',
+    Id: instanceArn(scope, node.instanceId),
+    Partition: resourcePartition(scope.partition),
+    Region: scope.region,
+    Details: {
+      AwsEc2Instance: {
+        ...(nonBlank(node.instanceType) ? { Type: detail(node.instanceType) } : {}),
+        ...(nonBlank(node.imageId) ? { ImageId: detail(node.imageId) } : {}),
+        ...(nonBlank(node.privateIpAddress) ? { IpV4Addresses: [detail(node.privateIpAddress)] } : {}),
+        ...(nonBlank(node.vpcId) ? { VpcId: detail(node.vpcId) } : {}),
+        ...(nonBlank(node.subnetId) ? { SubnetId: detail(node.subnetId) } : {}),
+        ...(launchedAt ? { LaunchedAt: launchedAt.toISOString() } : {}),
+        ...(nonBlank(node.iamInstanceProfileArn)
+          ? { IamInstanceProfileArn: detail(node.iamInstanceProfileArn) }
+          : {}),
       },
     },
-    ProductFields: fields,
-    Resources: [
-      {
-        Type: 'AwsEc2Instance',
-        Id: instanceArn(scope, node.instanceId),
-        Partition: partition,
-        Region: scope.region,
-        Details: {
-          AwsEc2Instance: {
-            ...(nonBlank(node.instanceType) ? { Type: detail(node.instanceType) } : {}),
-            ...(nonBlank(node.imageId) ? { ImageId: detail(node.imageId) } : {}),
-            ...(nonBlank(node.privateIpAddress) ? { IpV4Addresses: [detail(node.privateIpAddress)] } : {}),
-            ...(nonBlank(node.vpcId) ? { VpcId: detail(node.vpcId) } : {}),
-            ...(nonBlank(node.subnetId) ? { SubnetId: detail(node.subnetId) } : {}),
-            ...(launchedAt ? { LaunchedAt: launchedAt.toISOString() } : {}),
-            ...(nonBlank(node.iamInstanceProfileArn)
-              ? { IamInstanceProfileArn: detail(node.iamInstanceProfileArn) }
-              : {}),
-          },
-        },
+  };
+}
+
+/** The node's cluster. */
+function eksResource({ scope, cluster }: FindingInput): Resource {
+  return {
+    Type: 'AwsEksCluster',
+    Id: cluster.arn,
+    Partition: resourcePartition(scope.partition),
+    Region: scope.region,
+    Details: {
+      AwsEksCluster: {
+        Name: detail(cluster.name),
+        Arn: cluster.arn,
+        ...(nonBlank(cluster.version) ? { Version: detail(cluster.version) } : {}),
       },
+    },
+  };
+}
+
+/** The status, the CIS requirements it answers, and the reason behind it. */
+function compliance({ control, result, reasonCode }: FindingInput): Compliance {
+  const status = result.status;
+  return {
+    Status: status,
+    RelatedRequirements: control.cis
+      .map((c) => `${c.benchmark} ${c.version}/${c.id}`)
+      .slice(0, LIMITS.relatedRequirements),
+    StatusReasons: [
       {
-        Type: 'AwsEksCluster',
-        Id: cluster.arn,
-        Partition: partition,
-        Region: scope.region,
-        Details: {
-          AwsEksCluster: {
-            Name: detail(cluster.name),
-            Arn: cluster.arn,
-            ...(nonBlank(cluster.version) ? { Version: detail(cluster.version) } : {}),
-          },
-        },
+        ReasonCode: safeText(reasonCode ?? status, LIMITS.reasonCode),
+        Description: safeText(result.reason || status, LIMITS.statusReason),
       },
     ],
-    Compliance: {
-      Status: status,
-      RelatedRequirements: requirements,
-      StatusReasons: [
-        {
-          ReasonCode: safeText(input.reasonCode ?? status, LIMITS.reasonCode),
-          Description: safeText(result.reason || status, LIMITS.statusReason),
-        },
-      ],
-    },
-    RecordState: 'ACTIVE',
-    ...(input.workflowStatus ? { Workflow: { Status: input.workflowStatus } } : {}),
   };
 }

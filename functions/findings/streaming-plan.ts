@@ -60,7 +60,10 @@ export class StreamingPlan {
    */
   addFresh(id: string, build: () => AwsSecurityFinding): void {
     // One finding per node and control. Importing everything at the end sent a second one with the
-    // same UpdatedAt, which Security Hub ignores (facts B3): the first stands, imported once.
+    // same UpdatedAt, which Security Hub ignores (an import whose UpdatedAt is not later than the
+    // stored one is dropped: Security Hub user guide, finding-update-batchimportfindings, at
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
+    // The first stands, imported once.
     if (this.fresh.has(id)) return;
     this.fresh.add(id);
     const known = this.known.get(id);

@@ -84,6 +84,33 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig {
+  const document = documentSettings(env);
+  const eventBus = env.KUBELET_AUDIT_EVENT_BUS?.trim() || CONFIG_DEFAULTS.eventBus;
+  const clusterAllowList = readClusterAllowList(env);
+  const internalEventBus = env.KUBELET_AUDIT_INTERNAL_EVENT_BUS?.trim();
+  const stateTable = env.KUBELET_AUDIT_STATE_TABLE?.trim();
+  const minScanIntervalMs =
+    intVar(
+      env,
+      'KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES',
+      CONFIG_DEFAULTS.minScanIntervalMs / 60_000,
+      0,
+      7 * 24 * 60,
+    ) * 60_000;
+  return {
+    ...document,
+    eventBus,
+    ...(internalEventBus ? { internalEventBus } : {}),
+    ...(stateTable ? { stateTable } : {}),
+    minScanIntervalMs,
+    ...(clusterAllowList ? { clusterAllowList } : {}),
+    ...pollingSettings(env),
+    ...capacitySettings(env),
+  };
+}
+
+/** The collector document and the version every SendCommand pins. */
+function documentSettings(env: NodeJS.ProcessEnv): Pick<ScannerConfig, 'documentName' | 'documentVersion'> {
   const documentName = env.KUBELET_AUDIT_DOCUMENT_NAME?.trim();
   if (!documentName) throw new ConfigError('KUBELET_AUDIT_DOCUMENT_NAME', 'is required');
   if (!DOCUMENT_NAME.test(documentName)) {
@@ -99,39 +126,35 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
       `"${documentVersion}" is not a document version number ($DEFAULT and $LATEST are not pinned)`,
     );
   }
-  const eventBus = env.KUBELET_AUDIT_EVENT_BUS?.trim() || CONFIG_DEFAULTS.eventBus;
-  let clusterAllowList: string[] | undefined;
+  return { documentName, documentVersion };
+}
+
+/** KUBELET_AUDIT_CLUSTERS as distinct EKS cluster names; undefined = every cluster. */
+function readClusterAllowList(env: NodeJS.ProcessEnv): string[] | undefined {
   const clusters = env.KUBELET_AUDIT_CLUSTERS?.trim();
-  if (clusters) {
-    clusterAllowList = [
-      ...new Set(
-        clusters
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean),
-      ),
-    ];
-    const bad = clusterAllowList.find((c) => !CLUSTER_NAME.test(c));
-    if (bad !== undefined)
-      throw new ConfigError('KUBELET_AUDIT_CLUSTERS', `"${bad}" is not an EKS cluster name`);
-  }
-  const internalEventBus = env.KUBELET_AUDIT_INTERNAL_EVENT_BUS?.trim();
-  const stateTable = env.KUBELET_AUDIT_STATE_TABLE?.trim();
+  if (!clusters) return undefined;
+  const clusterAllowList = [
+    ...new Set(
+      clusters
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const bad = clusterAllowList.find((c) => !CLUSTER_NAME.test(c));
+  if (bad !== undefined)
+    throw new ConfigError('KUBELET_AUDIT_CLUSTERS', `"${bad}" is not an EKS cluster name`);
+  return clusterAllowList;
+}
+
+/** How commands are delivered and polled, and the reserve kept for reporting. */
+function pollingSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<
+  ScannerConfig,
+  'deliveryTimeoutSeconds' | 'pollInitialDelayMs' | 'pollIntervalMs' | 'pollJitter' | 'deadlineReserveMs'
+> {
   return {
-    documentName,
-    documentVersion,
-    eventBus,
-    ...(internalEventBus ? { internalEventBus } : {}),
-    ...(stateTable ? { stateTable } : {}),
-    minScanIntervalMs:
-      intVar(
-        env,
-        'KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES',
-        CONFIG_DEFAULTS.minScanIntervalMs / 60_000,
-        0,
-        7 * 24 * 60,
-      ) * 60_000,
-    ...(clusterAllowList ? { clusterAllowList } : {}),
     // SendCommand TimeoutSeconds accepts 30..2592000 (ssm SendCommandRequest); a scan has at most 15 minutes.
     deliveryTimeoutSeconds: intVar(
       env,
@@ -156,6 +179,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
       0,
       600_000,
     ),
+  };
+}
+
+/** How much one invocation takes on: clusters side by side, nodes held in memory. */
+function capacitySettings(
+  env: NodeJS.ProcessEnv,
+): Pick<ScannerConfig, 'clustersPerInvocation' | 'nodesInFlight'> {
+  return {
     clustersPerInvocation: intVar(
       env,
       'KUBELET_AUDIT_CLUSTERS_PER_INVOCATION',

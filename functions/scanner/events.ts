@@ -140,7 +140,8 @@ const envelopeSchema = z.object({
   detail: z.unknown(),
 });
 
-// Custom action events carry full ASFF findings (sh-ug securityhub-cwe-event-formats); we read only
+// Custom action events carry full ASFF findings (Security Hub user guide,
+// https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html); we read only
 // the resources and our own cluster product field.
 const customActionDetailSchema = z.object({
   actionName: z.optional(z.string()),

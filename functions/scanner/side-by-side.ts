@@ -6,12 +6,28 @@
  */
 import { ApiCallCounter, withApiCallCounter } from '../aws/clients.ts';
 import type { GroupedDiscovery } from '../aws/grouped-discovery.ts';
-import type { CommandPoller } from '../aws/run-command/command-poller.ts';
-import type { EarlyReads } from '../aws/run-command/early-reads.ts';
-import type { Turns } from '../aws/turns.ts';
-import type { NodeBudget } from './node-budget.ts';
+import { CLOCK_SKEW_MS, CommandPoller } from '../aws/run-command/command-poller.ts';
+import { EarlyReads } from '../aws/run-command/early-reads.ts';
+import { Turns } from '../aws/turns.ts';
+import { ClusterScansFailedError } from './errors.ts';
+import { fanOutSummary } from './fan-out-summary.ts';
+import { NodeBudget } from './node-budget.ts';
+import type { RunContext } from './run-context.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster/index.ts';
-import { type ClusterScanSummary, putScanCompleted } from './summary.ts';
+import { type ScopePlan, throwIfVanishedFailed } from './scope-plan.ts';
+import { type ClusterScanSummary, emitMetrics, type FanOutSummary, putScanCompleted } from './summary.ts';
+
+/**
+ * Poll pace of cluster scans side by side: one ListCommands listing serves them all, so a round a
+ * second costs about as much as each polling every 5 s alone, and a group is read within a second of
+ * ending instead of up to 7.5 s later.
+ */
+const SHARED_POLL_INTERVAL_MS = 1_000;
+/**
+ * Cluster discoveries at once side by side: one takes about 0.3 s of EC2 latency and 0.1 s of CPU
+ * (three pages decoded), so about five keep both busy while the clusters finish one after another.
+ */
+const DISCOVERIES_AT_ONCE = 5;
 
 export interface SideBySideResult {
   readonly clusterScans: ClusterScanSummary[];
@@ -84,4 +100,50 @@ export async function scanSideBySide<T extends { readonly cluster: string }>(
   // One event per cluster, put together (their apiCalls leave this shared PutEvents out).
   if (completed.length > 0) await putScanCompleted(deps, completed);
   return { clusterScans, failedClusters, ...(firstError !== undefined ? { firstError } : {}) };
+}
+
+/**
+ * The side-by-side step of an invocation: its admitted clusters scanned here, holding their leases,
+ * then its summary. The clusters share this invocation's token buckets (exact account-wide quotas
+ * instead of a blind 1/N split across invocations, so no throttled attempts and no share left idle
+ * while another scan waits) and its container. One failing cluster does not stop the others; the
+ * invocation fails after all of them reported.
+ */
+export async function sideBySideRun(run: RunContext, plan: ScopePlan): Promise<FanOutSummary> {
+  const { clients, config, clock, metrics } = run.parts;
+  const { offlineInstances, groupedDiscovery } = plan;
+  const { clusterScans, failedClusters, firstError } = await run.holding(plan.admitted, () =>
+    scanSideBySide(
+      run.deps,
+      plan.targets,
+      (target, clusterCounter) => run.clusterInput(target, offlineInstances, clusterCounter),
+      {
+        budget: new NodeBudget(config.nodesInFlight ?? Number.MAX_SAFE_INTEGER),
+        poller: new CommandPoller(
+          clients.ssm,
+          config.documentName,
+          new Date(run.started.getTime() - CLOCK_SKEW_MS),
+          () => clock.now().getTime(),
+        ),
+        pollIntervalMs: Math.min(config.pollIntervalMs, SHARED_POLL_INTERVAL_MS),
+        earlyReads: new EarlyReads(),
+        discoveries: new Turns(DISCOVERIES_AT_ONCE),
+        ...(groupedDiscovery ? { groupedDiscovery } : {}),
+      },
+    ),
+  );
+  const summary = fanOutSummary(run, plan, { eventsPut: 0, eventsFailed: 0, clusterScans, failedClusters });
+  run.log.info('Clusters scanned in this invocation', {
+    summary: { ...summary, clusterScans: clusterScans.length },
+  });
+  emitMetrics(metrics, summary);
+  if (failedClusters.length > 0) {
+    throw new ClusterScansFailedError(
+      failedClusters.map((f) => f.cluster),
+      { cause: firstError },
+      summary,
+    );
+  }
+  throwIfVanishedFailed(plan);
+  return summary;
 }

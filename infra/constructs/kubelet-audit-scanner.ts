@@ -13,7 +13,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -37,7 +37,7 @@ import { SecurityHubExtras } from './security-hub-extras.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Scheduler's fixed input (BRIEF.md events contract). */
+/** The Scheduler's fixed input: a scan of everything in scope (README "Start a scan now" lists the events). */
 export const SCHEDULED_SCAN_INPUT = {
   source: EVENT_SOURCE,
   'detail-type': 'Scheduled Scan',
@@ -106,6 +106,24 @@ export interface KubeletAuditScannerProps {
   readonly handlerEntry?: string;
 }
 
+/** How the function is bundled (esbuild, locally: no Docker). */
+const SCANNER_FUNCTION_BUNDLING = {
+  format: OutputFormat.ESM,
+  mainFields: [...SCANNER_BUNDLING.mainFields],
+  minify: true,
+  sourceMap: true,
+  // Stack traces map to file and line; the sources themselves need not ship.
+  sourcesContent: false,
+  // Ship the SDK versions we test against (package-lock.json), not whatever the runtime carries:
+  // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
+  bundleAwsSDK: true,
+  banner: SCANNER_BUNDLING.banner,
+  esbuildArgs: Object.fromEntries(
+    Object.entries(SCANNER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
+  forceDockerBundling: false,
+} satisfies BundlingOptions;
+
 export function scheduleExpression(schedule: Exclude<ScanSchedule, false>): ScheduleExpression {
   if (typeof schedule !== 'string') return ScheduleExpression.rate(schedule);
   const expression = schedule.trim();
@@ -138,27 +156,64 @@ export class KubeletAuditScanner extends Construct {
       scriptPath: props.collectorScriptPath ?? resolve(REPO_ROOT, 'functions/collector/collect.sh'),
       executionTimeoutSeconds: props.collectorTimeoutSeconds ?? 60,
     });
+    this.failureQueue = this.buildFailureQueue();
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
+    const role = this.buildRole(logGroup, clusters);
+    this.stateTable = new ScannerStateTable(this, 'StateTable');
+    role.addToPolicy(this.stateTable.statement());
+    this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
+    role.addToPolicy(this.internalChannel.putStatement());
+    this.function = this.buildFunction(props, { role, logGroup, clusters });
+    this.schedule = this.buildSchedule(props.schedule);
+    const ruleTarget = new LambdaFunction(this.function, {
+      retryAttempts: 3,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: this.failureQueue,
+    });
+    this.internalChannel.deliverTo(this.function, this.failureQueue);
+    this.scanRequestedRule = new Rule(this, 'ScanRequestedRule', {
+      description: 'eks-kubelet-audit: on-demand scan requests (scope only)',
+      eventPattern: { source: [EVENT_SOURCE], detailType: [SCAN_REQUESTED_DETAIL_TYPE] },
+      targets: [ruleTarget],
+    });
+    if (props.securityHubExtras ?? true) {
+      this.securityHub = new SecurityHubExtras(this, 'SecurityHub');
+      this.rescanRule = this.buildRescanRule(this.securityHub, ruleTarget);
+    }
+    const actions: IAlarmAction[] = props.alarmTopic ? [new SnsAction(props.alarmTopic)] : [];
+    this.alarms = new ScannerAlarms(this, 'Alarms', {
+      fn: this.function,
+      failureQueue: this.failureQueue,
+      actions,
+    });
+  }
 
-    // One queue for everything that could not be delivered or processed: Lambda async failures (the
-    // event plus the error), and Scheduler/EventBridge deliveries that failed after their retries.
-    this.failureQueue = new Queue(this, 'FailureQueue', {
+  /**
+   * One queue for everything that could not be delivered or processed: Lambda async failures (the
+   * event plus the error), and Scheduler/EventBridge deliveries that failed after their retries.
+   */
+  private buildFailureQueue(): Queue {
+    const queue = new Queue(this, 'FailureQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.failureQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue IS the dead-letter destination (Lambda on-failure destination, Scheduler and EventBridge ' +
         'target DLQ); a DLQ behind it would only move the same messages again. Its depth is alarmed.',
     });
+    return queue;
+  }
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
-    });
-
-    // A role of our own instead of the default one, so no AWS managed policy (AWSLambdaBasicExecutionRole
-    // allows CreateLogGroup/PutLogEvents on every log group) is attached: logs go to one group only.
+  /**
+   * A role of our own instead of the default one, so no AWS managed policy (AWSLambdaBasicExecutionRole
+   * allows CreateLogGroup/PutLogEvents on every log group) is attached: logs go to one group only.
+   */
+  private buildRole(logGroup: LogGroup, clusters: readonly string[]): Role {
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description:
@@ -172,17 +227,19 @@ export class KubeletAuditScanner extends Construct {
       role.addToPolicy(statement);
     }
     this.acknowledgeWildcards(role, clusters.length > 0);
-    this.stateTable = new ScannerStateTable(this, 'StateTable');
-    role.addToPolicy(this.stateTable.statement());
-    this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
-    role.addToPolicy(this.internalChannel.putStatement());
+    return role;
+  }
+
+  private buildFunction(
+    props: KubeletAuditScannerProps,
+    parts: { role: Role; logGroup: LogGroup; clusters: readonly string[] },
+  ): NodejsFunction {
     const interval = props.minScanIntervalMinutes;
     if (interval !== undefined && (!Number.isInteger(interval) || interval < 0 || interval > 10_080)) {
       throw new Error(`minScanIntervalMinutes must be an integer in [0, 10080], got ${interval}`);
     }
     const reserved = props.maxConcurrentScans ?? DEFAULT_RESERVED_CONCURRENCY;
-
-    this.function = new NodejsFunction(this, 'Function', {
+    return new NodejsFunction(this, 'Function', {
       description: 'eks-kubelet-audit: scans EKS worker nodes kubelet settings and reports to Security Hub',
       entry: props.handlerEntry ?? resolve(REPO_ROOT, 'functions/scanner/handler.ts'),
       handler: 'handler',
@@ -190,51 +247,49 @@ export class KubeletAuditScanner extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? SCANNER_FUNCTION_DEFAULTS.memorySize,
       timeout: props.timeout ?? Duration.minutes(SCANNER_FUNCTION_DEFAULTS.timeoutMinutes),
-      role,
-      logGroup,
+      role: parts.role,
+      logGroup: parts.logGroup,
       loggingFormat: LoggingFormat.JSON,
       ...(reserved !== false ? { reservedConcurrentExecutions: reserved } : {}),
-      environment: {
-        KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
-        // Every SendCommand names this version, so a version added later is never what runs.
-        KUBELET_AUDIT_DOCUMENT_VERSION: DEPLOYED_DOCUMENT_VERSION,
-        KUBELET_AUDIT_EVENT_BUS: 'default',
-        KUBELET_AUDIT_INTERNAL_EVENT_BUS: this.internalChannel.bus.eventBusName,
-        KUBELET_AUDIT_STATE_TABLE: this.stateTable.table.tableName,
-        ...(interval !== undefined ? { KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: String(interval) } : {}),
-        ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
-        ...(props.clustersPerInvocation !== undefined
-          ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
-          : {}),
-        POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
-        POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
-        NODE_OPTIONS: SCANNER_NODE_OPTIONS,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: [...SCANNER_BUNDLING.mainFields],
-        minify: true,
-        sourceMap: true,
-        // Stack traces map to file and line; the sources themselves need not ship.
-        sourcesContent: false,
-        // Ship the SDK versions we test against (package-lock.json), not whatever the runtime carries:
-        // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
-        bundleAwsSDK: true,
-        banner: SCANNER_BUNDLING.banner,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(SCANNER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
-        ),
-        forceDockerBundling: false,
-      },
+      environment: this.functionEnvironment(props, parts.clusters),
+      bundling: SCANNER_FUNCTION_BUNDLING,
       onFailure: new SqsDestination(this.failureQueue),
       // Idempotent scans (stable finding ids): retrying a failed one is safe.
       retryAttempts: 2,
       // A late scan beats none: the next scheduled one may be 12 hours away.
       maxEventAge: Duration.hours(6),
     });
+  }
 
-    // Our own role (the target would otherwise create one at stack level), limited to this account's
-    // schedules against confused-deputy use.
+  /** The scanner's settings (functions/scanner/config.ts reads them). */
+  private functionEnvironment(
+    props: KubeletAuditScannerProps,
+    clusters: readonly string[],
+  ): Record<string, string> {
+    const interval = props.minScanIntervalMinutes;
+    return {
+      KUBELET_AUDIT_DOCUMENT_NAME: this.collectorDocument.documentName,
+      // Every SendCommand names this version, so a version added later is never what runs.
+      KUBELET_AUDIT_DOCUMENT_VERSION: DEPLOYED_DOCUMENT_VERSION,
+      KUBELET_AUDIT_EVENT_BUS: 'default',
+      KUBELET_AUDIT_INTERNAL_EVENT_BUS: this.internalChannel.bus.eventBusName,
+      KUBELET_AUDIT_STATE_TABLE: this.stateTable.table.tableName,
+      ...(interval !== undefined ? { KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: String(interval) } : {}),
+      ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
+      ...(props.clustersPerInvocation !== undefined
+        ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
+        : {}),
+      POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
+      POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+      NODE_OPTIONS: SCANNER_NODE_OPTIONS,
+    };
+  }
+
+  /**
+   * The scheduled scan, through a role of our own (the target would otherwise create one at stack
+   * level), limited to this account's schedules against confused-deputy use.
+   */
+  private buildSchedule(schedule: ScanSchedule | undefined): Schedule {
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
@@ -247,13 +302,12 @@ export class KubeletAuditScanner extends Construct {
         'LambdaInvoke grants lambda:InvokeFunction on the scanner function and its versions/aliases ' +
         '("<function ARN>:*"); the wildcard never reaches beyond this one function.',
     });
-    const enabled = props.schedule !== false;
-    this.schedule = new Schedule(this, 'Schedule', {
+    return new Schedule(this, 'Schedule', {
       description: 'eks-kubelet-audit: scheduled scan of every EKS worker node in scope',
       schedule: scheduleExpression(
-        props.schedule === false || props.schedule === undefined ? DEFAULT_SCAN_INTERVAL : props.schedule,
+        schedule === false || schedule === undefined ? DEFAULT_SCAN_INTERVAL : schedule,
       ),
-      enabled,
+      enabled: schedule !== false,
       target: new LambdaInvoke(this.function, {
         role: schedulerRole,
         input: ScheduleTargetInput.fromObject(SCHEDULED_SCAN_INPUT),
@@ -262,37 +316,18 @@ export class KubeletAuditScanner extends Construct {
         deadLetterQueue: this.failureQueue,
       }),
     });
+  }
 
-    const ruleTarget = new LambdaFunction(this.function, {
-      retryAttempts: 3,
-      maxEventAge: Duration.hours(1),
-      deadLetterQueue: this.failureQueue,
-    });
-    this.internalChannel.deliverTo(this.function, this.failureQueue);
-    this.scanRequestedRule = new Rule(this, 'ScanRequestedRule', {
-      description: 'eks-kubelet-audit: on-demand scan requests (scope only)',
-      eventPattern: { source: [EVENT_SOURCE], detailType: [SCAN_REQUESTED_DETAIL_TYPE] },
+  /** The Security Hub "Rescan node" custom action, delivered like a Scan Requested event. */
+  private buildRescanRule(securityHub: SecurityHubExtras, ruleTarget: LambdaFunction): Rule {
+    return new Rule(this, 'RescanActionRule', {
+      description: 'eks-kubelet-audit: the Security Hub "Rescan node" custom action',
+      eventPattern: {
+        source: ['aws.securityhub'],
+        detailType: [CUSTOM_ACTION_DETAIL_TYPE],
+        resources: [securityHub.rescanActionArn],
+      },
       targets: [ruleTarget],
-    });
-
-    if (props.securityHubExtras ?? true) {
-      this.securityHub = new SecurityHubExtras(this, 'SecurityHub');
-      this.rescanRule = new Rule(this, 'RescanActionRule', {
-        description: 'eks-kubelet-audit: the Security Hub "Rescan node" custom action',
-        eventPattern: {
-          source: ['aws.securityhub'],
-          detailType: [CUSTOM_ACTION_DETAIL_TYPE],
-          resources: [this.securityHub.rescanActionArn],
-        },
-        targets: [ruleTarget],
-      });
-    }
-
-    const actions: IAlarmAction[] = props.alarmTopic ? [new SnsAction(props.alarmTopic)] : [];
-    this.alarms = new ScannerAlarms(this, 'Alarms', {
-      fn: this.function,
-      failureQueue: this.failureQueue,
-      actions,
     });
   }
 

@@ -6,14 +6,16 @@ import { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
-/** Source of every event the function puts (BRIEF.md events contract). */
+/** Source of every event the function puts and reads (README "Start a scan now"). */
 export const EVENT_SOURCE = 'eks-kubelet-audit';
 /** The only event the scanner puts on the public bus. */
 export const SCAN_COMPLETED_DETAIL_TYPE = 'Scan Completed';
 
 /**
- * Tag keys by which EKS provisioners mark a node's cluster (aws-platform-facts C): managed node groups
- * (`eks:cluster-name`), Karpenter and Auto Mode (`eks:eks-cluster-name`). The third provisioner tag,
+ * Tag keys by which EKS provisioners mark a node's cluster: managed node groups (`eks:cluster-name`),
+ * Karpenter (`eks:eks-cluster-name`, EKSClusterNameTagKey in aws/karpenter-provider-aws
+ * pkg/apis/v1/labels.go) and Auto Mode (`eks:eks-cluster-name`, Amazon EKS user guide,
+ * https://docs.aws.amazon.com/eks/latest/userguide/auto-troubleshoot.html). The third provisioner tag,
  * `kubernetes.io/cluster/<name>` (self-managed, eksctl), carries the cluster in its KEY, so it can only
  * be named when the cluster names are known (allow-list).
  */
@@ -81,21 +83,36 @@ function workflowStatusOnly(scope: IConstruct): PolicyStatement[] {
   ];
 }
 
+/** Every statement of the scanner's role, grouped by service, in a fixed order. */
 export function scannerStatements(scope: IConstruct, options: ScannerPermissionsOptions): PolicyStatement[] {
-  const stack = Stack.of(scope);
   const clusters = options.clusters && options.clusters.length > 0 ? options.clusters : undefined;
-  const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
+  return [
+    ...ssmStatements(scope, options.documentName, clusters),
+    ...discoveryStatements(scope, clusters),
+    ...securityHubStatements(scope),
+    putScanCompletedStatement(scope),
+  ];
+}
 
-  // ssm:SendCommand is authorized once per resource of the request: the document and every instance
-  // (iam-ref list_awssystemsmanager: document* required, instance optional). The document statement has
-  // no condition; the instance statements are ORed, one per tag key, because several keys in one
-  // condition would be ANDed. A node that matches none ends AccessDenied (reported NOT_AVAILABLE).
+/**
+ * ssm:SendCommand is authorized once per resource of the request: the document and every instance
+ * (Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html:
+ * document* required, instance optional). The document statement has no condition; the instance
+ * statements are ORed, one per tag key, because several keys in one condition would be ANDed. A node
+ * that matches none ends AccessDenied (reported NOT_AVAILABLE).
+ */
+function ssmStatements(
+  scope: IConstruct,
+  documentName: string,
+  clusters: readonly string[] | undefined,
+): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const instanceArn = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
   const sendCommandOnDocument = new PolicyStatement({
     sid: 'SendCommandWithCollectorDocumentOnly',
     actions: ['ssm:SendCommand'],
-    resources: [
-      stack.formatArn({ service: 'ssm', resource: 'document', resourceName: options.documentName }),
-    ],
+    resources: [stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName })],
   });
   const sendCommandOnNodes = EKS_NODE_TAG_KEYS.map(
     (key, index) =>
@@ -119,14 +136,14 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
         conditions: { StringLike: { [`ssm:resourceTag/kubernetes.io/cluster/${cluster}`]: '?*' } },
       }),
   );
-
   return [
     sendCommandOnDocument,
     ...sendCommandOnNodes,
     ...sendCommandOnSelfManaged,
     new PolicyStatement({
       sid: 'ReadCommandResultsAndNodeReachability',
-      // No resource types for these actions (iam-ref list_awssystemsmanager): "*" is the only option.
+      // No resource types for these actions (Service Authorization Reference, list_awssystemsmanager):
+      // "*" is the only option.
       actions: [
         'ssm:ListCommands',
         'ssm:ListCommandInvocations',
@@ -135,6 +152,13 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
       ],
       resources: ['*'],
     }),
+  ];
+}
+
+/** Finding the nodes (EC2) and the clusters (EKS). */
+function discoveryStatements(scope: IConstruct, clusters: readonly string[] | undefined): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  return [
     new PolicyStatement({
       sid: 'DiscoverNodeInstances',
       // EC2 Describe* actions do not support resource-level permissions.
@@ -155,6 +179,13 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
         stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: name }),
       ),
     }),
+  ];
+}
+
+/** Importing, reading and resolving the scanner's findings in this account's hub. */
+function securityHubStatements(scope: IConstruct): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  return [
     new PolicyStatement({
       sid: 'ImportFindingsIntoThisAccountOnly',
       actions: ['securityhub:BatchImportFindings'],
@@ -175,21 +206,28 @@ export function scannerStatements(scope: IConstruct, options: ScannerPermissions
       resources: [hubArn(scope)],
     }),
     ...workflowStatusOnly(scope),
-    new PolicyStatement({
-      sid: 'PutScanCompletedOnDefaultBus',
-      effect: Effect.ALLOW,
-      actions: ['events:PutEvents'],
-      resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      // events:source and events:detail-type are multivalued (one value per entry): every entry must
-      // be our Scan Completed (fan-out work items go to the internal bus only), and the Null check
-      // keeps the ForAllValues test from passing on a request without the key.
-      conditions: {
-        'ForAllValues:StringEquals': {
-          'events:source': [EVENT_SOURCE],
-          'events:detail-type': [SCAN_COMPLETED_DETAIL_TYPE],
-        },
-        Null: { 'events:source': 'false', 'events:detail-type': 'false' },
-      },
-    }),
   ];
+}
+
+/**
+ * events:source and events:detail-type are multivalued (one value per entry): every entry must be
+ * our Scan Completed (fan-out work items go to the internal bus only), and the Null check keeps the
+ * ForAllValues test from passing on a request without the key.
+ */
+function putScanCompletedStatement(scope: IConstruct): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'PutScanCompletedOnDefaultBus',
+    effect: Effect.ALLOW,
+    actions: ['events:PutEvents'],
+    resources: [
+      Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+    ],
+    conditions: {
+      'ForAllValues:StringEquals': {
+        'events:source': [EVENT_SOURCE],
+        'events:detail-type': [SCAN_COMPLETED_DETAIL_TYPE],
+      },
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+    },
+  });
 }
