@@ -19,7 +19,7 @@ import { notEnabledOr, type SecurityHubTarget } from './security-hub-target.ts';
 
 export const IMPORT_MAX_FINDINGS = 100;
 /**
- * 6 MB per BatchImportFindings request (sh-ug finding-update-batchimportfindings), less headroom for the
+ * 6 MB per BatchImportFindings request (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html), less headroom for the
  * request envelope.
  */
 export const IMPORT_MAX_BYTES = 6 * 1024 * 1024 - 64 * 1024;

@@ -126,8 +126,8 @@ export async function listActiveFindings(
     // Findings are imported while this read pages on (scan-cluster/), and AWS documents neither the
     // default order nor what NextToken does when a finding changes between pages: an order by
     // UpdatedAt would move each finding we update, and could shift unread ones past the next page.
-    // Updates keep CreatedAt, so ordering by it is stable under our own imports (sh-ug
-    // finding-update-batchimportfindings).
+    // Updates keep CreatedAt, so ordering by it is stable under our own imports (Security Hub
+    // User Guide, https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
     sortCriteria: [{ Field: 'CreatedAt', SortOrder: 'asc' }],
   });
   return out;

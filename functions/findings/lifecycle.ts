@@ -3,7 +3,9 @@
  * strictly newer UpdatedAt, the archive re-imports of findings whose node is gone, and the findings
  * whose workflow must be set to RESOLVED.
  *
- * How a node that passes after failing shows as resolved (issue 3 §4, facts B3): BatchImportFindings
+ * How a node that passes after failing shows as resolved (Security Hub User Guide, "Using
+ * BatchImportFindings to create and update findings",
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html): BatchImportFindings
  * may set Workflow only when it creates a finding, and Security Hub sets RESOLVED automatically only
  * for its own control findings. So (1) a finding created PASSED carries Workflow RESOLVED; (2) a
  * finding that goes FAILED/WARNING/NOT_AVAILABLE → PASSED, or comes back from ARCHIVED as PASSED
@@ -55,7 +57,8 @@ const NOT_PROVIDER_OWNED = [
 export function archivedCopy(stored: AwsSecurityFinding, now: Date): AwsSecurityFinding {
   const copy: Record<string, unknown> = { ...stored };
   for (const key of NOT_PROVIDER_OWNED) delete copy[key];
-  // Security Hub adds aws/securityhub/* product fields; the aws/ prefix is reserved to it (facts B2).
+  // Security Hub adds aws/securityhub/* product fields; the aws/ prefix is reserved to it (Security Hub API
+  // reference, AwsSecurityFinding ProductFields).
   if (stored.ProductFields) {
     copy.ProductFields = Object.fromEntries(
       Object.entries(stored.ProductFields).filter(([key]) => !key.startsWith('aws/')),

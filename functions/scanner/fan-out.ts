@@ -26,9 +26,10 @@ import {
   type WorkItemDetail,
 } from './events.ts';
 
-/** PutEvents takes at most 10 entries (events PutEventsRequestEntryList). */
+/** PutEvents takes at most 10 entries (EventBridge API reference, PutEvents Entries). */
 export const PUT_EVENTS_MAX = 10;
-/** PutEvents rejects a call whose entries total 256 KB or more (events eb-putevent-size). */
+/** PutEvents rejects a call whose entries total 256 KB or more (EventBridge User Guide,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
 export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** Keeps one event's detail far below the 256 KB PutEvents limit (≈ 22 bytes per id). */
 export const INSTANCE_IDS_PER_EVENT = 2_000;

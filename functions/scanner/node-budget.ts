@@ -44,8 +44,8 @@ export class NodeBudget {
 
 /**
  * The default budget for a function of `memoryMb`: what is left after the runtime, the bundle and
- * the SDK clients (about 160 MB at rest, measured 150-170 MiB), at about 30 KB a node in flight
- * (the bench: 228-241 MiB peak for one 5,000-node cluster, 291-328 MiB for 20 clusters of 500 side by side).
+ * the SDK clients (about 160 MB at rest), at about 30 KB a node in flight (measured peaks per fleet
+ * shape: docs/performance.md).
  */
 export function defaultNodeBudget(memoryMb: number): number {
   return Math.max(500, Math.floor(((memoryMb - 160) * 1024) / 30));

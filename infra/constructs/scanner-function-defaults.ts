@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const SCANNER_FUNCTION_DEFAULTS = {
   /**
    * MB. Lambda gives 1,769 MB one full vCPU: the scheduled invocation evaluates up to 20 clusters
-   * side by side (about 1.5 s of CPU per 1,000 nodes, `npm run bench`), which at 512 MB (0.29 vCPU)
-   * would be CPU-bound. Memory itself: 292-296 MiB for 20 clusters of 500 nodes, 189-230 MiB for one
-   * 5,000-node cluster; the node budget (node-budget.ts) grows with it.
+   * side by side, which at 512 MB (0.29 vCPU) would be CPU-bound; the node budget (node-budget.ts)
+   * grows with it. Measured CPU and memory per fleet shape: docs/performance.md.
    */
   memorySize: 1769,
   timeoutMinutes: 15,
@@ -20,10 +19,9 @@ export const SCANNER_FUNCTION_DEFAULTS = {
  * NODE_OPTIONS of the function. `--max-semi-space-size=4` (MB, below V8's default): the scan
  * allocates mostly short-lived objects (a page of 50 outputs, a batch of 100 findings, their HTTP
  * bodies), and smaller young-generation spaces collect them, and the response buffers they hold,
- * sooner. Peak RSS of one invocation scanning a 5,000-node cluster (`npm run bench`, 6 runs each):
- * 216-238 MiB with V8's default, 180-230 MiB with 4 MB. Not `--enable-source-maps`: loading the
- * bundle's source map cost 20-40 MiB more at that peak (258 MiB in one run); the map is still shipped
- * beside the bundle, so a stack trace from the logs can be mapped offline (README, Troubleshooting).
+ * sooner, which lowers the peak RSS of a large cluster's scan (docs/performance.md). Not
+ * `--enable-source-maps`: loading the bundle's source map costs tens of MiB more at that peak; the
+ * map is still shipped beside the bundle, so a stack trace from the logs can be mapped offline.
  */
 export const SCANNER_NODE_OPTIONS = '--max-semi-space-size=4';
 
