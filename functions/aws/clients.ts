@@ -38,8 +38,8 @@ export interface ClientOptions {
 // Standard retry (exponential back-off with jitter), not 'adaptive': the scan paces its calls to the
 // account's quotas itself (pacer.ts), and the clients are shared by every cluster scanned in the
 // invocation, so the adaptive mode's client-side limiter, which engages on the first throttled call,
-// slowed every cluster's calls to that service (in the bench, one throttled SendCommand held 20 others
-// back by 6 s). A throttled attempt gives its token back to the pacer and is retried after back-off.
+// would slow every cluster's calls to that service for seconds after one throttled call. A throttled
+// attempt gives its token back to the pacer and is retried after back-off.
 const DEFAULT_MAX_ATTEMPTS = 8;
 
 export function createClients(options: ClientOptions = {}): AwsClients {

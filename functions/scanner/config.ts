@@ -64,7 +64,7 @@ export const CONFIG_DEFAULTS = {
   pollJitter: 0.5,
   deadlineReserveMs: 90_000,
   // Scans in one process share exact account-wide token buckets and one poll of SSM; scans in
-  // separate invocations can only split the quotas blindly (README Performance).
+  // separate invocations can only split the quotas blindly (docs/architecture.md, Quotas and pacing).
   clustersPerInvocation: 20,
   minScanIntervalMs: 10 * 60_000,
 } as const;
