@@ -371,6 +371,8 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
               inScope.filter((n) => n.operatorManaged || n.platform === 'windows'),
             ),
           }),
+      // IAM's tag conditions treat nodes with the same cluster tags alike (run-command/access-denied.ts).
+      accessClass: (id) => sendToById.get(id)?.clusterTags.join(' '),
       now: deps.now,
       sleep: deps.sleep,
       comment: `eks-kubelet-audit ${input.scanId}`,

@@ -59,6 +59,9 @@ export interface CollectionState {
   accepted: number;
   rejected: number;
 
+  /** Access classes (RunCommandOptions.accessClass) a SendCommand by id was denied for (access-denied.ts). */
+  readonly deniedClasses: Set<string>;
+
   /** Ids SSM does not list at all, not yet classified (unlisted.ts). */
   readonly unlisted: string[];
   /** Classifications of unlisted ids under way; all are awaited before the outcomes are final. */
@@ -99,6 +102,7 @@ export function createState(
     lastSendMs: 0,
     accepted: 0,
     rejected: 0,
+    deniedClasses: new Set(),
     unlisted: [],
     classifications: [],
     unconfirmed: new Map(),

@@ -8,7 +8,13 @@ export { Faults } from './faults.ts';
 export { awsLikeTiming } from './profiles.ts';
 export { type Distribution, fixed, lognormal, seededRng, uniform } from './random.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limit.ts';
-export { DEFAULT_DOCUMENT, type Emulator, type EmulatorOptions, startEmulator } from './server.ts';
+export {
+  DEFAULT_DOCUMENT,
+  type Emulator,
+  type EmulatorOptions,
+  type RunCommandFidelityOptions,
+  startEmulator,
+} from './server.ts';
 export type { SimDocument } from './ssm-commands.ts';
 
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } as const;
