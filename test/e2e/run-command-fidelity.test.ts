@@ -78,6 +78,32 @@ describe('10 % of the nodes go offline after the offline listing', () => {
   }
 });
 
+describe('the scan deadline before the command expires (delivery + execution timeout)', () => {
+  it('a node offline since the listing is answered DEADLINE, saying SSM had not delivered yet', async () => {
+    let goesOffline: SimNode | undefined;
+    h = await startHarness({
+      clock: { scale: 40 },
+      // The node's agent goes as the scan's offline listing is answered.
+      onCall: (call) => {
+        if (call.key === 'ssm:DescribeInstanceInformation' && goesOffline)
+          goesOffline.ssm = 'connection-lost';
+      },
+    });
+    goesOffline = runningNodes(h.fleet, 'prod-eu').find(
+      (n) => n.provisioner === 'managed-node-group' && sendable(n),
+    );
+    if (!goesOffline) throw new Error('fixture');
+    // Act (prod-eu has no unmanaged node, so its chunk is not rejected and looked up again): 60 s of budget, while the command expires 30 + 60 s after it is sent.
+    const summary = (await h.scan(scanRequested({ clusters: ['prod-eu'] }), 60_000)) as ClusterScanSummary;
+    // Assess
+    expect(summary.deadlineReached).toBe(true);
+    expect(field(goesOffline.instanceId, 'reason-code')).toBe('DEADLINE');
+    expect(field(goesOffline.instanceId, 'status-reason')).toMatch(
+      /Pending.*the agent had not picked the command up \(SSM would keep trying until \d{4}-/,
+    );
+  });
+});
+
 describe("the stack's IAM tag conditions on ssm:SendCommand", () => {
   it('without an allow-list, self-managed nodes are answered "may not send", the rest of their chunk assessed', async () => {
     h = await startHarness({ runCommand: { sendCommandPolicy: sendCommandTagConditions() } });

@@ -51,7 +51,28 @@ async function sendCommand(state: CollectionState, to: Recipients): Promise<stri
   const id = out.Command?.CommandId;
   if (!id) throw new Error('SendCommand returned no CommandId');
   state.lastSendMs = options.now().getTime();
+  noteExpiry(state, id, out.Command?.ExpiresAfter);
   return id;
+}
+
+/**
+ * Keeps the command's expiry and says when the scan's deadline comes first: a node whose agent went
+ * offline after the offline listing keeps its invocation Pending until the command expires (delivery
+ * timeout + execution timeout, not the delivery timeout alone), so it is then answered DEADLINE rather
+ * than DeliveryTimedOut.
+ */
+function noteExpiry(state: CollectionState, commandId: string, expiresAfter: Date | undefined): void {
+  if (!expiresAfter) return;
+  const { options } = state;
+  state.expiresAtMs.set(commandId, expiresAfter.getTime());
+  const untilExpiry = expiresAfter.getTime() - options.now().getTime();
+  if (untilExpiry > options.remainingMs() && state.expiresAtMs.size === 1) {
+    options.log?.('The scan deadline comes before the command expires (delivery + execution timeout)', {
+      commandId,
+      expiresAfter: expiresAfter.toISOString(),
+      remainingMs: options.remainingMs(),
+    });
+  }
 }
 
 function track(state: CollectionState, commandId: string, ids: readonly string[]): void {

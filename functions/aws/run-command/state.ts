@@ -50,6 +50,12 @@ export interface CollectionState {
   /** Every command sent, with the nodes of the scan it was sent for. */
   readonly commandTargets: Map<string, readonly string[]>;
   readonly tagCommands: Map<string, TagCommand>;
+  /**
+   * When each command expires (SendCommand's Command.ExpiresAfter): its delivery timeout PLUS the
+   * document's execution timeout (SSM User Guide, "Understanding command timeout values"). Until then
+   * an undelivered invocation may stay Pending; after it, SSM ends it DeliveryTimedOut.
+   */
+  readonly expiresAtMs: Map<string, number>;
   /** Commands whose nodes are not all answered yet. */
   readonly pending: Set<string>;
 
@@ -98,6 +104,7 @@ export function createState(
     outcomes: new Map(),
     commandTargets: new Map(),
     tagCommands: new Map(),
+    expiresAtMs: new Map(),
     pending: new Set(),
     lastSendMs: 0,
     accepted: 0,
