@@ -39,7 +39,9 @@ export function authoriseInstanceIds(
   for (const id of instanceIds) {
     const node = fleet.get(id);
     if (!node || mayReach(conditions, node)) continue;
-    // IAM's wording, which names one resource of the request (the first one it denied).
+    // IAM's wording, which names one resource of the request (as reported in
+    // peterkimzz/aws-ssm-send-command#13 and msaad00/agent-bom#3952: "... is not authorized to perform:
+    // ssm:SendCommand on resource: arn:aws:ec2:<region>:<account>:instance/i-...").
     throw new AwsError(
       'AccessDeniedException',
       `User: arn:aws:sts::${fleet.accountId}:${CALLER_ARN} is not authorized to perform: ssm:SendCommand on resource: arn:aws:ec2:${fleet.region}:${fleet.accountId}:instance/${id} because no identity-based policy allows the ssm:SendCommand action`,
