@@ -119,16 +119,16 @@ describe("the stack's IAM tag conditions on ssm:SendCommand", () => {
     );
     expect(selfManaged.length).toBeGreaterThanOrEqual(2);
     for (const node of selfManaged) {
-      expect(field(node.instanceId, 'reason-code')).toBe('SSM_ACCESS_DENIED');
+      expect(field(node.instanceId, 'reason-code')).toBe('SSM_ACCESSDENIED');
       expect(field(node.instanceId, 'status-reason')).toMatch(/may not send commands to this node/);
       denials.push(node.instanceId);
     }
     const managed = runningNodes(h.fleet, 'legacy-al2').filter((n) => n.provisioner === 'managed-node-group');
-    for (const node of managed) expect(field(node.instanceId, 'reason-code')).not.toBe('SSM_ACCESS_DENIED');
+    for (const node of managed) expect(field(node.instanceId, 'reason-code')).not.toBe('SSM_ACCESSDENIED');
     expect(summary.nodes.byStatus.FAILED).toBe(1);
     // One denied call, then one call per access class: never a node-by-node search.
     expect(h.emulator.calls['ssm:SendCommand']).toBeLessThanOrEqual(3);
-    expect(summary.nodes.notAssessedByCode.SSM_ACCESS_DENIED).toBe(denials.length);
+    expect(summary.nodes.notAssessedByCode.SSM_ACCESSDENIED).toBe(denials.length);
   });
 });
 

@@ -13,7 +13,8 @@ import { awsErrorName } from '../errors.ts';
 import { notAssessed } from './outcomes.ts';
 import type { CollectionState } from './state.ts';
 
-export const ACCESS_DENIED_CODE = 'SSM_ACCESS_DENIED';
+/** The code a tag-targeted invocation ending AccessDenied gets too (outcomes.ts: SSM_ + its StatusDetails). */
+export const ACCESS_DENIED_CODE = 'SSM_ACCESSDENIED';
 
 export function isAccessDenied(error: unknown): boolean {
   const name = awsErrorName(error);

@@ -64,7 +64,7 @@ describe('a SendCommand by id that IAM denies', () => {
     const result = await runCollector(ssm, ids, options());
 
     for (const id of denied) {
-      expect(result.outcomes.get(id)).toMatchObject({ kind: 'not-assessed', code: 'SSM_ACCESS_DENIED' });
+      expect(result.outcomes.get(id)).toMatchObject({ kind: 'not-assessed', code: 'SSM_ACCESSDENIED' });
       expect((result.outcomes.get(id) as { reason: string }).reason).toMatch(/allow-list/);
     }
     for (const id of allowed) expect(result.outcomes.get(id)?.kind).toBe('output');
@@ -80,7 +80,7 @@ describe('a SendCommand by id that IAM denies', () => {
 
     const result = await runCollector(ssm, [...denied, ...allowed], options({ accessClass: classOf }));
 
-    for (const id of denied) expect(result.outcomes.get(id)).toMatchObject({ code: 'SSM_ACCESS_DENIED' });
+    for (const id of denied) expect(result.outcomes.get(id)).toMatchObject({ code: 'SSM_ACCESSDENIED' });
     for (const id of allowed) expect(result.outcomes.get(id)?.kind).toBe('output');
     // One denied call (both classes), then one per class (not one per node, nor a bisection).
     expect(emulator.calls['ssm:SendCommand']).toBe(3);
