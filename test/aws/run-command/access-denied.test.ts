@@ -14,7 +14,7 @@ import {
   startEmulator,
 } from '../../sim/emulator/index.ts';
 import { fakeCollectorScript, sdkClients } from '../../sim/emulator/test-support.ts';
-import { sampleFleet } from '../../sim/fleet.ts';
+import { Fleet, sampleFleet } from '../../sim/fleet.ts';
 
 const collector = createCollectorRunner({ scriptPath: fakeCollectorScript() });
 let emulator: Emulator;
@@ -22,10 +22,10 @@ let ssm: SSMClient;
 afterEach(() => emulator?.stop());
 afterAll(() => collector.close());
 
-async function start(): Promise<void> {
+async function start(fleet: Fleet = sampleFleet()): Promise<void> {
   // No allow-list: nodes tagged only kubernetes.io/cluster/<name> (self-managed) are denied.
   emulator = await startEmulator({
-    fleet: sampleFleet(),
+    fleet,
     rateLimits: false,
     collector,
     clock: { scale: 20 },
@@ -85,5 +85,27 @@ describe('a SendCommand by id that IAM denies', () => {
     // One denied call (both classes), then one per class (not one per node, nor a bisection).
     expect(emulator.calls['ssm:SendCommand']).toBe(3);
     expect(result.sentTo).toBe(allowed.length);
+  });
+
+  it('answers the rest of a denied class in later chunks without sending them', async () => {
+    const fleet = new Fleet({ clusters: [{ name: 'c' }], nodes: [] });
+    for (let i = 0; i < 110; i++) fleet.addNode({ cluster: 'c', provisioner: 'self-managed', os: 'al2023' });
+    for (let i = 0; i < 5; i++)
+      fleet.addNode({ cluster: 'c', provisioner: 'managed-node-group', os: 'al2023' });
+    await start(fleet);
+    const ids = fleet.order.map((n) => n.instanceId);
+    const classOf = (id: string) => emulator.fleet.get(id)?.provisioner;
+    emulator.resetCalls();
+
+    const result = await runCollector(ssm, ids, options({ accessClass: classOf }));
+
+    // Chunks 1 and 2 (50 self-managed each, sent side by side) are denied; chunk 3, sent once one of
+    // them was answered, goes to its 5 managed nodes only.
+    expect(emulator.calls['ssm:SendCommand']).toBe(3);
+    const codes = ids.map((id) => result.outcomes.get(id));
+    expect(codes.filter((o) => o?.kind === 'not-assessed' && o.code === 'SSM_ACCESSDENIED')).toHaveLength(
+      110,
+    );
+    expect(codes.filter((o) => o?.kind === 'output')).toHaveLength(5);
   });
 });
