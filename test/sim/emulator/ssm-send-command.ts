@@ -121,7 +121,7 @@ function validateTargets(targets: { Key?: string; Values?: string[] }[], refuseT
 /**
  * The managed instances the targets select: keys are ANDed, the values of one key ORed. Only
  * instances SSM lists (registered, running) are targets, ConnectionLost ones included: their
- * invocations wait for delivery until the command's delivery timeout, like on AWS.
+ * invocations wait for delivery until the command expires (delivery + execution timeout), like on AWS.
  */
 function resolveTargets(deps: SsmDeps, targets: { Key?: string; Values?: string[] }[]): SimNode[] {
   const { fleet } = deps;
