@@ -5,6 +5,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { NodeTag } from '../../functions/aws/node-tags.ts';
+import { sendCommandTagConditions } from '../../functions/aws/send-command-policy.ts';
 
 /** Source of every event the function puts and reads (README "Start a scan now"). */
 export const EVENT_SOURCE = 'eks-kubelet-audit';
@@ -17,9 +19,12 @@ export const SCAN_COMPLETED_DETAIL_TYPE = 'Scan Completed';
  * pkg/apis/v1/labels.go) and Auto Mode (`eks:eks-cluster-name`, Amazon EKS user guide,
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-troubleshoot.html). The third provisioner tag,
  * `kubernetes.io/cluster/<name>` (self-managed, eksctl), carries the cluster in its KEY, so it can only
- * be named when the cluster names are known (allow-list).
+ * be named when the cluster names are known (allow-list). The conditions themselves are one shared
+ * definition (functions/aws/send-command-policy.ts), which the collection and the test emulator use too.
  */
-export const EKS_NODE_TAG_KEYS = ['eks:cluster-name', 'eks:eks-cluster-name'] as const;
+export const EKS_NODE_TAG_KEYS = sendCommandTagConditions()
+  .map((c) => c.key)
+  .filter((key) => !key.startsWith(NodeTag.SELF_MANAGED_PREFIX));
 
 export interface ScannerPermissionsOptions {
   /** Name (token) of the collector Command document. */
@@ -114,32 +119,24 @@ function ssmStatements(
     actions: ['ssm:SendCommand'],
     resources: [stack.formatArn({ service: 'ssm', resource: 'document', resourceName: documentName })],
   });
-  const sendCommandOnNodes = EKS_NODE_TAG_KEYS.map(
-    (key, index) =>
+  const sendCommandOnNodes = sendCommandTagConditions(clusters).map(
+    (condition, index) =>
       new PolicyStatement({
-        sid: `SendCommandToEksNodesTagged${index}`,
+        sid: condition.key.startsWith(NodeTag.SELF_MANAGED_PREFIX)
+          ? `SendCommandToSelfManagedNodes${index - EKS_NODE_TAG_KEYS.length}`
+          : `SendCommandToEksNodesTagged${index}`,
         actions: ['ssm:SendCommand'],
         resources: [instanceArn],
-        conditions: clusters
-          ? { StringEquals: { [`ssm:resourceTag/${key}`]: [...clusters] } }
-          : // "?*": the tag exists with a non-empty value (any cluster of this account and Region).
-            { StringLike: { [`ssm:resourceTag/${key}`]: '?*' } },
-      }),
-  );
-  const sendCommandOnSelfManaged = (clusters ?? []).map(
-    (cluster, index) =>
-      new PolicyStatement({
-        sid: `SendCommandToSelfManagedNodes${index}`,
-        actions: ['ssm:SendCommand'],
-        resources: [instanceArn],
-        // The kubelet's cloud provider and eksctl set the value to "owned" or "shared".
-        conditions: { StringLike: { [`ssm:resourceTag/kubernetes.io/cluster/${cluster}`]: '?*' } },
+        conditions: condition.values
+          ? { StringEquals: { [`ssm:resourceTag/${condition.key}`]: [...condition.values] } }
+          : // "?*": the tag exists with a non-empty value (any cluster of this account and Region; the
+            // kubelet's cloud provider and eksctl set kubernetes.io/cluster/<name> to "owned" or "shared").
+            { StringLike: { [`ssm:resourceTag/${condition.key}`]: '?*' } },
       }),
   );
   return [
     sendCommandOnDocument,
     ...sendCommandOnNodes,
-    ...sendCommandOnSelfManaged,
     new PolicyStatement({
       sid: 'ReadCommandResultsAndNodeReachability',
       // No resource types for these actions (Service Authorization Reference, list_awssystemsmanager):

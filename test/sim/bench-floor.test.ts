@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeFloor, DISCOVERY_TAG_QUERIES, type FloorCluster, type FloorInput } from './bench/floor.ts';
+import {
+  computeFloor,
+  DISCOVERY_TAG_QUERIES,
+  type FloorCluster,
+  type FloorInput,
+  oneCommandNodeTimes,
+} from './bench/floor.ts';
 
 const cluster = (name: string, overrides: Partial<FloorCluster> = {}): FloorCluster => ({
   name,
@@ -131,5 +137,30 @@ describe('computeFloor: time', () => {
 
     expect(floor.binding).toBe('cluster a critical path');
     expect(floor.seconds).toBeCloseTo(floor.slowestClusterSeconds, 6);
+  });
+});
+
+describe('oneCommandNodeTimes: the rate-control ramp of one command per cluster', () => {
+  it('releases 1, 2, 4 … nodes, each wave once the previous one was picked up (as the emulator does)', () => {
+    const runs = Array.from({ length: 7 }, (_, i) => ({
+      instanceId: `i-${String(i).padStart(17, '0')}`,
+      pickupMs: 1_000,
+      runMs: 500,
+    }));
+
+    const { maxNodeMs, endsMs } = oneCommandNodeTimes(runs);
+
+    // Waves of 1, 2 and 4 picked up at 1, 2 and 3 s: the last ends at 3.5 s, not at 1.5 s.
+    expect(endsMs).toEqual([1_500, 2_500, 2_500, 3_500, 3_500, 3_500, 3_500]);
+    expect(maxNodeMs).toBe(3_500);
+  });
+
+  it('1,000 nodes take 10 waves: the ramp, not the slowest node, sets the time', () => {
+    const runs = Array.from({ length: 1_000 }, (_, i) => ({
+      instanceId: `i-${String(i).padStart(17, '0')}`,
+      pickupMs: 500,
+      runMs: 1_500,
+    }));
+    expect(oneCommandNodeTimes(runs).maxNodeMs).toBe(10 * 500 + 1_500);
   });
 });

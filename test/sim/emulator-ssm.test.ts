@@ -160,12 +160,12 @@ describe('SendCommand validation', () => {
     expect(emulator.ssm.commands.commands).toHaveLength(0);
   });
 
-  it('fails the whole call with InvalidInstanceId when one node is offline (agent not running)', async () => {
+  it('accepts a registered node whose agent is offline: its invocation waits for delivery', async () => {
     const good = onlineLinux().slice(0, 3);
 
-    await expect(send([...good, SAMPLE_IDS.offline])).rejects.toBeInstanceOf(InvalidInstanceId);
-    await expect(send([SAMPLE_IDS.offline])).rejects.toThrow(SAMPLE_IDS.offline);
-    expect(emulator.ssm.commands.commands).toHaveLength(0);
+    const commandId = await send([...good, SAMPLE_IDS.offline]);
+    const command = emulator.ssm.commands.byId.get(commandId)!;
+    expect(command.byInstance.get(SAMPLE_IDS.offline)?.kind).toBe('never');
   });
 
   it('rejects an unknown document, bad MaxErrors/MaxConcurrency and TimeoutSeconds below 30', async () => {
@@ -253,7 +253,7 @@ describe('invocation lifecycle', () => {
     ).rejects.toBeInstanceOf(InvocationDoesNotExist);
   });
 
-  it('times a node that never picks the command up out as DeliveryTimedOut after TimeoutSeconds', async () => {
+  it('times a node that never picks the command up out as DeliveryTimedOut after TimeoutSeconds + the execution timeout', async () => {
     const [id, other] = onlineLinux();
     emulator.faults.deliveryTimeout(id!).deliveryTimeout(other!);
     const commandId = await send([id!, other!], { TimeoutSeconds: 30 });
@@ -262,8 +262,10 @@ describe('invocation lifecycle', () => {
         (i) => [i.Status, i.StatusDetails],
       );
 
-    const before = await status();
     emulator.clock.advance(31_000);
+    const before = await status();
+    // DEFAULT_DOCUMENT's execution timeout is 60 s: the command expires 30 + 60 s after it was sent.
+    emulator.clock.advance(60_000);
     const after = await status();
     const command = await ssm.send(new ListCommandsCommand({ CommandId: commandId }));
 

@@ -20,7 +20,7 @@ export const STATUS_DETAIL_HINTS: Readonly<Record<string, string>> = {
   Terminated: 'the command was stopped on this node because the MaxErrors threshold was reached',
   InvalidPlatform: "the node's platform does not match the document",
   AccessDenied:
-    "the scanner's role may not send commands to this node (check the tag condition on ssm:SendCommand)",
+    "the scanner's role may not send commands to this node: no ssm:SendCommand statement's ssm:resourceTag condition allows it (a node tagged only kubernetes.io/cluster/<name> is allowed only when its cluster is in the allow-list, KUBELET_AUDIT_CLUSTERS)",
   TimedOut: 'the command timed out',
 };
 

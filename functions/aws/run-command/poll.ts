@@ -153,6 +153,26 @@ export async function readsDone(state: CollectionState): Promise<void> {
   while (state.reading.size > 0) await Promise.all([...state.reading.values()]);
 }
 
+/**
+ * Poll pace while SSM's rate control is still ramping every pending command up, as a multiple of the
+ * normal pace. SSM sends a command to one node, then 2, 4 … (SSM User Guide, "Using rate controls"), so
+ * the last wave holds about half of a command's targets: while fewer than half are done, no command of
+ * the scan can end or settle at the next poll, and a listing a second only counts the waves.
+ */
+const RAMP_POLL_FACTOR = 2;
+
+/** Whether every pending command is executing, unread and less than half done (see RAMP_POLL_FACTOR). */
+function rampingUp(state: CollectionState): boolean {
+  if (state.pending.size === 0) return false;
+  for (const commandId of state.pending) {
+    const counts = state.counts.get(commandId);
+    if (!counts || !state.executing.has(commandId) || state.reading.has(commandId)) return false;
+    if (state.tagCommands.get(commandId)?.stragglers) return false;
+    if (counts.targets === 0 || counts.completed * 2 >= counts.targets) return false;
+  }
+  return true;
+}
+
 interface RoundTimes {
   readonly polledAtMs: number;
   /** How long the round waited for its reads, when nothing else was left. */
@@ -171,7 +191,9 @@ function nextWait(state: CollectionState, { polledAtMs, waitedForReadsMs }: Roun
         options.pollIntervalMs * STRAGGLER_POLL_FACTOR,
         Math.min(options.pollIntervalMs, FASTEST_POLL_MS),
       )
-    : options.pollIntervalMs;
+    : rampingUp(state)
+      ? options.pollIntervalMs * RAMP_POLL_FACTOR
+      : options.pollIntervalMs;
   // A cluster polling alone is paced from this poll, not from now: when the round waited for its reads
   // (seconds for a large group), a straggler that ended meanwhile is found by the next poll at once,
   // not an interval later. Side by side, the shared listing comes every second anyway, and polling

@@ -95,13 +95,19 @@ function answerUnfinished(state: CollectionState, { commandId, invocation, atDea
   const id = invocation.InstanceId ?? '';
   const status = invocation.Status ?? '';
   const details = invocation.StatusDetails;
+  const expiresAt = state.expiresAtMs.get(commandId);
+  // Not picked up yet: SSM keeps trying until the command expires (delivery + execution timeout).
+  const undelivered =
+    status === 'Pending' || status === 'Delayed'
+      ? `; the agent had not picked the command up${expiresAt ? ` (SSM would keep trying until ${new Date(expiresAt).toISOString()})` : ''}`
+      : '';
   state.outcomes.set(
     id,
     notAssessed(
       id,
       atDeadline ? 'DEADLINE' : 'SSM_PENDING',
       atDeadline
-        ? `scan deadline reached while the SSM invocation was ${status}${details && details !== status ? ` (${details})` : ''}`
+        ? `scan deadline reached while the SSM invocation was ${status}${details && details !== status ? ` (${details})` : ''}${undelivered}`
         : `SSM invocation still ${status} although its command is no longer executing`,
       commandId,
       { ssmStatus: status },

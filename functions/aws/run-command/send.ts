@@ -15,11 +15,14 @@ import { SendCommandCommand, type Target } from '@aws-sdk/client-ssm';
 import type { Reachability } from '../../fleet.ts';
 import { awsErrorName, errorMessage } from '../errors.ts';
 import { checkReachability } from '../reachability.ts';
+import { isAccessDenied, splitDenied, withoutDenied } from './access-denied.ts';
 import { SEND_CHUNK } from './limits.ts';
 import { mapLimit } from './map-limit.ts';
 import { notAssessed } from './outcomes.ts';
 import { collectorCommandInput } from './send-command-input.ts';
 import type { CollectionState } from './state.ts';
+import { TARGET_REFUSED, targetsToTry } from './tag-targets.ts';
+import type { TagTarget } from './types.ts';
 import { classifyUnlisted, type UnlistedCheck } from './unlisted.ts';
 
 /**
@@ -37,7 +40,28 @@ async function sendCommand(state: CollectionState, to: Recipients): Promise<stri
   const id = out.Command?.CommandId;
   if (!id) throw new Error('SendCommand returned no CommandId');
   state.lastSendMs = options.now().getTime();
+  noteExpiry(state, id, out.Command?.ExpiresAfter);
   return id;
+}
+
+/**
+ * Keeps the command's expiry and says when the scan's deadline comes first: a node whose agent went
+ * offline after the offline listing keeps its invocation Pending until the command expires (delivery
+ * timeout + execution timeout, not the delivery timeout alone), so it is then answered DEADLINE rather
+ * than DeliveryTimedOut.
+ */
+function noteExpiry(state: CollectionState, commandId: string, expiresAfter: Date | undefined): void {
+  if (!expiresAfter) return;
+  const { options } = state;
+  state.expiresAtMs.set(commandId, expiresAfter.getTime());
+  const untilExpiry = expiresAfter.getTime() - options.now().getTime();
+  if (untilExpiry > options.remainingMs() && state.expiresAtMs.size === 1) {
+    options.log?.('The scan deadline comes before the command expires (delivery + execution timeout)', {
+      commandId,
+      expiresAfter: expiresAfter.toISOString(),
+      remainingMs: options.remainingMs(),
+    });
+  }
 }
 
 function track(state: CollectionState, commandId: string, ids: readonly string[]): void {
@@ -83,18 +107,31 @@ export async function classifyAndSend(
   }
   if (check && unmanaged.length > 0) state.classifications.push(classifyUnlisted(state, unmanaged, check));
   else state.unlisted.push(...unmanaged);
-  if (online.length === 0) return;
+  await sendOnline(state, online);
+}
+
+/** Sends to ids SSM just listed online; a denied call is split (access-denied.ts), nothing else retried. */
+async function sendOnline(state: CollectionState, ids: readonly string[]): Promise<void> {
+  const allowed = withoutDenied(state, ids);
+  if (allowed.length === 0) return;
   try {
-    track(state, await sendCommand(state, { InstanceIds: online }), online);
+    track(state, await sendCommand(state, { InstanceIds: allowed }), allowed);
   } catch (error) {
+    if (isAccessDenied(error)) {
+      for (const part of splitDenied(state, allowed)) await sendOnline(state, part);
+      return;
+    }
     // A second rejection means a node changed state within seconds; answer rather than loop.
-    sendFailed(state, online, error);
+    sendFailed(state, allowed, error);
   }
 }
 
 // Decided on the answers already in (sends run SEND_CONCURRENCY at a time), so in a cluster SSM does
 // not manage at all at most SEND_CONCURRENCY + 1 sends are wasted.
-async function sendChunk(state: CollectionState, chunk: readonly string[]): Promise<void> {
+async function sendChunk(state: CollectionState, ids: readonly string[]): Promise<void> {
+  // Nodes of an access class IAM denied already are answered, not sent to again.
+  const chunk = withoutDenied(state, ids);
+  if (chunk.length === 0) return;
   if (state.rejected >= 2 && state.rejected > state.accepted) {
     await classifyAndSend(state, chunk);
     return;
@@ -104,6 +141,11 @@ async function sendChunk(state: CollectionState, chunk: readonly string[]): Prom
     state.accepted++;
     return;
   } catch (error) {
+    if (isAccessDenied(error)) {
+      // Denied as a whole by one node's tags: the parts that may be allowed are sent again.
+      for (const part of splitDenied(state, chunk)) await sendChunk(state, part);
+      return;
+    }
     if (awsErrorName(error) !== 'InvalidInstanceId') {
       sendFailed(state, chunk, error);
       return;
@@ -122,19 +164,33 @@ async function sendTagTargets(state: CollectionState): Promise<Set<string>> {
   const tagged = new Set<string>();
   for (const target of state.options.tagTargets ?? []) {
     if (target.instanceIds.length === 0) continue;
-    try {
-      const commandId = await sendCommand(state, { Targets: [{ Key: target.key, Values: [target.value] }] });
-      track(state, commandId, target.instanceIds);
-      state.tagCommands.set(commandId, { target });
-      for (const id of target.instanceIds) tagged.add(id);
-    } catch (error) {
-      state.options.log?.('Tag-targeted SendCommand failed; sending to the group by instance id', {
-        tag: `${target.key}=${target.value}`,
-        error: errorMessage(error),
-      });
-    }
+    const commandId = await sendToGroup(state, target);
+    if (commandId === undefined) continue;
+    track(state, commandId, target.instanceIds);
+    state.tagCommands.set(commandId, { target });
+    for (const id of target.instanceIds) tagged.add(id);
   }
   return tagged;
+}
+
+/** One tag-targeted command for the group, by its tag or (refused) by the tag's values; undefined = by id. */
+async function sendToGroup(state: CollectionState, target: TagTarget): Promise<string | undefined> {
+  const attempts = targetsToTry(target);
+  for (const [index, targets] of attempts.entries()) {
+    try {
+      return await sendCommand(state, { Targets: targets });
+    } catch (error) {
+      const refused = TARGET_REFUSED.has(awsErrorName(error)) && index + 1 < attempts.length;
+      state.options.log?.(
+        refused
+          ? 'Tag-targeted SendCommand refused; trying the tag values instead'
+          : 'Tag-targeted SendCommand failed; sending to the group by instance id',
+        { tag: `${targets[0]?.Key}=${targets[0]?.Values?.join('|')}`, error: errorMessage(error) },
+      );
+      if (!refused) return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Sends the collector to every node of the scan: by tag where given, the rest by id. */

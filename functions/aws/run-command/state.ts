@@ -50,6 +50,12 @@ export interface CollectionState {
   /** Every command sent, with the nodes of the scan it was sent for. */
   readonly commandTargets: Map<string, readonly string[]>;
   readonly tagCommands: Map<string, TagCommand>;
+  /**
+   * When each command expires (SendCommand's Command.ExpiresAfter): its delivery timeout PLUS the
+   * document's execution timeout (SSM User Guide, "Understanding command timeout values"). Until then
+   * an undelivered invocation may stay Pending; after it, SSM ends it DeliveryTimedOut.
+   */
+  readonly expiresAtMs: Map<string, number>;
   /** Commands whose nodes are not all answered yet. */
   readonly pending: Set<string>;
 
@@ -58,6 +64,9 @@ export interface CollectionState {
   /** SendCommand calls by id that SSM accepted or rejected with InvalidInstanceId. */
   accepted: number;
   rejected: number;
+
+  /** Access classes (RunCommandOptions.accessClass) a SendCommand by id was denied for (access-denied.ts). */
+  readonly deniedClasses: Set<string>;
 
   /** Ids SSM does not list at all, not yet classified (unlisted.ts). */
   readonly unlisted: string[];
@@ -95,10 +104,12 @@ export function createState(
     outcomes: new Map(),
     commandTargets: new Map(),
     tagCommands: new Map(),
+    expiresAtMs: new Map(),
     pending: new Set(),
     lastSendMs: 0,
     accepted: 0,
     rejected: 0,
+    deniedClasses: new Set(),
     unlisted: [],
     classifications: [],
     unconfirmed: new Map(),

@@ -126,3 +126,23 @@ export function tagTargetsFor(
     offline: reach(c, offline).length,
   }));
 }
+
+/** SSM's answers to a target it does not take (the key), as opposed to a fault worth retrying as is. */
+export const TARGET_REFUSED: ReadonlySet<string> = new Set([
+  'ValidationException',
+  'InvalidParameters',
+  'InvalidTarget',
+]);
+
+/**
+ * The SendCommand Targets to try for a group, in order. The SDK's Target doc lists `tag-key` for every
+ * Systems Manager tool, but should a Region refuse it, the same nodes are reached by the tag's values:
+ * `kubernetes.io/cluster/<name>` is "owned" or "shared" (eks-ug worker.adoc; the kubelet's cloud
+ * provider and eksctl), one `tag:` target with both values. A node with another value is then not
+ * targeted, and the untargeted nodes of a group are sent to by id (untargeted.ts).
+ */
+export function targetsToTry(target: TagTarget): { Key: string; Values: string[] }[][] {
+  const primary = [{ Key: target.key, Values: [target.value] }];
+  if (target.key !== 'tag-key') return [primary];
+  return [primary, [{ Key: `tag:${target.value}`, Values: ['owned', 'shared'] }]];
+}

@@ -74,6 +74,11 @@ export interface RunCommandOptions {
    * cluster scan). Their ids must also be in `instanceIds`; the rest of `instanceIds` go by id.
    */
   readonly tagTargets?: readonly TagTarget[];
+  /**
+   * Nodes an IAM tag condition treats alike share a class (their cluster tags): a SendCommand by id
+   * denied for one class is denied for all its nodes (access-denied.ts). Absent = each id on its own.
+   */
+  readonly accessClass?: (instanceId: string) => string | undefined;
 }
 
 /**

@@ -82,6 +82,8 @@ function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
           // Nodes not sent to are reached by a tag too: targets must not overlap on them either.
           tagTargets: tagTargetsFor(cluster.name, sendTo, triaged.offlineNodes, triaged.noCommand),
         }),
+    // IAM's tag conditions treat nodes with the same cluster tags alike (run-command/access-denied.ts).
+    accessClass: accessClassOf(sendTo),
     now: deps.now,
     sleep: deps.sleep,
     comment: `eks-kubelet-audit ${input.scanId}`,
@@ -90,6 +92,11 @@ function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
     onOutput: onOutput(scan, triaged),
     knownUnmanaged: () => knownUnmanaged(scan.stored),
   };
+}
+
+function accessClassOf(sendTo: Triage['sendTo']): RunCommandOptions['accessClass'] {
+  const byId = new Map(sendTo.map((n) => [n.instanceId, n]));
+  return (id) => byId.get(id)?.clusterTags.join(' ');
 }
 
 /** Evaluated as each command's invocations are read; the raw output is not kept. */

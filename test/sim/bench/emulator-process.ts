@@ -18,6 +18,7 @@ import {
 import type { CallRecord } from '../emulator/server.ts';
 import { TRUNCATE_OUT, truncatePluginOutput } from '../emulator/ssm-output.ts';
 import { syntheticFleet } from '../fleet.ts';
+import { type NodeRun, oneCommandNodeTimes } from './floor.ts';
 import { peer } from './ipc.ts';
 
 export interface EmulatorProcessConfig {
@@ -125,8 +126,9 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
     string,
     { truncated: number; maxNodeMs: number; firstSendMs: number; lastNodeDoneMs: number }
   >();
-  /** Run time (send to end) of each Linux node's invocation, by cluster. */
-  const runTimes = new Map<string, number[]>();
+  /** Each Linux node's drawn pickup and run time (its first invocation of the scan), by cluster. */
+  const runTimes = new Map<string, NodeRun[]>();
+  const seen = new Set<string>();
   const scanCommands = commands.commands.slice(mark.commandIndex);
   for (const command of scanCommands) {
     const views = commands.views(command, Number.POSITIVE_INFINITY);
@@ -143,11 +145,10 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       perCluster.set(node.cluster, entry);
       entry.firstSendMs = Math.min(entry.firstSendMs, command.requestedMs);
       entry.lastNodeDoneMs = Math.max(entry.lastNodeDoneMs, invocation.endMs);
-      const nodeMs = invocation.endMs - command.requestedMs;
-      entry.maxNodeMs = Math.max(entry.maxNodeMs, nodeMs);
-      if (node.os !== 'windows') {
+      if (node.os !== 'windows' && !seen.has(node.instanceId)) {
+        seen.add(node.instanceId);
         const times = runTimes.get(node.cluster) ?? [];
-        times.push(nodeMs);
+        times.push({ instanceId: node.instanceId, pickupMs: invocation.pickupMs, runMs: invocation.runMs });
         runTimes.set(node.cluster, times);
       }
       const view = views.get(invocation.instanceId);
@@ -159,14 +160,18 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       }
     }
   }
+  // The node times of the floor's plan, one command per cluster through SSM's rate-control ramp
+  // (floor.ts oneCommandNodeTimes), from the times the emulator drew, however the scan grouped them.
   // A page holds 50 invocations: the earliest one can hold only ended ones is when 50 nodes of one
-  // cluster (all of them, if fewer) have ended, however the scan grouped them.
+  // cluster (all of them, if fewer) have ended.
   let firstPageNodeMs = Number.POSITIVE_INFINITY;
-  for (const times of runTimes.values()) {
-    times.sort((a, b) => a - b);
+  for (const [cluster, runs] of runTimes) {
+    const { maxNodeMs, endsMs } = oneCommandNodeTimes(runs);
+    const entry = perCluster.get(cluster);
+    if (entry) entry.maxNodeMs = maxNodeMs;
     firstPageNodeMs = Math.min(
       firstPageNodeMs,
-      times[Math.min(50, times.length) - 1] ?? Number.POSITIVE_INFINITY,
+      endsMs[Math.min(50, endsMs.length) - 1] ?? Number.POSITIVE_INFINITY,
     );
   }
   const clusters: ClusterFacts[] = [];

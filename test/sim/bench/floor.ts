@@ -25,7 +25,8 @@
  *   a PutEvents call when several are scanned side by side.
  *   No ListCommands: polling for completion is overhead a perfect scanner would not need.
  *
- * Time (expected, using the mean per-call latency; node times are the ones drawn in the run):
+ * Time (expected, using the mean per-call latency; node times are the ones drawn in the run, released
+ * to the nodes through SSM's rate-control ramp as one command per cluster: oneCommandNodeTimes):
  * - per cluster, the dependency chain: ListClusters → DescribeCluster →
  *   DescribeInstances pages (sequential NextToken chain) → DescribeInstanceInformation → SendCommand →
  *   the slowest node of the cluster (pickup + execution) → ListCommandInvocations (→ GetCommandInvocation)
@@ -39,6 +40,38 @@
  *   page of 50 ended invocations can first exist (FloorInput.firstPageNodeMs after the first send).
  * - whole scan = max(slowest cluster chain, every rate bound).
  */
+
+import { rampSchedule } from '../emulator/rate-control.ts';
+
+/**
+ * One node's own times as the emulator drew them: agent pickup after the send, then the run.
+ */
+export interface NodeRun {
+  readonly instanceId: string;
+  readonly pickupMs: number;
+  readonly runMs: number;
+}
+
+/**
+ * When each node of a cluster would end if the whole cluster went in one command (the one
+ * SendCommand per cluster the floor counts), through SSM's rate-control ramp (waves of 1, 2, 4 … up
+ * to MaxConcurrency 100%: emulator/rate-control.ts, the very schedule the emulator imposes; SSM User
+ * Guide "Using rate controls"). Returns `maxNodeMs` (FloorCluster) and the ends sorted, ms after the
+ * send. Targets in instance-id order, as the emulator resolves a tag target.
+ *
+ * A scanner that splits a cluster into several commands ramps each in fewer waves, at the price of more
+ * SendCommands (and their rate limit); the floor does not trade one against the other: it is the
+ * time of the plan whose calls it counts.
+ */
+export function oneCommandNodeTimes(runs: readonly NodeRun[]): { maxNodeMs: number; endsMs: number[] } {
+  const ordered = [...runs].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
+  const schedule = rampSchedule(
+    ordered.map((r) => ({ delivered: true, pickupMs: r.pickupMs, runMs: r.runMs })),
+    { requestedMs: 0, maxConcurrency: ordered.length },
+  );
+  const endsMs = schedule.map((s) => s.endMs).sort((a, b) => a - b);
+  return { maxNodeMs: endsMs.at(-1) ?? 0, endsMs };
+}
 
 export interface RateLimit {
   readonly ratePerSecond: number;
@@ -59,7 +92,10 @@ export interface FloorCluster {
   readonly findings: number;
   /** ACTIVE findings of the cluster before the scan (read to keep CreatedAt). */
   readonly existingFindings: number;
-  /** Slowest node of the cluster: SendCommand to terminal state (pickup + execution), ms. */
+  /**
+   * Slowest node of the cluster: SendCommand to terminal state (rate-control ramp + pickup + execution),
+   * ms; the bench computes it with oneCommandNodeTimes.
+   */
   readonly maxNodeMs: number;
 }
 

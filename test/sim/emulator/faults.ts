@@ -88,7 +88,10 @@ export class Faults {
     return this;
   }
 
-  /** The node never picks the command up: Pending, then DeliveryTimedOut after TimeoutSeconds. */
+  /**
+   * The node never picks the command up: Pending, then DeliveryTimedOut once the command expires
+   * (TimeoutSeconds + the document's execution timeout).
+   */
   deliveryTimeout(instanceId: string): this {
     this.deliveryTimeouts.add(instanceId);
     return this;

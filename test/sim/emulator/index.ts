@@ -16,6 +16,7 @@ export {
   type Emulator,
   type EmulatorOptions,
   INTERNAL_BUS,
+  type RunCommandFidelityOptions,
   SCANNER_ACCESS_KEY_ID,
   startEmulator,
 } from './server.ts';

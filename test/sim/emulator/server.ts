@@ -7,6 +7,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type SendCommandTagCondition,
+  sendCommandTagConditions,
+} from '../../../functions/aws/send-command-policy.ts';
 import type { Fleet } from '../fleet.ts';
 import { sampleFleet } from '../fleet-samples.ts';
 import { createCallCounter } from './call-counter.ts';
@@ -74,8 +78,24 @@ export interface EmulatorOptions {
   dynamoDbTables?: string[];
   /** Simulated delay before EventBridge invokes a matching target. */
   eventDeliveryDelayMs?: number;
+  /** Run Command limits the emulator enforces like AWS (ssm-authorization.ts, ssm-commands.ts). */
+  runCommand?: RunCommandFidelityOptions;
   /** Called after each call is answered (bench tracing): its request and outcome on the emulator clock. */
   onCall?: (call: CallRecord) => void;
+}
+
+export interface RunCommandFidelityOptions {
+  /**
+   * The caller's ssm:SendCommand conditions on instances. Default: the stack's conditions
+   * (functions/aws/send-command-policy.ts) for a deployment whose allow-list names every cluster of the
+   * fleet, so every discovered node is allowed; pass `sendCommandTagConditions()` for a deployment
+   * without an allow-list (self-managed nodes then denied), or [] to deny every instance.
+   */
+  sendCommandPolicy?: readonly SendCommandTagCondition[];
+  /** Refuse `tag-key` targets with this error code (e.g. "ValidationException"). */
+  refuseTagKeyTargets?: string;
+  /** A node offline when the command is sent: DeliveryTimedOut at expiry (default) or Undeliverable. */
+  offlineDelivery?: 'delivery-timeout' | 'undeliverable';
 }
 
 export interface CallRecord {
@@ -162,6 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     nodeRng: (instanceId, run) => seededRng(nodeSeed(options.seed ?? 1, instanceId, run)),
     executionTime: options.executionTime ?? fixed(200),
     pickupDelay: options.pickupDelay ?? fixed(100),
+    ...(options.runCommand?.offlineDelivery ? { offlineDelivery: options.runCommand.offlineDelivery } : {}),
   });
   const findings = new FindingsStore(() => clock.now(), options.securityHubProcessingMs ?? 1_000);
   const bridge = createEventBridge({
@@ -181,7 +202,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const services: Record<string, Service> = {
     eks: createEks(fleet),
     ec2: createEc2(fleet, faults),
-    ssm: createSsm({ fleet, faults, store: commands, documents }),
+    ssm: createSsm({
+      fleet,
+      faults,
+      store: commands,
+      documents,
+      sendCommandPolicy: () =>
+        options.runCommand?.sendCommandPolicy ?? sendCommandTagConditions([...fleet.clusters.keys()]),
+      ...(options.runCommand?.refuseTagKeyTargets
+        ? { refuseTagKeyTargets: options.runCommand.refuseTagKeyTargets }
+        : {}),
+    }),
     securityhub: createSecurityHub({
       store: findings,
       faults,

@@ -2,7 +2,7 @@
  * Run Command state: commands, their per-node invocations, and how each invocation moves over
  * simulated time: Pending → InProgress → Success / Failed / TimedOut / Cancelled, with the
  * StatusDetails AWS reports (facts A4). State is computed when read, from a schedule fixed at
- * SendCommand (pickup delay, MaxConcurrency slots, execution time) plus the collector's real
+ * SendCommand (pickup delay, the rate-control ramp up to MaxConcurrency, execution time) plus the collector's real
  * result, so no timers run per node.
  */
 import type { Fleet, SimNode } from '../fleet.ts';
@@ -10,6 +10,7 @@ import type { SimClock } from './clock.ts';
 import type { CollectorResult, CollectorRunner } from './collector-runner.ts';
 import type { Faults } from './faults.ts';
 import type { Distribution, Rng } from './random.ts';
+import { rampSchedule } from './rate-control.ts';
 import { addedVersionScript } from './ssm-documents.ts';
 import { preconditionSkipOutput } from './ssm-output.ts';
 
@@ -32,7 +33,13 @@ export interface SimDocument {
   addedVersions?: Readonly<Record<number, string>>;
 }
 
-export type InvocationKind = 'run' | 'skip' | 'never';
+/**
+ * run: the collector runs; skip: the step's precondition skips it (Success); never: not picked up
+ * (offline agent), Pending until the command expires, then DeliveryTimedOut; undeliverable: SSM gives
+ * up on delivery (Failed, Undeliverable); denied: a target the caller may not send to (Failed,
+ * AccessDenied: facts A4/A10).
+ */
+export type InvocationKind = 'run' | 'skip' | 'never' | 'undeliverable' | 'denied';
 
 export interface Invocation {
   instanceId: string;
@@ -41,6 +48,9 @@ export interface Invocation {
   startMs: number;
   endMs: number;
   executionTimedOut: boolean;
+  /** Drawn for this run: sent → picked up, and picked up → exit (before the execution timeout). */
+  pickupMs: number;
+  runMs: number;
   /** Set when the collector (or the override) has produced its output. */
   result?: CollectorResult;
 }
@@ -100,12 +110,26 @@ export interface CommandStoreDeps {
   executionTime: Distribution;
   /** Simulated time until the node's agent picks the command up. */
   pickupDelay: Distribution;
+  /**
+   * A node whose agent went offline after the caller listed it (ConnectionLost when the command is
+   * sent): "delivery-timeout" (default, the longer wait) leaves its invocation Pending until the command
+   * expires (delivery + execution timeout) and then DeliveryTimedOut; "undeliverable" ends it Failed
+   * with StatusDetails Undeliverable once SSM tried to deliver. Both are documented outcomes
+   * (GetCommandInvocation StatusDetails, facts A4); which one AWS picks for a ConnectionLost agent is
+   * not documented.
+   */
+  offlineDelivery?: 'delivery-timeout' | 'undeliverable';
 }
 
 /** "50" or "10%" of `targets` (MaxConcurrency rounds up and is at least 1; MaxErrors may be 0). */
 export function resolveRate(value: string, targets: number, minimum: number): number {
   const n = value.endsWith('%') ? Math.ceil((targets * Number(value.slice(0, -1))) / 100) : Number(value);
   return Math.max(minimum, n);
+}
+
+/** When the command expires: delivery timeout + the document's execution timeout (facts A3). */
+export function expiresAtMs(command: Command): number {
+  return command.requestedMs + (command.timeoutSeconds + command.document.executionTimeoutSeconds) * 1000;
 }
 
 export class CommandStore {
@@ -127,6 +151,8 @@ export class CommandStore {
     comment: string;
     parameters: Record<string, string[]>;
     nodes: SimNode[];
+    /** Targets the caller may not send to (tag-targeted commands: they end AccessDenied). */
+    denied?: ReadonlySet<string>;
     timeoutSeconds: number;
     maxConcurrency: string;
     maxErrors: string;
@@ -150,52 +176,74 @@ export class CommandStore {
       invocations: [],
       byInstance: new Map(),
     };
-    const slots: number[] = new Array(Math.min(targets, resolveRate(input.maxConcurrency, targets, 1))).fill(
-      requestedMs,
-    );
     const executionTimeoutMs = input.document.executionTimeoutSeconds * 1000;
     for (const node of input.nodes) {
-      const platform = node.os === 'windows' ? 'Windows' : 'Linux';
-      const kind: InvocationKind =
-        node.ssm === 'connection-lost' || faults.isDeliveryTimeout(node.instanceId)
-          ? 'never'
-          : input.document.platformTypes.includes(platform)
-            ? 'run'
-            : 'skip';
-      const invocation: Invocation = {
-        instanceId: node.instanceId,
-        instanceName: node.privateDnsName,
-        kind,
-        startMs: Number.POSITIVE_INFINITY,
-        endMs: Number.POSITIVE_INFINITY,
-        executionTimedOut: false,
-      };
-      if (kind !== 'never') {
-        // List scheduling over MaxConcurrency slots (AWS's exponential ramp-up is not modelled).
-        const rng = this.deps.nodeRng(node.instanceId, this.byInstance.get(node.instanceId)?.length ?? 0);
-        const pickup = requestedMs + this.deps.pickupDelay(rng);
-        let slot = 0;
-        for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[slot]!) slot = i;
-        invocation.startMs = Math.max(pickup, slots[slot]!);
-        const duration = kind === 'skip' ? 50 : this.deps.executionTime(rng);
-        invocation.executionTimedOut =
-          kind === 'run' && (faults.isExecutionTimeout(node.instanceId) || duration > executionTimeoutMs);
-        invocation.endMs =
-          invocation.startMs + (invocation.executionTimedOut ? executionTimeoutMs : duration);
-        slots[slot] = invocation.endMs;
-        this.startRun(node, invocation, command);
-      }
+      const invocation = this.invocationFor(node, input.document, input.denied);
+      const rng = this.deps.nodeRng(node.instanceId, this.byInstance.get(node.instanceId)?.length ?? 0);
+      invocation.pickupMs = this.deps.pickupDelay(rng);
+      const duration = invocation.kind === 'skip' ? 50 : this.deps.executionTime(rng);
+      invocation.executionTimedOut =
+        invocation.kind === 'run' &&
+        (faults.isExecutionTimeout(node.instanceId) || duration > executionTimeoutMs);
+      invocation.runMs = invocation.executionTimedOut ? executionTimeoutMs : duration;
       command.invocations.push(invocation);
+    }
+    // Rate control: waves of 1, 2, 4 … up to MaxConcurrency (rate-control.ts).
+    const schedule = rampSchedule(
+      command.invocations.map((inv) => ({
+        delivered: inv.kind === 'run' || inv.kind === 'skip',
+        pickupMs: inv.pickupMs,
+        runMs: inv.runMs,
+      })),
+      { requestedMs, maxConcurrency: resolveRate(input.maxConcurrency, targets, 1) },
+    );
+    command.invocations.forEach((invocation, i) => {
+      const node = input.nodes[i]!;
+      const slot = schedule[i]!;
+      if (invocation.kind === 'run' || invocation.kind === 'skip') {
+        invocation.startMs = slot.startMs;
+        invocation.endMs = slot.endMs;
+        this.startRun(node, invocation, command);
+      } else if (invocation.kind === 'undeliverable' || invocation.kind === 'denied') {
+        // Decided when SSM tries to deliver (undeliverable) or resolves the target (denied).
+        invocation.startMs = requestedMs + (invocation.kind === 'denied' ? 0 : invocation.pickupMs);
+        invocation.endMs = invocation.startMs;
+      }
       command.byInstance.set(node.instanceId, invocation);
       const list = this.byInstance.get(node.instanceId) ?? [];
       this.byInstance.set(node.instanceId, list);
       list.push(command);
       if (faults.takeVanishAfterSend(node.instanceId))
         this.deps.fleet.terminate(node.instanceId, requestedMs + 1);
-    }
+    });
     this.commands.push(command);
     this.byId.set(command.commandId, command);
     return command;
+  }
+
+  private invocationFor(node: SimNode, document: SimDocument, denied?: ReadonlySet<string>): Invocation {
+    const { faults } = this.deps;
+    const platform = node.os === 'windows' ? 'Windows' : 'Linux';
+    const offline = node.ssm === 'connection-lost' || faults.isDeliveryTimeout(node.instanceId);
+    const kind: InvocationKind = denied?.has(node.instanceId)
+      ? 'denied'
+      : offline
+        ? this.deps.offlineDelivery === 'undeliverable' && node.ssm === 'connection-lost'
+          ? 'undeliverable'
+          : 'never'
+        : document.platformTypes.includes(platform)
+          ? 'run'
+          : 'skip';
+    return {
+      instanceId: node.instanceId,
+      instanceName: node.privateDnsName,
+      kind,
+      startMs: Number.POSITIVE_INFINITY,
+      endMs: Number.POSITIVE_INFINITY,
+      executionTimedOut: false,
+      pickupMs: 0,
+      runMs: 0,
+    };
   }
 
   private startRun(node: SimNode, invocation: Invocation, command: Command): void {
@@ -264,9 +312,17 @@ export class CommandStore {
       return { ...base, status: 'Failed', statusDetails: 'Undeliverable', finished: true };
     }
     if (invocation.kind === 'never') {
-      return now < command.requestedMs + command.timeoutSeconds * 1000
+      // The command expires after its delivery timeout PLUS the document's execution timeout (SSM User
+      // Guide "Understanding command timeout values", facts A3; Command.ExpiresAfter); then every
+      // invocation still Pending becomes DeliveryTimedOut.
+      return now < expiresAtMs(command)
         ? { ...base, status: 'Pending', statusDetails: 'Pending' }
         : { ...base, status: 'TimedOut', statusDetails: 'DeliveryTimedOut', finished: true };
+    }
+    if (invocation.kind === 'undeliverable' || invocation.kind === 'denied') {
+      if (now < invocation.endMs) return { ...base, status: 'Pending', statusDetails: 'Pending' };
+      const statusDetails = invocation.kind === 'denied' ? 'AccessDenied' : 'Undeliverable';
+      return { ...base, status: 'Failed', statusDetails, finished: true };
     }
     // MaxErrors: once more than MaxErrors invocations have failed, ones not yet started are cancelled.
     const cancelAt = errorEndsBefore[maxErrors];

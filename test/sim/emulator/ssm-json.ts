@@ -1,5 +1,5 @@
 /** The wire shapes of SSM Command and CommandInvocation (awsJson: timestamps in epoch seconds). */
-import type { Command, InvocationView } from './ssm-commands.ts';
+import { type Command, expiresAtMs, type InvocationView } from './ssm-commands.ts';
 import type { SsmDeps } from './ssm-deps.ts';
 import { truncatePluginOutput } from './ssm-output.ts';
 import { seconds } from './ssm-validation.ts';
@@ -12,9 +12,7 @@ export function commandJson(deps: SsmDeps, command: Command) {
     DocumentName: command.document.name,
     DocumentVersion: command.documentVersion,
     Comment: command.comment,
-    ExpiresAfter: seconds(
-      command.requestedMs + command.timeoutSeconds * 1000 + command.document.executionTimeoutSeconds * 1000,
-    ),
+    ExpiresAfter: seconds(expiresAtMs(command)),
     Parameters: command.parameters,
     InstanceIds: command.instanceIds,
     Targets: [],

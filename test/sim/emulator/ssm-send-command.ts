@@ -2,6 +2,7 @@
 import type { SimNode } from '../fleet.ts';
 import { AwsError } from './protocols.ts';
 import type { ServiceResult } from './service.ts';
+import { authoriseInstanceIds, mayReach } from './ssm-authorization.ts';
 import type { SsmDeps } from './ssm-deps.ts';
 import { resolveDocumentVersion } from './ssm-documents.ts';
 import { commandJson } from './ssm-json.ts';
@@ -25,7 +26,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
   const instanceIds = (input.InstanceIds as string[] | undefined) ?? [];
   if (targets !== undefined && instanceIds.length > 0)
     throw new AwsError('InvalidParameters', 'Specify either InstanceIds or Targets, not both');
-  if (targets !== undefined) validateTargets(targets);
+  if (targets !== undefined) validateTargets(targets, deps.refuseTagKeyTargets);
   else if (instanceIds.length > 50)
     throw validation(
       'instanceIds',
@@ -65,6 +66,8 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
       );
   }
   const nodes = targets !== undefined ? resolveTargets(deps, targets) : nodesByIds(deps, instanceIds);
+  const policy = deps.sendCommandPolicy();
+  const denied = new Set(nodes.filter((n) => !mayReach(policy, n)).map((n) => n.instanceId));
   const command = store.send({
     document,
     documentVersion,
@@ -72,6 +75,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
     comment,
     parameters,
     nodes,
+    denied,
     timeoutSeconds,
     maxConcurrency,
     maxErrors,
@@ -82,7 +86,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
 const TARGET_KEY = /^(tag:.{1,128}|tag-key|InstanceIds)$/;
 
 /** Targets (facts A1): ≤ 5 keys, ≤ 50 values each; resource-group keys are not emulated. */
-function validateTargets(targets: { Key?: string; Values?: string[] }[]): void {
+function validateTargets(targets: { Key?: string; Values?: string[] }[], refuseTagKey?: string): void {
   if (!Array.isArray(targets) || targets.length === 0 || targets.length > 5)
     throw validation(
       'targets',
@@ -95,6 +99,10 @@ function validateTargets(targets: { Key?: string; Values?: string[] }[]): void {
         'InvalidParameters',
         `The emulator does not support the target key ${String(t.Key)}`,
       );
+    // The SendCommand Target doc lists tag-key for every Systems Manager tool; a Region that still
+    // refused it would answer like this (emulator option, to test the fallback).
+    if (t.Key === 'tag-key' && refuseTagKey)
+      throw new AwsError(refuseTagKey, 'Target key tag-key is not supported for Run Command in this Region');
     if (!Array.isArray(t.Values) || t.Values.length === 0 || t.Values.length > 50)
       throw validation(
         'targets.values',
@@ -107,7 +115,7 @@ function validateTargets(targets: { Key?: string; Values?: string[] }[]): void {
 /**
  * The managed instances the targets select: keys are ANDed, the values of one key ORed. Only
  * instances SSM lists (registered, running) are targets, ConnectionLost ones included: their
- * invocations wait for delivery until the command's delivery timeout, like on AWS.
+ * invocations wait for delivery until the command expires (delivery + execution timeout), like on AWS.
  */
 function resolveTargets(deps: SsmDeps, targets: { Key?: string; Values?: string[] }[]): SimNode[] {
   const { fleet } = deps;
@@ -131,6 +139,8 @@ function resolveTargets(deps: SsmDeps, targets: { Key?: string; Values?: string[
 
 function nodesByIds(deps: SsmDeps, instanceIds: string[]): SimNode[] {
   const { fleet, faults } = deps;
+  // IAM comes first: a denied request is never validated by SSM.
+  authoriseInstanceIds(fleet, deps.sendCommandPolicy(), instanceIds);
   if (new Set(instanceIds).size !== instanceIds.length)
     throw new AwsError('DuplicateInstanceId', 'Instance Id list contains duplicates');
   for (const id of instanceIds) if (faults.takeVanishOnSend(id) && fleet.get(id)) fleet.terminate(id);
@@ -138,9 +148,12 @@ function nodesByIds(deps: SsmDeps, instanceIds: string[]): SimNode[] {
   const invalid: string[] = [];
   for (const id of instanceIds) {
     const node = INSTANCE_ID.test(id) ? fleet.get(id) : undefined;
-    // InvalidInstanceId causes (facts A1): not registered with SSM, agent not running (ConnectionLost),
-    // or the instance not running.
-    if (node && fleet.isSsmManaged(node) && node.ssm === 'online') nodes.push(node);
+    // InvalidInstanceId causes (facts A1): not registered with SSM, or the instance not running. A
+    // registered node whose agent went ConnectionLost since the caller listed it is accepted: its
+    // invocation waits for delivery until the command expires (DeliveryTimedOut) or ends Undeliverable
+    // (CommandStore offlineDelivery), like a tag-targeted offline node. The model also names "agent not
+    // running" as a cause, but SSM only learns that from missed pings, i.e. ConnectionLost later on.
+    if (node && fleet.isSsmManaged(node)) nodes.push(node);
     else invalid.push(id);
   }
   // One such id fails the whole call, and nothing is sent (facts A1).
