@@ -1,5 +1,5 @@
 /**
- * End to end under the Run Command limits the emulator enforces like AWS (FIDELITY-ssm-run-command.md):
+ * End to end under the Run Command limits the emulator enforces like AWS (FIDELITY.md):
  * nodes whose agent goes offline after the offline listing, the stack's IAM tag conditions, and a
  * Region that refuses `tag-key` targets. Real scanner, real SDK clients, real collector.
  */

@@ -1,6 +1,6 @@
 /**
  * SendCommand by id under the stack's tag-conditioned IAM policy (run-command/access-denied.ts), against
- * the emulator (which authorises SendCommand like IAM, FIDELITY-ssm-run-command.md) through the real SDK.
+ * the emulator (which authorises SendCommand like IAM, FIDELITY.md) through the real SDK.
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

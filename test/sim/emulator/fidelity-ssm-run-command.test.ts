@@ -1,6 +1,6 @@
 /**
  * What the emulator enforces of SSM Run Command, each limit and error stated once through the real SDK
- * v3 client, with its source (FIDELITY-ssm-run-command.md lists them with what remains unverified).
+ * v3 client, with its source (FIDELITY.md lists them with what remains unverified).
  * "facts Ax" = /work/shared/reference/aws-platform-facts.md section A (botocore ssm service-2.json, the
  * SSM User Guide, the Service Authorization Reference, amazon-ssm-agent).
  */
