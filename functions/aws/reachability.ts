@@ -10,10 +10,12 @@
  *   passes it in every cluster's event; a scan started without it lists it itself. Candidates in
  *   that set are answered NOT_AVAILABLE and never sent to.
  * - Everything else is sent to directly (run-command/send.ts). SendCommand fails the whole call with
- *   InvalidInstanceId when one id is unmanaged, offline or gone (SSM API reference, SendCommand), and
- *   a rejected call sends nothing; only then does DescribeInstanceInformation for that chunk
- *   (≤ 50 ids = one page) classify each id, and the online ones are sent again. Healthy fleet:
- *   2 listings; a chunk that holds an unmanaged node: +1 SendCommand and the look-ups below.
+ *   InvalidInstanceId when one id is unmanaged or gone (SSM API reference, SendCommand), and a
+ *   rejected call sends nothing; only then does DescribeInstanceInformation for that chunk (≤ 50 ids =
+ *   one page) classify each id, and the online ones are sent again. A node whose agent went offline
+ *   after the listing is accepted: its invocation ends DeliveryTimedOut or Undeliverable
+ *   (run-command/outcomes.ts). Healthy fleet: 2 listings; a chunk that holds an unmanaged node: +1
+ *   SendCommand and the look-ups below.
  * - DescribeInstanceInformation itself rejects an id list that names an instance SSM does not manage
  *   (InvalidInstanceId: "If you specify a node ID that isn't valid or a node that you don't own, you
  *   receive an error", botocore ssm service-2.json, DescribeInstanceInformation). A rejected look-up
