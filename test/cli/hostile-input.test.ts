@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
 import { buildEvidence, kcJson, textFile } from '../kubelet/evidence-builder.ts';
 import { hasControlCharacter, onlySgrEscapes } from '../text/controls.ts';
+import { runMain } from './run-main.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'kubelet-audit.js');
 const work = mkdtempSync(join(tmpdir(), 'kubelet-audit-hostile-'));
@@ -21,24 +21,8 @@ const hostile = buildEvidence({
   host: { hostname: `ip-10-0-0-1${TITLE}${RLO}lmth.exe` },
 });
 
-async function inProcess(args: string[], input = '') {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdin: (async function* () {
-      yield Buffer.from(input);
-    })(),
-    env: {},
-    isTTY: true,
-  });
-  return { code, stdout, stderr };
-}
+/** The same entry point in-process (fast), with captured output. */
+const inProcess = (args: string[], input = '') => runMain(args, { input, isTTY: true });
 
 describe('node text in the CLI', () => {
   it('the table (even coloured, on a terminal) carries no escape sequence from the node', async () => {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
 import { buildEvidence, kcJson, missingFile, textFile } from '../kubelet/evidence-builder.ts';
 import { nodePresets, writeNodeTree } from '../sim/node-tree.ts';
+import { runMain } from './run-main.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'kubelet-audit.js');
 const work = mkdtempSync(join(tmpdir(), 'kubelet-audit-cli-'));
@@ -37,24 +37,7 @@ function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv 
 }
 
 /** The same entry point in-process (fast), with captured output. */
-async function inProcess(args: string[], input = '') {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdin: (async function* () {
-      yield Buffer.from(input);
-    })(),
-    env: {},
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const inProcess = (args: string[], input = '') => runMain(args, { input, isTTY: false });
 
 describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => {
   it('--help prints usage and exits 0', () => {
