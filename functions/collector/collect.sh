@@ -79,6 +79,13 @@ readonly MAX_FILES=128
 readonly MAX_ERRORS=60
 readonly MAX_PATHS_PER_FLAG=4 # distinct --config / --config-dir values kept per kubelet
 readonly MAX_DIR_DEPTH=8
+readonly API_CAP=65536        # bytes of one apiclient answer examined
+readonly MAX_CHECKS=64        # checks of the Bottlerocket CIS report kept
+# settings.kubernetes keys shipped: those the kubelet settings judged by CIS EKS section 3 are
+# rendered from (core-kit packages/kubernetes-1.3x/kubelet-config and kubelet-exec-start-conf).
+readonly BR_SETTINGS='standalone-mode authentication-mode event-qps server-tls-bootstrap'
+# Set or not, never their values: with both, the kubelet uses them instead of serverTLSBootstrap.
+readonly BR_SECRETS='server-certificate server-key'
 readonly CLK_TCK=100          # USER_HZ: 100 on every Linux architecture EKS runs (x86_64, arm64)
 # Z85 (ZeroMQ RFC 32): 4 bytes in 5 characters, with no quote or backslash, so the text is JSON-safe.
 readonly Z85='0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
@@ -106,6 +113,8 @@ declare -A FILE_AT=()
 declare -A FILE_REAL=()
 HOST_NOTE=''
 HOST_VISIBLE=true
+BOTTLEROCKET=''
+CA_CANDS=()
 
 # ----------------------------------------------------------------------------------------------
 # JSON helpers. Results come back in REPLY: command substitution would fork once per string.
@@ -277,6 +286,8 @@ add_file() {
     BODY='"ok":false,"error":"left out: the total output cap was reached","cut":true'
   fi
   FILE_BODY[idx]=$BODY
+  [[ $how == content && -n $F_TEXT ]] && ca_scan "$F_TEXT" "$path" "$pid"
+  return 0
 }
 
 # pseudo_fs PATH: true for a host path on /proc, /sys or /dev, which no configuration file is: reading
@@ -292,8 +303,9 @@ pseudo_fs() {
 # members, F_ID = "device:inode type" for the check after reading. Returns 1 with F_ERR (JSON
 # members) when it must not or cannot be read: no regular file is ever opened before this.
 inspect() {
-  local path=$1 st target
+  local path=$1 st target link=''
   F_ERR='' F_META='' F_ID=''
+  [[ $2 == meta ]] && link_meta "$path" && link=$REPLY
   if ! resolve_host "$path"; then
     json_str "$REPLY"
     F_ERR="\"ok\":false,\"error\":$REPLY"
@@ -308,6 +320,7 @@ inspect() {
     json_str "${target:0:256}"
     target=",\"target\":$REPLY"
   fi
+  target+=$link
   if [[ ! -e $F_REAL && ! -L $F_REAL ]]; then
     if [[ -n $target ]]; then
       F_ERR="\"ok\":false,\"error\":\"not found (dangling symbolic link)\",\"type\":\"symlink\"$target"
@@ -346,6 +359,19 @@ inspect() {
   F_SIZE=${f[0]}
 }
 
+# link_meta PATH: REPLY = ',"link":{mode,uid,gid}' from an lstat of host PATH when it is a symbolic
+# link (the file controls judge what the kubelet opens, the target, and show the link itself too),
+# else returns 1. Only stat: nothing is opened, so a link into /dev or to a FIFO is harmless here.
+link_meta() {
+  local st
+  resolve_host "$1" nofollow || return 1
+  [[ -L $HOST_ROOT$REPLY ]] || return 1
+  st=$(stat -c '%a %u %g' -- "$HOST_ROOT$REPLY" 2>/dev/null) || return 1
+  local -a f=($st)
+  local m=000${f[0]}
+  REPLY=",\"link\":{\"mode\":\"${m: -4}\",\"uid\":${f[1]},\"gid\":${f[2]}}"
+}
+
 # unchanged: true when F_REAL still is the regular file inspect saw. A swap between the stat and the
 # read (to a FIFO, a device, another file) is caught here and the content thrown away.
 unchanged() {
@@ -367,11 +393,12 @@ read_text() {
 # file_body PATH HOW: BODY = the JSON members describing the file (without path/roles/pid).
 file_body() {
   local path=$1 how=$2
-  if ! inspect "$path"; then
+  F_TEXT=''
+  if ! inspect "$path" "$how"; then
     BODY=$F_ERR
     return
   fi
-  if [[ $how == redact ]]; then
+  if [[ $how == redact || $how == meta ]]; then
     BODY="\"ok\":true,$F_META,\"redacted\":true"
     return
   fi
@@ -768,31 +795,272 @@ describe_kubelet() {
     ticks_to_seconds $((stat[11] + stat[12]))
     json+=",\"cpuSeconds\":$REPLY"
   fi
+  kubelet_version "$pid"
+  json+=$REPLY
   json_str "$SELECTED_BY"
   json+=",\"selectedBy\":$REPLY}"
   KUBELETS+=("$json")
+  kubelet_files "$pid" "$cwd"
+}
 
-  # Config files named on the command line, relative paths against the kubelet's working directory.
-  flag_values config
+# flag_paths FLAG PID CWD: PATHS = the distinct values of --FLAG (the one the kubelet uses first),
+# relative ones joined to the kubelet's working directory (an error when it is unknown).
+flag_paths() {
+  local f
+  PATHS=()
+  flag_values "$1"
   distinct_last "${FLAG_VALUES[@]}"
   for f in "${DISTINCT[@]}"; do
-    if [[ $f != /* && -z $cwd ]]; then
-      add_error "kubelet $pid: relative --config $f and its working directory is unknown"
+    if [[ $f != /* && -z $3 ]]; then
+      add_error "kubelet $2: relative --$1 $f and its working directory is unknown"
       continue
     fi
-    host_join "$cwd" "$f"
-    add_file "$REPLY" config "$pid" content
+    host_join "$3" "$f"
+    PATHS+=("$REPLY")
   done
-  flag_values config-dir
-  distinct_last "${FLAG_VALUES[@]}"
-  for f in "${DISTINCT[@]}"; do
-    if [[ $f != /* && -z $cwd ]]; then
-      add_error "kubelet $pid: relative --config-dir $f and its working directory is unknown"
-      continue
+}
+
+# kubelet_files PID CWD: the files the kubelet's command line names. The --config file and drop-ins
+# come first (their content, and the clientCAFile values in it); the kubeconfig and the client CA
+# files only as metadata, for the file controls (CIS EKS 3.1.x): their content never leaves the node.
+kubelet_files() {
+  local pid=$1 cwd=$2 f
+  CA_CANDS=()
+  flag_paths config "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do add_file "$f" config "$pid" content; done
+  flag_paths config-dir "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do walk_config_dir "$f" "$pid"; done
+  flag_paths kubeconfig "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do add_file "$f" kubeconfig "$pid" meta; done
+  flag_paths client-ca-file "$pid" "$cwd"
+  for f in "${PATHS[@]}" "${CA_CANDS[@]}"; do add_file "$f" client-ca "$pid" meta; done
+}
+
+# ca_scan TEXT FILE PID: adds to CA_CANDS each clientCAFile value in TEXT (the shipped part of a
+# --config file or drop-in), JSON ("clientCAFile": "...") or YAML (clientCAFile: ... , quoted or
+# plain) alike: the collector does not parse YAML or JSON, the evaluator decides which value is in
+# effect. A relative value is joined to FILE's directory, as the kubelet's loader does
+# (pkg/kubelet/kubeletconfig/configfiles/configfiles.go: resolveRelativePaths against
+# filepath.Dir of the file; an empty value stays empty). At most 4 per file.
+ca_scan() {
+  local s=$1 dir=${2%/*} v n=0 q="'"
+  local re='clientCAFile["'"$q"']?[[:space:]]*:[[:space:]]*("[^"\\]{0,1024}"|'"$q[^$q]{0,1024}$q"'|[^[:space:]"'"$q"',}#][^[:space:],}#]{0,1023})'
+  [[ $s == *clientCAFile* ]] || return 0
+  while ((n++ < 4)) && [[ $s =~ $re ]]; do
+    s=${s#*"${BASH_REMATCH[0]}"}
+    v=${BASH_REMATCH[1]}
+    [[ $v == [\"$q]* ]] && v=${v:1:${#v}-2}
+    [[ -z $v ]] && continue
+    host_join "${dir:-/}" "$v"
+    CA_CANDS+=("$REPLY")
+  done
+}
+
+# ----------------------------------------------------------------------------------------------
+# Programs run on the node: the kubelet binary (--version) and Bottlerocket's apiclient
+# ----------------------------------------------------------------------------------------------
+
+# safe_exec PATH: REPLY = HOST_ROOT + the resolved host PATH when it may be run as root: a regular,
+# executable file owned by root, writable by nobody else, not on /proc, /sys, /dev or a temporary
+# directory, and with no world-writable directory above it (where anyone could have swapped it).
+# Otherwise returns 1 with the reason in REPLY.
+safe_exec() {
+  local path real dirs=() d st m
+  resolve_host "$1" || return 1
+  path=$REPLY real=$HOST_ROOT$REPLY
+  case $path in
+    /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /tmp | /tmp/* | /var/tmp | /var/tmp/*)
+      REPLY="refused: $path is on /proc, /sys, /dev or a temporary directory"
+      return 1
+      ;;
+  esac
+  if [[ ! -f $real || -L $real || ! -x $real ]]; then
+    REPLY="not run: $path is not an executable regular file"
+    return 1
+  fi
+  d=$path
+  while [[ $d == /?* ]]; do
+    d=${d%/*}
+    dirs+=("$HOST_ROOT${d:-/}")
+  done
+  st=($(stat -c '%u %a' -- "$real" "${dirs[@]}" 2>/dev/null)) || { REPLY="not run: stat of $path failed"; return 1; }
+  if [[ ${st[0]} != 0 ]] || ((8#${st[1]} & 8#022)); then
+    REPLY="refused: $path is not owned by root or is writable by others (uid ${st[0]}, mode ${st[1]})"
+    return 1
+  fi
+  for ((d = 3; d < ${#st[@]}; d += 2)); do
+    m=${st[d]}
+    if [[ ! $m =~ ^[0-7]+$ ]] || ((8#$m & 2)); then
+      REPLY="refused: $path is under a world-writable directory"
+      return 1
     fi
-    host_join "$cwd" "$f"
-    walk_config_dir "$REPLY" "$pid"
   done
+  REPLY=$real
+}
+
+# run_bounded SECONDS BYTES PROGRAM ARG...: OUT = at most BYTES of PROGRAM's stdout, run with an
+# empty environment, no stdin and killed after SECONDS; RC = its exit status (124 = timed out).
+# head has its own timeout: a child that escaped the kill could hold the pipe open.
+run_bounded() {
+  local t=$1 cap=$2
+  shift 2
+  OUT=$($TIMEOUT -k 1 "$t" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" </dev/null 2>/dev/null |
+    $TIMEOUT $((t + 2)) head -c "$cap" | tr '\0' '\1'
+  printf '/%s' "${PIPESTATUS[0]}")
+  RC=${OUT##*/}
+  OUT=${OUT%/*}
+}
+
+# kubelet_version PID: REPLY = ',"version":"Kubernetes v..."' from `<binary> --version` of the binary
+# the process runs (/proc/<pid>/exe, resolved inside HOST_ROOT), or ',"versionError":"..."'.
+kubelet_version() {
+  local exe line
+  if [[ -z $TIMEOUT ]]; then
+    REPLY='not run: no timeout command'
+  elif ((TIME_BUDGET - SECONDS < 5)); then
+    REPLY='not run: too little of the time budget left'
+  elif ! exe=$(readlink -- "$HOST_ROOT/proc/$1/exe" 2>/dev/null) || [[ -z $exe ]]; then
+    REPLY='no /proc/<pid>/exe link (process gone or not permitted)'
+  else
+    [[ -n $HOST_ROOT && $exe == "$HOST_ROOT"/* ]] && exe=${exe#"$HOST_ROOT"}
+    if [[ $exe != /* || $exe == *' (deleted)' ]]; then
+      REPLY='the binary was deleted or replaced since the kubelet started'
+    elif safe_exec "$exe"; then
+      run_bounded 3 256 "$REPLY" --version
+      line=${OUT%%$'\n'*}
+      if [[ $line =~ ^Kubernetes\ v[0-9][0-9A-Za-z.+-]{0,80}$ ]]; then
+        json_str "$line"
+        REPLY=",\"version\":$REPLY"
+        return
+      fi
+      REPLY="unexpected output of --version (exit status $RC)"
+      [[ $RC == 124 || $RC == 137 ]] && REPLY='--version timed out after 3s'
+    fi
+  fi
+  json_str "${REPLY:0:200}"
+  REPLY=",\"versionError\":$REPLY"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Bottlerocket's API, from its control container
+# ----------------------------------------------------------------------------------------------
+
+# find_apiclient: REPLY = the apiclient to run (host-ctr mounts it at /usr/local/bin in the control
+# container; /usr/bin on the host), or returns 1 with why not.
+find_apiclient() {
+  local c
+  for c in /usr/bin/apiclient /usr/local/bin/apiclient; do
+    [[ -e $HOST_ROOT$c ]] && { safe_exec "$c"; return; }
+  done
+  if [[ -z $HOST_ROOT ]] && c=$(command -v apiclient 2>/dev/null) && [[ $c == /* ]]; then
+    safe_exec "$c"
+    return
+  fi
+  REPLY='apiclient not found'
+  return 1
+}
+
+br_error() {
+  json_str "${1:0:200}"
+  ((${#BR_ERRS[@]} < 8)) && BR_ERRS+=("$REPLY")
+}
+
+# api_call SECONDS APICLIENT ARG...: OUT = the answer of one apiclient call, or returns 1 (reason in
+# BR_ERRS) when it timed out, said more than API_CAP bytes or failed.
+api_call() {
+  local t=$1 what="apiclient $3 $4"
+  if ((TIME_BUDGET - SECONDS < t + 2)); then
+    br_error "$what: not run, too little of the time budget left"
+    return 1
+  fi
+  run_bounded "$t" $((API_CAP + 1)) "${@:2}"
+  if ((${#OUT} > API_CAP)); then
+    br_error "$what: more than $API_CAP bytes of output, ignored"
+  elif [[ $RC == 124 || $RC == 137 ]]; then
+    br_error "$what: timed out after ${t}s"
+  elif [[ $RC != 0 ]]; then
+    br_error "$what: exit status $RC"
+  else
+    return 0
+  fi
+  return 1
+}
+
+# cis_report TEXT: REPLY = the bloodhound JSON report (core-kit sources/bloodhound/src/results.rs
+# ReportResults, one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
+# name, version, url, then results keyed by check name, each name, id, level, title, mode, status,
+# error) reduced to the report's level, status and benchmark version and each check's id, status,
+# title (cut to 120 characters) and whether it is Manual. bloodhound exits 0 when checks FAIL: the
+# statuses are the answer. Returns 1 (reason in BR_ERRS) for anything else.
+cis_report() {
+  local s=$1 head n=0 checks=() item total=-1 re
+  head=${s%%\"results\":\{*}
+  if [[ $head == "$s" || $head != '{'* ]] || ! [[ $head =~ \"status\":\"(PASS|FAIL|SKIP)\" ]]; then
+    br_error 'apiclient report cis-k8s: not a bloodhound JSON report'
+    return 1
+  fi
+  local json="\"status\":\"${BASH_REMATCH[1]}\""
+  [[ $head =~ \"level\":([0-9]{1,2}), ]] && json="\"level\":${BASH_REMATCH[1]},$json"
+  [[ $head =~ \"version\":\"([A-Za-z0-9._-]{1,32})\" ]] && json+=",\"benchmarkVersion\":\"${BASH_REMATCH[1]}\""
+  [[ $head =~ \"total\":([0-9]{1,4}), ]] && total=$((10#${BASH_REMATCH[1]}))
+  s=${s:${#head}}
+  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"([^"\\]*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
+  while ((n < MAX_CHECKS)) && [[ $s =~ $re ]]; do
+    s=${s#*"${BASH_REMATCH[0]}"}
+    json_str "${BASH_REMATCH[2]:0:120}"
+    item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[4]}\",\"title\":$REPLY"
+    [[ ${BASH_REMATCH[3]} == Manual ]] && item+=',"manual":true'
+    checks+=("$item}")
+    ((n++))
+  done
+  ((total >= 0 && total != n)) && br_error "apiclient report cis-k8s: the report counts $total checks, $n were read"
+  json_arr "${checks[@]}"
+  REPLY="{$json,\"checks\":$REPLY}"
+}
+
+# br_settings TEXT: REPLY = ',"settings":{...}' with the whitelisted settings.kubernetes keys of
+# `apiclient get settings.kubernetes` (serde_json pretty-printed: the keys of settings.kubernetes
+# are the lines indented by 6 spaces), and ',"settingsPresent":[...]' naming the secret settings
+# that are set without their values. Returns 1 for an answer of another shape.
+br_settings() {
+  local s=$1 nl=$'\n' key re out='' present=()
+  if [[ $s != '{'* ]]; then
+    br_error 'apiclient get settings.kubernetes: not a JSON object'
+    return 1
+  fi
+  for key in $BR_SETTINGS; do
+    re="$nl      \"$key\": (true|false|-?[0-9]{1,12}(\\.[0-9]{1,6})?|\"[A-Za-z0-9._-]{0,32}\"),?$nl"
+    [[ $s =~ $re ]] && out+=",\"$key\":${BASH_REMATCH[1]}"
+  done
+  for key in $BR_SECRETS; do
+    [[ $s == *"$nl      \"$key\": "* ]] && present+=("\"$key\"")
+  done
+  REPLY=",\"settings\":{${out#,}}"
+  if ((${#present[@]})); then
+    json_arr "${present[@]}"
+    REPLY=",\"settings\":{${out#,}},\"settingsPresent\":$REPLY"
+  fi
+}
+
+# collect_bottlerocket: BOTTLEROCKET = what Bottlerocket's API says about the kubelet, from the
+# control container that cannot see the host: its own CIS Kubernetes report and the settings the
+# kubelet configuration is rendered from (see the disclosure rule for what is kept).
+collect_bottlerocket() {
+  local json='' bin
+  BR_ERRS=()
+  if [[ -z $TIMEOUT ]]; then
+    br_error 'apiclient not run: no timeout command'
+  elif find_apiclient; then
+    bin=$REPLY
+    api_call 10 "$bin" report cis-k8s -f json && cis_report "$OUT" && json+=",\"cisReport\":$REPLY"
+    api_call 4 "$bin" get settings.kubernetes && br_settings "$OUT" && json+=$REPLY
+  else
+    br_error "$REPLY"
+  fi
+  json_arr "${BR_ERRS[@]}"
+  json="{${json#,}${json:+,}\"errors\":$REPLY}"
+  spend ${#json} || json='{"errors":["left out: the total output cap was reached"]}'
+  BOTTLEROCKET=$json
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -1155,6 +1423,7 @@ document() {
   doc+=",\"configDirs\":$REPLY"
   files_json
   doc+=",\"files\":$REPLY"
+  [[ -n $BOTTLEROCKET ]] && doc+=",\"bottlerocket\":$BOTTLEROCKET"
   json_arr "${ERRORS[@]}"
   doc+=",\"errors\":$REPLY,\"cut\":$DOC_CUT,\"end\":true}"
   REPLY=$doc
@@ -1217,6 +1486,7 @@ main() {
   if ((${#CAND_PIDS[@]} == 0)) && in_control_container; then
     HOST_VISIBLE=false
     HOST_NOTE='Bottlerocket control container: the host'"'"'s processes and files are not visible here. Run the collector in the admin container (it sees the host at /.bottlerocket/rootfs) or use `apiclient report cis-k8s`.'
+    collect_bottlerocket
     return
   fi
   select_kubelets
