@@ -17,8 +17,15 @@
 #     /etc/eks/kubelet/environment: only assignments of variables an ExecStart= references);
 #     os-release (NAME, ID, VERSION, VERSION_ID, PRETTY_NAME, VARIANT_ID);
 #   - host name, uptime and the time of collection;
-#   - for everything else in a --config-dir: path, size, mode, uid, gid, type and symlink target,
-#     marked "redacted" and never opened.
+#   - for everything else in a --config-dir, the --kubeconfig file and the client CA files
+#     (--client-ca-file and each clientCAFile value in the shipped config texts): path, size, mode,
+#     uid, gid, type, symlink target and the link's own mode/owner, marked "redacted", never opened;
+#   - the first line of the kubelet binary's --version (only "Kubernetes v..."), run only when it is
+#     a root-owned executable writable by no one else, outside /proc, /sys, /dev, /tmp, /var/tmp and
+#     world-writable directories;
+#   - in Bottlerocket's control container only: apiclient's CIS Kubernetes report reduced to each
+#     check's id, status, title and mode, and from settings.kubernetes only the values of
+#     BR_SETTINGS (no certificate, key, token or endpoint), and which BR_SECRETS are set.
 # Nothing under /proc, /sys or /dev (after resolving symlinks inside HOST_ROOT) is read as a file, and
 # nothing but a regular file is opened: the type is checked first, every read is bounded in bytes and
 # time (timeout + head), and a file whose type or device:inode changed during the read is discarded.
@@ -286,7 +293,7 @@ add_file() {
     BODY='"ok":false,"error":"left out: the total output cap was reached","cut":true'
   fi
   FILE_BODY[idx]=$BODY
-  [[ $how == content && -n $F_TEXT ]] && ca_scan "$F_TEXT" "$path" "$pid"
+  [[ $how == content && -n $F_TEXT ]] && ca_scan "$F_TEXT" "$path"
   return 0
 }
 
@@ -836,21 +843,19 @@ kubelet_files() {
   for f in "${PATHS[@]}" "${CA_CANDS[@]}"; do add_file "$f" client-ca "$pid" meta; done
 }
 
-# ca_scan TEXT FILE PID: adds to CA_CANDS each clientCAFile value in TEXT (the shipped part of a
-# --config file or drop-in), JSON ("clientCAFile": "...") or YAML (clientCAFile: ... , quoted or
-# plain) alike: the collector does not parse YAML or JSON, the evaluator decides which value is in
-# effect. A relative value is joined to FILE's directory, as the kubelet's loader does
-# (pkg/kubelet/kubeletconfig/configfiles/configfiles.go: resolveRelativePaths against
-# filepath.Dir of the file; an empty value stays empty). At most 4 per file.
+# ca_scan TEXT FILE: adds to CA_CANDS each clientCAFile value in TEXT (the shipped part of a config
+# file or drop-in), JSON or YAML, quoted or plain, at most 4: the evaluator, which parses the files,
+# decides which one is in effect. A relative value is joined to FILE's directory, as the kubelet does
+# (pkg/kubelet/kubeletconfig/configfiles/configfiles.go: resolveRelativePaths, filepath.Dir).
 ca_scan() {
   local s=$1 dir=${2%/*} v n=0 q="'"
-  local re='clientCAFile["'"$q"']?[[:space:]]*:[[:space:]]*("[^"\\]{0,1024}"|'"$q[^$q]{0,1024}$q"'|[^[:space:]"'"$q"',}#][^[:space:],}#]{0,1023})'
+  local re='clientCAFile["'"$q"']?[[:space:]]*:[[:space:]]*("[^"\\]*"|'"$q[^$q]*$q"'|[^[:space:]"'"$q"',}#][^[:space:],}#]*)'
   [[ $s == *clientCAFile* ]] || return 0
   while ((n++ < 4)) && [[ $s =~ $re ]]; do
     s=${s#*"${BASH_REMATCH[0]}"}
     v=${BASH_REMATCH[1]}
     [[ $v == [\"$q]* ]] && v=${v:1:${#v}-2}
-    [[ -z $v ]] && continue
+    [[ -z $v || ${#v} -gt 1024 ]] && continue
     host_join "${dir:-/}" "$v"
     CA_CANDS+=("$REPLY")
   done
@@ -860,77 +865,53 @@ ca_scan() {
 # Programs run on the node: the kubelet binary (--version) and Bottlerocket's apiclient
 # ----------------------------------------------------------------------------------------------
 
-# safe_exec PATH: REPLY = HOST_ROOT + the resolved host PATH when it may be run as root: a regular,
-# executable file owned by root, writable by nobody else, not on /proc, /sys, /dev or a temporary
-# directory, and with no world-writable directory above it (where anyone could have swapped it).
-# Otherwise returns 1 with the reason in REPLY.
+# safe_exec PATH: REPLY = HOST_ROOT + resolved host PATH if it may run as root: an executable regular
+# file owned by root, writable by no one else, not on /proc, /sys, /dev or /tmp, /var/tmp, with no
+# world-writable directory above it. Else returns 1, the reason in REPLY.
 safe_exec() {
-  local path real dirs=() d st m
+  local path real dirs=() d st
   resolve_host "$1" || return 1
   path=$REPLY real=$HOST_ROOT$REPLY
-  case $path in
-    /proc | /proc/* | /sys | /sys/* | /dev | /dev/* | /tmp | /tmp/* | /var/tmp | /var/tmp/*)
-      REPLY="refused: $path is on /proc, /sys, /dev or a temporary directory"
-      return 1
-      ;;
-  esac
-  if [[ ! -f $real || -L $real || ! -x $real ]]; then
-    REPLY="not run: $path is not an executable regular file"
-    return 1
-  fi
-  d=$path
-  while [[ $d == /?* ]]; do
-    d=${d%/*}
-    dirs+=("$HOST_ROOT${d:-/}")
-  done
-  st=($(stat -c '%u %a' -- "$real" "${dirs[@]}" 2>/dev/null)) || { REPLY="not run: stat of $path failed"; return 1; }
-  if [[ ${st[0]} != 0 ]] || ((8#${st[1]} & 8#022)); then
-    REPLY="refused: $path is not owned by root or is writable by others (uid ${st[0]}, mode ${st[1]})"
-    return 1
-  fi
+  REPLY="refused: $path"
+  case $path in /proc/* | /sys/* | /dev/* | /tmp/* | /var/tmp/*) return 1 ;; esac
+  [[ -f $real && ! -L $real && -x $real ]] || { REPLY+=' is not an executable regular file'; return 1; }
+  for ((d = ${#path}; d > 0; d--)); do [[ ${path:d:1} == / ]] && dirs+=("$HOST_ROOT${path:0:d}"); done
+  st=($(stat -c '%u %a' -- "$real" "${dirs[@]}" "$HOST_ROOT/" 2>/dev/null)) || return 1
+  [[ ${st[0]} == 0 ]] && ! ((8#${st[1]} & 8#022)) || { REPLY+=" has owner ${st[0]}, mode ${st[1]}"; return 1; }
   for ((d = 3; d < ${#st[@]}; d += 2)); do
-    m=${st[d]}
-    if [[ ! $m =~ ^[0-7]+$ ]] || ((8#$m & 2)); then
-      REPLY="refused: $path is under a world-writable directory"
-      return 1
-    fi
+    ((8#${st[d]} & 2)) && { REPLY+=' is under a world-writable directory'; return 1; }
   done
   REPLY=$real
 }
 
-# run_bounded SECONDS BYTES PROGRAM ARG...: OUT = at most BYTES of PROGRAM's stdout, run with an
-# empty environment, no stdin and killed after SECONDS; RC = its exit status (124 = timed out).
-# head has its own timeout: a child that escaped the kill could hold the pipe open.
+# run_bounded SECONDS BYTES PROGRAM ARG...: OUT = at most BYTES of its stdout (NUL as \001), RC = its
+# exit status (124: timed out); empty environment, no stdin. head has its own timeout: a child that
+# escaped the kill could hold the pipe open.
 run_bounded() {
   local t=$1 cap=$2
   shift 2
+  [[ -n $TIMEOUT ]] || { OUT='' RC='not run: no timeout command'; return; }
   OUT=$($TIMEOUT -k 1 "$t" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" </dev/null 2>/dev/null |
     $TIMEOUT $((t + 2)) head -c "$cap" | tr '\0' '\1'
-  printf '/%s' "${PIPESTATUS[0]}")
-  RC=${OUT##*/}
-  OUT=${OUT%/*}
+  printf /%s "${PIPESTATUS[0]}")
+  RC=${OUT##*/} OUT=${OUT%/*}
 }
 
-# kubelet_version PID: REPLY = ',"version":"Kubernetes v..."' from `<binary> --version` of the binary
-# the process runs (/proc/<pid>/exe, resolved inside HOST_ROOT), or ',"versionError":"..."'.
+# kubelet_version PID: REPLY = ',"version":"Kubernetes v..."', the first line of `--version` of the
+# binary the process runs (/proc/<pid>/exe, resolved inside HOST_ROOT), or ',"versionError":"..."'.
 kubelet_version() {
-  local exe line
-  if [[ -z $TIMEOUT ]]; then
-    REPLY='not run: no timeout command'
-  elif ((TIME_BUDGET - SECONDS < 5)); then
-    REPLY='not run: too little of the time budget left'
-  elif ! exe=$(readlink -- "$HOST_ROOT/proc/$1/exe" 2>/dev/null) || [[ -z $exe ]]; then
-    REPLY='no /proc/<pid>/exe link (process gone or not permitted)'
-  else
-    [[ -n $HOST_ROOT && $exe == "$HOST_ROOT"/* ]] && exe=${exe#"$HOST_ROOT"}
+  local exe
+  REPLY='no /proc/<pid>/exe link'
+  if [[ -z $TIMEOUT ]] || ((TIME_BUDGET - SECONDS < 5)); then
+    REPLY='not run: no timeout command or too little time left'
+  elif exe=$(readlink -- "$HOST_ROOT/proc/$1/exe" 2>/dev/null); then
+    [[ -n $HOST_ROOT ]] && exe=${exe#"$HOST_ROOT"}
     if [[ $exe != /* || $exe == *' (deleted)' ]]; then
-      REPLY='the binary was deleted or replaced since the kubelet started'
+      REPLY="binary deleted or replaced since the kubelet started"
     elif safe_exec "$exe"; then
       run_bounded 3 256 "$REPLY" --version
-      line=${OUT%%$'\n'*}
-      if [[ $line =~ ^Kubernetes\ v[0-9][0-9A-Za-z.+-]{0,80}$ ]]; then
-        json_str "$line"
-        REPLY=",\"version\":$REPLY"
+      if [[ ${OUT%%$'\n'*} =~ ^Kubernetes\ v[0-9][0-9A-Za-z.+-]{0,80}$ ]]; then
+        REPLY=",\"version\":\"${BASH_REMATCH[0]}\""
         return
       fi
       REPLY="unexpected output of --version (exit status $RC)"
@@ -945,112 +926,83 @@ kubelet_version() {
 # Bottlerocket's API, from its control container
 # ----------------------------------------------------------------------------------------------
 
-# find_apiclient: REPLY = the apiclient to run (host-ctr mounts it at /usr/local/bin in the control
-# container; /usr/bin on the host), or returns 1 with why not.
-find_apiclient() {
-  local c
-  for c in /usr/bin/apiclient /usr/local/bin/apiclient; do
-    [[ -e $HOST_ROOT$c ]] && { safe_exec "$c"; return; }
-  done
-  if [[ -z $HOST_ROOT ]] && c=$(command -v apiclient 2>/dev/null) && [[ $c == /* ]]; then
-    safe_exec "$c"
-    return
-  fi
-  REPLY='apiclient not found'
-  return 1
-}
-
 br_error() {
   json_str "${1:0:200}"
   ((${#BR_ERRS[@]} < 8)) && BR_ERRS+=("$REPLY")
 }
 
-# api_call SECONDS APICLIENT ARG...: OUT = the answer of one apiclient call, or returns 1 (reason in
-# BR_ERRS) when it timed out, said more than API_CAP bytes or failed.
+# api_call SECONDS APICLIENT ARG...: OUT = the answer, or returns 1 (reason in BR_ERRS) when it timed
+# out, failed or said more than API_CAP bytes.
 api_call() {
   local t=$1 what="apiclient $3 $4"
   if ((TIME_BUDGET - SECONDS < t + 2)); then
-    br_error "$what: not run, too little of the time budget left"
+    br_error "$what: not run, too little time left"
     return 1
   fi
   run_bounded "$t" $((API_CAP + 1)) "${@:2}"
-  if ((${#OUT} > API_CAP)); then
-    br_error "$what: more than $API_CAP bytes of output, ignored"
-  elif [[ $RC == 124 || $RC == 137 ]]; then
-    br_error "$what: timed out after ${t}s"
-  elif [[ $RC != 0 ]]; then
-    br_error "$what: exit status $RC"
-  else
-    return 0
-  fi
+  ((${#OUT} > API_CAP)) && RC="more than $API_CAP bytes of output"
+  [[ $RC == 124 || $RC == 137 ]] && RC="timed out after ${t}s"
+  [[ $RC == 0 ]] && return
+  br_error "$what: $RC"
   return 1
 }
 
-# cis_report TEXT: REPLY = the bloodhound JSON report (core-kit sources/bloodhound/src/results.rs
-# ReportResults, one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
+# cis_report TEXT: REPLY = bloodhound's report (core-kit sources/bloodhound/src/results.rs
+# ReportResults as one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
 # name, version, url, then results keyed by check name, each name, id, level, title, mode, status,
-# error) reduced to the report's level, status and benchmark version and each check's id, status,
-# title (cut to 120 characters) and whether it is Manual. bloodhound exits 0 when checks FAIL: the
-# statuses are the answer. Returns 1 (reason in BR_ERRS) for anything else.
+# error) reduced to level, status, benchmark version and each check's id, status, title (120
+# characters) and Manual mode. bloodhound exits 0 when checks FAIL: the statuses are the answer.
 cis_report() {
-  local s=$1 head n=0 checks=() item total=-1 re
+  local s=$1 head n=0 checks=() item total=-1 re json
   head=${s%%\"results\":\{*}
-  if [[ $head == "$s" || $head != '{'* ]] || ! [[ $head =~ \"status\":\"(PASS|FAIL|SKIP)\" ]]; then
+  if [[ $head == "$s" || $head != '{'* || ! $head =~ \"status\":\"(PASS|FAIL|SKIP)\" ]]; then
     br_error 'apiclient report cis-k8s: not a bloodhound JSON report'
     return 1
   fi
-  local json="\"status\":\"${BASH_REMATCH[1]}\""
+  json="\"status\":\"${BASH_REMATCH[1]}\""
   [[ $head =~ \"level\":([0-9]{1,2}), ]] && json="\"level\":${BASH_REMATCH[1]},$json"
   [[ $head =~ \"version\":\"([A-Za-z0-9._-]{1,32})\" ]] && json+=",\"benchmarkVersion\":\"${BASH_REMATCH[1]}\""
   [[ $head =~ \"total\":([0-9]{1,4}), ]] && total=$((10#${BASH_REMATCH[1]}))
   s=${s:${#head}}
   re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"([^"\\]*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
-  while ((n < MAX_CHECKS)) && [[ $s =~ $re ]]; do
+  while ((n++ < MAX_CHECKS)) && [[ $s =~ $re ]]; do
     s=${s#*"${BASH_REMATCH[0]}"}
     json_str "${BASH_REMATCH[2]:0:120}"
     item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[4]}\",\"title\":$REPLY"
     [[ ${BASH_REMATCH[3]} == Manual ]] && item+=',"manual":true'
     checks+=("$item}")
-    ((n++))
   done
-  ((total >= 0 && total != n)) && br_error "apiclient report cis-k8s: the report counts $total checks, $n were read"
+  ((total >= 0 && total != ${#checks[@]})) && br_error "apiclient report cis-k8s: $total checks, ${#checks[@]} read"
   json_arr "${checks[@]}"
   REPLY="{$json,\"checks\":$REPLY}"
 }
 
-# br_settings TEXT: REPLY = ',"settings":{...}' with the whitelisted settings.kubernetes keys of
-# `apiclient get settings.kubernetes` (serde_json pretty-printed: the keys of settings.kubernetes
-# are the lines indented by 6 spaces), and ',"settingsPresent":[...]' naming the secret settings
-# that are set without their values. Returns 1 for an answer of another shape.
+# br_settings TEXT: REPLY = ',"settings":{...}' with the BR_SETTINGS keys of `apiclient get
+# settings.kubernetes` (serde_json's pretty print: its keys are the lines indented by 6 spaces) and
+# ',"settingsPresent":[...]' naming the BR_SECRETS that are set, without their values.
 br_settings() {
   local s=$1 nl=$'\n' key re out='' present=()
-  if [[ $s != '{'* ]]; then
-    br_error 'apiclient get settings.kubernetes: not a JSON object'
-    return 1
-  fi
+  [[ $s == '{'* ]] || { br_error 'apiclient get settings.kubernetes: not a JSON object'; return 1; }
   for key in $BR_SETTINGS; do
     re="$nl      \"$key\": (true|false|-?[0-9]{1,12}(\\.[0-9]{1,6})?|\"[A-Za-z0-9._-]{0,32}\"),?$nl"
     [[ $s =~ $re ]] && out+=",\"$key\":${BASH_REMATCH[1]}"
   done
-  for key in $BR_SECRETS; do
-    [[ $s == *"$nl      \"$key\": "* ]] && present+=("\"$key\"")
-  done
-  REPLY=",\"settings\":{${out#,}}"
-  if ((${#present[@]})); then
-    json_arr "${present[@]}"
-    REPLY=",\"settings\":{${out#,}},\"settingsPresent\":$REPLY"
-  fi
+  for key in $BR_SECRETS; do [[ $s == *"$nl      \"$key\": "* ]] && present+=("\"$key\""); done
+  json_arr "${present[@]}"
+  [[ $REPLY == '[]' ]] && REPLY='' || REPLY=",\"settingsPresent\":$REPLY"
+  REPLY=",\"settings\":{${out#,}}$REPLY"
 }
 
-# collect_bottlerocket: BOTTLEROCKET = what Bottlerocket's API says about the kubelet, from the
-# control container that cannot see the host: its own CIS Kubernetes report and the settings the
-# kubelet configuration is rendered from (see the disclosure rule for what is kept).
+# collect_bottlerocket: BOTTLEROCKET = what the API says about the kubelet, from the control container
+# that cannot see the host (host-ctr mounts apiclient at /usr/local/bin there; /usr/bin on the host).
 collect_bottlerocket() {
   local json='' bin
   BR_ERRS=()
-  if [[ -z $TIMEOUT ]]; then
-    br_error 'apiclient not run: no timeout command'
-  elif find_apiclient; then
+  for bin in /usr/bin/apiclient /usr/local/bin/apiclient ''; do [[ -e $HOST_ROOT$bin ]] && break; done
+  [[ -z $bin && -z $HOST_ROOT ]] && bin=$(command -v apiclient 2>/dev/null)
+  if [[ -z $TIMEOUT || $bin != /* ]]; then
+    br_error 'apiclient not found, or no timeout command'
+  elif safe_exec "$bin"; then
     bin=$REPLY
     api_call 10 "$bin" report cis-k8s -f json && cis_report "$OUT" && json+=",\"cisReport\":$REPLY"
     api_call 4 "$bin" get settings.kubernetes && br_settings "$OUT" && json+=$REPLY
