@@ -873,7 +873,7 @@ safe_exec() {
   resolve_host "$1" || return 1
   path=$REPLY real=$HOST_ROOT$REPLY
   REPLY="refused: $path"
-  case $path in /proc/* | /sys/* | /dev/* | /tmp/* | /var/tmp/*) return 1 ;; esac
+  case $path in /proc/* | /sys/* | /dev/* | /tmp/* | /var/tmp/*) REPLY+=' is in a pseudo or temporary filesystem'; return 1 ;; esac
   [[ -f $real && ! -L $real && -x $real ]] || { REPLY+=' is not an executable regular file'; return 1; }
   for ((d = ${#path}; d > 0; d--)); do [[ ${path:d:1} == / ]] && dirs+=("$HOST_ROOT${path:0:d}"); done
   st=($(stat -c '%u %a' -- "$real" "${dirs[@]}" "$HOST_ROOT/" 2>/dev/null)) || return 1
@@ -943,6 +943,7 @@ api_call() {
   ((${#OUT} > API_CAP)) && RC="more than $API_CAP bytes of output"
   [[ $RC == 124 || $RC == 137 ]] && RC="timed out after ${t}s"
   [[ $RC == 0 ]] && return
+  [[ $RC == [0-9]* ]] && RC="exit status $RC"
   br_error "$what: $RC"
   return 1
 }
@@ -951,7 +952,8 @@ api_call() {
 # ReportResults as one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
 # name, version, url, then results keyed by check name, each name, id, level, title, mode, status,
 # error) reduced to level, status, benchmark version and each check's id, status, title (120
-# characters) and Manual mode. bloodhound exits 0 when checks FAIL: the statuses are the answer.
+# characters, its JSON escapes kept as text) and Manual mode. bloodhound exits 0 when checks FAIL:
+# the statuses are the answer.
 cis_report() {
   local s=$1 head n=0 checks=() item total=-1 re json
   head=${s%%\"results\":\{*}
@@ -964,12 +966,12 @@ cis_report() {
   [[ $head =~ \"version\":\"([A-Za-z0-9._-]{1,32})\" ]] && json+=",\"benchmarkVersion\":\"${BASH_REMATCH[1]}\""
   [[ $head =~ \"total\":([0-9]{1,4}), ]] && total=$((10#${BASH_REMATCH[1]}))
   s=${s:${#head}}
-  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"([^"\\]*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
+  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"(([^"\\]|\\.)*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
   while ((n++ < MAX_CHECKS)) && [[ $s =~ $re ]]; do
     s=${s#*"${BASH_REMATCH[0]}"}
     json_str "${BASH_REMATCH[2]:0:120}"
-    item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[4]}\",\"title\":$REPLY"
-    [[ ${BASH_REMATCH[3]} == Manual ]] && item+=',"manual":true'
+    item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[5]}\",\"title\":$REPLY"
+    [[ ${BASH_REMATCH[4]} == Manual ]] && item+=',"manual":true'
     checks+=("$item}")
   done
   ((total >= 0 && total != ${#checks[@]})) && br_error "apiclient report cis-k8s: $total checks, ${#checks[@]} read"

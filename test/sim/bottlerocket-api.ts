@@ -25,26 +25,90 @@ interface CisCheck {
 }
 
 const CHECKS: readonly CisCheck[] = [
-  { id: '4.1.1', level: 1, title: 'Ensure that the kubelet service file permissions are set to 644 or more restrictive' },
+  {
+    id: '4.1.1',
+    level: 1,
+    title: 'Ensure that the kubelet service file permissions are set to 644 or more restrictive',
+  },
   { id: '4.1.2', level: 1, title: 'Ensure that the kubelet service file ownership is set to root:root' },
-  { id: '4.1.3', level: 1, title: 'If proxy kubeconfig file exists ensure permissions are set to 644 or more restrictive', manual: true },
-  { id: '4.1.4', level: 1, title: 'If proxy kubeconfig file exists ensure ownership is set to root:root', manual: true },
-  { id: '4.1.5', level: 1, title: 'Ensure that the --kubeconfig kubelet.conf file permissions are set to 644 or more restrictive' },
-  { id: '4.1.6', level: 1, title: 'Ensure that the --kubeconfig kubelet.conf file ownership is set to root:root' },
-  { id: '4.1.7', level: 1, title: 'Ensure that the certificate authorities file permissions are set to 600 or more restrictive' },
-  { id: '4.1.8', level: 1, title: 'Ensure that the client certificate authorities file ownership is set to root:root' },
-  { id: '4.1.9', level: 1, title: 'If the kubelet config.yaml configuration file is being used validate permissions set to 600 or more restrictive' },
-  { id: '4.1.10', level: 1, title: 'If the kubelet config.yaml configuration file is being used validate file ownership is set to root:root' },
+  {
+    id: '4.1.3',
+    level: 1,
+    title: 'If proxy kubeconfig file exists ensure permissions are set to 644 or more restrictive',
+    manual: true,
+  },
+  {
+    id: '4.1.4',
+    level: 1,
+    title: 'If proxy kubeconfig file exists ensure ownership is set to root:root',
+    manual: true,
+  },
+  {
+    id: '4.1.5',
+    level: 1,
+    title: 'Ensure that the --kubeconfig kubelet.conf file permissions are set to 644 or more restrictive',
+  },
+  {
+    id: '4.1.6',
+    level: 1,
+    title: 'Ensure that the --kubeconfig kubelet.conf file ownership is set to root:root',
+  },
+  {
+    id: '4.1.7',
+    level: 1,
+    title: 'Ensure that the certificate authorities file permissions are set to 600 or more restrictive',
+  },
+  {
+    id: '4.1.8',
+    level: 1,
+    title: 'Ensure that the client certificate authorities file ownership is set to root:root',
+  },
+  {
+    id: '4.1.9',
+    level: 1,
+    title:
+      'If the kubelet config.yaml configuration file is being used validate permissions set to 600 or more restrictive',
+  },
+  {
+    id: '4.1.10',
+    level: 1,
+    title:
+      'If the kubelet config.yaml configuration file is being used validate file ownership is set to root:root',
+  },
   { id: '4.2.1', level: 1, title: 'Ensure that the --anonymous-auth argument is set to false' },
   { id: '4.2.2', level: 1, title: 'Ensure that the --authorization-mode argument is not set to AlwaysAllow' },
   { id: '4.2.3', level: 1, title: 'Ensure that the --client-ca-file argument is set as appropriate' },
   { id: '4.2.4', level: 1, title: 'Verify that the --read-only-port argument is set to 0' },
-  { id: '4.2.5', level: 1, title: 'Ensure that the --streaming-connection-idle-timeout argument is not set to 0' },
+  {
+    id: '4.2.5',
+    level: 1,
+    title: 'Ensure that the --streaming-connection-idle-timeout argument is not set to 0',
+  },
   { id: '4.2.6', level: 1, title: 'Ensure that the --make-iptables-util-chains argument is set to true' },
-  { id: '4.2.7', level: 1, title: 'Ensure that the --hostname-override argument is not set (not valid for Bottlerocket)', manual: true },
-  { id: '4.2.8', level: 2, title: 'Ensure that the eventRecordQPS argument is set to a level which ensures appropriate event capture', manual: true },
-  { id: '4.2.9', level: 1, title: 'Ensure that the --tls-cert-file and --tls-private-key-file arguments are set as appropriate' },
-  { id: '4.2.10', level: 1, title: 'Ensure that the --rotate-certificates argument is not set to false (not valid for Bottlerocket)', manual: true },
+  {
+    id: '4.2.7',
+    level: 1,
+    title: 'Ensure that the --hostname-override argument is not set (not valid for Bottlerocket)',
+    manual: true,
+  },
+  {
+    id: '4.2.8',
+    level: 2,
+    title:
+      'Ensure that the eventRecordQPS argument is set to a level which ensures appropriate event capture',
+    manual: true,
+  },
+  {
+    id: '4.2.9',
+    level: 1,
+    title: 'Ensure that the --tls-cert-file and --tls-private-key-file arguments are set as appropriate',
+  },
+  {
+    id: '4.2.10',
+    level: 1,
+    title: 'Ensure that the --rotate-certificates argument is not set to false (not valid for Bottlerocket)',
+    manual: true,
+  },
   { id: '4.2.11', level: 1, title: 'Verify that the RotateKubeletServerCertificate argument is set to true' },
   { id: '4.2.12', level: 1, title: 'Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers' },
   { id: '4.2.13', level: 1, title: 'Ensure that a limit is set on pod PIDs' },
@@ -104,7 +168,8 @@ export function bloodhoundReport(statuses: Record<string, CisStatus> = {}, level
 }
 
 /** A certificate-shaped secret-looking value: it must never reach the evidence. */
-export const SETTINGS_SECRET_MARKER = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcw';
+export const SETTINGS_SECRET_MARKER =
+  'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcw';
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

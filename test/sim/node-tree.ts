@@ -291,7 +291,10 @@ function kubeletHostFiles(o: {
       content: `apiVersion: v1\nkind: Config\n# ${KUBECONFIG_SECRET_MARKER}\n`,
       mode: o.kubeconfigMode,
     },
-    [o.ca]: { content: `-----BEGIN CERTIFICATE-----\n${CA_SECRET_MARKER}\n-----END CERTIFICATE-----\n`, mode: 0o644 },
+    [o.ca]: {
+      content: `-----BEGIN CERTIFICATE-----\n${CA_SECRET_MARKER}\n-----END CERTIFICATE-----\n`,
+      mode: 0o644,
+    },
   };
 }
 
