@@ -905,7 +905,7 @@ kubelet_version() {
   if [[ -z $TIMEOUT ]] || ((TIME_BUDGET - SECONDS < 5)); then
     REPLY='not run: no timeout command or too little time left'
   elif exe=$(readlink -- "$HOST_ROOT/proc/$1/exe" 2>/dev/null); then
-    [[ -n $HOST_ROOT ]] && exe=${exe#"$HOST_ROOT"}
+    [[ -n $HOST_ROOT && $exe == "$HOST_ROOT"/* ]] && exe=${exe#"$HOST_ROOT"}
     if [[ $exe != /* || $exe == *' (deleted)' ]]; then
       REPLY="binary deleted or replaced since the kubelet started"
     elif safe_exec "$exe"; then
