@@ -17,8 +17,15 @@
 #     /etc/eks/kubelet/environment: only assignments of variables an ExecStart= references);
 #     os-release (NAME, ID, VERSION, VERSION_ID, PRETTY_NAME, VARIANT_ID);
 #   - host name, uptime and the time of collection;
-#   - for everything else in a --config-dir: path, size, mode, uid, gid, type and symlink target,
-#     marked "redacted" and never opened.
+#   - for everything else in a --config-dir, the --kubeconfig file and the client CA files
+#     (--client-ca-file and each clientCAFile value in the shipped config texts): path, size, mode,
+#     uid, gid, type, symlink target and the link's own mode/owner, marked "redacted", never opened;
+#   - the first line of the kubelet binary's --version (only "Kubernetes v..."), run only when it is
+#     a root-owned executable writable by no one else, outside /proc, /sys, /dev, /tmp, /var/tmp and
+#     world-writable directories;
+#   - in Bottlerocket's control container only: apiclient's CIS Kubernetes report reduced to each
+#     check's id, status, title and mode, and from settings.kubernetes only the values of
+#     BR_SETTINGS (no certificate, key, token or endpoint), and which BR_SECRETS are set.
 # Nothing under /proc, /sys or /dev (after resolving symlinks inside HOST_ROOT) is read as a file, and
 # nothing but a regular file is opened: the type is checked first, every read is bounded in bytes and
 # time (timeout + head), and a file whose type or device:inode changed during the read is discarded.
@@ -79,6 +86,13 @@ readonly MAX_FILES=128
 readonly MAX_ERRORS=60
 readonly MAX_PATHS_PER_FLAG=4 # distinct --config / --config-dir values kept per kubelet
 readonly MAX_DIR_DEPTH=8
+readonly API_CAP=65536        # bytes of one apiclient answer examined
+readonly MAX_CHECKS=64        # checks of the Bottlerocket CIS report kept
+# settings.kubernetes keys shipped: those the kubelet settings judged by CIS EKS section 3 are
+# rendered from (core-kit packages/kubernetes-1.3x/kubelet-config and kubelet-exec-start-conf).
+readonly BR_SETTINGS='standalone-mode authentication-mode event-qps server-tls-bootstrap'
+# Set or not, never their values: with both, the kubelet uses them instead of serverTLSBootstrap.
+readonly BR_SECRETS='server-certificate server-key'
 readonly CLK_TCK=100          # USER_HZ: 100 on every Linux architecture EKS runs (x86_64, arm64)
 # Z85 (ZeroMQ RFC 32): 4 bytes in 5 characters, with no quote or backslash, so the text is JSON-safe.
 readonly Z85='0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
@@ -106,6 +120,8 @@ declare -A FILE_AT=()
 declare -A FILE_REAL=()
 HOST_NOTE=''
 HOST_VISIBLE=true
+BOTTLEROCKET=''
+CA_CANDS=()
 
 # ----------------------------------------------------------------------------------------------
 # JSON helpers. Results come back in REPLY: command substitution would fork once per string.
@@ -277,6 +293,8 @@ add_file() {
     BODY='"ok":false,"error":"left out: the total output cap was reached","cut":true'
   fi
   FILE_BODY[idx]=$BODY
+  [[ $how == content && -n $F_TEXT ]] && ca_scan "$F_TEXT" "$path"
+  return 0
 }
 
 # pseudo_fs PATH: true for a host path on /proc, /sys or /dev, which no configuration file is: reading
@@ -292,8 +310,9 @@ pseudo_fs() {
 # members, F_ID = "device:inode type" for the check after reading. Returns 1 with F_ERR (JSON
 # members) when it must not or cannot be read: no regular file is ever opened before this.
 inspect() {
-  local path=$1 st target
+  local path=$1 st target link=''
   F_ERR='' F_META='' F_ID=''
+  [[ $2 == meta ]] && link_meta "$path" && link=$REPLY
   if ! resolve_host "$path"; then
     json_str "$REPLY"
     F_ERR="\"ok\":false,\"error\":$REPLY"
@@ -308,6 +327,7 @@ inspect() {
     json_str "${target:0:256}"
     target=",\"target\":$REPLY"
   fi
+  target+=$link
   if [[ ! -e $F_REAL && ! -L $F_REAL ]]; then
     if [[ -n $target ]]; then
       F_ERR="\"ok\":false,\"error\":\"not found (dangling symbolic link)\",\"type\":\"symlink\"$target"
@@ -346,6 +366,19 @@ inspect() {
   F_SIZE=${f[0]}
 }
 
+# link_meta PATH: REPLY = ',"link":{mode,uid,gid}' from an lstat of host PATH when it is a symbolic
+# link (the file controls judge what the kubelet opens, the target, and show the link itself too),
+# else returns 1. Only stat: nothing is opened, so a link into /dev or to a FIFO is harmless here.
+link_meta() {
+  local st
+  resolve_host "$1" nofollow || return 1
+  [[ -L $HOST_ROOT$REPLY ]] || return 1
+  st=$(stat -c '%a %u %g' -- "$HOST_ROOT$REPLY" 2>/dev/null) || return 1
+  local -a f=($st)
+  local m=000${f[0]}
+  REPLY=",\"link\":{\"mode\":\"${m: -4}\",\"uid\":${f[1]},\"gid\":${f[2]}}"
+}
+
 # unchanged: true when F_REAL still is the regular file inspect saw. A swap between the stat and the
 # read (to a FIFO, a device, another file) is caught here and the content thrown away.
 unchanged() {
@@ -367,11 +400,12 @@ read_text() {
 # file_body PATH HOW: BODY = the JSON members describing the file (without path/roles/pid).
 file_body() {
   local path=$1 how=$2
-  if ! inspect "$path"; then
+  F_TEXT=''
+  if ! inspect "$path" "$how"; then
     BODY=$F_ERR
     return
   fi
-  if [[ $how == redact ]]; then
+  if [[ $how == redact || $how == meta ]]; then
     BODY="\"ok\":true,$F_META,\"redacted\":true"
     return
   fi
@@ -768,31 +802,219 @@ describe_kubelet() {
     ticks_to_seconds $((stat[11] + stat[12]))
     json+=",\"cpuSeconds\":$REPLY"
   fi
+  kubelet_version "$pid"
+  json+=$REPLY
   json_str "$SELECTED_BY"
   json+=",\"selectedBy\":$REPLY}"
   KUBELETS+=("$json")
+  kubelet_files "$pid" "$cwd"
+}
 
-  # Config files named on the command line, relative paths against the kubelet's working directory.
-  flag_values config
+# flag_paths FLAG PID CWD: PATHS = the distinct values of --FLAG (the one the kubelet uses first),
+# relative ones joined to the kubelet's working directory (an error when it is unknown).
+flag_paths() {
+  local f
+  PATHS=()
+  flag_values "$1"
   distinct_last "${FLAG_VALUES[@]}"
   for f in "${DISTINCT[@]}"; do
-    if [[ $f != /* && -z $cwd ]]; then
-      add_error "kubelet $pid: relative --config $f and its working directory is unknown"
+    if [[ $f != /* && -z $3 ]]; then
+      add_error "kubelet $2: relative --$1 $f and its working directory is unknown"
       continue
     fi
-    host_join "$cwd" "$f"
-    add_file "$REPLY" config "$pid" content
+    host_join "$3" "$f"
+    PATHS+=("$REPLY")
   done
-  flag_values config-dir
-  distinct_last "${FLAG_VALUES[@]}"
-  for f in "${DISTINCT[@]}"; do
-    if [[ $f != /* && -z $cwd ]]; then
-      add_error "kubelet $pid: relative --config-dir $f and its working directory is unknown"
-      continue
+}
+
+# kubelet_files PID CWD: the files the kubelet's command line names. The --config file and drop-ins
+# come first (their content, and the clientCAFile values in it); the kubeconfig and the client CA
+# files only as metadata, for the file controls (CIS EKS 3.1.x): their content never leaves the node.
+kubelet_files() {
+  local pid=$1 cwd=$2 f
+  CA_CANDS=()
+  flag_paths config "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do add_file "$f" config "$pid" content; done
+  flag_paths config-dir "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do walk_config_dir "$f" "$pid"; done
+  flag_paths kubeconfig "$pid" "$cwd"
+  for f in "${PATHS[@]}"; do add_file "$f" kubeconfig "$pid" meta; done
+  flag_paths client-ca-file "$pid" "$cwd"
+  for f in "${PATHS[@]}" "${CA_CANDS[@]}"; do add_file "$f" client-ca "$pid" meta; done
+}
+
+# ca_scan TEXT FILE: adds to CA_CANDS each clientCAFile value in TEXT (the shipped part of a config
+# file or drop-in), JSON or YAML, quoted or plain, at most 4: the evaluator, which parses the files,
+# decides which one is in effect. A relative value is joined to FILE's directory, as the kubelet does
+# (pkg/kubelet/kubeletconfig/configfiles/configfiles.go: resolveRelativePaths, filepath.Dir).
+ca_scan() {
+  local s=$1 dir=${2%/*} v n=0 q="'"
+  local re='clientCAFile["'"$q"']?[[:space:]]*:[[:space:]]*("[^"\\]*"|'"$q[^$q]*$q"'|[^[:space:]"'"$q"',}#][^[:space:],}#]*)'
+  [[ $s == *clientCAFile* ]] || return 0
+  while ((n++ < 4)) && [[ $s =~ $re ]]; do
+    s=${s#*"${BASH_REMATCH[0]}"}
+    v=${BASH_REMATCH[1]}
+    [[ $v == [\"$q]* ]] && v=${v:1:${#v}-2}
+    [[ -z $v || ${#v} -gt 1024 ]] && continue
+    host_join "${dir:-/}" "$v"
+    CA_CANDS+=("$REPLY")
+  done
+}
+
+# ----------------------------------------------------------------------------------------------
+# Programs run on the node: the kubelet binary (--version) and Bottlerocket's apiclient
+# ----------------------------------------------------------------------------------------------
+
+# safe_exec PATH: REPLY = HOST_ROOT + resolved host PATH if it may run as root: an executable regular
+# file owned by root, writable by no one else, not on /proc, /sys, /dev or /tmp, /var/tmp, with no
+# world-writable directory above it. Else returns 1, the reason in REPLY.
+safe_exec() {
+  local path real dirs=() d st
+  resolve_host "$1" || return 1
+  path=$REPLY real=$HOST_ROOT$REPLY
+  REPLY="refused: $path"
+  case $path in /proc/* | /sys/* | /dev/* | /tmp/* | /var/tmp/*) REPLY+=' is in a pseudo or temporary filesystem'; return 1 ;; esac
+  [[ -f $real && ! -L $real && -x $real ]] || { REPLY+=' is not an executable regular file'; return 1; }
+  for ((d = ${#path}; d > 0; d--)); do [[ ${path:d:1} == / ]] && dirs+=("$HOST_ROOT${path:0:d}"); done
+  st=($(stat -c '%u %a' -- "$real" "${dirs[@]}" "$HOST_ROOT/" 2>/dev/null)) || return 1
+  [[ ${st[0]} == 0 ]] && ! ((8#${st[1]} & 8#022)) || { REPLY+=" has owner ${st[0]}, mode ${st[1]}"; return 1; }
+  for ((d = 3; d < ${#st[@]}; d += 2)); do
+    ((8#${st[d]} & 2)) && { REPLY+=' is under a world-writable directory'; return 1; }
+  done
+  REPLY=$real
+}
+
+# run_bounded SECONDS BYTES PROGRAM ARG...: OUT = at most BYTES of its stdout (NUL as \001), RC = its
+# exit status (124: timed out); empty environment, no stdin. head has its own timeout: a child that
+# escaped the kill could hold the pipe open.
+run_bounded() {
+  local t=$1 cap=$2
+  shift 2
+  [[ -n $TIMEOUT ]] || { OUT='' RC='not run: no timeout command'; return; }
+  OUT=$($TIMEOUT -k 1 "$t" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" </dev/null 2>/dev/null |
+    $TIMEOUT $((t + 2)) head -c "$cap" | tr '\0' '\1'
+  printf /%s "${PIPESTATUS[0]}")
+  RC=${OUT##*/} OUT=${OUT%/*}
+}
+
+# kubelet_version PID: REPLY = ',"version":"Kubernetes v..."', the first line of `--version` of the
+# binary the process runs (/proc/<pid>/exe, resolved inside HOST_ROOT), or ',"versionError":"..."'.
+kubelet_version() {
+  local exe
+  REPLY='no /proc/<pid>/exe link'
+  if [[ -z $TIMEOUT ]] || ((TIME_BUDGET - SECONDS < 5)); then
+    REPLY='not run: no timeout command or too little time left'
+  elif exe=$(readlink -- "$HOST_ROOT/proc/$1/exe" 2>/dev/null); then
+    [[ -n $HOST_ROOT && $exe == "$HOST_ROOT"/* ]] && exe=${exe#"$HOST_ROOT"}
+    if [[ $exe != /* || $exe == *' (deleted)' ]]; then
+      REPLY="binary deleted or replaced since the kubelet started"
+    elif safe_exec "$exe"; then
+      run_bounded 3 256 "$REPLY" --version
+      if [[ ${OUT%%$'\n'*} =~ ^Kubernetes\ v[0-9][0-9A-Za-z.+-]{0,80}$ ]]; then
+        REPLY=",\"version\":\"${BASH_REMATCH[0]}\""
+        return
+      fi
+      REPLY="unexpected output of --version (exit status $RC)"
+      [[ $RC == 124 || $RC == 137 ]] && REPLY='--version timed out after 3s'
     fi
-    host_join "$cwd" "$f"
-    walk_config_dir "$REPLY" "$pid"
+  fi
+  json_str "${REPLY:0:200}"
+  REPLY=",\"versionError\":$REPLY"
+}
+
+# ----------------------------------------------------------------------------------------------
+# Bottlerocket's API, from its control container
+# ----------------------------------------------------------------------------------------------
+
+br_error() {
+  json_str "${1:0:200}"
+  ((${#BR_ERRS[@]} < 8)) && BR_ERRS+=("$REPLY")
+}
+
+# api_call SECONDS APICLIENT ARG...: OUT = the answer, or returns 1 (reason in BR_ERRS) when it timed
+# out, failed or said more than API_CAP bytes.
+api_call() {
+  local t=$1 what="apiclient $3 $4"
+  if ((TIME_BUDGET - SECONDS < t + 2)); then
+    br_error "$what: not run, too little time left"
+    return 1
+  fi
+  run_bounded "$t" $((API_CAP + 1)) "${@:2}"
+  ((${#OUT} > API_CAP)) && RC="more than $API_CAP bytes of output"
+  [[ $RC == 124 || $RC == 137 ]] && RC="timed out after ${t}s"
+  [[ $RC == 0 ]] && return
+  [[ $RC == [0-9]* ]] && RC="exit status $RC"
+  br_error "$what: $RC"
+  return 1
+}
+
+# cis_report TEXT: REPLY = bloodhound's report (core-kit sources/bloodhound/src/results.rs
+# ReportResults as one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
+# name, version, url, then results keyed by check name, each name, id, level, title, mode, status,
+# error) reduced to level, status, benchmark version and each check's id, status, title (120
+# characters, its JSON escapes kept as text) and Manual mode. bloodhound exits 0 when checks FAIL:
+# the statuses are the answer.
+cis_report() {
+  local s=$1 head n=0 checks=() item total=-1 re json
+  head=${s%%\"results\":\{*}
+  if [[ $head == "$s" || $head != '{'* || ! $head =~ \"status\":\"(PASS|FAIL|SKIP)\" ]]; then
+    br_error 'apiclient report cis-k8s: not a bloodhound JSON report'
+    return 1
+  fi
+  json="\"status\":\"${BASH_REMATCH[1]}\""
+  [[ $head =~ \"level\":([0-9]{1,2}), ]] && json="\"level\":${BASH_REMATCH[1]},$json"
+  [[ $head =~ \"version\":\"([A-Za-z0-9._-]{1,32})\" ]] && json+=",\"benchmarkVersion\":\"${BASH_REMATCH[1]}\""
+  [[ $head =~ \"total\":([0-9]{1,4}), ]] && total=$((10#${BASH_REMATCH[1]}))
+  s=${s:${#head}}
+  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"(([^"\\]|\\.)*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
+  while ((n++ < MAX_CHECKS)) && [[ $s =~ $re ]]; do
+    s=${s#*"${BASH_REMATCH[0]}"}
+    json_str "${BASH_REMATCH[2]:0:120}"
+    item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[5]}\",\"title\":$REPLY"
+    [[ ${BASH_REMATCH[4]} == Manual ]] && item+=',"manual":true'
+    checks+=("$item}")
   done
+  ((total >= 0 && total != ${#checks[@]})) && br_error "apiclient report cis-k8s: $total checks, ${#checks[@]} read"
+  json_arr "${checks[@]}"
+  REPLY="{$json,\"checks\":$REPLY}"
+}
+
+# br_settings TEXT: REPLY = ',"settings":{...}' with the BR_SETTINGS keys of `apiclient get
+# settings.kubernetes` (serde_json's pretty print: its keys are the lines indented by 6 spaces) and
+# ',"settingsPresent":[...]' naming the BR_SECRETS that are set, without their values.
+br_settings() {
+  local s=$1 nl=$'\n' key re out='' present=()
+  [[ $s == '{'* ]] || { br_error 'apiclient get settings.kubernetes: not a JSON object'; return 1; }
+  for key in $BR_SETTINGS; do
+    re="$nl      \"$key\": (true|false|-?[0-9]{1,12}(\\.[0-9]{1,6})?|\"[A-Za-z0-9._-]{0,32}\"),?$nl"
+    [[ $s =~ $re ]] && out+=",\"$key\":${BASH_REMATCH[1]}"
+  done
+  for key in $BR_SECRETS; do [[ $s == *"$nl      \"$key\": "* ]] && present+=("\"$key\""); done
+  json_arr "${present[@]}"
+  [[ $REPLY == '[]' ]] && REPLY='' || REPLY=",\"settingsPresent\":$REPLY"
+  REPLY=",\"settings\":{${out#,}}$REPLY"
+}
+
+# collect_bottlerocket: BOTTLEROCKET = what the API says about the kubelet, from the control container
+# that cannot see the host (host-ctr mounts apiclient at /usr/local/bin there; /usr/bin on the host).
+collect_bottlerocket() {
+  local json='' bin
+  BR_ERRS=()
+  for bin in /usr/bin/apiclient /usr/local/bin/apiclient ''; do [[ -e $HOST_ROOT$bin ]] && break; done
+  [[ -z $bin && -z $HOST_ROOT ]] && bin=$(command -v apiclient 2>/dev/null)
+  if [[ -z $TIMEOUT || $bin != /* ]]; then
+    br_error 'apiclient not found, or no timeout command'
+  elif safe_exec "$bin"; then
+    bin=$REPLY
+    api_call 10 "$bin" report cis-k8s -f json && cis_report "$OUT" && json+=",\"cisReport\":$REPLY"
+    api_call 4 "$bin" get settings.kubernetes && br_settings "$OUT" && json+=$REPLY
+  else
+    br_error "$REPLY"
+  fi
+  json_arr "${BR_ERRS[@]}"
+  json="{${json#,}${json:+,}\"errors\":$REPLY}"
+  spend ${#json} || json='{"errors":["left out: the total output cap was reached"]}'
+  BOTTLEROCKET=$json
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -1155,6 +1377,7 @@ document() {
   doc+=",\"configDirs\":$REPLY"
   files_json
   doc+=",\"files\":$REPLY"
+  [[ -n $BOTTLEROCKET ]] && doc+=",\"bottlerocket\":$BOTTLEROCKET"
   json_arr "${ERRORS[@]}"
   doc+=",\"errors\":$REPLY,\"cut\":$DOC_CUT,\"end\":true}"
   REPLY=$doc
@@ -1217,6 +1440,7 @@ main() {
   if ((${#CAND_PIDS[@]} == 0)) && in_control_container; then
     HOST_VISIBLE=false
     HOST_NOTE='Bottlerocket control container: the host'"'"'s processes and files are not visible here. Run the collector in the admin container (it sees the host at /.bottlerocket/rootfs) or use `apiclient report cis-k8s`.'
+    collect_bottlerocket
     return
   fi
   select_kubelets

@@ -6,7 +6,8 @@
  * What a node discloses is bounded by the rule in functions/collector/collect.sh's header: file
  * contents only for the --config file and *.conf drop-ins; unit, environment and os-release files
  * `reduced` to the lines that shape the kubelet's command line (or identify the OS); any other
- * --config-dir entry `redacted` (metadata only).
+ * --config-dir entry, the kubeconfig and the client CA files `redacted` (metadata only); the kubelet
+ * binary's version line; on Bottlerocket, the API's CIS report and whitelisted kubelet settings.
  *
  * The collector prints either the plain document, or (when gzip is on the node and the result is
  * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
@@ -46,6 +47,10 @@ export const FILE_ROLES = [
   'unit-dropin', // /etc/systemd/system/kubelet.service.d/*.conf, reduced
   'environment', // /etc/eks/kubelet/environment (AL2023 nodeadm) and EnvironmentFile= of the unit, reduced
   'os-release', // /etc/os-release, reduced to its identifying keys
+  'kubeconfig', // named by --kubeconfig: metadata only (redacted), for CIS EKS 3.1.1/3.1.2
+  // named by --client-ca-file, or a clientCAFile value found in the --config file or a drop-in
+  // (every candidate: the evaluator decides which is in effect): metadata only (redacted)
+  'client-ca',
 ] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
@@ -73,7 +78,7 @@ const fileEvidenceShape = z.object({
   /** Why the file could not be read: "not found", "permission denied", "not a regular file", ... */
   error: z.optional(boundedString),
   size: z.optional(z.int().check(z.nonnegative())),
-  /** Octal permission bits, e.g. "0644". */
+  /** Octal mode of what the path resolves to, with the setuid/setgid/sticky digit, e.g. "0644", "4755". */
   mode: z.optional(z.string().check(z.regex(/^[0-7]{3,4}$/))),
   uid: z.optional(z.int().check(z.nonnegative())),
   gid: z.optional(z.int().check(z.nonnegative())),
@@ -86,6 +91,17 @@ const fileEvidenceShape = z.object({
   type: z.optional(z.enum(FILE_TYPES)),
   /** readlink of the path itself when it is a symbolic link. */
   target: z.optional(boundedString),
+  /**
+   * lstat of the path itself when it is a symbolic link (kubeconfig and client-ca entries only);
+   * mode/uid/gid above then describe the target, which is what the kubelet opens.
+   */
+  link: z.optional(
+    z.object({
+      mode: z.string().check(z.regex(/^[0-7]{3,4}$/)),
+      uid: z.int().check(z.nonnegative()),
+      gid: z.int().check(z.nonnegative()),
+    }),
+  ),
   /**
    * The disclosure rule keeps this file's content on the node (a --config-dir entry that is not a
    * *.conf drop-in): only its metadata is here, and it was never opened.
@@ -129,6 +145,14 @@ export const kubeletProcessSchema = z.object({
   cpuSeconds: z.optional(z.number().check(z.nonnegative())),
   /** Why this process was chosen: "kubelet.service cgroup" | "child of PID 1" | ... */
   selectedBy: z.optional(boundedString),
+  /**
+   * First line of `<binary> --version` of the binary the process runs (/proc/<pid>/exe), e.g.
+   * "Kubernetes v1.32.3-eks-7636447"; the collector keeps it only in that shape.
+   */
+  version: z.optional(z.string().check(z.maxLength(100), z.regex(/^Kubernetes v[0-9]/))),
+  /** Why there is no version: the binary was refused (not root-owned, writable by others, ...),
+   * timed out, or printed something else. */
+  versionError: z.optional(boundedString),
 });
 export type KubeletProcess = z.infer<typeof kubeletProcessSchema>;
 
@@ -159,6 +183,54 @@ export const configDirSchema = z.object({
   cut: z.optional(z.boolean()),
 });
 
+const cisStatus = z.enum(['PASS', 'FAIL', 'SKIP']);
+
+/**
+ * Bottlerocket's own CIS Kubernetes Benchmark report (`apiclient report cis-k8s -f json`, run by
+ * bloodhound), reduced by the collector. Numbering is CIS Kubernetes §4, not CIS EKS §3.
+ */
+export const bottlerocketCisReportSchema = z.object({
+  /** The benchmark level the report covers (apiclient's default is 1). */
+  level: z.optional(z.int().check(z.nonnegative())),
+  /** PASS / FAIL / SKIP for the whole report; apiclient exits 0 when checks FAIL. */
+  status: cisStatus,
+  /** The benchmark's version, e.g. "v1.8.0". */
+  benchmarkVersion: z.optional(z.string().check(z.maxLength(32))),
+  checks: z
+    .array(
+      z.object({
+        /** CIS Kubernetes id, e.g. "4.1.5". */
+        id: z.string().check(z.regex(/^[0-9][0-9.]{0,15}$/)),
+        status: cisStatus,
+        /** The check's title, cut to 120 characters. */
+        title: z.string().check(z.maxLength(1024)),
+        /** A Manual check (always SKIP: bloodhound cannot verify it). */
+        manual: z.optional(z.literal(true)),
+      }),
+    )
+    .check(z.maxLength(64)),
+});
+
+/** Settings keys whose values the collector ships (see collect.sh BR_SETTINGS). */
+export const bottlerocketSettingsSchema = z.object({
+  'standalone-mode': z.optional(z.boolean()),
+  'authentication-mode': z.optional(z.string().check(z.maxLength(32))),
+  'event-qps': z.optional(z.number()),
+  'server-tls-bootstrap': z.optional(z.boolean()),
+});
+
+/** What Bottlerocket's API said, from the control container (which cannot see the host's files). */
+export const bottlerocketEvidenceSchema = z.object({
+  cisReport: z.optional(bottlerocketCisReportSchema),
+  /** The whitelisted keys of settings.kubernetes that were set (an absent key was not set). */
+  settings: z.optional(bottlerocketSettingsSchema),
+  /** Secret settings that are set, by name only: their values never leave the node. */
+  settingsPresent: z.optional(z.array(z.enum(['server-certificate', 'server-key'])).check(z.maxLength(2))),
+  /** Why a call was not made or its answer not used (timed out, too large, not a report, ...). */
+  errors: z.array(boundedString).check(z.maxLength(8)),
+});
+export type BottlerocketEvidence = z.infer<typeof bottlerocketEvidenceSchema>;
+
 export const evidenceDocumentSchema = z.object({
   format: z.literal(EVIDENCE_FORMAT),
   version: z.literal(EVIDENCE_VERSION),
@@ -170,6 +242,8 @@ export const evidenceDocumentSchema = z.object({
   rejected: z._default(z.array(rejectedProcessSchema).check(z.maxLength(64)), []),
   configDirs: z._default(z.array(configDirSchema).check(z.maxLength(EVIDENCE_LIMITS.maxKubelets)), []),
   files: z.array(fileEvidenceSchema).check(z.maxLength(EVIDENCE_LIMITS.maxFiles)),
+  /** Only from Bottlerocket's control container: the API's CIS report and kubelet settings. */
+  bottlerocket: z.optional(bottlerocketEvidenceSchema),
   errors: z._default(z.array(boundedString).check(z.maxLength(64)), []),
   /** The total cap was reached: some content was left out (see files[].cut). */
   cut: z._default(z.boolean(), false),

@@ -499,7 +499,7 @@ describe('output encoding', () => {
   it('compresses a document whose gzip member needs every pad count 0-3', () => {
     // Prepare: argv of growing length shifts the gzip size through every remainder mod 4.
     const pads = new Set<number>();
-    for (let n = 0; n < 24 && pads.size < 4; n++) {
+    for (let n = 0; n < 96 && pads.size < 4; n++) {
       const root = freshRoot();
       writeNodeTree(root, nodePresets.al2023({ makeIptablesFlag: [`--v=${'7'.repeat(n)}`] }));
 
@@ -612,9 +612,10 @@ describe('the script itself', () => {
     .filter((l) => !/^\s*#/.test(l))
     .join('\n');
 
-  it('stays well under the 64 KB SSM document limit', () => {
-    // The document (one JSON string per line, quotes and backslashes escaped) adds about 8 %.
-    expect(Buffer.byteLength(script)).toBeLessThan(48 * 1024);
+  it('stays under the 64 KB SSM document limit', () => {
+    // The document (one JSON string per line, quotes and backslashes escaped) adds about 8.5 %:
+    // 57 KB of script is about 62 KB of document (test/infra/collector-document.test.ts checks it).
+    expect(Buffer.byteLength(script)).toBeLessThan(57 * 1024);
   });
 
   it('calls none of ps, systemctl, find, grep, sed, awk, jq, and no bash >= 4.3 features', () => {

@@ -161,6 +161,82 @@ describe('parseEvidence: redacted and reduced files', () => {
   });
 });
 
+describe('parseEvidence: file-control metadata, kubelet version, Bottlerocket API', () => {
+  const kubeconfig = {
+    path: '/var/lib/kubelet/kubeconfig',
+    roles: ['kubeconfig'],
+    pid: 3187,
+    ok: true,
+    size: 71,
+    mode: '2640',
+    uid: 0,
+    gid: 0,
+    type: 'file',
+    target: '/etc/eks/kubeconfig.real',
+    link: { mode: '0777', uid: 0, gid: 0 },
+    redacted: true,
+  };
+  const bottlerocket = {
+    cisReport: {
+      level: 1,
+      status: 'FAIL',
+      benchmarkVersion: 'v1.8.0',
+      checks: [
+        { id: '4.1.9', status: 'FAIL', title: 'If the kubelet config.yaml ...' },
+        { id: '4.2.10', status: 'SKIP', title: 'Ensure that ...', manual: true },
+      ],
+    },
+    settings: { 'standalone-mode': false, 'authentication-mode': 'aws', 'event-qps': 0 },
+    settingsPresent: ['server-certificate'],
+    errors: [],
+  };
+  const kubelet = (extra: Record<string, unknown>) => [{ ...(validDoc().kubelets as object[])[0], ...extra }];
+
+  it('accepts kubeconfig and client-ca entries with a link block, a version and the Bottlerocket block', () => {
+    const doc = validDoc({
+      kubelets: kubelet({ version: 'Kubernetes v1.32.3-eks-7636447' }),
+      files: [kubeconfig, { ...kubeconfig, path: '/etc/kubernetes/pki/ca.crt', roles: ['client-ca'] }],
+      bottlerocket,
+    });
+    const result = parseEvidence(JSON.stringify(doc));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.evidence.files[0]?.link).toEqual({ mode: '0777', uid: 0, gid: 0 });
+    expect(result.evidence.kubelets[0]?.version).toBe('Kubernetes v1.32.3-eks-7636447');
+    expect(result.evidence.bottlerocket).toEqual(bottlerocket);
+  });
+
+  it('rejects a version of another shape, a kubeconfig with content, an unknown check status', () => {
+    expectFailure(
+      JSON.stringify(validDoc({ kubelets: kubelet({ version: 'v1.32.3' }) })),
+      'WARNING',
+      'SCHEMA_VIOLATION',
+      /kubelets\[0\]\.version/,
+    );
+    expectFailure(
+      JSON.stringify(validDoc({ files: [{ ...kubeconfig, encoding: 'text', content: 'token: x' }] })),
+      'WARNING',
+      'SCHEMA_VIOLATION',
+      /redacted file carries no content/,
+    );
+    const badCheck = { ...bottlerocket.cisReport, checks: [{ id: '4.1.9', status: 'MAYBE', title: 't' }] };
+    expectFailure(
+      JSON.stringify(validDoc({ bottlerocket: { ...bottlerocket, cisReport: badCheck } })),
+      'WARNING',
+      'SCHEMA_VIOLATION',
+      /bottlerocket\.cisReport\.checks\[0\]\.status/,
+    );
+    expectFailure(
+      JSON.stringify(
+        validDoc({ bottlerocket: { ...bottlerocket, settingsPresent: ['cluster-certificate'] } }),
+      ),
+      'WARNING',
+      'SCHEMA_VIOLATION',
+      /bottlerocket\.settingsPresent/,
+    );
+  });
+});
+
 describe('parseEvidence: no usable output', () => {
   it.each([
     ['empty', ''],

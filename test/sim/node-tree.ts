@@ -13,8 +13,9 @@
  * collector's output limits are tested against them.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fakeApiclient } from './bottlerocket-api.ts';
 
 /** One process as /proc shows it. */
 export interface SimProcess {
@@ -38,6 +39,8 @@ export interface SimProcess {
   cpuTicks?: number;
   /** /proc/<pid>/ns/mnt link target, e.g. "mnt:[4026531841]"; default the host's "mnt:[4026531840]". */
   mntNs?: string;
+  /** Host path of the running binary: /proc/<pid>/exe becomes a symlink to it (as the kernel shows it). */
+  exe?: string;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface SimProcess {
 export type SimEntry =
   | string
   | Buffer
-  | { content: string | Buffer; mode?: number }
+  | { content: string | Buffer; mode?: number; uid?: number; gid?: number }
   | { symlink: string }
   | { dir: true; mode?: number }
   | { fifo: true };
@@ -190,6 +193,9 @@ function writeEntry(target: string, entry: SimEntry): void {
     return;
   }
   writeFileSync(target, entry.content);
+  if (entry.uid !== undefined || entry.gid !== undefined) {
+    chownSync(target, entry.uid ?? process.getuid?.() ?? 0, entry.gid ?? process.getgid?.() ?? 0);
+  }
   if (entry.mode !== undefined) chmodSync(target, entry.mode);
 }
 
@@ -221,6 +227,7 @@ export function writeNodeTree(root: string, spec: NodeTreeSpec): void {
     const cwd = p.cwd ?? '/';
     if (p.cwdAs === 'file') writeFileSync(join(dir, 'cwd'), cwd);
     else symlinkSync(cwd, join(dir, 'cwd'));
+    if (p.exe !== undefined) symlinkSync(p.exe, join(dir, 'exe'));
   }
   for (const [path, entry] of Object.entries(spec.files)) {
     if (!path.startsWith('/')) throw new Error(`simulated file path must be absolute: ${path}`);
@@ -260,6 +267,40 @@ export type NodePreset = (options?: PresetOptions) => NodeTreeSpec;
 
 const REGION = 'us-west-2';
 const KUBELET_PID = 3187;
+const KUBELET_BINARY = '/usr/bin/kubelet';
+
+/** A stand-in for the kubelet binary: `--version` prints what the real one prints. */
+export function fakeKubeletBinary(version: string): SimEntry {
+  return { content: `#!/bin/sh\necho 'Kubernetes ${version}'\n`, mode: 0o755 };
+}
+
+/**
+ * The kubelet binary, its kubeconfig and the cluster CA file as the AMI installs them (paths and
+ * modes: cis-eks-worker-controls §1). Their contents are placeholders that must never reach the
+ * evidence (the collector sends only their metadata).
+ */
+function kubeletHostFiles(o: {
+  version: string;
+  kubeconfig: string;
+  kubeconfigMode: number;
+  ca: string;
+}): Record<string, SimEntry> {
+  return {
+    [KUBELET_BINARY]: fakeKubeletBinary(o.version),
+    [o.kubeconfig]: {
+      content: `apiVersion: v1\nkind: Config\n# ${KUBECONFIG_SECRET_MARKER}\n`,
+      mode: o.kubeconfigMode,
+    },
+    [o.ca]: {
+      content: `-----BEGIN CERTIFICATE-----\n${CA_SECRET_MARKER}\n-----END CERTIFICATE-----\n`,
+      mode: 0o644,
+    },
+  };
+}
+
+/** Text in the simulated kubeconfig and CA files: its presence in evidence is a disclosure. */
+export const KUBECONFIG_SECRET_MARKER = 'kubeconfig-content-never-leaves-the-node';
+export const CA_SECRET_MARKER = 'MIIC-ca-content-never-leaves-the-node';
 const BOOT_TICKS = 2400; // the kubelet starts ~24 s after boot
 
 /** Renders a raw value token for a JSON or YAML config key (see PresetOptions.configMakeIptables). */
@@ -550,11 +591,21 @@ function al2(o: PresetOptions = {}): NodeTreeSpec {
     files['/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf'] =
       `[Service]\nEnvironment='KUBELET_EXTRA_ARGS=${extraOnDisk.join(' ')}'\n`;
   }
+  Object.assign(
+    files,
+    kubeletHostFiles({
+      version: 'v1.30.14-eks-b707fbb',
+      kubeconfig: '/var/lib/kubelet/kubeconfig',
+      kubeconfigMode: 0o644,
+      ca: '/etc/kubernetes/pki/ca.crt',
+    }),
+  );
   const processes = baseProcesses(cgroupV1, podV1);
   if (o.kubeletRunning !== false) {
     processes.push({
       pid: KUBELET_PID,
       ppid: 1,
+      exe: KUBELET_BINARY,
       argv,
       startTicks: BOOT_TICKS,
       cpuTicks: 248_113,
@@ -718,11 +769,21 @@ function al2023(o: PresetOptions = {}): NodeTreeSpec {
     files[CONFIG_DIR] = { dir: true };
     for (const [name, content] of Object.entries(dropIns)) files[`${CONFIG_DIR}/${name}`] = content;
   }
+  Object.assign(
+    files,
+    kubeletHostFiles({
+      version: 'v1.32.3-eks-7636447',
+      kubeconfig: '/var/lib/kubelet/kubeconfig',
+      kubeconfigMode: 0o644,
+      ca: '/etc/kubernetes/pki/ca.crt',
+    }),
+  );
   const processes = baseProcesses(cgroupV2, podV2);
   if (o.kubeletRunning !== false) {
     processes.push({
       pid: KUBELET_PID,
       ppid: 1,
+      exe: KUBELET_BINARY,
       argv: ['/usr/bin/kubelet', ...nodeadmFlags, ...userFlags],
       startTicks: BOOT_TICKS,
       cpuTicks: 196_540,
@@ -905,10 +966,20 @@ ExecStart=/usr/bin/kubelet \\
     cgroup: cgroupV2('system.slice/host-containers@control.service'),
     mntNs: 'mnt:[4026532212]',
   });
+  Object.assign(
+    files,
+    kubeletHostFiles({
+      version: 'v1.31.7-eks-e2c3a5b',
+      kubeconfig: '/etc/kubernetes/kubelet/kubeconfig',
+      kubeconfigMode: 0o600,
+      ca: '/etc/kubernetes/pki/ca.crt',
+    }),
+  );
   if (o.kubeletRunning !== false) {
     processes.push({
       pid: KUBELET_PID,
       ppid: 1,
+      exe: KUBELET_BINARY,
       argv,
       startTicks: BOOT_TICKS,
       cpuTicks: 90_210,
@@ -931,7 +1002,7 @@ function bottlerocketControlContainer(o: PresetOptions = {}): NodeTreeSpec {
   const files: Record<string, SimEntry> = {
     '/etc/os-release': AL2023_OS_RELEASE,
     '/run/api.sock': '',
-    '/usr/local/bin/apiclient': { content: '\x7fELF (simulated apiclient binary)\n', mode: 0o755 },
+    '/usr/local/bin/apiclient': { content: fakeApiclient(), mode: 0o755 },
     '/.bottlerocket/host-containers/control/user-data': '',
     '/.bottlerocket/host-containers/current': { symlink: 'control' },
   };
@@ -1097,11 +1168,21 @@ function kubeadm(o: PresetOptions = {}): NodeTreeSpec {
   }
   for (const [name, content] of Object.entries(dropIns))
     files[`/etc/kubernetes/kubelet.conf.d/${name}`] = content;
+  Object.assign(
+    files,
+    kubeletHostFiles({
+      version: 'v1.32.3',
+      kubeconfig: '/etc/kubernetes/kubelet.conf',
+      kubeconfigMode: 0o600,
+      ca: '/etc/kubernetes/pki/ca.crt',
+    }),
+  );
   const processes = baseProcesses(cgroupV2, podV2);
   if (o.kubeletRunning !== false) {
     processes.push({
       pid: KUBELET_PID,
       ppid: 1,
+      exe: KUBELET_BINARY,
       argv,
       startTicks: BOOT_TICKS,
       cpuTicks: 12_345,
