@@ -11,24 +11,26 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYED_DOCUMENT_VERSION } from '../../functions/aws/run-command/send-command-input.ts';
 import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
+import type { LogLevel } from '../settings-schema.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
+import { type ScanSchedule, ScanScheduleConstruct } from './scan-schedule.ts';
 import {
   SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
+  SCANNER_METRICS,
   SCANNER_NODE_OPTIONS,
 } from './scanner-function-defaults.ts';
 import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
@@ -37,26 +39,13 @@ import { SecurityHubExtras } from './security-hub-extras.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Scheduler's fixed input: a scan of everything in scope (README "Start a scan now" lists the events). */
-export const SCHEDULED_SCAN_INPUT = {
-  source: EVENT_SOURCE,
-  'detail-type': 'Scheduled Scan',
-  detail: {},
-} as const;
+export { DEFAULT_SCAN_INTERVAL, SCHEDULED_SCAN_INPUT, type ScanSchedule } from './scan-schedule.ts';
 
 export const SCAN_REQUESTED_DETAIL_TYPE = 'Scan Requested';
 export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
 
-export const DEFAULT_SCAN_INTERVAL = Duration.hours(12);
 /** Reserved concurrency unless the props say otherwise. */
 export const DEFAULT_RESERVED_CONCURRENCY = 10;
-
-/**
- * When scheduled scans run: a rate as a Duration, an EventBridge Scheduler `rate(...)`/`cron(...)`
- * expression, or `false` for a schedule that exists but is DISABLED (enable it in the console or
- * redeploy with a schedule).
- */
-export type ScanSchedule = Duration | string | false;
 
 export interface KubeletAuditScannerProps {
   /** @default every 12 hours */
@@ -94,6 +83,12 @@ export interface KubeletAuditScannerProps {
   readonly minScanIntervalMinutes?: number;
   /** @default three months */
   readonly logRetention?: RetentionDays;
+  /** Powertools and Lambda application log level. @default INFO */
+  readonly logLevel?: LogLevel;
+  /** Alarm when more than this share of scanned nodes were NOT_AVAILABLE (1-100). @default 50 */
+  readonly coverageAlarmPercent?: number;
+  /** Every alarm's name starts with this. @default "<stack name>-" */
+  readonly alarmNamePrefix?: string;
   /** Alarm and OK notifications go here. @default alarms without actions */
   readonly alarmTopic?: ITopic;
   /** Create the Security Hub insight and "Rescan node" custom action. @default true */
@@ -124,16 +119,6 @@ const SCANNER_FUNCTION_BUNDLING = {
   forceDockerBundling: false,
 } satisfies BundlingOptions;
 
-export function scheduleExpression(schedule: Exclude<ScanSchedule, false>): ScheduleExpression {
-  if (typeof schedule !== 'string') return ScheduleExpression.rate(schedule);
-  const expression = schedule.trim();
-  // One-time `at(...)` schedules are not a scan cadence; Scheduler validates the inside at deploy time.
-  if (!/^(rate|cron)\(.+\)$/.test(expression)) {
-    throw new Error(`schedule must be "rate(...)" or "cron(...)", got "${schedule}"`);
-  }
-  return ScheduleExpression.expression(expression);
-}
-
 export class KubeletAuditScanner extends Construct {
   readonly function: NodejsFunction;
   readonly collectorDocument: CollectorDocument;
@@ -145,6 +130,7 @@ export class KubeletAuditScanner extends Construct {
   readonly rescanRule?: Rule;
   readonly internalChannel: InternalChannel;
   readonly stateTable: ScannerStateTable;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: KubeletAuditScannerProps = {}) {
     super(scope, id);
@@ -160,13 +146,19 @@ export class KubeletAuditScanner extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
     });
+    this.logGroup = logGroup;
     const role = this.buildRole(logGroup, clusters);
     this.stateTable = new ScannerStateTable(this, 'StateTable');
     role.addToPolicy(this.stateTable.statement());
     this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
     role.addToPolicy(this.internalChannel.putStatement());
     this.function = this.buildFunction(props, { role, logGroup, clusters });
-    this.schedule = this.buildSchedule(props.schedule);
+    const scheduled = new ScanScheduleConstruct(this, 'Schedule', {
+      ...(props.schedule === undefined ? {} : { schedule: props.schedule }),
+      fn: this.function,
+      deadLetterQueue: this.failureQueue,
+    });
+    this.schedule = scheduled.schedule;
     const ruleTarget = new LambdaFunction(this.function, {
       retryAttempts: 3,
       maxEventAge: Duration.hours(1),
@@ -187,6 +179,9 @@ export class KubeletAuditScanner extends Construct {
       fn: this.function,
       failureQueue: this.failureQueue,
       actions,
+      namePrefix: props.alarmNamePrefix ?? `${Stack.of(this).stackName}-`,
+      ...(scheduled.intervalMinutes === undefined ? {} : { scanIntervalMinutes: scheduled.intervalMinutes }),
+      ...(props.coverageAlarmPercent === undefined ? {} : { coverageAlarmPercent: props.coverageAlarmPercent }),
     });
   }
 
@@ -250,6 +245,8 @@ export class KubeletAuditScanner extends Construct {
       role: parts.role,
       logGroup: parts.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda drops JSON log lines below its application log level: it must let DEBUG through too.
+      ...(props.logLevel ? { applicationLogLevelV2: ApplicationLogLevel[props.logLevel] } : {}),
       ...(reserved !== false ? { reservedConcurrentExecutions: reserved } : {}),
       environment: this.functionEnvironment(props, parts.clusters),
       bundling: SCANNER_FUNCTION_BUNDLING,
@@ -279,43 +276,11 @@ export class KubeletAuditScanner extends Construct {
       ...(props.clustersPerInvocation !== undefined
         ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
         : {}),
-      POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
-      POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+      POWERTOOLS_SERVICE_NAME: SCANNER_METRICS.service,
+      POWERTOOLS_METRICS_NAMESPACE: SCANNER_METRICS.namespace,
+      ...(props.logLevel ? { POWERTOOLS_LOG_LEVEL: props.logLevel } : {}),
       NODE_OPTIONS: SCANNER_NODE_OPTIONS,
     };
-  }
-
-  /**
-   * The scheduled scan, through a role of our own (the target would otherwise create one at stack
-   * level), limited to this account's schedules against confused-deputy use.
-   */
-  private buildSchedule(schedule: ScanSchedule | undefined): Schedule {
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'eks-kubelet-audit: lets EventBridge Scheduler invoke the scanner',
-    });
-    Validations.of(schedulerRole).acknowledge({
-      id: iam5ResourceFinding(this, `${this.function.functionArn}:*`),
-      reason:
-        'LambdaInvoke grants lambda:InvokeFunction on the scanner function and its versions/aliases ' +
-        '("<function ARN>:*"); the wildcard never reaches beyond this one function.',
-    });
-    return new Schedule(this, 'Schedule', {
-      description: 'eks-kubelet-audit: scheduled scan of every EKS worker node in scope',
-      schedule: scheduleExpression(
-        schedule === false || schedule === undefined ? DEFAULT_SCAN_INTERVAL : schedule,
-      ),
-      enabled: schedule !== false,
-      target: new LambdaInvoke(this.function, {
-        role: schedulerRole,
-        input: ScheduleTargetInput.fromObject(SCHEDULED_SCAN_INPUT),
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.failureQueue,
-      }),
-    });
   }
 
   /** The Security Hub "Rescan node" custom action, delivered like a Scan Requested event. */
