@@ -7,8 +7,8 @@
  * "Deploy" prints the same pattern for routing elsewhere.
  */
 import { Stack } from 'aws-cdk-lib';
-import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GENERATOR_ID_PREFIX } from './security-hub-extras.ts';
@@ -30,6 +30,14 @@ export function newFailedFindingsPattern(productArn: string): EventPattern {
   };
 }
 
+/**
+ * The topic as a rule target without the grant aws-events-targets' SnsTopic adds (sns:Publish for
+ * events.amazonaws.com with no source condition); the statement above replaces it.
+ */
+function topicTarget(topic: ITopic): IRuleTarget {
+  return { bind: () => ({ arn: topic.topicArn }) };
+}
+
 export interface NewFailedFindingsProps {
   readonly topic: ITopic;
 }
@@ -48,7 +56,17 @@ export class NewFailedFindings extends Construct {
     this.rule = new Rule(this, 'Rule', {
       description: 'eks-kubelet-audit: FAILED findings in Workflow NEW, to the alarm topic',
       eventPattern: newFailedFindingsPattern(productArn),
-      targets: [new SnsTopic(props.topic)],
+      targets: [topicTarget(props.topic)],
     });
+    // Only this rule may publish: events.amazonaws.com alone would admit any account's rules.
+    props.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowNewFailedFindingsRuleToPublish',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.rule.ruleArn } },
+      }),
+    );
   }
 }
