@@ -10,7 +10,7 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -33,7 +33,7 @@ import {
   SCANNER_METRICS,
   SCANNER_NODE_OPTIONS,
 } from './scanner-function-defaults.ts';
-import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
+import { clusterStatements, EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
 import { ScannerStateTable } from './scanner-state-table.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';
 
@@ -43,6 +43,9 @@ export { DEFAULT_SCAN_INTERVAL, SCHEDULED_SCAN_INPUT, type ScanSchedule } from '
 
 export const SCAN_REQUESTED_DETAIL_TYPE = 'Scan Requested';
 export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
+
+/** Allowed clusters per managed policy: 6 clusters of 100-character names come to about 4,600 characters. */
+export const CLUSTERS_PER_POLICY = 6;
 
 /** Reserved concurrency unless the props say otherwise. */
 export const DEFAULT_RESERVED_CONCURRENCY = 10;
@@ -222,7 +225,25 @@ export class KubeletAuditScanner extends Construct {
       role.addToPolicy(statement);
     }
     this.acknowledgeWildcards(role, clusters.length > 0);
+    this.clusterPolicies(role, clusters);
     return role;
+  }
+
+  /**
+   * The allow-list's statements in customer managed policies of CLUSTERS_PER_POLICY clusters each:
+   * each stays well under IAM's 6,144 characters, and MAX_CLUSTERS (infra/settings-schema.ts) keeps
+   * their number well under the 10 managed policies a role may have.
+   */
+  private clusterPolicies(role: Role, clusters: readonly string[]): void {
+    for (let i = 0; i * CLUSTERS_PER_POLICY < clusters.length; i++) {
+      const chunk = clusters.slice(i * CLUSTERS_PER_POLICY, (i + 1) * CLUSTERS_PER_POLICY);
+      const policy = new ManagedPolicy(this, `ClusterAccess${i}`, {
+        description: `eks-kubelet-audit scanner: SendCommand to and DescribeCluster of ${chunk.length} allowed clusters`,
+        statements: clusterStatements(this, this.collectorDocument.documentName, chunk),
+        roles: [role],
+      });
+      Validations.of(policy).acknowledge(this.instanceWildcardAck());
+    }
   }
 
   private buildFunction(
@@ -296,6 +317,19 @@ export class KubeletAuditScanner extends Construct {
     });
   }
 
+  private instanceWildcardAck(): { id: string; reason: string } {
+    return {
+      id: iam5ResourceFinding(
+        this,
+        Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+      ),
+      reason:
+        'ssm:SendCommand must name the target instances, which are discovered at run time. Each statement ' +
+        'is narrowed by an ssm:resourceTag condition on an EKS node tag (eks:cluster-name, ' +
+        'eks:eks-cluster-name, kubernetes.io/cluster/<name>), and the document is fixed to ours.',
+    };
+  }
+
   /** cdk-nag IAM5 findings, each acknowledged with the AWS limitation that forces the wildcard. */
   private acknowledgeWildcards(role: Role, clustersNamed: boolean): void {
     const stack = Stack.of(this);
@@ -308,17 +342,8 @@ export class KubeletAuditScanner extends Construct {
           'ec2:DescribeInstances and eks:ListClusters have no resource type in the Service Authorization ' +
           'Reference (a test pins this list).',
       },
-      {
-        id: iam5ResourceFinding(
-          this,
-          stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
-        ),
-        reason:
-          'ssm:SendCommand must name the target instances, which are discovered at run time. Each statement ' +
-          'is narrowed by an ssm:resourceTag condition on an EKS node tag (eks:cluster-name, ' +
-          'eks:eks-cluster-name, kubernetes.io/cluster/<name>), and the document is fixed to ours.',
-      },
     ];
+    if (!clustersNamed) acks.push(this.instanceWildcardAck());
     if (!clustersNamed) {
       acks.push({
         id: iam5ResourceFinding(
