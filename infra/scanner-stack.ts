@@ -7,10 +7,10 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { AppSettings } from './context.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { KubeletAuditScanner, type KubeletAuditScannerProps } from './constructs/kubelet-audit-scanner.ts';
 import { NewFailedFindings } from './constructs/new-failed-findings.ts';
+import type { AppSettings } from './context.ts';
 import { addStackOutputs } from './stack-outputs.ts';
 
 export const PROJECT_TAG = { key: 'project', value: 'eks-kubelet-audit' } as const;
@@ -61,9 +61,14 @@ export class EksKubeletAuditStack extends Stack {
       ...(this.alarmTopic ? { alarmTopic: this.alarmTopic.topic } : {}),
     });
     if (props.notifyNewFailed && this.alarmTopic) {
-      this.newFailedFindings = new NewFailedFindings(this, 'NewFailedFindings', { topic: this.alarmTopic.topic });
+      this.newFailedFindings = new NewFailedFindings(this, 'NewFailedFindings', {
+        topic: this.alarmTopic.topic,
+      });
       this.alarmTopic.allowEventBridge();
     }
-    addStackOutputs(this, { scanner: this.scanner, ...(this.alarmTopic ? { alarmTopic: this.alarmTopic.topic } : {}) });
+    addStackOutputs(this, {
+      scanner: this.scanner,
+      ...(this.alarmTopic ? { alarmTopic: this.alarmTopic.topic } : {}),
+    });
   }
 }

@@ -45,7 +45,10 @@ function parseRate(expression: string, inside: string): ParsedSchedule {
   }
   const [, valueText = '', unitText = ''] = match;
   if (!/^[1-9][0-9]*$/.test(valueText)) {
-    throw new ScheduleExpressionError(expression, `the rate value must be a positive integer, got "${valueText}"`);
+    throw new ScheduleExpressionError(
+      expression,
+      `the rate value must be a positive integer, got "${valueText}"`,
+    );
   }
   const value = Number(valueText);
   const singular = unitText.replace(/s$/, '');
@@ -60,7 +63,10 @@ function parseRate(expression: string, inside: string): ParsedSchedule {
     throw new ScheduleExpressionError(expression, `a rate of 1 takes the singular unit ("1 ${singular}")`);
   }
   if (value > 1 && !plural) {
-    throw new ScheduleExpressionError(expression, `a rate above 1 takes the plural unit ("${value} ${singular}s")`);
+    throw new ScheduleExpressionError(
+      expression,
+      `a rate above 1 takes the plural unit ("${value} ${singular}s")`,
+    );
   }
   return { kind: 'rate', minutes: value * RATE_UNITS[singular as keyof typeof RATE_UNITS] };
 }
@@ -85,7 +91,7 @@ export const CRON_FIELD_RULES = {
   year: { name: 'year', min: 1970, max: 2199 },
 } as const satisfies Record<keyof CronFields, FieldRule>;
 
-function valueOf(rule: FieldRule, text: string, expression: string): number {
+function fieldValue(rule: FieldRule, text: string, expression: string): number {
   const named = rule.names?.indexOf(text.toUpperCase()) ?? -1;
   const value = named >= 0 ? named + 1 : /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < rule.min || value > rule.max) {
@@ -106,20 +112,25 @@ export function expandCronField(rule: FieldRule, field: string, expression: stri
   const values = new Set<number>();
   for (const part of field.split(',')) {
     const [base = '', stepText] = part.split('/');
-    if (part.split('/').length > 2) throw new ScheduleExpressionError(expression, `${rule.name} "${part}" has two "/"`);
+    if (part.split('/').length > 2)
+      throw new ScheduleExpressionError(expression, `${rule.name} "${part}" has two "/"`);
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step < 1 || stepText === '') {
-      throw new ScheduleExpressionError(expression, `${rule.name} increment "/${stepText}" must be a positive integer`);
+      throw new ScheduleExpressionError(
+        expression,
+        `${rule.name} increment "/${stepText}" must be a positive integer`,
+      );
     }
     let from: number;
     let to: number;
     if (base === '*') [from, to] = [rule.min, rule.max];
     else if (base.includes('-')) {
       const [a = '', b = ''] = base.split('-');
-      [from, to] = [valueOf(rule, a, expression), valueOf(rule, b, expression)];
-      if (from > to) throw new ScheduleExpressionError(expression, `${rule.name} range "${base}" runs backwards`);
+      [from, to] = [fieldValue(rule, a, expression), fieldValue(rule, b, expression)];
+      if (from > to)
+        throw new ScheduleExpressionError(expression, `${rule.name} range "${base}" runs backwards`);
     } else {
-      from = valueOf(rule, base, expression);
+      from = fieldValue(rule, base, expression);
       to = stepText === undefined ? from : rule.max;
     }
     for (let v = from; v <= to; v += step) values.add(v);
@@ -142,7 +153,7 @@ function checkDayFields(fields: CronFields, expression: string): void {
   if (!domAny) {
     if (DAY_OF_MONTH_SPECIAL.test(fields.dayOfMonth)) {
       const day = /^([0-9]+)W$/.exec(fields.dayOfMonth)?.[1];
-      if (day !== undefined) valueOf(CRON_FIELD_RULES.dayOfMonth, day, expression);
+      if (day !== undefined) fieldValue(CRON_FIELD_RULES.dayOfMonth, day, expression);
     } else expandCronField(CRON_FIELD_RULES.dayOfMonth, fields.dayOfMonth, expression);
   }
   if (!dowAny) {
@@ -165,7 +176,10 @@ function parseCron(expression: string, inside: string): ParsedSchedule {
   const fields: CronFields = { minutes, hours, dayOfMonth, month, dayOfWeek, year };
   for (const key of ['minutes', 'hours', 'month', 'year'] as const) {
     if (fields[key] === '?') {
-      throw new ScheduleExpressionError(expression, `"?" is only for day-of-month or day-of-week, not ${CRON_FIELD_RULES[key].name}`);
+      throw new ScheduleExpressionError(
+        expression,
+        `"?" is only for day-of-month or day-of-week, not ${CRON_FIELD_RULES[key].name}`,
+      );
     }
     expandCronField(CRON_FIELD_RULES[key], fields[key], expression);
   }

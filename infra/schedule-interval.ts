@@ -21,9 +21,13 @@ function matchingDays(parsed: Extract<ParsedSchedule, { kind: 'cron' }>, express
   const f = parsed.fields;
   const months = new Set(expandCronField(CRON_FIELD_RULES.month, f.month, expression));
   const doms =
-    f.dayOfMonth === '?' ? undefined : new Set(expandCronField(CRON_FIELD_RULES.dayOfMonth, f.dayOfMonth, expression));
+    f.dayOfMonth === '?'
+      ? undefined
+      : new Set(expandCronField(CRON_FIELD_RULES.dayOfMonth, f.dayOfMonth, expression));
   const dows =
-    f.dayOfWeek === '?' ? undefined : new Set(expandCronField(CRON_FIELD_RULES.dayOfWeek, f.dayOfWeek, expression));
+    f.dayOfWeek === '?'
+      ? undefined
+      : new Set(expandCronField(CRON_FIELD_RULES.dayOfWeek, f.dayOfWeek, expression));
   const days: number[] = [];
   for (let d = 0; d < WALK_DAYS; d++) {
     const date = new Date(WALK_START + d * DAY_MINUTES * 60_000);

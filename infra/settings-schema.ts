@@ -61,7 +61,8 @@ function schedule(raw: unknown): string | false {
   try {
     parseScheduleExpression(text);
   } catch (cause) {
-    if (cause instanceof ScheduleExpressionError) throw new Error(`"${text}" is invalid: ${cause.reason}`, { cause });
+    if (cause instanceof ScheduleExpressionError)
+      throw new Error(`"${text}" is invalid: ${cause.reason}`, { cause });
     throw cause;
   }
   return text;
@@ -73,7 +74,8 @@ function clusters(raw: unknown): string[] {
   if (names.length === 0) throw new Error(`names no cluster (got ${JSON.stringify(raw)})`);
   const bad = names.find((c) => !CLUSTER_NAME.test(c));
   if (bad !== undefined) throw new Error(`"${bad}" is not an EKS cluster name`);
-  if (names.length > MAX_CLUSTERS) throw new Error(`names ${names.length} clusters, more than ${MAX_CLUSTERS}`);
+  if (names.length > MAX_CLUSTERS)
+    throw new Error(`names ${names.length} clusters, more than ${MAX_CLUSTERS}`);
   return names;
 }
 
@@ -90,7 +92,8 @@ function maxConcurrentScans(raw: unknown): number | false {
 
 function logLevel(raw: unknown): LogLevel {
   const text = scalar(raw).toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(text)) throw new Error(`must be a log level, got "${text}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(text))
+    throw new Error(`must be a log level, got "${text}"`);
   return text as LogLevel;
 }
 

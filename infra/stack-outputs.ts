@@ -38,6 +38,7 @@ export function addStackOutputs(stack: Stack, props: StackOutputsProps): void {
     ['StateTableName', scanner.stateTable.table.tableName, 'Cluster leases and node scan times'],
     ['ScanNowCommand', scanNowCommand(Stack.of(stack).region), 'Starts a scan of every cluster in scope'],
   ];
-  if (props.alarmTopic) outputs.push(['AlarmTopicArn', props.alarmTopic.topicArn, 'Alarms and notifications']);
+  if (props.alarmTopic)
+    outputs.push(['AlarmTopicArn', props.alarmTopic.topicArn, 'Alarms and notifications']);
   for (const [id, value, description] of outputs) new CfnOutput(stack, id, { value, description });
 }

@@ -25,8 +25,8 @@ import type { LogLevel } from '../settings-schema.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
-import { ScannerAlarms } from './scanner-alarms.ts';
 import { type ScanSchedule, ScanScheduleConstruct } from './scan-schedule.ts';
+import { ScannerAlarms } from './scanner-alarms.ts';
 import {
   SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
@@ -184,7 +184,9 @@ export class KubeletAuditScanner extends Construct {
       actions,
       namePrefix: props.alarmNamePrefix ?? `${Stack.of(this).stackName}-`,
       ...(scheduled.intervalMinutes === undefined ? {} : { scanIntervalMinutes: scheduled.intervalMinutes }),
-      ...(props.coverageAlarmPercent === undefined ? {} : { coverageAlarmPercent: props.coverageAlarmPercent }),
+      ...(props.coverageAlarmPercent === undefined
+        ? {}
+        : { coverageAlarmPercent: props.coverageAlarmPercent }),
     });
   }
 

@@ -63,7 +63,9 @@ export class ScanScheduleConstruct extends Construct {
   constructor(scope: Construct, id: string, props: ScanScheduleProps) {
     super(scope, id);
     const schedule = props.schedule;
-    const expression = scheduleExpression(schedule === false || schedule === undefined ? DEFAULT_SCAN_INTERVAL : schedule);
+    const expression = scheduleExpression(
+      schedule === false || schedule === undefined ? DEFAULT_SCAN_INTERVAL : schedule,
+    );
     const interval = scanIntervalMinutes(schedule);
     if (interval !== undefined) this.intervalMinutes = interval;
     else if (schedule !== false) {

@@ -45,7 +45,9 @@ const MAX_EVALUATION_MINUTES = 7 * DAY_MINUTES;
  * Period and evaluation periods covering twice the interval: two periods of one interval while an
  * interval fits in a day, else days. Undefined when CloudWatch cannot look back that far.
  */
-export function stalenessWindow(intervalMinutes: number): { periodMinutes: number; periods: number } | undefined {
+export function stalenessWindow(
+  intervalMinutes: number,
+): { periodMinutes: number; periods: number } | undefined {
   const window = 2 * intervalMinutes;
   if (intervalMinutes < 60 && window > DAY_MINUTES) return undefined;
   if (window > MAX_EVALUATION_MINUTES) return undefined;
@@ -108,7 +110,8 @@ export class ScannerAlarms extends Construct {
         statistic: Stats.MAXIMUM,
       }),
     });
-    const window = props.scanIntervalMinutes === undefined ? undefined : stalenessWindow(props.scanIntervalMinutes);
+    const window =
+      props.scanIntervalMinutes === undefined ? undefined : stalenessWindow(props.scanIntervalMinutes);
     if (window) this.noSuccessfulScan = this.noSuccessfulScanAlarm(name('NoSuccessfulScan'), window);
     this.coverage = this.coverageAlarm(name('LowCoverage'), props.coverageAlarmPercent ?? 50);
     for (const alarm of this.all()) {
@@ -130,7 +133,10 @@ export class ScannerAlarms extends Construct {
    * so its sample count is the number of cluster scans. Two periods in a row without one, missing data
    * counting as breaching, mean no scan reported for twice the longest gap between scheduled scans.
    */
-  private noSuccessfulScanAlarm(alarmName: string, window: { periodMinutes: number; periods: number }): Alarm {
+  private noSuccessfulScanAlarm(
+    alarmName: string,
+    window: { periodMinutes: number; periods: number },
+  ): Alarm {
     return new Alarm(this, 'NoSuccessfulScan', {
       alarmName,
       alarmDescription:

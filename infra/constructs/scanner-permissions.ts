@@ -108,7 +108,11 @@ function isClusterStatement(statement: PolicyStatement): boolean {
 }
 
 /** The statements that name these clusters (node tags, self-managed node tags, DescribeCluster). */
-export function clusterStatements(scope: IConstruct, documentName: string, clusters: readonly string[]): PolicyStatement[] {
+export function clusterStatements(
+  scope: IConstruct,
+  documentName: string,
+  clusters: readonly string[],
+): PolicyStatement[] {
   return [...ssmStatements(scope, documentName, clusters), ...discoveryStatements(scope, clusters)].filter(
     isClusterStatement,
   );

@@ -14,7 +14,11 @@ describe('cdk-nag AwsSolutions', () => {
       {
         alarmEmail: 'ops@example.com',
         notifyNewFailed: true,
-        scanner: { schedule: 'cron(0 */6 * * ? *)', logLevel: 'DEBUG' as const, collectorTimeoutSeconds: 120 },
+        scanner: {
+          schedule: 'cron(0 */6 * * ? *)',
+          logLevel: 'DEBUG' as const,
+          collectorTimeoutSeconds: 120,
+        },
       },
     ],
     ['explicit account and Region', { env: { account: '111122223333', region: 'eu-west-1' } }],

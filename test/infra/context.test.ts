@@ -55,7 +55,10 @@ describe('readAppSettings', () => {
   });
 
   it.each([
-    [{ cluster: 'prod' }, /^unknown setting "cluster": did you mean "clusters"\? Accepted: schedule, clusters, /],
+    [
+      { cluster: 'prod' },
+      /^unknown setting "cluster": did you mean "clusters"\? Accepted: schedule, clusters, /,
+    ],
     [{ Schedule: 'rate(1 day)' }, /unknown setting "Schedule": did you mean "schedule"\?/],
     [{ alarmMail: 'ops@example.com' }, /did you mean "alarmEmail"/],
     [{ somethingElse: 'x' }, /^unknown setting "somethingElse": Accepted: schedule, /],
@@ -65,20 +68,29 @@ describe('readAppSettings', () => {
     [{ clusters: { a: 1 } }, /^setting "clusters" must be a single value/],
     [{ clusters: 'prod,bad name' }, /"bad name" is not an EKS cluster name/],
     [{ schedule: '' }, /^setting "schedule" is empty/],
-    [{ schedule: 'cron(0 3 * * *)' }, /^setting "schedule" "cron\(0 3 \* \* \*\)" is invalid: a cron expression has exactly 6 fields/],
+    [
+      { schedule: 'cron(0 3 * * *)' },
+      /^setting "schedule" "cron\(0 3 \* \* \*\)" is invalid: a cron expression has exactly 6 fields/,
+    ],
     [{ schedule: 'rate(6 hour)' }, /plural unit/],
     [{ alarmEmail: 'not-an-address' }, /^setting "alarmEmail" must be an e-mail address/],
     [{ securityHubExtras: 'yes' }, /^setting "securityHubExtras" must be true or false/],
     [{ notifyNewFailed: 'true' }, /notifyNewFailed.*only with "alarmEmail"/],
     [{ memorySize: '64' }, /^setting "memorySize" must be an integer from 128 to 10240/],
     [{ memorySize: '1e3' }, /memorySize/],
-    [{ maxConcurrentScans: '2.5' }, /^setting "maxConcurrentScans".*Accepted: an integer from 1 to 1000, or off/],
+    [
+      { maxConcurrentScans: '2.5' },
+      /^setting "maxConcurrentScans".*Accepted: an integer from 1 to 1000, or off/,
+    ],
     [{ maxConcurrentScans: '0' }, /maxConcurrentScans/],
     [{ clustersPerInvocation: '0' }, /clustersPerInvocation/],
     [{ minScanIntervalMinutes: '-1' }, /minScanIntervalMinutes/],
     [{ coverageAlarmPercent: '0' }, /coverageAlarmPercent/],
     [{ coverageAlarmPercent: true }, /coverageAlarmPercent/],
-    [{ logLevel: 'TRACE' }, /^setting "logLevel" must be a log level, got "TRACE"\. Accepted: DEBUG, INFO, WARN, ERROR$/],
+    [
+      { logLevel: 'TRACE' },
+      /^setting "logLevel" must be a log level, got "TRACE"\. Accepted: DEBUG, INFO, WARN, ERROR$/,
+    ],
     [{ logRetentionDays: '100' }, /^setting "logRetentionDays" 100 is not a retention .*Accepted: 1, 3, 5/],
     [{ collectorTimeoutSeconds: '4' }, /^setting "collectorTimeoutSeconds" must be an integer from 5 to 600/],
     [{ collectorTimeoutSeconds: null }, /collectorTimeoutSeconds" is empty/],

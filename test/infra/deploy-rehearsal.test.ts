@@ -16,7 +16,10 @@ type Json = Record<string, unknown>;
 /** CloudFormation stack names: up to 128 characters, a letter first. */
 const LONGEST_STACK_NAME = `K${'k'.repeat(127)}`;
 /** EKS cluster names: up to 100 characters. */
-const LONGEST_ALLOW_LIST = Array.from({ length: MAX_CLUSTERS }, (_, i) => `${String(i).padStart(3, '0')}${'c'.repeat(97)}`);
+const LONGEST_ALLOW_LIST = Array.from(
+  { length: MAX_CLUSTERS },
+  (_, i) => `${String(i).padStart(3, '0')}${'c'.repeat(97)}`,
+);
 
 /** Pessimistic resolution: long partition and Region, generated names of 128 characters. */
 const WORST_CASE: Environment = {
@@ -85,14 +88,17 @@ function matcherProblems(matcher: unknown, at: string): string[] {
   if (matcher === null || ['string', 'number', 'boolean'].includes(typeof matcher)) return [];
   if (typeof matcher !== 'object' || Array.isArray(matcher)) return [`${at}: not a value or an operator`];
   const keys = Object.keys(matcher as Json);
-  if (keys.length !== 1 || !OPERATORS.has(keys[0] as string)) return [`${at}: unknown operator ${keys.join(',')}`];
+  if (keys.length !== 1 || !OPERATORS.has(keys[0] as string))
+    return [`${at}: unknown operator ${keys.join(',')}`];
   const [operator, operand] = Object.entries(matcher as Json)[0] as [string, unknown];
   if (operator === 'exists') return typeof operand === 'boolean' ? [] : [`${at}: exists takes true or false`];
   if (operator === 'numeric') {
     return Array.isArray(operand) && operand.length % 2 === 0 && operand.length > 0 ? [] : [`${at}: numeric`];
   }
   if (['prefix', 'suffix', 'cidr', 'equals-ignore-case', 'wildcard'].includes(operator)) {
-    return typeof operand === 'string' && operand !== '' ? [] : [`${at}: ${operator} takes a non-empty string`];
+    return typeof operand === 'string' && operand !== ''
+      ? []
+      : [`${at}: ${operator} takes a non-empty string`];
   }
   return [];
 }
@@ -124,7 +130,8 @@ describe.each(Object.entries(VARIANTS))('deploy rehearsal (%s)', (_name, { templ
   it('has only schedule expressions EventBridge Scheduler accepts', () => {
     const schedules = ofType(template, 'AWS::Scheduler::Schedule');
     expect(schedules.length).toBeGreaterThan(0);
-    for (const [, s] of schedules) expect(() => parseScheduleExpression(props(s).ScheduleExpression as string)).not.toThrow();
+    for (const [, s] of schedules)
+      expect(() => parseScheduleExpression(props(s).ScheduleExpression as string)).not.toThrow();
   });
 
   it('has only event patterns EventBridge accepts, within 4,096 characters', () => {
@@ -168,7 +175,9 @@ describe.each(Object.entries(VARIANTS))('deploy rehearsal (%s)', (_name, { templ
       const inline =
         policies.filter(([, p]) => attached(p)).reduce((n, [, p]) => n + size(props(p).PolicyDocument), 0) +
         ((props(role).Policies ?? []) as Json[]).reduce((n, p) => n + size(p.PolicyDocument), 0);
-      expect({ roleId, inline, wellUnder: inline <= IAM.inlinePerRole * MARGIN }).toMatchObject({ wellUnder: true });
+      expect({ roleId, inline, wellUnder: inline <= IAM.inlinePerRole * MARGIN }).toMatchObject({
+        wellUnder: true,
+      });
       const ofRole = managed.filter(([, p]) => attached(p));
       expect(ofRole.length).toBeLessThanOrEqual(IAM.managedPerRole / 2);
       for (const [id, p] of ofRole) {

@@ -11,7 +11,9 @@ import { REPO_ROOT, sourcePaths, synth } from './synth.ts';
 type Json = Record<string, unknown>;
 
 const resources = (template: { toJSON(): Json }, type: string): [string, Json][] =>
-  Object.entries((template.toJSON().Resources ?? {}) as Record<string, Json>).filter(([, r]) => r.Type === type);
+  Object.entries((template.toJSON().Resources ?? {}) as Record<string, Json>).filter(
+    ([, r]) => r.Type === type,
+  );
 const properties = (template: { toJSON(): Json }, type: string): Json[] =>
   resources(template, type).map(([, r]) => r.Properties as Json);
 
@@ -94,9 +96,18 @@ describe('"no successful scan" alarm', () => {
   });
 
   it('follows the schedule: rates, daily and weekday crons', () => {
-    expect(alarm({ scanner: { schedule: 'rate(30 minutes)' } })).toMatchObject({ Period: 1800, EvaluationPeriods: 2 });
-    expect(alarm({ scanner: { schedule: 'rate(2 days)' } })).toMatchObject({ Period: 86_400, EvaluationPeriods: 4 });
-    expect(alarm({ scanner: { schedule: 'cron(0 3 * * ? *)' } })).toMatchObject({ Period: 86_400, EvaluationPeriods: 2 });
+    expect(alarm({ scanner: { schedule: 'rate(30 minutes)' } })).toMatchObject({
+      Period: 1800,
+      EvaluationPeriods: 2,
+    });
+    expect(alarm({ scanner: { schedule: 'rate(2 days)' } })).toMatchObject({
+      Period: 86_400,
+      EvaluationPeriods: 4,
+    });
+    expect(alarm({ scanner: { schedule: 'cron(0 3 * * ? *)' } })).toMatchObject({
+      Period: 86_400,
+      EvaluationPeriods: 2,
+    });
     expect(alarm({ scanner: { schedule: 'cron(0 3 ? * MON-FRI *)' } })).toMatchObject({
       Period: 86_400,
       EvaluationPeriods: 6,
@@ -136,7 +147,9 @@ describe('coverage alarm', () => {
 
 describe('new FAILED findings (opt-in)', () => {
   const rules = (t = withNotify.template) =>
-    properties(t, 'AWS::Events::Rule').filter((r) => (r.EventPattern as Json)['detail-type']?.toString().includes('Imported'));
+    properties(t, 'AWS::Events::Rule').filter((r) =>
+      (r.EventPattern as Json)['detail-type']?.toString().includes('Imported'),
+    );
 
   it('is off by default', () => {
     expect(rules(withTopic.template)).toHaveLength(0);
@@ -229,10 +242,16 @@ describe('settings reach the template', () => {
     return app.synth().getStackByName(stack.stackName).template as Json;
   };
   const of = (template: Json, type: string) =>
-    Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === type).map((r) => r.Properties as Json);
+    Object.values(template.Resources as Record<string, Json>)
+      .filter((r) => r.Type === type)
+      .map((r) => r.Properties as Json);
 
   it('log level, log retention and collector timeout', () => {
-    const template = fromSettings({ logLevel: 'DEBUG', logRetentionDays: '30', collectorTimeoutSeconds: '120' });
+    const template = fromSettings({
+      logLevel: 'DEBUG',
+      logRetentionDays: '30',
+      collectorTimeoutSeconds: '120',
+    });
     const fn = of(template, 'AWS::Lambda::Function')[0] as Json;
     expect((fn.Environment as Json).Variables).toMatchObject({ POWERTOOLS_LOG_LEVEL: 'DEBUG' });
     expect(fn.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'DEBUG', LogFormat: 'JSON' });
@@ -242,7 +261,11 @@ describe('settings reach the template', () => {
   });
 
   it('alarm e-mail with new FAILED findings, and the project tag on every taggable resource', () => {
-    const template = fromSettings({ alarmEmail: 'ops@example.com', notifyNewFailed: 'true', clusters: 'prod' });
+    const template = fromSettings({
+      alarmEmail: 'ops@example.com',
+      notifyNewFailed: 'true',
+      clusters: 'prod',
+    });
     expect(of(template, 'AWS::SNS::Subscription')[0]).toMatchObject({ Endpoint: 'ops@example.com' });
     for (const type of [
       'AWS::Lambda::Function',
@@ -256,7 +279,8 @@ describe('settings reach the template', () => {
       'AWS::IAM::Role',
       'AWS::Logs::LogGroup',
     ]) {
-      for (const p of of(template, type)) expect(p.Tags).toContainEqual({ Key: 'project', Value: 'eks-kubelet-audit' });
+      for (const p of of(template, type))
+        expect(p.Tags).toContainEqual({ Key: 'project', Value: 'eks-kubelet-audit' });
     }
   });
 });

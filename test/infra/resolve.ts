@@ -47,6 +47,9 @@ export function resolveValue(value: unknown, env: Environment = ENV): unknown {
 
 /** IAM ArnLike / StringLike: `*` any run of characters, `?` one character. */
 export function iamLike(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`).test(value);
 }
