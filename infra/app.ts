@@ -6,11 +6,23 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readAppSettings } from './context.ts';
+import { type AppSettings, readAppSettings, SettingsError } from './context.ts';
 import { EksKubeletAuditStack, stackPropsFromSettings } from './scanner-stack.ts';
 
 const app = new App();
-const settings = readAppSettings(app.node.getAllContext());
+
+/** A bad setting is the operator's to fix: its one line, not a stack trace. */
+function settingsOrExit(): AppSettings {
+  try {
+    return readAppSettings(app.node.getAllContext());
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(`eks-kubelet-audit: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const settings = settingsOrExit();
 
 new EksKubeletAuditStack(app, 'EksKubeletAuditStack', stackPropsFromSettings(settings));
 
