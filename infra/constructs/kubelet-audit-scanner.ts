@@ -25,7 +25,7 @@ import type { LogLevel } from '../settings-schema.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
-import { type ScanSchedule, ScanScheduleConstruct } from './scan-schedule.ts';
+import { type ScanSchedule, ScheduledScan } from './scan-schedule.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
 import {
   SCANNER_BUNDLING,
@@ -156,7 +156,7 @@ export class KubeletAuditScanner extends Construct {
     this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
     role.addToPolicy(this.internalChannel.putStatement());
     this.function = this.buildFunction(props, { role, logGroup, clusters });
-    const scheduled = new ScanScheduleConstruct(this, 'Schedule', {
+    const scheduled = new ScheduledScan(this, 'Schedule', {
       ...(props.schedule === undefined ? {} : { schedule: props.schedule }),
       fn: this.function,
       deadLetterQueue: this.failureQueue,

@@ -49,18 +49,18 @@ export function scanIntervalMinutes(schedule: ScanSchedule | undefined): number 
   return longestGapMinutes(parseScheduleExpression(expression), expression);
 }
 
-export interface ScanScheduleProps {
+export interface ScheduledScanProps {
   readonly schedule?: ScanSchedule;
   readonly fn: IFunction;
   readonly deadLetterQueue: IQueue;
 }
 
-export class ScanScheduleConstruct extends Construct {
+export class ScheduledScan extends Construct {
   readonly schedule: Schedule;
   /** See scanIntervalMinutes. */
   readonly intervalMinutes?: number;
 
-  constructor(scope: Construct, id: string, props: ScanScheduleProps) {
+  constructor(scope: Construct, id: string, props: ScheduledScanProps) {
     super(scope, id);
     const schedule = props.schedule;
     const expression = scheduleExpression(
