@@ -1,24 +1,45 @@
 /**
  * EksKubeletAuditStack: the scanner construct plus, when an e-mail address is given, an encrypted
- * SNS topic for its alarms. Environment-agnostic: account and Region come from the deploy credentials.
+ * SNS topic for its alarms (and, opted in, for new FAILED findings), the stack outputs an operator
+ * needs, and a `project` tag on every resource. Environment-agnostic: account and Region come from
+ * the deploy credentials.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { KubeletAuditScanner, type KubeletAuditScannerProps } from './constructs/kubelet-audit-scanner.ts';
+import { NewFailedFindings } from './constructs/new-failed-findings.ts';
+import type { AppSettings } from './context.ts';
+import { addStackOutputs } from './stack-outputs.ts';
+
+export const PROJECT_TAG = { key: 'project', value: 'eks-kubelet-audit' } as const;
 
 export interface EksKubeletAuditStackProps extends StackProps {
-  readonly scanner?: Omit<KubeletAuditScannerProps, 'alarmTopic'>;
+  readonly scanner?: Omit<KubeletAuditScannerProps, 'alarmTopic' | 'alarmNamePrefix'>;
   /** Subscribe this address to the alarm topic (creates the topic and its key). */
   readonly alarmEmail?: string;
+  /** Send FAILED findings in Workflow NEW to the alarm topic too (needs alarmEmail). @default false */
+  readonly notifyNewFailed?: boolean;
+}
+
+/** The stack's properties from the validated settings (infra/context.ts). */
+export function stackPropsFromSettings(settings: AppSettings): EksKubeletAuditStackProps {
+  const { alarmEmail, notifyNewFailed, logRetentionDays, ...scanner } = settings;
+  return {
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    notifyNewFailed,
+    scanner: {
+      ...scanner,
+      ...(logRetentionDays === undefined ? {} : { logRetention: logRetentionDays as RetentionDays }),
+    },
+  };
 }
 
 export class EksKubeletAuditStack extends Stack {
   readonly scanner: KubeletAuditScanner;
-  readonly alarmTopic?: Topic;
+  readonly alarmTopic?: AlarmTopic;
+  readonly newFailedFindings?: NewFailedFindings;
 
   constructor(scope: Construct, id: string, props: EksKubeletAuditStackProps = {}) {
     super(scope, id, {
@@ -26,36 +47,28 @@ export class EksKubeletAuditStack extends Stack {
         'eks-kubelet-audit: scheduled CIS EKS kubelet scan of worker nodes, reported to Security Hub',
       ...props,
     });
+    Tags.of(this).add(PROJECT_TAG.key, PROJECT_TAG.value);
+    const alarmNamePrefix = `${this.stackName}-`;
+    if (props.notifyNewFailed && props.alarmEmail === undefined) {
+      throw new Error('notifyNewFailed publishes to the alarm topic, which exists only with alarmEmail');
+    }
     if (props.alarmEmail !== undefined) {
-      // CloudWatch cannot publish to a topic encrypted with the AWS managed key (alias/aws/sns): its key
-      // policy cannot be changed to admit cloudwatch.amazonaws.com. Hence a customer managed key.
-      const key = new Key(this, 'AlarmTopicKey', {
-        description: 'eks-kubelet-audit: encrypts the alarm topic',
-        enableKeyRotation: true,
-        // It only protects notifications in transit; nothing needs it after the stack is gone.
-        removalPolicy: RemovalPolicy.DESTROY,
-        pendingWindow: Duration.days(7),
-      });
-      key.addToResourcePolicy(
-        new PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsOfThisAccount',
-          effect: Effect.ALLOW,
-          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-        }),
-      );
-      this.alarmTopic = new Topic(this, 'AlarmTopic', {
-        displayName: 'eks-kubelet-audit alarms',
-        masterKey: key,
-        enforceSSL: true,
-      });
-      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      this.alarmTopic = new AlarmTopic(this, { email: props.alarmEmail, alarmNamePrefix });
     }
     this.scanner = new KubeletAuditScanner(this, 'Scanner', {
       ...props.scanner,
-      ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
+      alarmNamePrefix,
+      ...(this.alarmTopic ? { alarmTopic: this.alarmTopic.topic } : {}),
+    });
+    if (props.notifyNewFailed && this.alarmTopic) {
+      this.newFailedFindings = new NewFailedFindings(this, 'NewFailedFindings', {
+        topic: this.alarmTopic.topic,
+      });
+      this.alarmTopic.allowEventBridge();
+    }
+    addStackOutputs(this, {
+      scanner: this.scanner,
+      ...(this.alarmTopic ? { alarmTopic: this.alarmTopic.topic } : {}),
     });
   }
 }

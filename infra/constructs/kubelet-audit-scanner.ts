@@ -10,53 +10,45 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEPLOYED_DOCUMENT_VERSION } from '../../functions/aws/run-command/send-command-input.ts';
 import { CLUSTER_NAME } from '../../functions/scanner/config.ts';
+import type { LogLevel } from '../settings-schema.ts';
 import { CollectorDocument } from './collector-document.ts';
 import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
+import { type ScanSchedule, ScheduledScan } from './scan-schedule.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
 import {
   SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
+  SCANNER_METRICS,
   SCANNER_NODE_OPTIONS,
 } from './scanner-function-defaults.ts';
-import { EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
+import { clusterStatements, EVENT_SOURCE, scannerStatements } from './scanner-permissions.ts';
 import { ScannerStateTable } from './scanner-state-table.ts';
 import { SecurityHubExtras } from './security-hub-extras.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Scheduler's fixed input: a scan of everything in scope (README "Start a scan now" lists the events). */
-export const SCHEDULED_SCAN_INPUT = {
-  source: EVENT_SOURCE,
-  'detail-type': 'Scheduled Scan',
-  detail: {},
-} as const;
+export { DEFAULT_SCAN_INTERVAL, SCHEDULED_SCAN_INPUT, type ScanSchedule } from './scan-schedule.ts';
 
 export const SCAN_REQUESTED_DETAIL_TYPE = 'Scan Requested';
 export const CUSTOM_ACTION_DETAIL_TYPE = 'Security Hub Findings - Custom Action';
 
-export const DEFAULT_SCAN_INTERVAL = Duration.hours(12);
+/** Allowed clusters per managed policy: 6 clusters of 100-character names come to about 4,600 characters. */
+export const CLUSTERS_PER_POLICY = 6;
+
 /** Reserved concurrency unless the props say otherwise. */
 export const DEFAULT_RESERVED_CONCURRENCY = 10;
-
-/**
- * When scheduled scans run: a rate as a Duration, an EventBridge Scheduler `rate(...)`/`cron(...)`
- * expression, or `false` for a schedule that exists but is DISABLED (enable it in the console or
- * redeploy with a schedule).
- */
-export type ScanSchedule = Duration | string | false;
 
 export interface KubeletAuditScannerProps {
   /** @default every 12 hours */
@@ -94,6 +86,12 @@ export interface KubeletAuditScannerProps {
   readonly minScanIntervalMinutes?: number;
   /** @default three months */
   readonly logRetention?: RetentionDays;
+  /** Powertools and Lambda application log level. @default INFO */
+  readonly logLevel?: LogLevel;
+  /** Alarm when more than this share of scanned nodes were NOT_AVAILABLE (1-100). @default 50 */
+  readonly coverageAlarmPercent?: number;
+  /** Every alarm's name starts with this. @default "<stack name>-" */
+  readonly alarmNamePrefix?: string;
   /** Alarm and OK notifications go here. @default alarms without actions */
   readonly alarmTopic?: ITopic;
   /** Create the Security Hub insight and "Rescan node" custom action. @default true */
@@ -124,16 +122,6 @@ const SCANNER_FUNCTION_BUNDLING = {
   forceDockerBundling: false,
 } satisfies BundlingOptions;
 
-export function scheduleExpression(schedule: Exclude<ScanSchedule, false>): ScheduleExpression {
-  if (typeof schedule !== 'string') return ScheduleExpression.rate(schedule);
-  const expression = schedule.trim();
-  // One-time `at(...)` schedules are not a scan cadence; Scheduler validates the inside at deploy time.
-  if (!/^(rate|cron)\(.+\)$/.test(expression)) {
-    throw new Error(`schedule must be "rate(...)" or "cron(...)", got "${schedule}"`);
-  }
-  return ScheduleExpression.expression(expression);
-}
-
 export class KubeletAuditScanner extends Construct {
   readonly function: NodejsFunction;
   readonly collectorDocument: CollectorDocument;
@@ -145,6 +133,7 @@ export class KubeletAuditScanner extends Construct {
   readonly rescanRule?: Rule;
   readonly internalChannel: InternalChannel;
   readonly stateTable: ScannerStateTable;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: KubeletAuditScannerProps = {}) {
     super(scope, id);
@@ -160,13 +149,19 @@ export class KubeletAuditScanner extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
     });
+    this.logGroup = logGroup;
     const role = this.buildRole(logGroup, clusters);
     this.stateTable = new ScannerStateTable(this, 'StateTable');
     role.addToPolicy(this.stateTable.statement());
     this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
     role.addToPolicy(this.internalChannel.putStatement());
     this.function = this.buildFunction(props, { role, logGroup, clusters });
-    this.schedule = this.buildSchedule(props.schedule);
+    const scheduled = new ScheduledScan(this, 'Schedule', {
+      ...(props.schedule === undefined ? {} : { schedule: props.schedule }),
+      fn: this.function,
+      deadLetterQueue: this.failureQueue,
+    });
+    this.schedule = scheduled.schedule;
     const ruleTarget = new LambdaFunction(this.function, {
       retryAttempts: 3,
       maxEventAge: Duration.hours(1),
@@ -187,6 +182,11 @@ export class KubeletAuditScanner extends Construct {
       fn: this.function,
       failureQueue: this.failureQueue,
       actions,
+      namePrefix: props.alarmNamePrefix ?? `${Stack.of(this).stackName}-`,
+      ...(scheduled.intervalMinutes === undefined ? {} : { scanIntervalMinutes: scheduled.intervalMinutes }),
+      ...(props.coverageAlarmPercent === undefined
+        ? {}
+        : { coverageAlarmPercent: props.coverageAlarmPercent }),
     });
   }
 
@@ -227,7 +227,25 @@ export class KubeletAuditScanner extends Construct {
       role.addToPolicy(statement);
     }
     this.acknowledgeWildcards(role, clusters.length > 0);
+    this.clusterPolicies(role, clusters);
     return role;
+  }
+
+  /**
+   * The allow-list's statements in customer managed policies of CLUSTERS_PER_POLICY clusters each:
+   * each stays well under IAM's 6,144 characters, and MAX_CLUSTERS (infra/settings-schema.ts) keeps
+   * their number well under the 10 managed policies a role may have.
+   */
+  private clusterPolicies(role: Role, clusters: readonly string[]): void {
+    for (let i = 0; i * CLUSTERS_PER_POLICY < clusters.length; i++) {
+      const chunk = clusters.slice(i * CLUSTERS_PER_POLICY, (i + 1) * CLUSTERS_PER_POLICY);
+      const policy = new ManagedPolicy(this, `ClusterAccess${i}`, {
+        description: `eks-kubelet-audit scanner: SendCommand to and DescribeCluster of ${chunk.length} allowed clusters`,
+        statements: clusterStatements(this, this.collectorDocument.documentName, chunk),
+        roles: [role],
+      });
+      Validations.of(policy).acknowledge(this.instanceWildcardAck());
+    }
   }
 
   private buildFunction(
@@ -250,6 +268,8 @@ export class KubeletAuditScanner extends Construct {
       role: parts.role,
       logGroup: parts.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda drops JSON log lines below its application log level: it must let DEBUG through too.
+      ...(props.logLevel ? { applicationLogLevelV2: ApplicationLogLevel[props.logLevel] } : {}),
       ...(reserved !== false ? { reservedConcurrentExecutions: reserved } : {}),
       environment: this.functionEnvironment(props, parts.clusters),
       bundling: SCANNER_FUNCTION_BUNDLING,
@@ -279,43 +299,11 @@ export class KubeletAuditScanner extends Construct {
       ...(props.clustersPerInvocation !== undefined
         ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }
         : {}),
-      POWERTOOLS_SERVICE_NAME: 'eks-kubelet-audit',
-      POWERTOOLS_METRICS_NAMESPACE: 'EksKubeletAudit',
+      POWERTOOLS_SERVICE_NAME: SCANNER_METRICS.service,
+      POWERTOOLS_METRICS_NAMESPACE: SCANNER_METRICS.namespace,
+      ...(props.logLevel ? { POWERTOOLS_LOG_LEVEL: props.logLevel } : {}),
       NODE_OPTIONS: SCANNER_NODE_OPTIONS,
     };
-  }
-
-  /**
-   * The scheduled scan, through a role of our own (the target would otherwise create one at stack
-   * level), limited to this account's schedules against confused-deputy use.
-   */
-  private buildSchedule(schedule: ScanSchedule | undefined): Schedule {
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'eks-kubelet-audit: lets EventBridge Scheduler invoke the scanner',
-    });
-    Validations.of(schedulerRole).acknowledge({
-      id: iam5ResourceFinding(this, `${this.function.functionArn}:*`),
-      reason:
-        'LambdaInvoke grants lambda:InvokeFunction on the scanner function and its versions/aliases ' +
-        '("<function ARN>:*"); the wildcard never reaches beyond this one function.',
-    });
-    return new Schedule(this, 'Schedule', {
-      description: 'eks-kubelet-audit: scheduled scan of every EKS worker node in scope',
-      schedule: scheduleExpression(
-        schedule === false || schedule === undefined ? DEFAULT_SCAN_INTERVAL : schedule,
-      ),
-      enabled: schedule !== false,
-      target: new LambdaInvoke(this.function, {
-        role: schedulerRole,
-        input: ScheduleTargetInput.fromObject(SCHEDULED_SCAN_INPUT),
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.failureQueue,
-      }),
-    });
   }
 
   /** The Security Hub "Rescan node" custom action, delivered like a Scan Requested event. */
@@ -331,6 +319,19 @@ export class KubeletAuditScanner extends Construct {
     });
   }
 
+  private instanceWildcardAck(): { id: string; reason: string } {
+    return {
+      id: iam5ResourceFinding(
+        this,
+        Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
+      ),
+      reason:
+        'ssm:SendCommand must name the target instances, which are discovered at run time. Each statement ' +
+        'is narrowed by an ssm:resourceTag condition on an EKS node tag (eks:cluster-name, ' +
+        'eks:eks-cluster-name, kubernetes.io/cluster/<name>), and the document is fixed to ours.',
+    };
+  }
+
   /** cdk-nag IAM5 findings, each acknowledged with the AWS limitation that forces the wildcard. */
   private acknowledgeWildcards(role: Role, clustersNamed: boolean): void {
     const stack = Stack.of(this);
@@ -343,17 +344,8 @@ export class KubeletAuditScanner extends Construct {
           'ec2:DescribeInstances and eks:ListClusters have no resource type in the Service Authorization ' +
           'Reference (a test pins this list).',
       },
-      {
-        id: iam5ResourceFinding(
-          this,
-          stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }),
-        ),
-        reason:
-          'ssm:SendCommand must name the target instances, which are discovered at run time. Each statement ' +
-          'is narrowed by an ssm:resourceTag condition on an EKS node tag (eks:cluster-name, ' +
-          'eks:eks-cluster-name, kubernetes.io/cluster/<name>), and the document is fixed to ours.',
-      },
     ];
+    if (!clustersNamed) acks.push(this.instanceWildcardAck());
     if (!clustersNamed) {
       acks.push({
         id: iam5ResourceFinding(

@@ -16,6 +16,13 @@ export const SCANNER_FUNCTION_DEFAULTS = {
 } as const;
 
 /**
+ * Where the function's EMF metrics land: POWERTOOLS_METRICS_NAMESPACE, and Powertools' default
+ * `service` dimension from POWERTOOLS_SERVICE_NAME (functions/scanner/handler.ts). The alarms read
+ * the same names.
+ */
+export const SCANNER_METRICS = { namespace: 'EksKubeletAudit', service: 'eks-kubelet-audit' } as const;
+
+/**
  * NODE_OPTIONS of the function. `--max-semi-space-size=4` (MB, below V8's default): the scan
  * allocates mostly short-lived objects (a page of 50 outputs, a batch of 100 findings, their HTTP
  * bodies), and smaller young-generation spaces collect them, and the response buffers they hold,

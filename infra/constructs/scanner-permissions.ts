@@ -88,15 +88,39 @@ function workflowStatusOnly(scope: IConstruct): PolicyStatement[] {
   ];
 }
 
-/** Every statement of the scanner's role, grouped by service, in a fixed order. */
+/**
+ * The statements of the scanner role's inline policy, grouped by service, in a fixed order. With an
+ * allow-list, the statements that name clusters are left out: clusterStatements() gives them, a few
+ * clusters at a time, for managed policies of their own (every cluster costs some 600 characters, and
+ * a role's inline policies may hold 10,240 in all).
+ */
 export function scannerStatements(scope: IConstruct, options: ScannerPermissionsOptions): PolicyStatement[] {
   const clusters = options.clusters && options.clusters.length > 0 ? options.clusters : undefined;
+  const ssm = ssmStatements(scope, options.documentName, clusters);
+  const discovery = discoveryStatements(scope, clusters);
   return [
-    ...ssmStatements(scope, options.documentName, clusters),
-    ...discoveryStatements(scope, clusters),
+    ...(clusters ? ssm.filter((s) => !isClusterStatement(s)) : ssm),
+    ...(clusters ? discovery.filter((s) => !isClusterStatement(s)) : discovery),
     ...securityHubStatements(scope),
     putScanCompletedStatement(scope),
   ];
+}
+
+const CLUSTER_SIDS = /^(SendCommandToEksNodesTagged|SendCommandToSelfManagedNodes|DescribeClusters)/;
+
+function isClusterStatement(statement: PolicyStatement): boolean {
+  return CLUSTER_SIDS.test(statement.sid ?? '');
+}
+
+/** The statements that name these clusters (node tags, self-managed node tags, DescribeCluster). */
+export function clusterStatements(
+  scope: IConstruct,
+  documentName: string,
+  clusters: readonly string[],
+): PolicyStatement[] {
+  return [...ssmStatements(scope, documentName, clusters), ...discoveryStatements(scope, clusters)].filter(
+    isClusterStatement,
+  );
 }
 
 /**

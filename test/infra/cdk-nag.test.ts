@@ -9,6 +9,18 @@ describe('cdk-nag AwsSolutions', () => {
       { alarmEmail: 'ops@example.com', scanner: { clusters: ['prod'], schedule: false as const } },
     ],
     ['without Security Hub extras', { scanner: { securityHubExtras: false } }],
+    [
+      'new FAILED findings notified, cron schedule, operator settings',
+      {
+        alarmEmail: 'ops@example.com',
+        notifyNewFailed: true,
+        scanner: {
+          schedule: 'cron(0 */6 * * ? *)',
+          logLevel: 'DEBUG' as const,
+          collectorTimeoutSeconds: 120,
+        },
+      },
+    ],
     ['explicit account and Region', { env: { account: '111122223333', region: 'eu-west-1' } }],
   ])('reports nothing unacknowledged (%s)', (_name, props) => {
     const { app } = synth(props);
@@ -33,7 +45,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::*] @ EksKubeletAuditStack/Scanner/Role/DefaultPolicy/Resource',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*] @ EksKubeletAuditStack/Scanner/Role/DefaultPolicy/Resource',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*] @ EksKubeletAuditStack/Scanner/Role/DefaultPolicy/Resource',
-        'AwsSolutions-IAM5[Resource::<ScannerFunction.Arn>:*] @ EksKubeletAuditStack/Scanner/SchedulerRole/DefaultPolicy/Resource',
+        'AwsSolutions-IAM5[Resource::<ScannerFunction.Arn>:*] @ EksKubeletAuditStack/Scanner/Schedule/Role/DefaultPolicy/Resource',
         'AwsSolutions-SQS3 @ EksKubeletAuditStack/Scanner/FailureQueue/Resource',
       ].sort(),
     );
