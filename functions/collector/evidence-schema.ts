@@ -129,6 +129,8 @@ export const kubeletProcessSchema = z.object({
   cpuSeconds: z.optional(z.number().check(z.nonnegative())),
   /** Why this process was chosen: "kubelet.service cgroup" | "child of PID 1" | ... */
   selectedBy: z.optional(boundedString),
+  /** `kubelet --version` of this binary, e.g. "Kubernetes v1.32.3-eks-473151a"; absent when unknown. */
+  version: z.optional(boundedString),
 });
 export type KubeletProcess = z.infer<typeof kubeletProcessSchema>;
 
