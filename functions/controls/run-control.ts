@@ -72,13 +72,17 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
     });
   }
   const path = primary.spec.path;
+  const reading = (label: string, judged: typeof upTo131) =>
+    judged.effectiveValue === undefined
+      ? `${label} ${judged.status}: ${judged.reason}`
+      : `${label} ${path} is ${String(judged.effectiveValue)} (${judged.evidence.decidedBy ?? ''}): ${judged.status}`;
   return finish(
     control,
     {
       status: ComplianceStatus.WARNING,
       reason:
-        `A kubelet is running (PID ${kubelet.pid}) but its version is unknown, and its drop-ins give ${path} a different verdict ` +
-        `up to 1.31 (${upTo131.status}: ${upTo131.reason}) and from 1.32 (${from132.status}: ${from132.reason}).`,
+        `A kubelet is running (PID ${kubelet.pid}) but its version is unknown, and its drop-ins read differently by version: ` +
+        `${reading('up to 1.31', upTo131)}; ${reading('from 1.32', from132)}.`,
       ...(drift ? { drift } : {}),
     },
     { ...evidence, kubeletVersion: 'unknown', problem: 'version-dependent' },
