@@ -9,7 +9,15 @@ import { lookupPath } from './config-path.ts';
 import { fileBytes } from './file-content.ts';
 import { type FileLayerInput, fileProblem, pickFile, resolvePath } from './file-layer.ts';
 import { resolveStringFlag } from './flags.ts';
-import { type LayerReading, pathSegments, type SettingProblem, SettingProblemCode, show } from './setting.ts';
+import { KubeletSettings } from './kubelet-settings.ts';
+import {
+  type LayerReading,
+  pathSegments,
+  type SettingProblem,
+  SettingProblemCode,
+  type SettingSpec,
+  show,
+} from './setting.ts';
 import { fromConfigValue, isZeroValue, type SettingValue, showValue } from './setting-types.ts';
 
 /** What the --config file contributes: nothing, its decoded object, or a problem that hides it. */
@@ -56,6 +64,26 @@ export function readConfigFile(input: FileLayerInput): ConfigFileReading {
     };
   }
   return { configPath: path, ...decodeConfigFile(input, file, path) };
+}
+
+/**
+ * A known setting other than the one asked for that the file gives a type the kubelet refuses: the
+ * whole file is then unloadable (the kubelet decodes it into one typed struct), whatever it says about
+ * the setting asked for. Only the settings kubelet-settings.ts knows are checked.
+ */
+function otherRefusedSetting(
+  object: Readonly<Record<string, unknown>>,
+  asked: SettingSpec,
+): string | undefined {
+  for (const spec of Object.values(KubeletSettings) as SettingSpec[]) {
+    if (spec.path === asked.path) continue;
+    const found = lookupPath(object, pathSegments(spec));
+    if (found.kind === 'not-object') return `${found.at} is ${show(found.raw)}, not an object`;
+    if (found.kind !== 'value') continue;
+    const typed = fromConfigValue(spec.type, found.raw);
+    if (!typed.ok) return `${spec.path} is ${show(found.raw)}, ${typed.reason}`;
+  }
+  return undefined;
 }
 
 /**
@@ -106,6 +134,16 @@ function decodeConfigFile(
     return { ...problem(SettingProblemCode.configUnloadable, message), ...format };
   }
   const { spec } = input;
+  const refused = otherRefusedSetting(decoded.object, spec);
+  if (refused !== undefined) {
+    return {
+      ...problem(
+        SettingProblemCode.wrongType,
+        `the kubelet could not have loaded the config file ${path}: ${refused}`,
+      ),
+      ...format,
+    };
+  }
   const found = lookupPath(decoded.object, pathSegments(spec));
   const top = pathSegments(spec)[0]!;
   const notes = decoded.duplicateKeys.includes(top)

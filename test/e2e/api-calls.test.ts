@@ -3,6 +3,7 @@
  * unmanaged nodes are spread through a managed node group), and the EMF metrics a scan emits.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { controls } from '../../functions/controls/index.ts';
 import type { ClusterScanSummary } from '../../functions/scanner/summary.ts';
 import { syntheticFleet } from '../sim/fleet.ts';
 import { runningNodes } from './expectations.ts';
@@ -59,7 +60,8 @@ describe('API calls', () => {
     for (const s of [first, second]) {
       console.info(`API calls for ${plan.nodes} nodes: ${s.apiCallsTotal} ${JSON.stringify(s.apiCalls)}`);
       expect(s.apiCalls.DescribeCluster).toBe(1);
-      expect(s.apiCalls.BatchImportFindings).toBe(pages(plan.nodes, 100));
+      // One finding per node and control, 100 a call.
+      expect(s.apiCalls.BatchImportFindings).toBe(pages(plan.nodes * controls.length, 100));
       // One tag-targeted SendCommand for the whole cluster.
       expect(s.apiCalls.SendCommand).toBe(plan.sends);
       // Invocation pages: every instance a tag resolved to (Windows and offline ones too), 50 a page.

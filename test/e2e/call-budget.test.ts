@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFFLINE_PING_STATUSES } from '../../functions/aws/reachability.ts';
+import { controls } from '../../functions/controls/index.ts';
 import { CONFIG_DEFAULTS } from '../../functions/scanner/config.ts';
 import {
   type ClusterScanSummary,
@@ -116,7 +117,8 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       ListClusters: 1,
       // One "Scan Completed" per cluster, put together at the end (up to 10 a call).
       PutEvents: pages(CLUSTERS, 10),
-      GetFindings: 1 + sum((p) => pages(p.nodes, 100)),
+      // The stored findings, one per node and control, 100 a page.
+      GetFindings: 1 + sum((p) => pages(p.nodes * controls.length, 100)),
       DescribeCluster: CLUSTERS,
       // One query per provisioner tag naming both clusters: 1,000 nodes in all fit its first page.
       DescribeInstances: 3,
@@ -130,7 +132,7 @@ describe(`API call budget: ${NODES} nodes in ${CLUSTERS} clusters, scheduled sca
       // One listing serves the polls of both clusters that fall within a second of it (and after
       // their sends): how many polls share one depends on timing, so it is bounded below.
       ListCommands: calls.ListCommands,
-      BatchImportFindings: sum((p) => pages(p.nodes, 100)),
+      BatchImportFindings: sum((p) => pages(p.nodes * controls.length, 100)),
       // The flood guard: each cluster's lease taken before its scan and released after it.
       UpdateItem: 2 * CLUSTERS,
     });
