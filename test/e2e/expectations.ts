@@ -1,9 +1,17 @@
 import type { ComplianceStatus } from '../../functions/controls/control.ts';
+import { controls } from '../../functions/controls/index.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import type { Emulator } from '../sim/emulator/index.ts';
 import type { Fleet, SimNode } from '../sim/fleet.ts';
 
 const IPTABLES = 'kubelet-make-iptables-util-chains';
+
+/**
+ * The API-call budget of a scheduled scan per 1,000 nodes: 60 for discovery, commands and polling,
+ * plus 20 per control, because each control adds one finding per node, that is one
+ * BatchImportFindings call and one GetFindings page per 100 nodes.
+ */
+export const CALLS_PER_1000_NODES = 60 + 20 * controls.length;
 
 /** The presets whose kubelet fails each control (every other host-visible preset passes it). */
 const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {

@@ -104,7 +104,8 @@ describe('npm run demo', () => {
   });
 
   it('prints the findings table, the summary with API calls, and a FAILED finding as ASFF JSON', () => {
-    expect(output).toMatch(/CLUSTER\s+INSTANCE\s+NODE TYPE\s+STATUS\s+REASON/);
+    // With more than one control the table names each finding's control.
+    expect(output).toMatch(/CLUSTER\s+INSTANCE\s+NODE TYPE\s+CONTROL\s+STATUS\s+REASON/);
     expect(output).toMatch(/\d+ API calls for 30 nodes = [\d.]+ per node/);
     expect(output).toMatch(/Done in [\d.]+ (s|ms) wall time/);
     // Plain text when not a terminal, and the tables fit the width asked for.
