@@ -2,8 +2,9 @@
  * The command-line value of one setting: the last occurrence of its flag (pflag calls Value.Set for
  * each, and stops at the first error, so one bad occurrence means the kubelet never started).
  *
- * `--feature-gates` is cliflag.MapStringBool: each Set splits on ",", trims each "key=value" pair and
- * parses the value with strconv.ParseBool ("malformed pair, expect string=bool" without "="). The
+ * `--feature-gates` is cliflag.MapStringBool (component-base/cli/flag/map_string_bool.go): each Set
+ * splits on ",", skips empty elements, splits each on the first "=" ("malformed pair, expect
+ * string=bool" without one), trims key and value and parses the value with strconv.ParseBool. The
  * first Set of a parse replaces the map and later ones add to it, and kubeletConfigFlagPrecedence
  * then adds back the config file's gates the flags did not name: per gate, the last flag pair wins,
  * otherwise the config decides (server.go).
@@ -33,8 +34,8 @@ export function parseFeatureGates(
   | { readonly ok: true; readonly gates: ReadonlyMap<string, boolean> }
   | { readonly ok: false; readonly reason: string } {
   const gates = new Map<string, boolean>();
-  for (const raw of text.split(',')) {
-    const pair = raw.trim();
+  for (const pair of text.split(',')) {
+    // Only an empty element is skipped: a blank one (" ") has no "=" and is malformed.
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     if (eq === -1) return { ok: false, reason: 'malformed pair, expect string=bool' };

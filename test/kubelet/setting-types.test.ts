@@ -108,6 +108,10 @@ describe('parseFeatureGates (cliflag.MapStringBool.Set)', () => {
 
   it('refuses a pair without "=" and a value ParseBool refuses', () => {
     expect(parseFeatureGates('A')).toEqual({ ok: false, reason: 'malformed pair, expect string=bool' });
+    expect(parseFeatureGates('A=true, ')).toEqual({
+      ok: false,
+      reason: 'malformed pair, expect string=bool',
+    });
     expect(parseFeatureGates('A=yes')).toMatchObject({
       ok: false,
       reason: expect.stringContaining('invalid value of A: yes'),
