@@ -1,7 +1,7 @@
 /**
  * A control is data plus one pure `evaluate` over the kubelet settings it declares (run-control.ts
- * resolves them and answers every case in which they cannot be judged). Verdicts are Security Hub compliance statuses so a
- * result maps onto an ASFF finding without translation.
+ * resolves them and answers every case in which they cannot be judged). Verdicts are Security Hub
+ * compliance statuses so a result maps onto an ASFF finding without translation.
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.ts';

@@ -12,6 +12,8 @@ import { unassessed } from './control-result.ts';
 import { makeIptablesUtilChains } from './make-iptables-util-chains.ts';
 import { runControl } from './run-control.ts';
 
+// Each control is typed by its own setting names; the catalog holds them as Control<string> (its
+// evaluate only ever receives the settings the control declares, run-control.ts).
 export const controls: readonly Control[] = [makeIptablesUtilChains, anonymousAuth] as readonly Control[];
 
 export interface NodeFacts {
