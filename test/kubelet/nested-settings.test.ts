@@ -4,7 +4,11 @@
  * kubelet refuses to start on, and feature gates merged per gate.
  */
 import { describe, expect, it } from 'vitest';
-import { effectiveSetting, type SettingSpec } from '../../functions/kubelet/effective-config.ts';
+import {
+  dropInMergeOf,
+  effectiveSetting,
+  type SettingSpec,
+} from '../../functions/kubelet/effective-config.ts';
 import { KubeletSettings } from '../../functions/kubelet/kubelet-settings.ts';
 import { buildEvidence, dropIn, type EvidenceSpec, kcJson, textFile } from './evidence-builder.ts';
 
@@ -185,5 +189,19 @@ describe('a file with another known setting of the wrong type', () => {
     });
     expect(r.determined).toBe(false);
     expect(r.problems[0]?.message).toContain('makeIPTablesUtilChains is "false", not a boolean');
+  });
+});
+
+describe('dropInMergeOf (the kubelet version from the evidence)', () => {
+  it.each([
+    ['Kubernetes v1.31.4-eks-2d5f260', 'up-to-1.31'],
+    ['Kubernetes v1.28.15', 'up-to-1.31'],
+    ['Kubernetes v1.32.3-eks-473151a', 'from-1.32'],
+    ['v1.35.0', 'from-1.32'],
+    ['Kubernetes v2.0.0', 'from-1.32'],
+    [undefined, undefined],
+    ['unknown', undefined],
+  ])('%s merges drop-ins %s', (version, merge) => {
+    expect(dropInMergeOf(version)).toBe(merge);
   });
 });
