@@ -18,8 +18,8 @@ export interface CliOptions {
 
 export const USAGE = `Usage: kubelet-audit <command> [options]
 
-Audits the kubelet of an EKS worker node against CIS Amazon EKS Benchmark controls
-("Allow Kubelet to manage iptables": --make-iptables-util-chains / makeIPTablesUtilChains).
+Audits the kubelet of an EKS worker node against the CIS Amazon EKS Benchmark worker-node controls
+(section 3), one result per control, each with the layer that decided the kubelet's effective value.
 
 Commands:
   collect              Run the node collector on this host (honours HOST_ROOT) and print its evidence JSON.

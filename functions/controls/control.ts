@@ -1,9 +1,12 @@
 /**
- * A control is data plus one pure `evaluate`. Verdicts are Security Hub compliance statuses so a
- * result maps onto an ASFF finding without translation.
+ * A control is data plus one pure `evaluate` over the kubelet settings it declares (run-control.ts
+ * resolves them and answers every case in which they cannot be judged). Verdicts are Security Hub
+ * compliance statuses so a result maps onto an ASFF finding without translation.
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.ts';
 import type { Provenance } from '../kubelet/provenance.ts';
+import type { SettingValue } from '../kubelet/setting-types.ts';
 
 export const ComplianceStatus = {
   PASSED: 'PASSED',
@@ -49,26 +52,95 @@ export interface Remediation {
   /** ≤ 512 characters (Security Hub Remediation.Recommendation.Text). */
   readonly short: string;
   readonly url: string;
-  /** Longer per-node-type guidance for the README and the CLI. */
+  /** Longer per-node-type guidance for the README and the CLI (keys: node-type.ts NodeType). */
   readonly byNodeType: Readonly<Record<string, string>>;
 }
 
-export interface Control {
+/** The control's number in each benchmark that has it. */
+export interface CisIds {
+  /** CIS Amazon EKS Benchmark v1.5.0–v1.8.0 (the same in v1.5.0, v1.7.0, v1.8.0). */
+  readonly eks: string;
+  /** CIS Amazon EKS Benchmark v1.0.1–v1.2.0 numbering; absent when the control was not there. */
+  readonly eksLegacy?: string;
+  /** CIS Kubernetes Benchmark v1.8.0 worker-node id (the numbering of Bottlerocket's cis-k8s report). */
+  readonly kubernetes: string;
+}
+
+/** The cases in which a control may not apply to a node. */
+export const NotApplicableCase = {
+  windows: 'windows',
+  bottlerocket: 'bottlerocket',
+  /** A kubelet without --kubeconfig (no API server: standalone mode). */
+  standalone: 'standalone',
+  autoMode: 'autoMode',
+} as const;
+export type NotApplicableCase = (typeof NotApplicableCase)[keyof typeof NotApplicableCase];
+
+export interface Applicability {
+  /** Why the control does not apply, per case ("Windows nodes have no iptables..."); absent = it applies. */
+  readonly notApplicable: Readonly<Partial<Record<NotApplicableCase, string>>>;
+}
+
+/** What a control's evaluate receives: each declared setting, resolved (value, provenance, problems). */
+export interface ControlContext<K extends string = string> {
+  readonly settings: Readonly<Record<K, EffectiveSetting & { readonly value: SettingValue }>>;
+}
+
+/** A control's judgement: the status, a lead sentence said of the node, and which setting decided. */
+export interface Verdict<K extends string = string> {
+  readonly status:
+    | typeof ComplianceStatus.PASSED
+    | typeof ComplianceStatus.FAILED
+    | typeof ComplianceStatus.WARNING;
+  /** "The kubelet manages iptables utility chains"; the runner adds what decided the value. */
+  readonly reason: string;
+  readonly decidedBy: K;
+}
+
+/** A control as data plus one pure judgement over the kubelet settings it declares. */
+export interface Control<K extends string = string> {
   readonly id: string;
+  readonly cisIds: CisIds;
+  /** The CIS EKS references in every benchmark version, as Security Hub's RelatedRequirements list them. */
+  readonly cis: readonly CisReference[];
   /** Says what a passing node looks like. ≤ 200 characters. */
   readonly title: string;
   readonly description: string;
   readonly severity: Severity;
+  /** Why this severity, in one line. */
+  readonly severityWhy: string;
   readonly profile: 'Level 1' | 'Level 2';
-  readonly cis: readonly CisReference[];
+  readonly applicability: Applicability;
   readonly remediation: Remediation;
-  /** Pure: the node's evidence (already validated) in, one verdict out. */
-  evaluate(input: NodeEvaluationInput): ControlResult;
+  /** The kubelet settings evaluate receives, by name; the first is the one a reason names by default. */
+  readonly settings: Readonly<Record<K, SettingSpec>>;
+  /** Pure: every declared setting has a known value here (the runner answers the other cases). */
+  evaluate(context: ControlContext<K>): Verdict<K>;
 }
 
-/** What a control's evaluate receives. */
+/** What running a control on a node receives. */
 export interface NodeEvaluationInput {
   readonly evidence: EvidenceDocument;
   /** Node facts known outside the evidence (from EC2/SSM), e.g. platform "linux" | "windows". */
   readonly node?: { readonly platform?: string };
+}
+
+const EKS_LEGACY_VERSIONS = ['v1.0.1', 'v1.1.0', 'v1.2.0'] as const;
+const EKS_VERSIONS = ['v1.5.0', 'v1.7.0', 'v1.8.0'] as const;
+const EKS = 'CIS Amazon EKS Benchmark';
+
+/** The EKS references of a control's ids, oldest benchmark first. */
+export function eksReferences(ids: CisIds): CisReference[] {
+  const legacy = ids.eksLegacy;
+  return [
+    ...(legacy === undefined
+      ? []
+      : EKS_LEGACY_VERSIONS.map((version) => ({ benchmark: EKS, version, id: legacy }))),
+    ...EKS_VERSIONS.map((version) => ({ benchmark: EKS, version, id: ids.eks })),
+  ];
+}
+
+/** A control from its data: the references follow from its ids. */
+export function defineControl<K extends string>(definition: Omit<Control<K>, 'cis'>): Control<K> {
+  return { ...definition, cis: eksReferences(definition.cisIds) };
 }

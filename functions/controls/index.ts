@@ -5,11 +5,16 @@
  */
 import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
-import { ComplianceStatus, type Control, type ControlResult } from './control.ts';
-import { unassessed } from './kubelet-bool-control.ts';
+import { anonymousAuth } from './anonymous-auth.ts';
+import { caseReason } from './applicability.ts';
+import { ComplianceStatus, type Control, type ControlResult, type NotApplicableCase } from './control.ts';
+import { unassessed } from './control-result.ts';
 import { makeIptablesUtilChains } from './make-iptables-util-chains.ts';
+import { runControl } from './run-control.ts';
 
-export const controls: readonly Control[] = [makeIptablesUtilChains];
+// Each control is typed by its own setting names; the catalog holds them as Control<string> (its
+// evaluate only ever receives the settings the control declares, run-control.ts).
+export const controls: readonly Control[] = [makeIptablesUtilChains, anonymousAuth] as readonly Control[];
 
 export interface NodeFacts {
   readonly platform?: string;
@@ -18,7 +23,7 @@ export interface NodeFacts {
 export function evaluateEvidence(evidence: EvidenceDocument, node?: NodeFacts): ControlResult[] {
   return controls.map((control) => {
     try {
-      return control.evaluate(node === undefined ? { evidence } : { evidence, node });
+      return runControl(control, node === undefined ? { evidence } : { evidence, node });
     } catch (error) {
       return unassessed(
         control.id,
@@ -36,6 +41,13 @@ export function notAssessed(
   evidence?: Record<string, string>,
 ): ControlResult[] {
   return controls.map((control) => unassessed(control.id, status, reason, evidence));
+}
+
+/** Every control's answer for a node no command goes to (Windows, EKS Auto Mode), each in its own words. */
+export function notAssessedCase(kind: NotApplicableCase, evidence?: Record<string, string>): ControlResult[] {
+  return controls.map((control) =>
+    unassessed(control.id, ComplianceStatus.NOT_AVAILABLE, caseReason(control, kind), evidence),
+  );
 }
 
 /** Parse the collector's raw output and evaluate it; an unusable answer gives every control that status. */

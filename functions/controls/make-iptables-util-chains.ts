@@ -5,8 +5,8 @@
  * per-node-type remediation follows where each EKS node type keeps its kubelet settings
  * (shared/reference/aws-platform-facts.md section E).
  */
-import type { Control, NodeEvaluationInput } from './control.ts';
-import { evaluateBoolControl } from './kubelet-bool-control.ts';
+import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
+import { ComplianceStatus, defineControl } from './control.ts';
 
 export const MAKE_IPTABLES_UTIL_CHAINS_ID = 'kubelet-make-iptables-util-chains';
 
@@ -15,8 +15,9 @@ const RESTART = 'systemctl daemon-reload && systemctl restart kubelet.service &&
 const SHORT =
   'Let the kubelet manage iptables: remove makeIPTablesUtilChains: false from its config (AL2 /etc/kubernetes/kubelet/kubelet-config.json; AL2023 NodeConfig spec.kubelet.config or /etc/kubernetes/kubelet/config.json.d/*.conf) and --make-iptables-util-chains=false from its flags (AL2 kubelet.service.d/10-kubelet-args.conf, 30-kubelet-extra-args.conf; AL2023 spec.kubelet.flags), or set --make-iptables-util-chains=true. Then systemctl daemon-reload; systemctl restart kubelet.';
 
-export const makeIptablesUtilChains: Control = {
+export const makeIptablesUtilChains = defineControl({
   id: MAKE_IPTABLES_UTIL_CHAINS_ID,
+  cisIds: { eks: '3.2.6', eksLegacy: '3.2.7', kubernetes: '4.2.6' },
   title: 'Kubelet manages iptables: makeIPTablesUtilChains / --make-iptables-util-chains is true',
   description:
     'Kubelets can automatically manage the required changes to iptables based on the networking options chosen for the pods. ' +
@@ -24,15 +25,13 @@ export const makeIptablesUtilChains: Control = {
     'manually managed rules may be too restrictive or too open. The effective value is the last --make-iptables-util-chains ' +
     'flag, else the last --config-dir drop-in that sets makeIPTablesUtilChains, else the --config file, else the default (true).',
   severity: 'MEDIUM',
+  severityWhy:
+    'Unmanaged iptables chains let pod traffic rules drift from the pod network configuration, too open or too strict, on every pod of the node.',
   profile: 'Level 1',
-  cis: [
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.0.1', id: '3.2.7' },
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.1.0', id: '3.2.7' },
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.2.0', id: '3.2.7' },
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.5.0', id: '3.2.6' },
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.7.0', id: '3.2.6' },
-    { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.8.0', id: '3.2.6' },
-  ],
+  applicability: {
+    // k8s pkg/kubelet/kubelet_network_others.go: no iptables utility chains outside Linux.
+    notApplicable: { windows: 'Windows nodes have no iptables, and the kubelet ignores this setting there.' },
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/',
@@ -62,19 +61,18 @@ export const makeIptablesUtilChains: Control = {
         `*.conf drop-in under --config-dir. Then: ${RESTART}.`,
     },
   },
-  evaluate(input: NodeEvaluationInput) {
-    return evaluateBoolControl(input, {
-      controlId: MAKE_IPTABLES_UTIL_CHAINS_ID,
-      setting: {
-        flag: 'make-iptables-util-chains',
-        configKey: 'makeIPTablesUtilChains',
-        type: 'bool',
-        // k8s pkg/kubelet/apis/config/v1beta1/defaults.go: MakeIPTablesUtilChains defaults to true.
-        default: true,
-      },
-      expected: true,
-      passPhrase: 'The kubelet manages iptables utility chains',
-      failPhrase: 'The kubelet does NOT manage iptables utility chains',
-    });
+  settings: { makeIPTablesUtilChains: KubeletSettings.makeIPTablesUtilChains },
+  evaluate({ settings }) {
+    return settings.makeIPTablesUtilChains.value === true
+      ? {
+          status: ComplianceStatus.PASSED,
+          reason: 'The kubelet manages iptables utility chains',
+          decidedBy: 'makeIPTablesUtilChains',
+        }
+      : {
+          status: ComplianceStatus.FAILED,
+          reason: 'The kubelet does NOT manage iptables utility chains',
+          decidedBy: 'makeIPTablesUtilChains',
+        };
   },
-};
+});

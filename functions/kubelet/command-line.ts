@@ -3,31 +3,29 @@
  * command line leaves that in doubt. The flags apply on top of every file, so this layer is read first.
  */
 import {
-  type BoolFlagResult,
   describeOccurrence,
   type FlagOccurrence,
   type ParsedArgv,
   parseKubeletArgv,
-  resolveBoolFlag,
   resolveStringFlag,
 } from './flags.ts';
 import { KUBELET_FLAGS } from './kubelet-flag-table.ts';
-import type { SettingProblem, SettingSource } from './setting.ts';
+import type { SettingProblem, SettingSource, SettingSpec } from './setting.ts';
 import { SettingProblemCode } from './setting.ts';
+import { resolveSettingFlag, type SettingFlagResult } from './setting-flag.ts';
 
 export interface CommandLineInput {
   readonly argv: readonly string[];
   /** The collector cut the argv (and the caller does not treat it as complete). */
   readonly argvCut: boolean;
-  /** Long flag name without dashes. */
-  readonly flag: string;
+  readonly spec: SettingSpec;
 }
 
 export interface CommandLineReading {
   /** The argv as the kubelet first parses it (which --config / --config-dir it names). */
   readonly parsed: ParsedArgv;
   /** The flag as the parse that decides config settings reads it. */
-  readonly flag: BoolFlagResult;
+  readonly flag: SettingFlagResult;
   readonly problems: readonly SettingProblem[];
 }
 
@@ -54,8 +52,17 @@ export function readCommandLine(input: CommandLineInput): CommandLineReading {
   );
   const deciding = usesFiles ? parseKubeletArgv(argv, KUBELET_FLAGS, 'precedence') : parsed;
   if (deciding !== parsed) problems.push(...reparseProblems(parsed, deciding));
-  const flag = resolveBoolFlag(deciding, input.flag);
-  problems.push(...ambiguities({ argv, parsed, deciding, flag, flagName: input.flag }));
+  const flag = resolveSettingFlag(deciding, input.spec);
+  // A bool flag's bad value is already an argv problem of the parse (its kind is in the flag table).
+  if (flag.state === 'invalid' && (input.spec.type !== 'bool' || input.spec.gate !== undefined)) {
+    problems.push({
+      code: SettingProblemCode.argvRejected,
+      message: `the kubelet would refuse this command line: ${flag.reason} (argument ${flag.occurrence.index})`,
+      blocking: true,
+      index: flag.occurrence.index,
+    });
+  }
+  problems.push(...ambiguities({ argv, parsed, deciding, flag, spec: input.spec }));
   return { parsed, flag, problems };
 }
 
@@ -77,12 +84,12 @@ function ambiguities(input: {
   readonly argv: readonly string[];
   readonly parsed: ParsedArgv;
   readonly deciding: ParsedArgv;
-  readonly flag: BoolFlagResult;
-  readonly flagName: string;
+  readonly flag: SettingFlagResult;
+  readonly spec: SettingSpec;
 }): SettingProblem[] {
   const { argv, deciding, flag } = input;
   const problems: SettingProblem[] = [];
-  const first = resolveBoolFlag(input.parsed, input.flagName);
+  const first = resolveSettingFlag(input.parsed, input.spec);
   if (first.state === 'set' && (flag.state !== 'set' || flag.occurrence.index !== first.occurrence.index)) {
     // A pflag quirk, derived from reading server.go/pflag rather than observed: reported as a
     // WARNING with the explanation instead of silently trusting either reading.
@@ -111,11 +118,11 @@ export function flagText(o: FlagOccurrence, argv: readonly string[]): string {
 }
 
 /** Every occurrence of a flag that is set, the overridden ones first and the deciding one last. */
-export function flagSources(flag: BoolFlagResult, argv: readonly string[]): SettingSource[] {
+export function flagSources(flag: SettingFlagResult, argv: readonly string[]): SettingSource[] {
   if (flag.state !== 'set') return [];
-  return [...flag.overridden, flag.occurrence].map((o) => ({
+  return [...flag.overridden, flag.occurrence].map((o, i) => ({
     provenance: { kind: 'flag', arg: o.arg, index: o.index },
-    value: o === flag.occurrence ? flag.value : o.value,
+    value: flag.values[i],
     text: flagText(o, argv),
   }));
 }

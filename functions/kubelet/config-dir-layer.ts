@@ -1,32 +1,43 @@
 /**
  * The --config-dir layer of an effective setting: the drop-ins the kubelet merges over its --config
- * file, in its order (drop-ins.ts), and what they say about the setting.
+ * file, in its order (drop-ins.ts), and what they leave at the setting's path.
  *
- * A `null` in a drop-in: the merge patch deletes the key from the merged JSON, and the merged JSON is
- * then json.Unmarshal'ed INTO the struct already loaded from the --config file, which keeps fields
- * absent from the JSON. So `null` cancels what earlier drop-ins set and the value falls back to the
- * --config file's (or, when the file does not set it / there is no file, the default). Only the
- * final merged value is decoded into the typed struct, so a wrong-typed value in a drop-in that a
- * later drop-in overrides does no harm, while a wrong-typed final value stops the kubelet.
+ * Each drop-in is an RFC 7386 merge patch (server.go mergeKubeletConfigurations), so objects merge
+ * key by key: a drop-in that sets authentication.webhook leaves authentication.anonymous alone. What
+ * this layer returns is the merged drop-ins' own word on the path: nothing, a value, a deletion (a
+ * `null` at the path or above it, or an object patched over a scalar that lacks the path), or a scalar
+ * where an object belongs. How a deletion reads depends on the kubelet's version (effective-config.ts).
+ * Only the final merged value is decoded into the typed struct, so a wrong-typed value that a later
+ * drop-in overrides does no harm, while a wrong-typed final value stops the kubelet.
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { decodeKubeletConfig } from './config-file.ts';
+import { lookupPath, type PathLookup } from './config-path.ts';
 import { selectDropIns } from './drop-ins.ts';
 import { fileBytes } from './file-content.ts';
 import { type FileLayerInput, fileProblem, pickFile, resolvePath } from './file-layer.ts';
 import { resolveStringFlag } from './flags.ts';
 import {
   type LayerReading,
+  pathSegments,
   type SettingProblem,
   SettingProblemCode,
   type SettingSource,
   show,
 } from './setting.ts';
 
-/** What the drop-ins leave for the setting after the merge: nothing, a value, or unknown. */
+/** What the merged drop-ins leave at the setting's path (`path` is the drop-in that decided it). */
 export type DropInState =
   | { readonly kind: 'none' }
   | { readonly kind: 'value'; readonly value: unknown; readonly path: string }
+  | { readonly kind: 'deleted'; readonly path: string; readonly at: string }
+  | {
+      readonly kind: 'not-object';
+      readonly path: string;
+      readonly at: string;
+      readonly depth: number;
+      readonly raw: unknown;
+    }
   | { readonly kind: 'unknown' };
 
 export interface ConfigDirReading extends LayerReading {
@@ -104,19 +115,45 @@ function mergeDropIns(
     problems.push(...step.problems);
     chain.push(...step.chain);
     notes.push(...step.notes);
-    if (step.state !== undefined) state = step.state;
+    if (step.lookup !== undefined) state = nextState(state, step.lookup, path, input);
+    else if (step.unknown) state = { kind: 'unknown' };
   }
   return { state, problems, chain, notes };
 }
 
-/** One drop-in's effect on the merge; `state` is undefined when the drop-in does not name the key. */
+/** The merged state after one more drop-in (a merge patch) at the setting's path. */
+function nextState(state: DropInState, found: PathLookup, path: string, input: FileLayerInput): DropInState {
+  switch (found.kind) {
+    case 'value':
+      return { kind: 'value', value: found.raw, path };
+    case 'null':
+      return { kind: 'deleted', path, at: found.at };
+    case 'not-object':
+      return { kind: 'not-object', path, at: found.at, depth: found.depth, raw: found.raw };
+    case 'absent':
+      // An object patched over an earlier scalar replaces it, without the rest of the path.
+      if (state.kind === 'not-object' && found.depth > state.depth) {
+        return {
+          kind: 'deleted',
+          path,
+          at: pathSegments(input.spec)
+            .slice(0, state.depth + 1)
+            .join('.'),
+        };
+      }
+      return state;
+  }
+}
+
+/** One drop-in's effect on the merge: its lookup of the path, or unknown when it cannot be read. */
 interface DropInStep extends LayerReading {
-  readonly state?: DropInState;
+  readonly lookup?: PathLookup;
+  readonly unknown?: boolean;
 }
 
 function readDropIn(input: FileLayerInput, path: string): DropInStep {
   const unknown = (code: SettingProblemCode, message: string): DropInStep => ({
-    state: { kind: 'unknown' },
+    unknown: true,
     problems: [fileProblem(input, code, message, path)],
     chain: [],
     notes: [],
@@ -135,29 +172,39 @@ function readDropIn(input: FileLayerInput, path: string): DropInStep {
     const message = `the kubelet could not have loaded the drop-in ${path}: ${decoded.reason}`;
     return unknown(SettingProblemCode.dropInUnloadable, message);
   }
-  const { key } = input;
-  if (!Object.hasOwn(decoded.object, key)) return { problems: [], chain: [], notes: [] };
-  const value = decoded.object[key];
-  const duplicate = decoded.duplicateKeys.includes(key)
-    ? [`${key} appears more than once in ${path}; the last one counts`]
+  const segments = pathSegments(input.spec);
+  const found = lookupPath(decoded.object, segments);
+  const top = segments[0]!;
+  const notes = decoded.duplicateKeys.includes(top)
+    ? [`${top} appears more than once in ${path}; the last one counts`]
     : [];
-  if (value === null) {
-    // RFC 7386: null deletes what earlier drop-ins merged; the --config file's value shows through.
-    return {
-      state: { kind: 'none' },
-      problems: [],
-      chain: [
-        { provenance: { kind: 'drop-in', path }, value: null, text: `${key}: null in drop-in ${path}` },
-      ],
-      notes: [...duplicate, `the drop-in ${path} resets ${key} (null), cancelling earlier drop-ins`],
-    };
+  const provenance = { kind: 'drop-in' as const, path };
+  switch (found.kind) {
+    case 'absent':
+      return { lookup: found, problems: [], chain: [], notes };
+    case 'null':
+      // RFC 7386: null deletes what the merge holds there (effective-config.ts: what shows through).
+      return {
+        lookup: found,
+        problems: [],
+        chain: [{ provenance, value: null, text: `${found.at}: null in drop-in ${path}` }],
+        notes: [...notes, `the drop-in ${path} resets ${found.at} (null), cancelling earlier drop-ins`],
+      };
+    case 'not-object':
+      return {
+        lookup: found,
+        problems: [],
+        chain: [{ provenance, value: found.raw, text: `${found.at}: ${show(found.raw)} in drop-in ${path}` }],
+        notes,
+      };
+    case 'value':
+      return {
+        lookup: found,
+        problems: [],
+        chain: [
+          { provenance, value: found.raw, text: `${input.spec.path}: ${show(found.raw)} in drop-in ${path}` },
+        ],
+        notes,
+      };
   }
-  return {
-    state: { kind: 'value', value, path },
-    problems: [],
-    chain: [
-      { provenance: { kind: 'drop-in', path }, value, text: `${key}: ${show(value)} in drop-in ${path}` },
-    ],
-    notes: duplicate,
-  };
 }

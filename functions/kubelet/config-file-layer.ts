@@ -5,15 +5,32 @@
  */
 import type { FileEvidence } from '../collector/evidence-schema.ts';
 import { type ConfigFormat, decodeKubeletConfig } from './config-file.ts';
+import { lookupPath } from './config-path.ts';
 import { fileBytes } from './file-content.ts';
 import { type FileLayerInput, fileProblem, pickFile, resolvePath } from './file-layer.ts';
 import { resolveStringFlag } from './flags.ts';
-import { type LayerReading, SettingProblemCode, show } from './setting.ts';
+import { KubeletSettings } from './kubelet-settings.ts';
+import {
+  type LayerReading,
+  pathSegments,
+  type SettingProblem,
+  SettingProblemCode,
+  type SettingSpec,
+  show,
+} from './setting.ts';
+import { fromConfigValue, isZeroValue, type SettingValue, showValue } from './setting-types.ts';
 
 /** What the --config file contributes: nothing, its decoded object, or a problem that hides it. */
 export type ConfigLayer =
   | { readonly kind: 'absent' }
-  | { readonly kind: 'object'; readonly path: string; readonly object: Readonly<Record<string, unknown>> }
+  | {
+      readonly kind: 'object';
+      readonly path: string;
+      /** The setting's value in the file after load-time defaulting, when the file sets it. */
+      readonly setting?: { readonly value: SettingValue; readonly text: string };
+      /** The file's zero value that SetDefaults replaced at load (zeroIsDefaulted settings). */
+      readonly zeroed?: string;
+    }
   | { readonly kind: 'problem' };
 
 export interface ConfigFileReading extends LayerReading {
@@ -47,6 +64,26 @@ export function readConfigFile(input: FileLayerInput): ConfigFileReading {
     };
   }
   return { configPath: path, ...decodeConfigFile(input, file, path) };
+}
+
+/**
+ * A known setting other than the one asked for that the file gives a type the kubelet refuses: the
+ * whole file is then unloadable (the kubelet decodes it into one typed struct), whatever it says about
+ * the setting asked for. Only the settings kubelet-settings.ts knows are checked.
+ */
+function otherRefusedSetting(
+  object: Readonly<Record<string, unknown>>,
+  asked: SettingSpec,
+): string | undefined {
+  for (const spec of Object.values(KubeletSettings) as SettingSpec[]) {
+    if (spec.path === asked.path) continue;
+    const found = lookupPath(object, pathSegments(spec));
+    if (found.kind === 'not-object') return `${found.at} is ${show(found.raw)}, not an object`;
+    if (found.kind !== 'value') continue;
+    const typed = fromConfigValue(spec.type, found.raw);
+    if (!typed.ok) return `${spec.path} is ${show(found.raw)}, ${typed.reason}`;
+  }
+  return undefined;
 }
 
 /**
@@ -96,23 +133,52 @@ function decodeConfigFile(
     const message = `the kubelet could not have loaded the config file ${path}: ${decoded.reason}`;
     return { ...problem(SettingProblemCode.configUnloadable, message), ...format };
   }
-  const { key } = input;
-  const value = Object.hasOwn(decoded.object, key) ? decoded.object[key] : undefined;
-  if (value !== undefined && value !== null && typeof value !== 'boolean') {
+  const { spec } = input;
+  const refused = otherRefusedSetting(decoded.object, spec);
+  if (refused !== undefined) {
+    return {
+      ...problem(
+        SettingProblemCode.wrongType,
+        `the kubelet could not have loaded the config file ${path}: ${refused}`,
+      ),
+      ...format,
+    };
+  }
+  const found = lookupPath(decoded.object, pathSegments(spec));
+  const top = pathSegments(spec)[0]!;
+  const notes = decoded.duplicateKeys.includes(top)
+    ? [`${top} appears more than once in ${path}; the last one counts`]
+    : [];
+  // json null into a field leaves it unset, so SetDefaults gives it its default.
+  if (found.kind === 'absent' || found.kind === 'null') {
+    return { layer: { kind: 'object', path }, ...format, problems: [], chain: [], notes };
+  }
+  const typed =
+    found.kind === 'value'
+      ? fromConfigValue(spec.type, found.raw)
+      : { ok: false as const, reason: `${found.at} is ${show(found.raw)}, not an object` };
+  if (!typed.ok) {
     // Strict and lenient typed decoding both fail on a type error: the kubelet would not start.
-    const message = `the kubelet could not have loaded the config file ${path}: ${key} is ${show(value)}, not a boolean`;
-    return { ...problem(SettingProblemCode.wrongType, message), ...format };
+    const what =
+      found.kind === 'value' ? `${spec.path} is ${show(found.raw)}, ${typed.reason}` : typed.reason;
+    return {
+      ...problem(
+        SettingProblemCode.wrongType,
+        `the kubelet could not have loaded the config file ${path}: ${what}`,
+      ),
+      ...format,
+    };
+  }
+  const text = `${spec.path}: ${showValue(typed.value)} in ${path}`;
+  const source = { provenance: { kind: 'config-file' as const, path }, value: typed.value, text };
+  if (spec.zeroIsDefaulted && isZeroValue(typed.value)) {
+    return { layer: { kind: 'object', path, zeroed: text }, ...format, problems: [], chain: [source], notes };
   }
   return {
-    layer: { kind: 'object', path, object: decoded.object },
+    layer: { kind: 'object', path, setting: { value: typed.value, text } },
     ...format,
-    problems: [],
-    chain:
-      typeof value === 'boolean'
-        ? [{ provenance: { kind: 'config-file', path }, value, text: `${key}: ${value} in ${path}` }]
-        : [],
-    notes: decoded.duplicateKeys.includes(key)
-      ? [`${key} appears more than once in ${path}; the last one counts`]
-      : [],
+    problems: [] as SettingProblem[],
+    chain: [source],
+    notes,
   };
 }

@@ -2,52 +2,55 @@
  * The EFFECTIVE value of one kubelet setting for one running kubelet, with provenance.
  *
  * Precedence, lowest to highest (k8s cmd/kubelet/app/server.go NewKubeletCommand):
- *   default → the --config file (loadConfigFile) → --config-dir drop-ins (mergeKubeletConfigurations)
+ *   default (or, without --config, the legacy flag defaults) → the --config file (loadConfigFile)
+ *   → --config-dir drop-ins (mergeKubeletConfigurations, whose rules changed in 1.32)
  *   → command-line flags (kubeletConfigFlagPrecedence re-parses the command line on top).
  *
- * Each layer is read on its own (command-line.ts, config-file-layer.ts, config-dir-layer.ts); this
- * module applies them in that order and decides. Relative --config / --config-dir paths are resolved
+ * Each layer is read on its own (command-line.ts, config-file-layer.ts, config-dir-layer.ts) and
+ * decide-setting.ts applies them in that order. Relative --config / --config-dir paths are resolved
  * against the kubelet's working directory (filepath.Abs in loadConfigFile /
- * loadDropinConfigFileIntoJSON).
+ * loadDropinConfigFileIntoJSON). When the kubelet's version is unknown and the two drop-in merges
+ * read differently, both readings are returned (EffectiveSetting.byVersion).
  */
 import type { EvidenceDocument, KubeletProcess } from '../collector/evidence-schema.ts';
-import { flagSources, flagText, readCommandLine } from './command-line.ts';
-import { type ConfigDirReading, readConfigDir } from './config-dir-layer.ts';
-import { type ConfigFileReading, readConfigFile } from './config-file-layer.ts';
-import type { BoolFlagResult } from './flags.ts';
-import type { Provenance } from './provenance.ts';
-import {
-  type BoolSettingSpec,
-  type EffectiveOptions,
-  type EffectiveSetting,
-  SettingProblemCode,
-  show,
-} from './setting.ts';
+import { flagSources, readCommandLine } from './command-line.ts';
+import { readConfigDir } from './config-dir-layer.ts';
+import { readConfigFile } from './config-file-layer.ts';
+import { decideSetting, type Undecided } from './decide-setting.ts';
+import type { DropInMerge, EffectiveOptions, EffectiveSetting, SettingSpec } from './setting.ts';
 
 export {
-  type BoolSettingSpec,
+  type DropInMerge,
   type EffectiveOptions,
   type EffectiveSetting,
   type SettingProblem,
   SettingProblemCode,
   type SettingSource,
+  type SettingSpec,
 } from './setting.ts';
 
-/** An effective setting before the decision: every source and problem, no value yet. */
-type Undecided = Omit<EffectiveSetting, 'determined' | 'value' | 'decidedBy' | 'decidedByText'>;
+/** How a kubelet of this version merges drop-ins; undefined when the version is unknown. */
+export function dropInMergeOf(version: string | undefined): DropInMerge | undefined {
+  const match = version === undefined ? null : /\bv?(\d+)\.(\d+)/.exec(version);
+  if (match === null) return undefined;
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  if (major !== 1) return major > 1 ? 'from-1.32' : 'up-to-1.31';
+  return minor >= 32 ? 'from-1.32' : 'up-to-1.31';
+}
 
-/** Compute the effective value of a boolean setting for one kubelet. Never throws. */
-export function effectiveBoolSetting(
+/** Compute the effective value of a setting for one kubelet. Never throws. */
+export function effectiveSetting(
   kubelet: KubeletProcess,
   evidence: EvidenceDocument,
-  spec: BoolSettingSpec,
+  spec: SettingSpec,
   options: EffectiveOptions = {},
 ): EffectiveSetting {
   const argv = options.argv ?? kubelet.argv;
   const commandLine = readCommandLine({
     argv,
     argvCut: kubelet.argvCut === true && !options.ignoreArgvCut,
-    flag: spec.flag,
+    spec,
   });
   const { parsed, flag } = commandLine;
   const layerInput = {
@@ -55,7 +58,7 @@ export function effectiveBoolSetting(
     pid: kubelet.pid,
     cwd: options.cwd ?? kubelet.cwd,
     parsed,
-    key: spec.configKey,
+    spec,
     blocking: flag.state !== 'set',
   };
   const config = readConfigFile(layerInput);
@@ -71,84 +74,19 @@ export function effectiveBoolSetting(
     ...(dropIns.configDir === undefined ? {} : { configDir: dropIns.configDir }),
     ...(config.configFormat === undefined ? {} : { configFormat: config.configFormat }),
   };
-  return decide(base, flag, config, dropIns);
+  const merge = dropInMergeOf(kubelet.version);
+  if (merge !== undefined) return decideSetting({ base, flag, config, dropIns, merge });
+  const upTo131 = decideSetting({ base, flag, config, dropIns, merge: 'up-to-1.31' });
+  const from132 = decideSetting({ base, flag, config, dropIns, merge: 'from-1.32' });
+  if (sameReading(upTo131, from132)) return upTo131;
+  return { ...base, determined: false, byVersion: { upTo131, from132 } };
 }
 
-/** The flags apply on top of every file; without one, the drop-ins, then the --config file, then the default. */
-function decide(
-  base: Undecided,
-  flag: BoolFlagResult,
-  config: ConfigFileReading,
-  dropIns: ConfigDirReading,
-): EffectiveSetting {
-  if (flag.state === 'set') {
-    const decidedBy: Provenance = { kind: 'flag', arg: flag.occurrence.arg, index: flag.occurrence.index };
-    return {
-      ...base,
-      determined: true,
-      value: flag.value,
-      decidedBy,
-      decidedByText: flagText(flag.occurrence, base.argv),
-    };
-  }
-  if (flag.state === 'invalid') {
-    // Already reported as argv-rejected; the command line would not even parse.
-    return { ...base, determined: false };
-  }
-  // Without a deciding flag, any file the kubelet needed but we could not judge leaves the value open.
-  const { state } = dropIns;
-  if (state.kind === 'unknown' || config.layer.kind === 'problem' || base.problems.some((p) => p.blocking)) {
-    return { ...base, determined: false };
-  }
-  const key = base.spec.configKey;
-  if (state.kind === 'value') {
-    if (typeof state.value !== 'boolean') {
-      const problem = {
-        code: SettingProblemCode.wrongType,
-        message: `the kubelet could not have loaded its drop-ins: ${key} is ${show(state.value)} in ${state.path}, not a boolean`,
-        blocking: true,
-        path: state.path,
-      };
-      return { ...base, problems: [...base.problems, problem], determined: false };
-    }
-    return {
-      ...base,
-      determined: true,
-      value: state.value,
-      decidedBy: { kind: 'drop-in', path: state.path },
-      decidedByText: `${key}: ${state.value} in drop-in ${state.path}`,
-    };
-  }
-  return fromConfigOrDefault(base, config, dropIns);
-}
-
-function fromConfigOrDefault(
-  base: Undecided,
-  config: ConfigFileReading,
-  dropIns: ConfigDirReading,
-): EffectiveSetting {
-  const { spec } = base;
-  const key = spec.configKey;
-  const { layer } = config;
-  if (layer.kind === 'object') {
-    const value = layer.object[key];
-    if (typeof value === 'boolean') {
-      return {
-        ...base,
-        determined: true,
-        value,
-        decidedBy: { kind: 'config-file', path: layer.path },
-        decidedByText: `${key}: ${value} in ${layer.path}`,
-      };
-    }
-  }
-  const where =
-    layer.kind === 'object' ? `${key} is not set in ${layer.path}` : `${key} is not set in a --config file`;
-  return {
-    ...base,
-    determined: true,
-    value: spec.default,
-    decidedBy: { kind: 'default' },
-    decidedByText: `the kubelet default (${spec.default}), as no --${spec.flag} flag is given and ${where}${dropIns.configDir === undefined ? '' : ' nor in any drop-in'}`,
-  };
+function sameReading(a: EffectiveSetting, b: EffectiveSetting): boolean {
+  return (
+    a.determined === b.determined &&
+    a.value === b.value &&
+    JSON.stringify(a.decidedBy) === JSON.stringify(b.decidedBy) &&
+    a.problems.length === b.problems.length
+  );
 }

@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import type { EvidenceDocument, FileEvidence } from '../collector/evidence-schema.ts';
 import type { ParsedArgv } from './flags.ts';
-import type { SettingProblem, SettingProblemCode } from './setting.ts';
+import type { SettingProblem, SettingProblemCode, SettingSpec } from './setting.ts';
 
 /** What reading one file layer of one kubelet needs. */
 export interface FileLayerInput {
@@ -15,8 +15,8 @@ export interface FileLayerInput {
   /** The kubelet's working directory, for relative --config / --config-dir paths. */
   readonly cwd: string | undefined;
   readonly parsed: ParsedArgv;
-  /** The KubeletConfiguration key asked for. */
-  readonly key: string;
+  /** The setting asked for. */
+  readonly spec: SettingSpec;
   /**
    * Whether a problem with a file leaves the value open: only when no command-line flag decides it,
    * since the flags apply on top of every file.

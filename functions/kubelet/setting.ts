@@ -4,14 +4,35 @@
  */
 import type { ParsedArgv } from './flags.ts';
 import type { Provenance } from './provenance.ts';
+import type { SettingType, SettingValue } from './setting-types.ts';
 
-export interface BoolSettingSpec {
-  /** Long flag name without dashes, e.g. "make-iptables-util-chains". */
+/**
+ * One kubelet setting as the evaluator reads it (kubelet-settings.ts lists the ones the controls use).
+ * Defaults are those of v1beta1 SetDefaults_KubeletConfiguration (pkg/kubelet/apis/config/v1beta1/
+ * defaults.go) unless `legacyDefault` says what applyLegacyDefaults (cmd/kubelet/app/options/
+ * options.go) puts there when the kubelet runs without --config.
+ */
+export interface SettingSpec {
+  /** Dotted KubeletConfiguration v1beta1 path, case-sensitive: "authentication.anonymous.enabled". */
+  readonly path: string;
+  /** Long flag name without dashes ("anonymous-auth"; "feature-gates" for a gate). */
   readonly flag: string;
-  /** Top-level KubeletConfiguration key, case-sensitive, e.g. "makeIPTablesUtilChains". */
-  readonly configKey: string;
-  readonly type: 'bool';
-  readonly default: boolean;
+  readonly type: SettingType;
+  /** The v1beta1 default (for a feature gate: the gate's default in kube_features.go). */
+  readonly default: SettingValue;
+  /** applyLegacyDefaults's value, used when the kubelet has no --config file. */
+  readonly legacyDefault?: SettingValue;
+  /** SetDefaults replaces a zero value too (non-pointer fields such as durations and strings). */
+  readonly zeroIsDefaulted?: boolean;
+  /** The feature gate's name when the setting is featureGates.<gate> (flag --feature-gates=<gate>=bool). */
+  readonly gate?: string;
+  /** ValidateKubeletConfiguration's refusal of a value, if any (the kubelet exits). */
+  readonly validate?: (value: SettingValue) => string | undefined;
+}
+
+/** The path's segments ("featureGates.X" has two: the gate name is one key). */
+export function pathSegments(spec: SettingSpec): readonly string[] {
+  return spec.gate === undefined ? spec.path.split('.') : ['featureGates', spec.gate];
 }
 
 /** One place that set the setting (or reset it with null). */
@@ -39,6 +60,7 @@ export const SettingProblemCode = {
   dropInCut: 'drop-in-cut',
   dropInUnloadable: 'drop-in-unloadable',
   wrongType: 'wrong-type',
+  invalidValue: 'invalid-value',
 } as const;
 export type SettingProblemCode = (typeof SettingProblemCode)[keyof typeof SettingProblemCode];
 
@@ -56,10 +78,10 @@ export interface SettingProblem {
 }
 
 export interface EffectiveSetting {
-  readonly spec: BoolSettingSpec;
+  readonly spec: SettingSpec;
   /** True when the value is known. */
   readonly determined: boolean;
-  readonly value?: boolean;
+  readonly value?: SettingValue;
   readonly decidedBy?: Provenance;
   /** How the deciding source reads in a sentence. */
   readonly decidedByText?: string;
@@ -74,6 +96,16 @@ export interface EffectiveSetting {
   readonly configPath?: string;
   readonly configDir?: string;
   readonly configFormat?: 'json' | 'yaml';
+  /**
+   * When the kubelet's version is unknown and the drop-ins read differently up to 1.31 and from 1.32
+   * (drop-in-merge.ts), both readings; the fields above are then undetermined.
+   */
+  readonly byVersion?: VersionReadings;
+}
+
+export interface VersionReadings {
+  readonly upTo131: EffectiveSetting;
+  readonly from132: EffectiveSetting;
 }
 
 export interface EffectiveOptions {
@@ -84,6 +116,9 @@ export interface EffectiveOptions {
   /** Treat the argv as complete even if the process's was cut. */
   readonly ignoreArgvCut?: boolean;
 }
+
+/** How the kubelet merges its drop-ins (server.go mergeKubeletConfigurations changed in 1.32). */
+export type DropInMerge = 'up-to-1.31' | 'from-1.32';
 
 /** What one file layer (the --config file, the --config-dir drop-ins) adds, in the kubelet's order. */
 export interface LayerReading {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../../functions/controls/index.ts';
+import {
+  controls,
+  evaluateEvidence,
+  evaluateRaw,
+  notAssessed,
+  notAssessedCase,
+} from '../../functions/controls/index.ts';
 import { buildEvidence, kcJson, textFile } from '../kubelet/evidence-builder.ts';
 
 const C = '/etc/kubernetes/kubelet/kubelet-config.json';
@@ -10,7 +16,10 @@ const evidence = buildEvidence({
 
 describe('control catalog', () => {
   it('is an explicit list with unique ids', () => {
-    expect(controls.map((c) => c.id)).toEqual(['kubelet-make-iptables-util-chains']);
+    expect(controls.map((c) => c.id)).toEqual([
+      'kubelet-make-iptables-util-chains',
+      'kubelet-anonymous-auth',
+    ]);
     expect(new Set(controls.map((c) => c.id)).size).toBe(controls.length);
   });
 });
@@ -22,11 +31,17 @@ describe('evaluateEvidence', () => {
     // Assess
     expect(results.map((r) => [r.controlId, r.status])).toEqual([
       ['kubelet-make-iptables-util-chains', 'FAILED'],
+      // The --config file does not set authentication.anonymous.enabled: the v1beta1 default (false).
+      ['kubelet-anonymous-auth', 'PASSED'],
     ]);
   });
 
-  it('passes node facts to the controls', () => {
-    expect(evaluateEvidence(evidence, { platform: 'windows' })[0]!.status).toBe('NOT_AVAILABLE');
+  it('passes node facts to the controls: each applies its own not-applicable cases', () => {
+    const [iptables, anonymous] = evaluateEvidence(evidence, { platform: 'windows' });
+    expect(iptables).toMatchObject({ status: 'NOT_AVAILABLE' });
+    expect(iptables!.reason).toMatch(/^Not applicable: Windows nodes have no iptables/);
+    // Anonymous auth applies on Windows too: this evidence is judged.
+    expect(anonymous).toMatchObject({ status: 'PASSED' });
   });
 });
 
@@ -57,13 +72,31 @@ describe('evaluateRaw', () => {
 describe('notAssessed', () => {
   it('gives every control the status, reason and evidence', () => {
     const results = notAssessed('NOT_AVAILABLE', 'SSM agent offline', { pingStatus: 'ConnectionLost' });
-    expect(results).toEqual([
-      {
-        controlId: 'kubelet-make-iptables-util-chains',
+    expect(results).toEqual(
+      ['kubelet-make-iptables-util-chains', 'kubelet-anonymous-auth'].map((controlId) => ({
+        controlId,
         status: 'NOT_AVAILABLE',
         reason: 'SSM agent offline',
         evidence: { pingStatus: 'ConnectionLost' },
-      },
+      })),
+    );
+  });
+});
+
+describe('notAssessedCase', () => {
+  it('gives each control its own words for a Windows node', () => {
+    const results = notAssessedCase('windows', { code: 'NOT_APPLICABLE_WINDOWS' });
+    expect(results.map((r) => [r.controlId, r.status, r.reason])).toEqual([
+      [
+        'kubelet-make-iptables-util-chains',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes have no iptables, and the kubelet ignores this setting there.',
+      ],
+      [
+        'kubelet-anonymous-auth',
+        'NOT_AVAILABLE',
+        'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+      ],
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileEvidence } from '../../functions/collector/evidence-schema.ts';
 import { evaluateEvidence } from '../../functions/controls/index.ts';
 import { makeIptablesUtilChains } from '../../functions/controls/make-iptables-util-chains.ts';
+import { runControl } from '../../functions/controls/run-control.ts';
 import {
   buildEvidence,
   bytesFile,
@@ -32,7 +33,7 @@ function run(spec: EvidenceSpec, node?: { platform?: string }) {
   // Prepare
   const evidence = buildEvidence(spec);
   // Act
-  return makeIptablesUtilChains.evaluate(node ? { evidence, node } : { evidence });
+  return runControl(makeIptablesUtilChains, node ? { evidence, node } : { evidence });
 }
 
 const al2Argv = (...extra: string[]) => [

@@ -12,6 +12,7 @@ import { SAMPLE_IDS, syntheticFleet } from '../sim/fleet.ts';
 import {
   active,
   byInstance,
+  controlOf,
   expectedStatus,
   instanceOf,
   ourFindings,
@@ -64,7 +65,9 @@ describe('clusters scanned side by side in one invocation', () => {
       const mine = findings.get(node.instanceId) ?? [];
       expect(mine).toHaveLength(controls.length);
       for (const f of mine)
-        expect(`${node.instanceId} ${statusOf(f)}`).toBe(`${node.instanceId} ${expectedStatus(node)}`);
+        expect(`${node.instanceId} ${controlOf(f)} ${statusOf(f)}`).toBe(
+          `${node.instanceId} ${controlOf(f)} ${expectedStatus(node, controlOf(f))}`,
+        );
     }
     // Each cluster counts its own calls; with the invocation's own they are every call made.
     const perCluster = summary.clusterScans.reduce((n, s) => n + s.apiCallsTotal, 0);

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DOCUMENT } from '../sim/emulator/index.ts';
 import { sdkClients, waitFor } from '../sim/emulator/test-support.ts';
 import { SAMPLE_IDS } from '../sim/fleet.ts';
-import { active, byInstance, expectedStatus, runningNodes, statusOf } from './expectations.ts';
+import { active, byInstance, controlOf, expectedStatus, runningNodes, statusOf } from './expectations.ts';
 import { type Harness, SCHEDULED, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -76,7 +76,9 @@ describe('the scanner runs the deployed document version only', () => {
     const findings = byInstance(active(h.emulator));
     for (const node of runningNodes(h.fleet)) {
       for (const f of findings.get(node.instanceId) ?? [])
-        expect(`${node.instanceId} ${statusOf(f)}`).toBe(`${node.instanceId} ${expectedStatus(node)}`);
+        expect(`${node.instanceId} ${controlOf(f)} ${statusOf(f)}`).toBe(
+          `${node.instanceId} ${controlOf(f)} ${expectedStatus(node, controlOf(f))}`,
+        );
     }
     expect(findings.size).toBe(runningNodes(h.fleet).length);
   });

@@ -15,7 +15,7 @@ import {
   type SkippedSummary,
 } from '../../functions/scanner/summary.ts';
 import { FAKE_CREDENTIALS, INTERNAL_BUS } from '../sim/emulator/index.ts';
-import { active, byInstance, expectedStatus, runningNodes, statusOf } from './expectations.ts';
+import { active, byInstance, controlOf, expectedStatus, runningNodes, statusOf } from './expectations.ts';
 import { type Harness, scanRequested, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -102,7 +102,7 @@ describe('the public Scan Requested event is scope only', () => {
     const findings = byInstance(active(h.emulator));
     for (const node of nodes) {
       for (const f of findings.get(node.instanceId) ?? []) {
-        expect(statusOf(f)).toBe(expectedStatus(node));
+        expect(statusOf(f)).toBe(expectedStatus(node, controlOf(f)));
         expect(JSON.stringify(f)).not.toContain('1970-01-01');
       }
     }

@@ -1,16 +1,40 @@
 import type { ComplianceStatus } from '../../functions/controls/control.ts';
+import { controls } from '../../functions/controls/index.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import type { Emulator } from '../sim/emulator/index.ts';
 import type { Fleet, SimNode } from '../sim/fleet.ts';
 
-/** What a correct scanner reports for a simulated node (independent of the scanner's code). */
-export function expectedStatus(node: SimNode): ComplianceStatus {
+const IPTABLES = 'kubelet-make-iptables-util-chains';
+
+/**
+ * The API-call budget of a scheduled scan per 1,000 nodes: 60 for discovery, commands and polling,
+ * plus 20 per control, because each control adds one finding per node, that is one
+ * BatchImportFindings call and one GetFindings page per 100 nodes.
+ */
+export const CALLS_PER_1000_NODES = 60 + 20 * controls.length;
+
+/** The presets whose kubelet fails each control (every other host-visible preset passes it). */
+const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {
+  [IPTABLES]: ['al2-flag-false', 'al2023-dropin-false', 'al2023-flag-false'],
+  // Every preset writes authentication.anonymous.enabled: false, as the AMIs do.
+  'kubelet-anonymous-auth': [],
+};
+
+/** The control of one of our findings (GeneratorId "eks-kubelet-audit/<control id>"). */
+export function controlOf(f: Finding): string {
+  return String(f.GeneratorId).replace(/^eks-kubelet-audit\//, '');
+}
+
+/**
+ * What a correct scanner reports for a simulated node and control (independent of the scanner's
+ * code); without a control, for make-iptables-util-chains, the control the node presets vary.
+ */
+export function expectedStatus(node: SimNode, controlId: string = IPTABLES): ComplianceStatus {
   if (node.provisioner === 'auto-mode' || node.os === 'windows' || node.ssm !== 'online')
     return 'NOT_AVAILABLE';
   const preset = node.tree?.preset;
-  if (preset === 'al2-flag-false' || preset === 'al2023-dropin-false' || preset === 'al2023-flag-false') {
-    return 'FAILED';
-  }
+  if (preset !== undefined && FAILING_PRESETS[controlId]?.includes(preset)) return 'FAILED';
+  // A --config file the kubelet could not load leaves every setting it holds open.
   if (node.tree?.options && 'configMakeIptables' in node.tree.options) return 'WARNING';
   if (preset === 'bottlerocket-control-container' || preset === undefined) return 'NOT_AVAILABLE';
   return 'PASSED';

@@ -9,6 +9,7 @@ import { SAMPLE_IDS, syntheticFleet } from '../sim/fleet.ts';
 import {
   active,
   byInstance,
+  controlOf,
   expectedStatus,
   instanceOf,
   ourFindings,
@@ -50,7 +51,9 @@ describe('sample fleet (3 clusters, 30 nodes, every node type)', () => {
         controls.map((c) => `eks-kubelet-audit/${c.id}`).sort(),
       );
       for (const f of mine)
-        expect(`${node.instanceId} ${statusOf(f)}`).toBe(`${node.instanceId} ${expectedStatus(node)}`);
+        expect(`${node.instanceId} ${controlOf(f)} ${statusOf(f)}`).toBe(
+          `${node.instanceId} ${controlOf(f)} ${expectedStatus(node, controlOf(f))}`,
+        );
     }
     // The summaries add up to the fleet.
     const total = scans.reduce((n, s) => n + s.nodes.inScope, 0);
@@ -116,7 +119,8 @@ describe('sample fleet (3 clusters, 30 nodes, every node type)', () => {
     const prod = summaries.find((s) => s.cluster === 'prod-eu');
     expect(prod?.findings.archived).toBe(controls.length);
     const legacy = summaries.find((s) => s.cluster === 'legacy-al2');
-    expect(legacy?.findings.resolved).toBe(controls.length);
+    // Only the fixed node's make-iptables-util-chains finding was FAILED; its other findings passed already.
+    expect(legacy?.findings.resolved).toBe(1);
     expect(legacy?.findings.created).toBe(controls.length);
   });
 

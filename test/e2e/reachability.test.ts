@@ -6,6 +6,7 @@
  * at all costs a bounded number of calls and every node still gets an answer with the right reason.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { controls } from '../../functions/controls/index.ts';
 import type { ClusterScanSummary } from '../../functions/scanner/summary.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import { Fleet, type SimNodeInput } from '../sim/fleet.ts';
@@ -122,7 +123,7 @@ describe('a cluster SSM does not manage at all', () => {
     const second = (await h.scan(scanRequested({ clusters: ['dark'] }))) as ClusterScanSummary;
     // Assess
     const findings = active(h.emulator);
-    expect(findings).toHaveLength(300);
+    expect(findings).toHaveLength(300 * controls.length);
     for (const f of findings) {
       expect(statusOf(f)).toBe('NOT_AVAILABLE');
       expect(field(f, 'reason-code')).toBe('SSM_UNMANAGED');
@@ -142,7 +143,8 @@ describe('a cluster SSM does not manage at all', () => {
     expect(first.apiCalls.ListCommands).toBe(1);
     expect(first.apiCalls.ListCommandInvocations).toBe(1);
     // (+1: the cluster's lease, taken before the scan; it is released after the summary.)
-    expect(first.apiCallsTotal).toBeLessThanOrEqual(1 + 1 + 8 + 5 + 1 + 1 + 2 + 3 + 1 + 1);
+    // (BatchImportFindings: one finding per node and control, 100 a call.)
+    expect(first.apiCallsTotal).toBeLessThanOrEqual(1 + 1 + 8 + 5 + 1 + 1 + 2 + 3 * controls.length + 1 + 1);
     // Second scan: the same calls, but the findings say these nodes were unmanaged before: no EC2 look-up.
     expect(second.apiCalls.SendCommand).toBe(1);
     expect(second.apiCalls.DescribeInstanceInformation).toBe(2 + 6);

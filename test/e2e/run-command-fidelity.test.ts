@@ -10,7 +10,15 @@ import type { ClusterScanSummary } from '../../functions/scanner/summary.ts';
 import type { CallRecord } from '../sim/emulator/server.ts';
 import type { SimNode } from '../sim/fleet.ts';
 import { syntheticFleet } from '../sim/fleet.ts';
-import { active, byInstance, expectedStatus, instanceOf, runningNodes, statusOf } from './expectations.ts';
+import {
+  active,
+  byInstance,
+  controlOf,
+  expectedStatus,
+  instanceOf,
+  runningNodes,
+  statusOf,
+} from './expectations.ts';
 import { type Harness, SCHEDULED, scanRequested, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -29,8 +37,11 @@ function assertEveryNodeAnswered(): void {
   for (const node of nodes) {
     const mine = findings.get(node.instanceId) ?? [];
     expect(mine, node.instanceId).toHaveLength(controls.length);
-    for (const f of mine)
-      expect(`${node.instanceId} ${statusOf(f)}`).toBe(`${node.instanceId} ${expectedStatus(node)}`);
+    for (const f of mine) {
+      expect(`${node.instanceId} ${controlOf(f)} ${statusOf(f)}`).toBe(
+        `${node.instanceId} ${controlOf(f)} ${expectedStatus(node, controlOf(f))}`,
+      );
+    }
   }
 }
 

@@ -33,8 +33,12 @@ export const control: Control = {
   id: 'kubelet-make-iptables-util-chains',
   title: 'Kubelet manages iptables utility chains (--make-iptables-util-chains is true)',
   description: 'The kubelet should create and maintain the iptables chains it relies on.',
+  cisIds: { eks: '3.2.6', eksLegacy: '3.2.7', kubernetes: '4.2.6' },
   severity: 'MEDIUM',
+  severityWhy: 'Unmanaged iptables chains drift from the pod network configuration.',
   profile: 'Level 1',
+  applicability: { notApplicable: {} },
+  settings: {},
   cis: [
     { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.8.0', id: '3.2.6' },
     { benchmark: 'CIS Amazon EKS Benchmark', version: 'v1.2.0', id: '3.2.7' },

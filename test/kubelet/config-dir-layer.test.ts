@@ -4,12 +4,18 @@ import { SettingProblemCode } from '../../functions/kubelet/effective-config.ts'
 import { AL2023_CONFIG, DIR, effective, K } from './effective-fixtures.ts';
 import { dropIn, KC, kcJson, missingFile, textFile } from './evidence-builder.ts';
 
-function withDropIns(files: FileEvidence[], config: FileEvidence | undefined, args: string[] = []) {
+function withDropIns(
+  files: FileEvidence[],
+  config: FileEvidence | undefined,
+  args: string[] = [],
+  version?: string,
+) {
   const entries = files.map((f) => f.path);
   return effective({
     argv: [K, ...(config ? ['--config', config.path] : []), '--config-dir', DIR, ...args],
     files: config ? [config, ...files] : files,
     configDirs: [{ path: DIR, pid: 4242, entries }],
+    ...(version === undefined ? {} : { kubelet: { version } }),
   });
 }
 
@@ -77,15 +83,33 @@ describe('--config-dir drop-ins', () => {
     expect(r.notes.join(' ')).toContain('resets');
   });
 
-  it('null falls back to the --config file value, which the kubelet already loaded into the struct', () => {
-    const r = withDropIns(
+  const nullOverConfig = (version?: string) =>
+    withDropIns(
       [
         dropIn(`${DIR}/10.conf`, kcJson({ makeIPTablesUtilChains: true })),
         dropIn(`${DIR}/20.conf`, kcJson({ makeIPTablesUtilChains: null })),
       ],
       config(false),
+      [],
+      version,
     );
+
+  it('up to 1.31, null falls back to the --config file value, which the kubelet already loaded into the struct', () => {
+    const r = nullOverConfig('Kubernetes v1.31.4-eks-2d5f260');
     expect(r).toMatchObject({ value: false, decidedBy: { kind: 'config-file', path: AL2023_CONFIG } });
+  });
+
+  it('from 1.32, null deletes the value from the merged v1beta1 object and the default applies', () => {
+    const r = nullOverConfig('Kubernetes v1.32.3-eks-473151a');
+    expect(r).toMatchObject({ value: true, decidedBy: { kind: 'default' } });
+    expect(r.decidedByText).toContain('null in drop-in');
+  });
+
+  it('with the version unknown, a null that reads differently gives both readings and no value', () => {
+    const r = nullOverConfig();
+    expect(r.determined).toBe(false);
+    expect(r.byVersion?.upTo131).toMatchObject({ value: false });
+    expect(r.byVersion?.from132).toMatchObject({ value: true });
   });
 
   it('a wrong-typed drop-in value that a later drop-in replaces does no harm', () => {

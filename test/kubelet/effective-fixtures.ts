@@ -1,16 +1,12 @@
 /**
  * The setting the effective-config tests ask for, and one kubelet's evidence evaluated for it: the
- * layers are tested through effectiveBoolSetting, which applies them in the kubelet's order.
+ * layers are tested through effectiveSetting, which applies them in the kubelet's order.
  */
-import { type BoolSettingSpec, effectiveBoolSetting } from '../../functions/kubelet/effective-config.ts';
+import { effectiveSetting, type SettingSpec } from '../../functions/kubelet/effective-config.ts';
+import { KubeletSettings } from '../../functions/kubelet/kubelet-settings.ts';
 import { buildEvidence, type EvidenceSpec } from './evidence-builder.ts';
 
-export const SPEC: BoolSettingSpec = {
-  flag: 'make-iptables-util-chains',
-  configKey: 'makeIPTablesUtilChains',
-  type: 'bool',
-  default: true,
-};
+export const SPEC: SettingSpec = KubeletSettings.makeIPTablesUtilChains;
 export const K = '/usr/bin/kubelet';
 export const AL2_CONFIG = '/etc/kubernetes/kubelet/kubelet-config.json';
 export const DIR = '/etc/kubernetes/kubelet/config.json.d';
@@ -20,5 +16,5 @@ export function effective(spec: EvidenceSpec) {
   // Prepare
   const evidence = buildEvidence(spec);
   // Act
-  return effectiveBoolSetting(evidence.kubelets[0]!, evidence, SPEC);
+  return effectiveSetting(evidence.kubelets[0]!, evidence, SPEC);
 }

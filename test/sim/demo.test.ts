@@ -61,18 +61,22 @@ describe('npm run demo', () => {
 
   it('scan 1: the known nodes have the statuses their configuration calls for, for the right reason', () => {
     const active = result.scans[0]?.active ?? [];
-    const status = (id: string) => ofInstance(active, id).map((f) => f.Compliance?.Status);
-    const each = (s: string) => controlIds.map(() => s);
-    expect(status(SAMPLE_IDS.failingByFlag)).toEqual(each('FAILED'));
-    expect(status(SAMPLE_IDS.failingByDropIn)).toEqual(each('FAILED'));
-    expect(status(SAMPLE_IDS.failingByNodeadmFlag)).toEqual(each('FAILED'));
+    const status = (id: string) =>
+      Object.fromEntries(ofInstance(active, id).map((f) => [field(f, 'control'), f.Compliance?.Status]));
+    const each = (s: string) => Object.fromEntries(controlIds.map((c) => [c, s]));
+    // The failing nodes are set up to fail make-iptables-util-chains; they keep anonymous auth off.
+    const iptablesFails = { ...each('PASSED'), 'kubelet-make-iptables-util-chains': 'FAILED' };
+    expect(status(SAMPLE_IDS.failingByFlag)).toEqual(iptablesFails);
+    expect(status(SAMPLE_IDS.failingByDropIn)).toEqual(iptablesFails);
+    expect(status(SAMPLE_IDS.failingByNodeadmFlag)).toEqual(iptablesFails);
+    // A --config file the kubelet cannot load leaves every setting in it open.
     expect(status(SAMPLE_IDS.unloadableConfig)).toEqual(each('WARNING'));
     for (const id of [SAMPLE_IDS.windows, SAMPLE_IDS.unmanaged, SAMPLE_IDS.offline, SAMPLE_IDS.bottlerocket])
       expect(status(id), id).toEqual(each('NOT_AVAILABLE'));
-    expect(field(ofInstance(active, SAMPLE_IDS.failingByFlag)[0], 'decided-by')).toMatch(
-      /^command-line flag/,
-    );
-    expect(field(ofInstance(active, SAMPLE_IDS.failingByDropIn)[0], 'decided-by')).toMatch(/^drop-in /);
+    const iptables = (id: string) =>
+      ofInstance(active, id).find((f) => field(f, 'control') === 'kubelet-make-iptables-util-chains');
+    expect(field(iptables(SAMPLE_IDS.failingByFlag), 'decided-by')).toMatch(/^command-line flag/);
+    expect(field(iptables(SAMPLE_IDS.failingByDropIn), 'decided-by')).toMatch(/^drop-in /);
     const autoMode = result.fleet?.order.find((n) => n.provisioner === 'auto-mode');
     expect(status(autoMode?.instanceId ?? '')).toEqual(each('NOT_AVAILABLE'));
   });
@@ -100,7 +104,8 @@ describe('npm run demo', () => {
   });
 
   it('prints the findings table, the summary with API calls, and a FAILED finding as ASFF JSON', () => {
-    expect(output).toMatch(/CLUSTER\s+INSTANCE\s+NODE TYPE\s+STATUS\s+REASON/);
+    // With more than one control the table names each finding's control.
+    expect(output).toMatch(/CLUSTER\s+INSTANCE\s+NODE TYPE\s+CONTROL\s+STATUS\s+REASON/);
     expect(output).toMatch(/\d+ API calls for 30 nodes = [\d.]+ per node/);
     expect(output).toMatch(/Done in [\d.]+ (s|ms) wall time/);
     // Plain text when not a terminal, and the tables fit the width asked for.
@@ -130,7 +135,10 @@ describe('npm run demo when a node ends up without a finding', () => {
     expect(result.exitCode).toBe(1);
     const failed = result.checks.filter((c) => !c.ok).flatMap((c) => c.details);
     expect(failed.some((d) => d.includes(SAMPLE_IDS.windows) && /0 ACTIVE findings/.test(d))).toBe(true);
-    expect(failed.some((d) => /FindingsNotDeliveredError: 1 finding/.test(d))).toBe(true);
+    // One undelivered finding per control of the Windows node.
+    expect(failed.some((d) => d.includes(`FindingsNotDeliveredError: ${controls.length} finding`))).toBe(
+      true,
+    );
     expect(text()).toMatch(/✗ \d+ of \d+ checks failed/);
   }, 60_000);
 });

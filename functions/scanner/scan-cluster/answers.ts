@@ -5,7 +5,14 @@
 import type { NodeInfo } from '../../aws/discovery.ts';
 import { parseEvidence } from '../../collector/evidence.ts';
 import type { EvidenceDocument } from '../../collector/evidence-schema.ts';
-import { controls, evaluateEvidence, evaluateRaw, notAssessed } from '../../controls/index.ts';
+import type { NotApplicableCase } from '../../controls/control.ts';
+import {
+  controls,
+  evaluateEvidence,
+  evaluateRaw,
+  notAssessed,
+  notAssessedCase,
+} from '../../controls/index.ts';
 import { buildFinding, findingId } from '../../findings/asff.ts';
 import type { NodeAnswer, ScanState } from './state.ts';
 
@@ -15,6 +22,11 @@ export function notAssessedAnswer(
   evidence: Record<string, string> = {},
 ): NodeAnswer {
   return { results: notAssessed('NOT_AVAILABLE', reason, { code, ...evidence }), reasonCode: code };
+}
+
+/** A node no command goes to: each control answers in its own words (not applicable, or not assessed). */
+export function caseAnswer(code: string, kind: NotApplicableCase): NodeAnswer {
+  return { results: notAssessedCase(kind, { code }), reasonCode: code };
 }
 
 /** Evaluates one node's collector output; the output itself is not kept. */

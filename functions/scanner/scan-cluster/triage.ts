@@ -3,7 +3,7 @@
  * SSM) and which are sent the collector, in the order they are sent.
  */
 import { listOfflineInstances, type NodeInfo } from '../../aws/discovery.ts';
-import { notAssessedAnswer } from './answers.ts';
+import { caseAnswer, notAssessedAnswer } from './answers.ts';
 import type { ScanState } from './state.ts';
 
 export interface Triage {
@@ -59,8 +59,5 @@ function noCommandAnswer(node: NodeInfo) {
       `EKS Auto Mode node (EC2 managed instance${node.operatorPrincipal ? ` operated by ${node.operatorPrincipal}` : ''}): AWS blocks SSM access to it and manages its kubelet configuration`,
     );
   }
-  return notAssessedAnswer(
-    'NOT_APPLICABLE_WINDOWS',
-    'Windows node: the kubelet does not manage iptables on Windows, so this control does not apply',
-  );
+  return caseAnswer('NOT_APPLICABLE_WINDOWS', 'windows');
 }

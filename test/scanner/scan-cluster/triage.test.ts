@@ -60,6 +60,19 @@ describe('triage', () => {
     expect(scan.answers.get('i-auto')?.reasonCode).toBe('AUTO_MODE');
     expect(scan.answers.get('i-auto')?.results[0]?.reason).toContain('operated by eks.amazonaws.com');
     expect(scan.answers.get('i-win')?.reasonCode).toBe('NOT_APPLICABLE_WINDOWS');
+    // Each control answers a Windows node in its own words: not applicable, or not assessed.
+    expect(scan.answers.get('i-win')?.results.map((r) => [r.controlId, r.status, r.reason])).toEqual([
+      [
+        'kubelet-make-iptables-util-chains',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes have no iptables, and the kubelet ignores this setting there.',
+      ],
+      [
+        'kubelet-anonymous-auth',
+        'NOT_AVAILABLE',
+        'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+      ],
+    ]);
     expect(scan.answers.get('i-off')?.reasonCode).toBe('SSM_OFFLINE');
     expect(scan.answers.get('i-off')?.results.every((r) => r.status === 'NOT_AVAILABLE')).toBe(true);
   });

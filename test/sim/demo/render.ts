@@ -131,7 +131,17 @@ export function findingsTable(
     { header: 'CLUSTER', value: clusterOf },
     { header: 'INSTANCE', value: instanceOf },
     { header: 'NODE TYPE', value: nodeTypeOf, shrink: 1, min: 12, prefer: 20 },
-    ...(options.showControl ? [{ header: 'CONTROL', value: controlOf, shrink: 2, min: 10 }] : []),
+    ...(options.showControl
+      ? [
+          // Every control id starts with "kubelet-": the rest names it.
+          {
+            header: 'CONTROL',
+            value: (f: AwsSecurityFinding) => controlOf(f).replace(/^kubelet-/, ''),
+            shrink: 2,
+            min: 14,
+          },
+        ]
+      : []),
     { header: 'STATUS', value: statusOf, style: (f) => statusStyle(statusOf(f)) },
     { header: 'REASON', value: briefReasonOf, shrink: 3, min: 24, prefer: 40 },
   ];

@@ -1,0 +1,34 @@
+/**
+ * The parts of a control result every control shares: the length limits, the node facts in its
+ * evidence, and a result for a node that could not be judged at all.
+ */
+import type { ComplianceStatus, ControlResult, NodeEvaluationInput } from './control.ts';
+import { detectNodeType } from './node-type.ts';
+
+export const MAX_REASON = 1000;
+const MAX_EVIDENCE_VALUE = 512;
+
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+export function clipEvidence(evidence: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, clip(v, MAX_EVIDENCE_VALUE)]));
+}
+
+export function baseEvidence(input: NodeEvaluationInput): Record<string, string> {
+  const nodeType = detectNodeType(input.evidence);
+  const evidence: Record<string, string> = { nodeType: nodeType.type, os: nodeType.label };
+  if (input.evidence.host.hostname) evidence.hostname = input.evidence.host.hostname;
+  return evidence;
+}
+
+/** A result for a node that could not be judged at all. */
+export function unassessed(
+  controlId: string,
+  status: typeof ComplianceStatus.NOT_AVAILABLE | typeof ComplianceStatus.WARNING,
+  reason: string,
+  evidence: Record<string, string> = {},
+): ControlResult {
+  return { controlId, status, reason: clip(reason, MAX_REASON), evidence: clipEvidence(evidence) };
+}
