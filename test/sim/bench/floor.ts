@@ -146,7 +146,7 @@ export const BATCH = {
   putEvents: 10,
 } as const;
 
-/** Provisioner tag keys the discovery contract requires (issue 3 §2, facts C1). */
+/** Provisioner tag keys discovery asks for (functions/aws/node-tags.ts). */
 export const DISCOVERY_TAG_QUERIES = 3;
 
 const pages = (items: number, size: number, atLeastOne = false): number =>

@@ -1,4 +1,4 @@
-/** The bench's table, its targets (issue 5 §2) and bench-result.json. */
+/** The bench's table, its targets and bench-result.json. */
 import { PRICES } from './cost.ts';
 import type { BenchResult, ScanResult } from './measure.ts';
 
@@ -180,7 +180,7 @@ export function renderReport(r: BenchResult): string {
     ],
   );
   const targets = table(
-    ['target (issue 5 §2)', 'measured', 'result'],
+    ['target', 'measured', 'result'],
     checkTargets(r).map((c) => [c.target, c.measured, c.pass ? 'PASS' : 'FAIL']),
   );
   return [
