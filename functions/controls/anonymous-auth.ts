@@ -5,11 +5,9 @@
  * (options.go applyLegacyDefaults), even when --config-dir drop-ins are merged onto it.
  */
 import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
-import { ComplianceStatus, defineControl } from './control.ts';
+import { ComplianceStatus, defineControl, RESTART_KUBELET as RESTART } from './control.ts';
 
 export const ANONYMOUS_AUTH_ID = 'kubelet-anonymous-auth';
-
-const RESTART = 'systemctl daemon-reload && systemctl restart kubelet.service && systemctl status kubelet -l';
 
 const SHORT =
   'Turn off anonymous requests to the kubelet: set authentication.anonymous.enabled: false in its config (AL2 /etc/kubernetes/kubelet/kubelet-config.json; AL2023 NodeConfig spec.kubelet.config) and remove --anonymous-auth=true from its flags, or pass --anonymous-auth=false. A kubelet run without --config defaults to true. Then systemctl daemon-reload; systemctl restart kubelet.';

@@ -8,6 +8,10 @@ import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.
 import type { Provenance } from '../kubelet/provenance.ts';
 import type { SettingValue } from '../kubelet/setting-types.ts';
 
+/** How every remediation ends on a node that runs the kubelet under systemd. */
+export const RESTART_KUBELET =
+  'systemctl daemon-reload && systemctl restart kubelet.service && systemctl status kubelet -l';
+
 export const ComplianceStatus = {
   PASSED: 'PASSED',
   FAILED: 'FAILED',

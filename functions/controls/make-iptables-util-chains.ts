@@ -1,16 +1,14 @@
 /**
  * CIS Amazon EKS Benchmark "Ensure that the --make-iptables-util-chains argument is set to true"
  * (3.2.7 in v1.0.1–v1.2.0, 3.2.6 in v1.5.0–v1.8.0; Level 1, Worker Node). The control text and
- * remediation are taken from the CIS reference (shared/reference/000_64d97cf40a46b25e.txt); the
- * per-node-type remediation follows where each EKS node type keeps its kubelet settings
- * (shared/reference/aws-platform-facts.md section E).
+ * remediation follow the CIS benchmark's; the per-node-type remediation follows where each EKS node
+ * type keeps its kubelet settings (awslabs/amazon-eks-ami templates/al2 and nodeadm, the Bottlerocket
+ * kubelet-config template).
  */
 import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
-import { ComplianceStatus, defineControl } from './control.ts';
+import { ComplianceStatus, defineControl, RESTART_KUBELET as RESTART } from './control.ts';
 
 export const MAKE_IPTABLES_UTIL_CHAINS_ID = 'kubelet-make-iptables-util-chains';
-
-const RESTART = 'systemctl daemon-reload && systemctl restart kubelet.service && systemctl status kubelet -l';
 
 const SHORT =
   'Let the kubelet manage iptables: remove makeIPTablesUtilChains: false from its config (AL2 /etc/kubernetes/kubelet/kubelet-config.json; AL2023 NodeConfig spec.kubelet.config or /etc/kubernetes/kubelet/config.json.d/*.conf) and --make-iptables-util-chains=false from its flags (AL2 kubelet.service.d/10-kubelet-args.conf, 30-kubelet-extra-args.conf; AL2023 spec.kubelet.flags), or set --make-iptables-util-chains=true. Then systemctl daemon-reload; systemctl restart kubelet.';
