@@ -1,9 +1,10 @@
 /**
  * CIS Amazon EKS Benchmark "Ensure that the --make-iptables-util-chains argument is set to true"
  * (3.2.7 in v1.0.1–v1.2.0, 3.2.6 in v1.5.0–v1.8.0; Level 1, Worker Node). The control text and
- * remediation are taken from the CIS reference (shared/reference/000_64d97cf40a46b25e.txt); the
+ * remediation are taken from CIS Amazon EKS Benchmark v1.8.0, recommendation 3.2.6; the
  * per-node-type remediation follows where each EKS node type keeps its kubelet settings
- * (shared/reference/aws-platform-facts.md section E).
+ * (awslabs/amazon-eks-ami templates and nodeadm; bottlerocket-os/bottlerocket-core-kit
+ * packages/kubernetes-1.31).
  */
 import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
 import { ComplianceStatus, defineControl } from './control.ts';
