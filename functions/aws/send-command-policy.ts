@@ -5,9 +5,11 @@
  * statement allows out of its SendCommand calls (run-command/send.ts), and the test emulator
  * authorises SendCommand against it.
  *
- * IAM (Service Authorization Reference for Systems Manager, facts A10): `ssm:SendCommand` is authorised
- * once per resource of the request, the document and every instance. Separate statements are ORed;
- * several keys in one condition would be ANDed, so each tag key gets a statement of its own.
+ * IAM (Service Authorization Reference for Systems Manager,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html):
+ * `ssm:SendCommand` is authorised once per resource of the request, the document and every instance. Separate
+ * statements are ORed; several keys in one condition would be ANDed, so each tag key gets a statement of its
+ * own.
  */
 import { NodeTag } from './node-tags.ts';
 
@@ -21,10 +23,11 @@ export interface SendCommandTagCondition {
 
 /**
  * The stack's conditions. Managed node groups tag `eks:cluster-name`, Karpenter and Auto Mode
- * `eks:eks-cluster-name` (facts C1): with an allow-list their value must be one of its clusters,
- * without one any value will do. Self-managed nodes carry the cluster in the KEY
- * (`kubernetes.io/cluster/<name>`), which a condition can only name when the cluster is known: without
- * an allow-list, a node carrying only that tag is not allowed.
+ * `eks:eks-cluster-name` (eksctl-io/eksctl#2607; aws/karpenter-provider-aws pkg/apis/v1/labels.go;
+ * https://docs.aws.amazon.com/eks/latest/userguide/auto-troubleshoot.html): with an allow-list their value
+ * must be one of its clusters, without one any value will do. Self-managed nodes carry the cluster in the KEY
+ * (`kubernetes.io/cluster/<name>`), which a condition can only name when the cluster is known: without an
+ * allow-list, a node carrying only that tag is not allowed.
  */
 export function sendCommandTagConditions(clusters?: readonly string[]): SendCommandTagCondition[] {
   const named = clusters && clusters.length > 0 ? [...clusters] : undefined;

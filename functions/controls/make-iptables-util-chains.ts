@@ -1,9 +1,10 @@
 /**
  * CIS Amazon EKS Benchmark "Ensure that the --make-iptables-util-chains argument is set to true"
  * (3.2.7 in v1.0.1–v1.2.0, 3.2.6 in v1.5.0–v1.8.0; Level 1, Worker Node). The control text and
- * remediation follow the CIS benchmark's; the per-node-type remediation follows where each EKS node
- * type keeps its kubelet settings (awslabs/amazon-eks-ami templates/al2 and nodeadm, the Bottlerocket
- * kubelet-config template).
+ * remediation are taken from CIS Amazon EKS Benchmark v1.8.0, recommendation 3.2.6; the
+ * per-node-type remediation follows where each EKS node type keeps its kubelet settings
+ * (awslabs/amazon-eks-ami templates and nodeadm; bottlerocket-os/bottlerocket-core-kit
+ * packages/kubernetes-1.31).
  */
 import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
 import { ComplianceStatus, defineControl, RESTART_KUBELET as RESTART } from './control.ts';

@@ -124,7 +124,7 @@ describe('Pacer', () => {
     expect(clock.slept).toEqual([]);
   });
 
-  it('paces GetFindings and the imports by default at the published figures (facts B1)', () => {
+  it('paces GetFindings and the imports by default at the published figures (Security Hub quotas)', () => {
     expect(new Pacer(1, fakeClock()).limitOf('GetFindings')).toEqual({ ratePerSecond: 3, burst: 6 });
     expect(new Pacer(1, fakeClock()).limitOf('BatchImportFindings')).toEqual({
       ratePerSecond: 10,

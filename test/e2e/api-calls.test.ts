@@ -38,9 +38,9 @@ function reachPlan() {
   const linux = nodes.filter((n) => n.provisioner !== 'auto-mode' && n.os !== 'windows');
   const candidates = linux.filter((n) => n.ssm !== 'connection-lost');
   const unmanaged = candidates.filter((n) => n.ssm === 'unmanaged').length;
-  // Managed-node-group, Karpenter and self-managed nodes all carry kubernetes.io/cluster/<name> (facts
-  // C1, as the simulated fleet tags them): one SendCommand with that tag key reaches the cluster, and
-  // SSM resolves it to every managed instance carrying it (Windows and offline ones included).
+  // Managed-node-group, Karpenter and self-managed nodes all carry kubernetes.io/cluster/<name> (as
+  // the simulated fleet tags them, see provisionerTags): one SendCommand with that tag key reaches the
+  // cluster, and SSM resolves it to every managed instance carrying it (Windows and offline ones included).
   const resolved = nodes.filter((n) => n.provisioner !== 'auto-mode' && n.ssm !== 'unmanaged');
   expect(candidates.length).toBeGreaterThan(50);
   return {

@@ -1,5 +1,5 @@
 /**
- * Regression guard for API calls (issue 5 §3): a scheduled scan of a 1,000-node synthetic fleet in 2
+ * Regression guard for API calls: a scheduled scan of a 1,000-node synthetic fleet in 2
  * clusters with the deployed configuration (both clusters scanned side by side in the scheduled
  * invocation) through the real handler code and SDK against the emulator. Counts are
  * deterministic (pages, chunks, fleet composition), so they are asserted per operation; wall time
@@ -59,7 +59,7 @@ function plan(cluster: string) {
   );
   const unmanaged = candidates.filter((n) => n.ssm === 'unmanaged').length;
   // Managed-node-group, Karpenter and self-managed nodes all carry kubernetes.io/cluster/<name> (as the
-  // simulated fleet tags them, facts C1), so one SendCommand with that tag key reaches the whole
+  // simulated fleet tags them, see provisionerTags), so one SendCommand with that tag key reaches the whole
   // cluster; SSM resolves it to every managed instance carrying it (Windows and offline ones too).
   const resolved = nodes.filter((n) => n.provisioner !== 'auto-mode' && n.ssm !== 'unmanaged').length;
   return {

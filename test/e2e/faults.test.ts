@@ -1,6 +1,6 @@
 /**
  * Every injected fault ends with no finding lost or duplicated and the failure visible in the
- * summary (issue 3 §8). Single-cluster scans of "legacy-al2" (10 nodes: passing, FAILED by flag,
+ * summary. Single-cluster scans of "legacy-al2" (10 nodes: passing, FAILED by flag,
  * WARNING, unmanaged, offline).
  */
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * End to end on the emulator, through the real SDK clients and the real collector (issue 3 §8):
+ * End to end on the emulator, through the real SDK clients and the real collector:
  * full scan, re-scan, fleet changes, fan-out, vanished cluster, on-demand scan of two instances.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -51,7 +51,7 @@ describe('scanner function', () => {
     expect(fn).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 
-  it('gets the configuration contract of BRIEF.md through its environment', () => {
+  it('gets its configuration contract through its environment', () => {
     const fn = props(only(base.template.findResources('AWS::Lambda::Function')));
     expect((fn.Environment as Json).Variables).toEqual({
       KUBELET_AUDIT_DOCUMENT_NAME: { Ref: DOCUMENT },

@@ -1,4 +1,8 @@
-/** systemd units as the EKS AMIs install them (aws-platform-facts.md §E1, §E2). */
+/**
+ * systemd units as the EKS AMIs install them (awslabs/amazon-eks-ami
+ * templates/al2/runtime/kubelet-containerd.service,
+ * templates/al2023/runtime/rootfs/etc/systemd/system/kubelet.service).
+ */
 export const AL2_UNIT = `[Unit]
 Description=Kubernetes Kubelet
 After=containerd.service

@@ -19,7 +19,8 @@ export const SAMPLE_TREES = {
   al2FlagFalse: { preset: 'al2-flag-false' },
   al2023DropInFalse: { preset: 'al2023-dropin-false' },
   al2023FlagFalse: { preset: 'al2023-flag-false' },
-  // A quoted "false" is a type error for the kubelet's *bool: it could not load this file (facts D6).
+  // A quoted "false" is a type error for the kubelet's *bool: it could not load this file
+  // (kubernetes/kubernetes pkg/kubelet/kubeletconfig/util/codec/codec.go).
   al2UnloadableConfig: { preset: 'al2', options: { configMakeIptables: '"false"' } },
 } as const satisfies Record<string, NodeTreeRef>;
 

@@ -1,8 +1,8 @@
 /**
  * The simulated EKS fleet: clusters and the EC2 instances that are their worker nodes, tagged the
- * way each provisioner tags them (facts C1), with the SSM state of each node and the simulated node
- * filesystem (a test/sim/node-tree.ts preset) its command runs against. Indexed so the emulator
- * never scans the whole fleet per request. Sample and synthetic fleets are in fleet-samples.ts.
+ * way each provisioner tags them (see provisionerTags), with the SSM state of each node and the simulated
+ * node filesystem (a test/sim/node-tree.ts preset) its command runs against. Indexed so the emulator never
+ * scans the whole fleet per request. Sample and synthetic fleets are in fleet-samples.ts.
  */
 import type { NodePresetName, PresetOptions } from './node-tree.ts';
 
@@ -49,7 +49,10 @@ export interface SimNodeInput {
   /** Node group (managed), node pool (Karpenter / Auto Mode) or ASG name (self-managed). */
   group?: string;
   os: NodeOs;
-  /** Default: online, except Auto Mode nodes (never SSM-managed: facts C1). */
+  /**
+   * Default: online, except Auto Mode nodes (never SSM-managed:
+   * https://docs.aws.amazon.com/eks/latest/userguide/automode.html).
+   */
   ssm?: SsmState;
   /** Default: the OS's stock preset; Windows has none (the Linux document skips it). */
   tree?: NodeTreeRef | null;
@@ -88,8 +91,8 @@ export interface SimNode {
 const STOCK_TREE: Record<NodeOs, NodeTreeRef | null> = {
   al2: { preset: 'al2' },
   al2023: { preset: 'al2023' },
-  // The SSM agent of Bottlerocket runs in the control container (facts E3): that is what the
-  // collector sees by default.
+  // The SSM agent of Bottlerocket runs in the control container (bottlerocket-os/bottlerocket README.md,
+  // "Control container"): that is what the collector sees by default.
   bottlerocket: { preset: 'bottlerocket-control-container' },
   windows: null,
 };
@@ -105,7 +108,12 @@ const IMAGE_IDS: Record<NodeOs, string> = {
   windows: 'ami-0a1b2c3d4e5f60004',
 };
 
-/** Tags EC2 shows on the instance, per provisioner (facts C1). */
+/**
+ * Tags EC2 shows on the instance, per provisioner: managed node groups (eksctl-io/eksctl#2607),
+ * self-managed (https://docs.aws.amazon.com/eks/latest/userguide/worker.html), Karpenter
+ * (aws/karpenter-provider-aws pkg/apis/v1/labels.go), Auto Mode
+ * (https://docs.aws.amazon.com/eks/latest/userguide/auto-troubleshoot.html).
+ */
 export function provisionerTags(
   cluster: string,
   provisioner: Provisioner,

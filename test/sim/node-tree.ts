@@ -5,7 +5,7 @@
  * The collector reads the host only through files, so a node is: /proc/<pid>/{cmdline,status,
  * cgroup,stat} as plain files, /proc/<pid>/cwd as a symlink whose target is the host path, /proc/uptime,
  * and the config, unit and environment files the node's AMI would have. File contents below are taken
- * from the AMI sources (see aws-platform-facts.md §E): awslabs/amazon-eks-ami `templates/al2/runtime/*`
+ * from the AMI sources: awslabs/amazon-eks-ami `templates/al2/runtime/*`
  * (AL2, read at 0ab84280), `templates/al2023/runtime/rootfs/etc/systemd/system/kubelet.service` and
  * `nodeadm/internal/kubelet/{config,environment}.go` (AL2023), bottlerocket-os/bottlerocket-core-kit
  * `packages/kubernetes-1.31/kubelet-config` rendered with typical EKS settings (Bottlerocket), and the
@@ -276,8 +276,9 @@ export function fakeKubeletBinary(version: string): SimEntry {
 
 /**
  * The kubelet binary, its kubeconfig and the cluster CA file as the AMI installs them (paths and
- * modes: cis-eks-worker-controls §1). Their contents are placeholders that must never reach the
- * evidence (the collector sends only their metadata).
+ * modes: awslabs/amazon-eks-ami nodeadm/internal/kubelet/kubeconfig.go, bottlerocket-os/bottlerocket
+ * sources/shared-defaults/kubernetes-services.toml). Their contents are placeholders that must never reach
+ * the evidence (the collector sends only their metadata).
  */
 function kubeletHostFiles(o: {
   version: string;

@@ -14,7 +14,8 @@
  *   (each query returns a part, so more pages is possible, fewer is not);
  * - per cluster: DescribeCluster; DescribeInstanceInformation:
  *   one listing of the account's managed instances that are not online, 50 a page (each cluster runs in
- *   its own invocation; SSM cannot filter by tag and ping status together, facts A8), made once by
+ *   its own invocation; SSM cannot filter by tag and ping status together: SSM API reference,
+ *   DescribeInstanceInformation), made once by
  *   the fan-out and handed to every cluster, or (one cluster) a lookup of the candidates by id, 50 a
  *   page, whichever is fewer. Finding unmanaged nodes costs more than that (a per-id lookup), but no
  *   fixed amount, so the floor leaves it out: it is a lower bound, not a plan. SendCommand: one per

@@ -1,8 +1,9 @@
 /**
- * ASFF checks Security Hub applies per finding in BatchImportFindings (facts B2). A finding that
- * fails goes to FailedFindings with ErrorCode "InvalidInput" and a message in the style Security
- * Hub uses ("Finding does not adhere to Amazon Finding Format. data.Title should NOT be longer
- * than 256 characters.").
+ * ASFF checks Security Hub applies per finding in BatchImportFindings (Security Hub API reference,
+ * AwsSecurityFinding;
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html). A finding that
+ * fails goes to FailedFindings with ErrorCode "InvalidInput" and a message in the style Security Hub uses
+ * ("Finding does not adhere to Amazon Finding Format. data.Title should NOT be longer than 256 characters.").
  */
 export const ASFF_LIMITS = {
   id: 512,
@@ -37,7 +38,7 @@ const COMPLIANCE = new Set(['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']);
 const RECORD_STATES = new Set(['ACTIVE', 'ARCHIVED']);
 export const WORKFLOW_STATUSES = new Set(['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']);
 const PARTITIONS = new Set(['aws', 'aws-cn', 'aws-us-gov', 'aws-us-iso', 'aws-us-iso-b', 'AzureCloud']);
-/** The CloudFormation DateFilter pattern for RFC 3339 timestamps (facts B2). */
+/** The CloudFormation DateFilter pattern for RFC 3339 timestamps (Security Hub API reference, DateFilter). */
 export const RFC3339 =
   /^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$/;
 export const PRODUCT_ARN = /^arn:[a-z-]+:securityhub:[a-z0-9-]+:(\d{12})?:product\/[^/]+\/[^/]+$/;
@@ -195,7 +196,7 @@ function validateSeverity(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** Deprecated Normalized → Label mapping (facts B2). */
+/** Deprecated Normalized → Label mapping (Security Hub API reference, Severity). */
 export function labelFromNormalized(n: number): string {
   if (n === 0) return 'INFORMATIONAL';
   if (n < 40) return 'LOW';

@@ -1,7 +1,7 @@
 /**
  * Amazon EC2 DescribeInstances (query protocol in, XML out) over the fleet, with the filters the
  * scanner uses answered from the fleet's tag index, paging by instances (MaxResults 5..1000), and
- * EKS Auto Mode instances hidden unless IncludeManagedResources=true (facts C1).
+ * EKS Auto Mode instances hidden unless IncludeManagedResources=true (EC2 API reference, DescribeInstances).
  *
  * Refused as EC2 refuses it: more than 200 filter values in one call (FilterLimitExceeded, counted
  * over all the call's filters; see EC2_FILTER_VALUE_LIMIT). EC2 may answer a page with fewer

@@ -1,8 +1,6 @@
 /**
  * What the emulator enforces of SSM Run Command, each limit and error stated once through the real SDK
  * v3 client, with its source (FIDELITY.md lists them with what remains unverified).
- * "facts Ax" = /work/shared/reference/aws-platform-facts.md section A (botocore ssm service-2.json, the
- * SSM User Guide, the Service Authorization Reference, amazon-ssm-agent).
  */
 import {
   type CommandInvocation,
@@ -69,7 +67,7 @@ async function invocations(commandId: string): Promise<CommandInvocation[]> {
   return out.CommandInvocations ?? [];
 }
 
-describe('SendCommand request limits (botocore ssm SendCommandRequest, facts A1)', () => {
+describe('SendCommand request limits (SSM API reference, SendCommand)', () => {
   it('InstanceIds ≤ 50, Targets ≤ 5 keys of ≤ 50 values, TimeoutSeconds 30..2592000, rate-control patterns', async () => {
     await start();
     const ids = Array.from({ length: 51 }, (_, i) => `i-${String(i).padStart(17, '0')}`);
@@ -106,7 +104,7 @@ describe('SendCommand request limits (botocore ssm SendCommandRequest, facts A1)
   });
 });
 
-describe('IAM: ssm:SendCommand with ssm:resourceTag conditions (Service Authorization Reference, facts A10)', () => {
+describe('IAM: ssm:SendCommand with ssm:resourceTag conditions (Service Authorization Reference)', () => {
   const noAllowList = { runCommand: { sendCommandPolicy: sendCommandTagConditions() } };
 
   it('by InstanceIds: one instance no statement allows denies the whole call (AccessDeniedException)', async () => {
@@ -142,7 +140,7 @@ describe('IAM: ssm:SendCommand with ssm:resourceTag conditions (Service Authoriz
   });
 });
 
-describe('a node whose agent went offline after it was listed (GetCommandInvocation StatusDetails, facts A3/A4)', () => {
+describe('a node whose agent went offline after it was listed (SSM API, GetCommandInvocation)', () => {
   it('is accepted; Pending until delivery + execution timeout, then TimedOut / DeliveryTimedOut', async () => {
     const e = await start();
     const [online, goesOffline] = nodesOf(e, 'legacy-al2', 'ng-al2');
@@ -177,7 +175,7 @@ describe('a node whose agent went offline after it was listed (GetCommandInvocat
   });
 });
 
-describe('rate control (SSM User Guide "Using rate controls", facts A2)', () => {
+describe('rate control (SSM User Guide, send-commands-multiple "Using rate controls")', () => {
   it('sends to one node, then two, then four … up to MaxConcurrency: invocations start in waves', async () => {
     const e = await start({ pickupDelay: fixed(1_000), executionTime: fixed(500) });
     // prod-eu's managed node groups: 9 online Linux nodes, one command by tag.
@@ -221,7 +219,7 @@ describe('rate control (SSM User Guide "Using rate controls", facts A2)', () => 
   });
 });
 
-describe('Target keys (SDK Target doc: tag:<key>, tag-key, InstanceIds; facts A1)', () => {
+describe('Target keys (SSM API reference, Target: tag:<key>, tag-key, InstanceIds)', () => {
   it('a Region that refuses tag-key (emulator option) answers with the configured error; tag:<key> still works', async () => {
     await start({ runCommand: { refuseTagKeyTargets: 'ValidationException' } });
     await expect(

@@ -3,7 +3,7 @@
  * StringFilter / MapFilter): for one attribute, positive comparisons (EQUALS, PREFIX) are ORed and
  * negative ones (NOT_EQUALS, PREFIX_NOT_EQUALS) ANDed; positives are applied first, then negatives
  * exclude; EQUALS together with a NOT_EQUALS / PREFIX_NOT_EQUALS on the same attribute is an error.
- * Attributes are ANDed. At most 10 attributes × 20 values (facts B4).
+ * Attributes are ANDed. At most 10 attributes × 20 values (Security Hub API reference, GetFindings).
  *
  * CONTAINS and NOT_CONTAINS are in the Comparison enum but, per the StringFilter.Comparison doc in
  * the securityhub API model, only automation rules take them, and CONTAINS_WORD only the V2 finding

@@ -1,5 +1,6 @@
 /**
- * The Security Hub CSPM finding store, with the update rules of BatchImportFindings (facts B3):
+ * The Security Hub CSPM finding store, with the update rules of BatchImportFindings
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html):
  * upsert by (ProductArn, Id); an UpdatedAt equal to or earlier than the stored one is ignored (and
  * still counts as a success); Workflow, Note, UserDefinedFields and VerificationState cannot be
  * changed by import after creation; Workflow NOTIFIED/RESOLVED resets to NEW on ARCHIVED→ACTIVE and
@@ -152,9 +153,9 @@ export class FindingsStore {
 }
 
 /**
- * FindingProviderFields vs top-level (facts B3): a new finding takes FPF for both when FPF is
- * given; otherwise the top-level value feeds FPF. On update, top-level changes only where the
- * customer has not modified it.
+ * FindingProviderFields vs top-level (Security Hub User Guide, finding-update-batchimportfindings): a new
+ * finding takes FPF for both when FPF is given; otherwise the top-level value feeds FPF. On update, top-level
+ * changes only where the customer has not modified it.
  */
 function applyProviderFields(
   target: Json,
@@ -179,7 +180,11 @@ function applyProviderFields(
   target.FindingProviderFields = fpf;
 }
 
-/** Automatic NOTIFIED/RESOLVED → NEW (facts B3; SUPPRESSED is left alone). */
+/**
+ * Automatic NOTIFIED/RESOLVED → NEW
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-workflow-status.html; SUPPRESSED is left
+ * alone).
+ */
 function resetWorkflow(previous: Json, next: Json): void {
   const status = (next.Workflow as Json | undefined)?.Status;
   if (status !== 'NOTIFIED' && status !== 'RESOLVED') return;

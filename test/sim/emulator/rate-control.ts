@@ -2,14 +2,15 @@
  * How SSM releases one command to its targets (pure; the emulator's CommandStore and the bench floor
  * both schedule with it, so the floor assumes exactly the ramp the emulator imposes).
  *
- * SSM User Guide, "Using rate controls" (send-commands-multiple.md, facts A2): "The queueing system
- * delivers the command to a single node and waits until the system acknowledges the initial invocation
- * before sending the command to two more nodes. The system exponentially sends commands to more nodes
- * until the system meets the value of max-concurrency." Modelled as waves of 1, 2, 4, 8 … targets in
- * the command's target order: a wave is sent once every invocation of the previous wave was
- * acknowledged (the agent picked it up: the invocation started), and the waves stop gating once as many
- * targets as MaxConcurrency were sent; from then on a target is sent as soon as fewer than
- * MaxConcurrency invocations are in flight. The ramp applies to every command, tag-targeted or by ids.
+ * SSM User Guide, "Using rate controls"
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/send-commands-multiple.html): "The queueing
+ * system delivers the command to a single node and waits until the system acknowledges the initial invocation
+ * before sending the command to two more nodes. The system exponentially sends commands to more nodes until
+ * the system meets the value of max-concurrency." Modelled as waves of 1, 2, 4, 8 … targets in the command's
+ * target order: a wave is sent once every invocation of the previous wave was acknowledged (the agent picked
+ * it up: the invocation started), and the waves stop gating once as many targets as MaxConcurrency were sent;
+ * from then on a target is sent as soon as fewer than MaxConcurrency invocations are in flight. The ramp
+ * applies to every command, tag-targeted or by ids.
  *
  * Not verified (stricter or simplest reading chosen): what "acknowledges" means exactly (taken as the
  * agent's pickup, not SSM's own receipt of the send), and how an invocation that is never picked up

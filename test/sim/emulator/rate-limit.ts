@@ -13,11 +13,11 @@ export interface RateLimit {
 /**
  * Defaults. Published values where AWS publishes them; otherwise conservative guesses, chosen so a
  * scanner that stays under them will also stay under the real (unpublished, usually higher) limits.
- * - Security Hub CSPM: sh-ug `securityhub_limits.md` (BatchImportFindings 10/30, GetFindings 3/6,
- *   BatchUpdateFindings 10/30, others 10/30) — facts B1.
+ * - Security Hub CSPM: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub_limits.html
+ *   (BatchImportFindings 10/30, GetFindings 3/6, BatchUpdateFindings 10/30, others 10/30).
  * - EC2 DescribeInstances: EC2 API "Request throttling" page, non-mutating actions bucket 100,
  *   refill 20/s (docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
- * - SSM and EKS: no per-API rate is published (facts A7); 10/s burst 20 assumed.
+ * - SSM and EKS: no per-API rate is published; 10/s burst 20 assumed.
  * - EventBridge PutEvents: published quota is thousands per second per Region (Region-dependent);
  *   400/s burst 400 assumed, far below any Region's quota.
  */

@@ -1,7 +1,9 @@
 /**
  * AWS Security Hub CSPM (restJson1): BatchImportFindings, GetFindings, BatchUpdateFindings over a
  * FindingsStore, with per-finding ASFF validation (partial success: HTTP 200 with FailedFindings),
- * request-level limits, and the caller-account rule for the default product ARN (facts B1, B2, B4).
+ * request-level limits, and the caller-account rule for the default product ARN (Security Hub API
+ * reference: BatchImportFindings, AwsSecurityFinding, GetFindings;
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub_limits.html).
  */
 
 import { validateFinding, WORKFLOW_STATUSES } from './asff-validation.ts';

@@ -5,13 +5,14 @@
  *
  * - By InstanceIds: IAM authorises the request once per resource, the document and every instance ARN
  *   (Service Authorization Reference for Systems Manager: SendCommand resource types document*,
- *   instance; condition key ssm:resourceTag/${TagKey}, facts A10). One instance that no statement
- *   allows denies the whole request: AccessDeniedException, nothing is sent (IAM's evaluation logic: a
- *   request is allowed only if every resource it names is).
+ *   instance; condition key ssm:resourceTag/${TagKey};
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html). One
+ *   instance that no statement allows denies the whole request: AccessDeniedException, nothing is sent (IAM's
+ *   evaluation logic: a request is allowed only if every resource it names is).
  * - By Targets: the call names no instance, so it is authorised on the document alone; SSM checks each
  *   resolved instance when it sends, and an instance the caller may not reach ends with StatusDetails
  *   "AccessDenied" (GetCommandInvocation StatusDetails doc: "Access Denied … doesn't count against
- *   MaxErrors", facts A4/A10).
+ *   MaxErrors").
  *
  * Not verified: IAM tag conditions on an instance id that EC2 does not know. The emulator answers
  * InvalidInstanceId for those (the scanner never sends one: its ids come from DescribeInstances).

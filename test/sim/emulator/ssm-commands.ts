@@ -1,9 +1,9 @@
 /**
  * Run Command state: commands, their per-node invocations, and how each invocation moves over
  * simulated time: Pending → InProgress → Success / Failed / TimedOut / Cancelled, with the
- * StatusDetails AWS reports (facts A4). State is computed when read, from a schedule fixed at
- * SendCommand (pickup delay, the rate-control ramp up to MaxConcurrency, execution time) plus the collector's real
- * result, so no timers run per node.
+ * StatusDetails AWS reports (SSM API reference, GetCommandInvocation). State is computed when read, from a
+ * schedule fixed at SendCommand (pickup delay, the rate-control ramp up to MaxConcurrency, execution time)
+ * plus the collector's real result, so no timers run per node.
  */
 import type { Fleet, SimNode } from '../fleet.ts';
 import type { SimClock } from './clock.ts';
@@ -21,7 +21,10 @@ export interface SimDocument {
   stepName: string;
   /** Platforms the step's precondition admits; others skip the step and report Success. */
   platformTypes: readonly ('Linux' | 'Windows' | 'MacOS')[];
-  /** The step's timeoutSeconds (agent clamps to 5..172800, default 3600: facts A3). */
+  /**
+   * The step's timeoutSeconds (agent clamps to 5..172800, default 3600: aws/amazon-ssm-agent
+   * agent/plugins/pluginutil/pluginutil.go).
+   */
   executionTimeoutSeconds: number;
   /** Declared parameter names; SendCommand with another name fails InvalidParameters. */
   parameters?: readonly string[];
@@ -37,7 +40,7 @@ export interface SimDocument {
  * run: the collector runs; skip: the step's precondition skips it (Success); never: not picked up
  * (offline agent), Pending until the command expires, then DeliveryTimedOut; undeliverable: SSM gives
  * up on delivery (Failed, Undeliverable); denied: a target the caller may not send to (Failed,
- * AccessDenied: facts A4/A10).
+ * AccessDenied: SSM API reference, GetCommandInvocation StatusDetails).
  */
 export type InvocationKind = 'run' | 'skip' | 'never' | 'undeliverable' | 'denied';
 
@@ -115,8 +118,8 @@ export interface CommandStoreDeps {
    * sent): "delivery-timeout" (default, the longer wait) leaves its invocation Pending until the command
    * expires (delivery + execution timeout) and then DeliveryTimedOut; "undeliverable" ends it Failed
    * with StatusDetails Undeliverable once SSM tried to deliver. Both are documented outcomes
-   * (GetCommandInvocation StatusDetails, facts A4); which one AWS picks for a ConnectionLost agent is
-   * not documented.
+   * (SSM API reference, GetCommandInvocation StatusDetails); which one AWS picks for a ConnectionLost agent
+   * is not documented.
    */
   offlineDelivery?: 'delivery-timeout' | 'undeliverable';
 }
@@ -127,7 +130,10 @@ export function resolveRate(value: string, targets: number, minimum: number): nu
   return Math.max(minimum, n);
 }
 
-/** When the command expires: delivery timeout + the document's execution timeout (facts A3). */
+/**
+ * When the command expires: delivery timeout + the document's execution timeout
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html).
+ */
 export function expiresAtMs(command: Command): number {
   return command.requestedMs + (command.timeoutSeconds + command.document.executionTimeoutSeconds) * 1000;
 }
@@ -313,8 +319,8 @@ export class CommandStore {
     }
     if (invocation.kind === 'never') {
       // The command expires after its delivery timeout PLUS the document's execution timeout (SSM User
-      // Guide "Understanding command timeout values", facts A3; Command.ExpiresAfter); then every
-      // invocation still Pending becomes DeliveryTimedOut.
+      // Guide, https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html;
+      // Command.ExpiresAfter); then every invocation still Pending becomes DeliveryTimedOut.
       return now < expiresAtMs(command)
         ? { ...base, status: 'Pending', statusDetails: 'Pending' }
         : { ...base, status: 'TimedOut', statusDetails: 'DeliveryTimedOut', finished: true };
@@ -363,7 +369,7 @@ export class CommandStore {
   /**
    * The parent command's status. Assumption (not verified against AWS): a finished command with
    * non-Success invocations that stay within MaxErrors reports Status "Failed" with StatusDetails
-   * "Incomplete"; Undeliverable ones do not count either way (facts A4).
+   * "Incomplete"; Undeliverable ones do not count either way (SSM API reference, Command StatusDetails).
    */
   commandView(command: Command, now = this.deps.clock.now()): CommandView {
     const views = [...this.views(command, now).values()];
@@ -378,7 +384,8 @@ export class CommandStore {
       errorCount,
       deliveryTimedOutCount,
     };
-    // A Targets command that selected no managed instance (facts A4 "No Instances In Tag").
+    // A Targets command that selected no managed instance (SSM API reference, Command StatusDetails "No
+    // Instances In Tag").
     if (views.length === 0) return { ...counts, status: 'Failed', statusDetails: 'NoInstancesInTag' };
     if (completed.length < views.length) {
       const anyStarted = views.some((v) => v.started || v.finished);

@@ -1,5 +1,6 @@
 /**
- * SSM DescribeInstanceInformation: SSM-managed, running nodes, filtered and paged (facts A8).
+ * SSM DescribeInstanceInformation: SSM-managed, running nodes, filtered and paged (SSM API reference,
+ * DescribeInstanceInformation).
  *
  * Refused as SSM refuses it:
  * - more than one value for ResourceType: InvalidInstanceInformationFilterValue "ResourceType filter

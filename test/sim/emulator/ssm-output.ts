@@ -1,5 +1,6 @@
 /**
- * How SSM shapes a command's output, reproduced byte for byte from the SSM agent (facts A5):
+ * How SSM shapes a command's output, reproduced byte for byte from the SSM agent (aws/amazon-ssm-agent
+ * agent/framework/processor/executer/iohandler/iohandler.go):
  * - ListCommandInvocations(Details) `CommandPlugins[].Output`: stdout and stderr joined and cut to
  *   2,500 bytes by the agent's `TruncateOutput` (ssm-agent iohandler.go), with
  *   "\n---Output truncated---" / "\n---Error truncated----" markers.
@@ -51,7 +52,8 @@ export function contentPrefix(input: string, max: number): string {
 
 /**
  * What a Windows node's agent reports for a Linux-only schema 2.2 step: the step is skipped, and a
- * skip is a form of success (ssm-agent runpluginutil.go / contracts aggregator.go; facts A4).
+ * skip is a form of success (aws/amazon-ssm-agent agent/framework/runpluginutil/runpluginutil.go,
+ * agent/contracts/aggregator.go).
  */
 export function preconditionSkipOutput(stepName: string, platform: string): string {
   return `Step execution skipped due to unsatisfied preconditions: '"StringEquals": [platformType, ${platform}]'. Step name: ${stepName}`;

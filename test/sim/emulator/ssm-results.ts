@@ -1,6 +1,7 @@
 /**
  * Reading Run Command results: ListCommands, ListCommandInvocations (Details: Output cut at 2,500
- * bytes) and GetCommandInvocation (24,000 / 8,000), paged and filtered as the API model says (facts A5).
+ * bytes) and GetCommandInvocation (24,000 / 8,000), paged and filtered as the API model says
+ * (SSM API reference, ListCommandInvocations and GetCommandInvocation).
  */
 import { AwsError, decodeToken, encodeToken } from './protocols.ts';
 import type { ServiceResult } from './service.ts';

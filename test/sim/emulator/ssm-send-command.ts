@@ -1,4 +1,7 @@
-/** SSM SendCommand: the request limits and errors of the API model (facts A1), then CommandStore.send. */
+/**
+ * SSM SendCommand: the request limits and errors of the API model (SSM API reference, SendCommand), then
+ * CommandStore.send.
+ */
 import type { SimNode } from '../fleet.ts';
 import { AwsError } from './protocols.ts';
 import type { ServiceResult } from './service.ts';
@@ -85,7 +88,7 @@ export function sendCommand(deps: SsmDeps, input: Record<string, unknown>): Serv
 
 const TARGET_KEY = /^(tag:.{1,128}|tag-key|InstanceIds)$/;
 
-/** Targets (facts A1): ≤ 5 keys, ≤ 50 values each; resource-group keys are not emulated. */
+/** Targets (SSM API reference, Target): ≤ 5 keys, ≤ 50 values each; resource-group keys are not emulated. */
 function validateTargets(targets: { Key?: string; Values?: string[] }[], refuseTagKey?: string): void {
   if (!Array.isArray(targets) || targets.length === 0 || targets.length > 5)
     throw validation(
@@ -148,15 +151,16 @@ function nodesByIds(deps: SsmDeps, instanceIds: string[]): SimNode[] {
   const invalid: string[] = [];
   for (const id of instanceIds) {
     const node = INSTANCE_ID.test(id) ? fleet.get(id) : undefined;
-    // InvalidInstanceId causes (facts A1): not registered with SSM, or the instance not running. A
-    // registered node whose agent went ConnectionLost since the caller listed it is accepted: its
-    // invocation waits for delivery until the command expires (DeliveryTimedOut) or ends Undeliverable
-    // (CommandStore offlineDelivery), like a tag-targeted offline node. The model also names "agent not
-    // running" as a cause, but SSM only learns that from missed pings, i.e. ConnectionLost later on.
+    // InvalidInstanceId causes (SSM API reference, SendCommand errors): not registered with SSM, or the
+    // instance not running. A registered node whose agent went ConnectionLost since the caller listed it is
+    // accepted: its invocation waits for delivery until the command expires (DeliveryTimedOut) or ends
+    // Undeliverable (CommandStore offlineDelivery), like a tag-targeted offline node. The model also names
+    // "agent not running" as a cause, but SSM only learns that from missed pings, i.e. ConnectionLost later
+    // on.
     if (node && fleet.isSsmManaged(node)) nodes.push(node);
     else invalid.push(id);
   }
-  // One such id fails the whole call, and nothing is sent (facts A1).
+  // One such id fails the whole call, and nothing is sent (SSM API reference, SendCommand).
   if (invalid.length > 0) {
     throw new AwsError(
       'InvalidInstanceId',
