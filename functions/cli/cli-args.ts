@@ -1,7 +1,8 @@
 /** Command-line parsing for `kubelet-audit` (node:util parseArgs, strict). */
 import { parseArgs } from 'node:util';
+import { checkControlIds } from './control-selection.ts';
 
-export const COMMANDS = ['collect', 'evaluate', 'scan-local', 'help'] as const;
+export const COMMANDS = ['collect', 'evaluate', 'scan-local', 'controls', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const FORMATS = ['table', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -14,6 +15,8 @@ export interface CliOptions {
   readonly format: Format;
   readonly failOn: FailOn;
   readonly platform?: string;
+  /** --control ids, each one of the catalog's; absent = every control. */
+  readonly controls?: readonly string[];
 }
 
 export const USAGE = `Usage: kubelet-audit <command> [options]
@@ -25,11 +28,13 @@ Commands:
   collect              Run the node collector on this host (honours HOST_ROOT) and print its evidence JSON.
   evaluate <file|->    Evaluate an evidence document from a file or standard input.
   scan-local           collect + evaluate on this host.
+  controls             List the controls this tool checks, with their CIS ids, title and severity.
 
 Options:
   -f, --format <table|json>      Output format (default: table; colours only on a terminal).
       --fail-on <failed|warning> Exit 1 when a result is FAILED (or FAILED/WARNING).
       --platform <name>          Node platform known from elsewhere, e.g. "windows".
+      --control <id>             Only this control (repeatable); \`kubelet-audit controls\` lists the ids.
   -h, --help                     Show this help.
 
 Exit codes: 0 the evaluation ran, 1 --fail-on matched, 2 unusable input or usage error.
@@ -44,6 +49,7 @@ export function parseCli(args: readonly string[]): ParsedCli {
         format: { type: 'string'; short: 'f' };
         'fail-on': { type: 'string' };
         platform: { type: 'string' };
+        control: { type: 'string'; multiple: true };
         help: { type: 'boolean'; short: 'h' };
       };
       allowPositionals: true;
@@ -57,6 +63,7 @@ export function parseCli(args: readonly string[]): ParsedCli {
         format: { type: 'string', short: 'f' },
         'fail-on': { type: 'string' },
         platform: { type: 'string' },
+        control: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -74,10 +81,13 @@ export function parseCli(args: readonly string[]): ParsedCli {
   if (!(FAIL_ON as readonly string[]).includes(failOn)) {
     return { ok: false, error: `unknown --fail-on ${JSON.stringify(failOn)} (use failed or warning)` };
   }
+  const unknownControl = checkControlIds(values.control ?? []);
+  if (unknownControl !== undefined) return { ok: false, error: unknownControl };
   const base = {
     format: format as Format,
     failOn: failOn as FailOn,
     ...(values.platform === undefined ? {} : { platform: values.platform }),
+    ...(values.control === undefined ? {} : { controls: values.control }),
   };
   if (values.help) return { ok: true, options: { command: 'help', ...base } };
   const [command, ...rest] = positionals;

@@ -1,11 +1,13 @@
 /**
- * `kubelet-audit`: collect | evaluate <file|-> | scan-local. Exit codes: 0 the evaluation ran,
+ * `kubelet-audit`: collect | evaluate <file|-> | scan-local | controls. Exit codes: 0 the evaluation ran,
  * 1 --fail-on matched, 2 unusable input or usage error (with a one-line error on stderr).
  */
 import { parseEvidence } from '../collector/evidence.ts';
 import { evaluateEvidence } from '../controls/index.ts';
 import { sanitizeText } from '../text/sanitize.ts';
 import { type CliOptions, parseCli, USAGE } from './cli-args.ts';
+import { selectControls, selectResults } from './control-selection.ts';
+import { renderControls } from './controls-command.ts';
 import { readInput } from './read-input.ts';
 import { toJson, toTable } from './render.ts';
 import { runCollector } from './run-collector.ts';
@@ -38,9 +40,12 @@ function evaluateText(raw: string, options: CliOptions, io: CliIo): number {
     );
     return ExitCode.unusable;
   }
-  const results = evaluateEvidence(
-    parsed.evidence,
-    options.platform === undefined ? undefined : { platform: options.platform },
+  const results = selectResults(
+    evaluateEvidence(
+      parsed.evidence,
+      options.platform === undefined ? undefined : { platform: options.platform },
+    ),
+    options.controls,
   );
   const colour = io.isTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
   io.stdout(options.format === 'json' ? toJson(results) : toTable(parsed.evidence, results, colour));
@@ -59,6 +64,9 @@ export async function main(args: readonly string[], io: CliIo = defaultIo()): Pr
   switch (options.command) {
     case 'help':
       io.stdout(USAGE);
+      return ExitCode.ok;
+    case 'controls':
+      io.stdout(renderControls(selectControls(options.controls), options.format));
       return ExitCode.ok;
     case 'collect': {
       const collected = runCollector(io.env);

@@ -7,9 +7,11 @@
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { PS_EF_HEADER, renderPsLine } from '../collector/ps-line.ts';
 import type { ControlResult } from '../controls/control.ts';
+import { controls } from '../controls/index.ts';
 import { detectNodeType } from '../controls/node-type.ts';
 import { describeProvenance, type Provenance } from '../kubelet/provenance.ts';
 import { sanitizeText as clean } from '../text/sanitize.ts';
+import { cut, pad, TABLE_WIDTH, wrapBlock } from './text-layout.ts';
 
 export interface JsonResult {
   readonly controlId: string;
@@ -57,18 +59,73 @@ function paint(text: string, status: string, colour: boolean): string {
   return colour ? `${COLOURS[status] ?? ''}\x1b[1m${text}\x1b[0m` : text;
 }
 
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line !== '' && line.length + 1 + w.length > width) {
-      lines.push(line);
-      line = w;
-    } else line = line === '' ? w : `${line} ${w}`;
+/** Summary columns before REASON: control id, CIS EKS id, status (NOT_AVAILABLE is the widest). */
+const STATUS_WIDTH = 'NOT_AVAILABLE'.length;
+const CIS_HEADER = 'CIS EKS';
+
+function nodeLines(evidence: EvidenceDocument): string[] {
+  const node = detectNodeType(evidence);
+  const out = wrapBlock(
+    'Node     ',
+    `${clean(evidence.host.hostname ?? '(hostname unknown)')} · ${clean(node.label)} [${clean(node.type)}]`,
+    9,
+  );
+  if (!evidence.host.visible)
+    out.push(
+      ...wrapBlock(
+        'Host     ',
+        `not visible${evidence.host.note ? `: ${clean(evidence.host.note)}` : ''}`,
+        9,
+      ),
+    );
+  if (evidence.kubelets.length === 0) out.push('Kubelet  no host kubelet process found');
+  else {
+    out.push(`Kubelet  ${PS_EF_HEADER}`);
+    for (const k of evidence.kubelets)
+      out.push(...wrapBlock('         ', clean(renderPsLine(k, evidence.host)), 9));
   }
-  if (line !== '') lines.push(line);
-  return lines.map((l) => indent + l).join('\n');
+  return out;
+}
+
+/**
+ * The node × control view: one summary row per control (status and its reason cut to the line), then
+ * each control's full reason, value and deciding layer wrapped below. One row per control rather than
+ * a status matrix because this command sees one node: the row keeps the control's name readable and
+ * still answers "what is wrong" at a glance for a catalog of any size, while nothing is lost — the
+ * details carry every word. Every line fits TABLE_WIDTH whatever the node's text.
+ */
+function summaryLines(results: readonly ControlResult[], colour: boolean): string[] {
+  const cisOf = new Map(controls.map((c) => [c.id, c.cisIds.eks]));
+  const idWidth = Math.max('CONTROL'.length, ...controls.map((c) => c.id.length));
+  const cisWidth = Math.max(CIS_HEADER.length, ...controls.map((c) => c.cisIds.eks.length));
+  const reasonWidth = TABLE_WIDTH - idWidth - cisWidth - STATUS_WIDTH - 6;
+  const out = [
+    `${pad('CONTROL', idWidth)}  ${pad(CIS_HEADER, cisWidth)}  ${pad('STATUS', STATUS_WIDTH)}  REASON`,
+  ];
+  for (const r of results) {
+    const id = pad(cut(clean(r.controlId), idWidth), idWidth);
+    const status = paint(pad(cut(clean(r.status), STATUS_WIDTH), STATUS_WIDTH), r.status, colour);
+    out.push(
+      `${id}  ${pad(cisOf.get(r.controlId) ?? '-', cisWidth)}  ${status}  ${cut(clean(r.reason), reasonWidth)}`,
+    );
+  }
+  return out;
+}
+
+function detailLines(r: ControlResult, colour: boolean): string[] {
+  const value = r.effectiveValue === undefined ? 'unknown' : String(r.effectiveValue);
+  const decidedBy = describeProvenance(r.decidedBy);
+  const out = [`${clean(r.controlId)}  ${paint(clean(r.status), r.status, colour)}`];
+  out.push(
+    ...wrapBlock(
+      '    ',
+      `Effective ${clean(value)}${decidedBy ? `, decided by ${clean(decidedBy)}` : ''}.`,
+      4,
+    ),
+  );
+  out.push(...wrapBlock('    ', clean(r.reason), 4));
+  if (r.drift) out.push(...wrapBlock('    ', `Drift: ${clean(r.drift)}`, 4));
+  return out;
 }
 
 export function toTable(
@@ -76,29 +133,7 @@ export function toTable(
   results: readonly ControlResult[],
   colour: boolean,
 ): string {
-  const node = detectNodeType(evidence);
-  const out: string[] = [];
-  out.push(
-    `Node     ${clean(evidence.host.hostname ?? '(hostname unknown)')} · ${clean(node.label)} [${clean(node.type)}]`,
-  );
-  if (!evidence.host.visible)
-    out.push(`Host     not visible${evidence.host.note ? `: ${clean(evidence.host.note)}` : ''}`);
-  if (evidence.kubelets.length === 0) out.push('Kubelet  no host kubelet process found');
-  else {
-    out.push(`Kubelet  ${PS_EF_HEADER}`);
-    for (const k of evidence.kubelets) out.push(`         ${clean(renderPsLine(k, evidence.host))}`);
-  }
-  out.push('');
-  const idWidth = Math.max('CONTROL'.length, ...results.map((r) => clean(r.controlId).length));
-  out.push(`${'CONTROL'.padEnd(idWidth)}  ${'STATUS'.padEnd(13)}  ${'EFFECTIVE'.padEnd(9)}  DECIDED BY`);
-  for (const r of results) {
-    const value = clean(r.effectiveValue === undefined ? '-' : String(r.effectiveValue));
-    const decidedBy = clean(describeProvenance(r.decidedBy) ?? '-');
-    out.push(
-      `${clean(r.controlId).padEnd(idWidth)}  ${paint(clean(r.status).padEnd(13), r.status, colour)}  ${value.padEnd(9)}  ${decidedBy}`,
-    );
-    out.push(wrap(clean(r.reason), 100, '    '));
-    if (r.drift) out.push(wrap(`Drift: ${clean(r.drift)}`, 100, '    '));
-  }
+  const out = [...nodeLines(evidence), '', ...summaryLines(results, colour)];
+  for (const r of results) out.push('', ...detailLines(r, colour));
   return `${out.join('\n')}\n`;
 }

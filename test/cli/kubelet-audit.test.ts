@@ -45,6 +45,16 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: kubelet-audit <command>');
     expect(r.stdout).toContain('scan-local');
+    expect(r.stdout).toContain('controls');
+  });
+
+  it('controls lists the catalog through the real entry point', () => {
+    const r = cli(['controls', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual([
+      'kubelet-make-iptables-util-chains',
+      'kubelet-anonymous-auth',
+    ]);
   });
 
   it('evaluate <file> --format json prints one stable entry per control', () => {
@@ -82,8 +92,9 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(r.stdout).toContain('Node     ip-10-0-0-1');
     expect(r.stdout).toContain('UID          PID    PPID  C STIME TTY          TIME CMD');
     expect(r.stdout).toContain('/usr/bin/kubelet --config');
+    expect(r.stdout).toMatch(/^kubelet-make-iptables-util-chains\s+3\.2\.6\s+FAILED\s+The kubelet does NOT/m);
     expect(r.stdout).toMatch(
-      /kubelet-make-iptables-util-chains\s+FAILED\s+false\s+command-line flag --make-iptables-util-chains=false \(argument 3\)/,
+      /^kubelet-make-iptables-util-chains {2}FAILED\n {4}Effective false, decided by command-line flag --make-iptables-util-chains=false \(argument 3\)\./m,
     );
     expect(r.stdout).not.toContain('\x1b[');
   });
