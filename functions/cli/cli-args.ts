@@ -25,6 +25,10 @@ Commands:
   collect              Run the node collector on this host (honours HOST_ROOT) and print its evidence JSON.
   evaluate <file|->    Evaluate an evidence document from a file or standard input.
   scan-local           collect + evaluate on this host.
+  fleet                With your AWS credentials: which nodes a scan would reach, and why not
+                       (--collect: collect and evaluate them; see kubelet-audit fleet --help).
+  archive              Archive this scanner's findings and clear its state table before teardown
+                       (see kubelet-audit archive --help).
 
 Options:
   -f, --format <table|json>      Output format (default: table; colours only on a terminal).
