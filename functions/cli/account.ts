@@ -25,10 +25,10 @@ export interface AccountIo {
 export const NO_DOCUMENT = `--collect needs --document <name>: the stack's collector document. Find it with
   aws lambda get-function-configuration --function-name <FunctionName from the stack outputs> \\
     --query Environment.Variables.KUBELET_AUDIT_DOCUMENT_NAME --output text
-(FunctionName: aws cloudformation describe-stacks --stack-name EksKubeletAudit --query 'Stacks[0].Outputs').`;
+(FunctionName: aws cloudformation describe-stacks --stack-name EksKubeletAuditStack --query 'Stacks[0].Outputs').`;
 
 export const NO_STATE_TABLE = `archive needs --state-table <name>: the stack output StateTableName, from
-  aws cloudformation describe-stacks --stack-name EksKubeletAudit --query 'Stacks[0].Outputs'`;
+  aws cloudformation describe-stacks --stack-name EksKubeletAuditStack --query 'Stacks[0].Outputs'`;
 
 async function runFleet(options: FleetOptions, io: AccountIo, deps: AccountDeps): Promise<number> {
   if (options.collect && options.document === undefined) {

@@ -152,6 +152,7 @@ describe('fleet', () => {
     expect(sent.flatMap((c) => c.instanceIds).sort()).toEqual(
       [h.fleet.order[0]!.instanceId, h.fleet.order[1]!.instanceId].sort(),
     );
+    expect(new Set(sent.map((c) => c.documentVersion))).toEqual(new Set(['1']));
     const { 'ssm:SendCommand': sends, ...rest } = writes();
     expect(sends).toBeGreaterThan(0);
     expect(rest).toEqual({});
