@@ -80,7 +80,7 @@ function writes(): Record<string, number> {
 async function stateKeys(): Promise<string[]> {
   const { Items } = await deps()
     .clients()
-    .dynamodb.send(new ScanCommand({ TableName: h.config.stateTable }));
+    .dynamodb.send(new ScanCommand({ TableName: h.emulator.stateTable }));
   return (Items ?? []).map((i) => String(i.pk?.S)).sort();
 }
 
@@ -186,7 +186,7 @@ describe('archive', () => {
     expect(await stateKeys()).toEqual(
       expect.arrayContaining(['cluster#c', 'cluster#auto', `node#${h.fleet.order[0]!.instanceId}`]),
     );
-    const { code, stdout } = await run(['archive', '--all', '--yes', '--state-table', h.config.stateTable]);
+    const { code, stdout } = await run(['archive', '--all', '--yes', '--state-table', h.emulator.stateTable]);
     expect(code).toBe(0);
     expect(stdout).toContain(`Archived ${before} findings of every cluster`);
     expect(active(h.emulator)).toEqual([]);
@@ -198,7 +198,7 @@ describe('archive', () => {
   it('--clusters archives only those clusters; declining the question changes nothing', async () => {
     h = await startHarness({ fleet: testFleet() });
     await scanAndAddForeign();
-    const declined = await run(['archive', '--clusters', 'auto', '--state-table', h.config.stateTable]);
+    const declined = await run(['archive', '--clusters', 'auto', '--state-table', h.emulator.stateTable]);
     expect(declined.code).toBe(1);
     expect(active(h.emulator)).toHaveLength(6 * controls.length);
     const { code } = await run([
@@ -207,7 +207,7 @@ describe('archive', () => {
       'auto',
       '--yes',
       '--state-table',
-      h.config.stateTable,
+      h.emulator.stateTable,
     ]);
     expect(code).toBe(0);
     const left = active(h.emulator);
