@@ -36,6 +36,11 @@ export function addStackOutputs(stack: Stack, props: StackOutputsProps): void {
     ['LogGroupName', scanner.logGroup.logGroupName, "The scanner's log group (JSON lines)"],
     ['FailureQueueUrl', scanner.failureQueue.queueUrl, 'Scan requests that failed after all retries'],
     ['StateTableName', scanner.stateTable.table.tableName, 'Cluster leases and node scan times'],
+    [
+      'CollectorDocumentName',
+      scanner.collectorDocument.documentName,
+      'The collector document (kubelet-audit fleet --collect --document <name>)',
+    ],
     ['ScanNowCommand', scanNowCommand(Stack.of(stack).region), 'Starts a scan of every cluster in scope'],
   ];
   if (props.alarmTopic)

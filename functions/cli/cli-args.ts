@@ -29,6 +29,10 @@ Commands:
   evaluate <file|->    Evaluate an evidence document from a file or standard input.
   scan-local           collect + evaluate on this host.
   controls             List the controls this tool checks, with their CIS ids, title and severity.
+  fleet                With your AWS credentials: which nodes a scan would reach, and why not
+                       (--collect: collect and evaluate them; see kubelet-audit fleet --help).
+  archive              Archive this scanner's findings and clear its state table before teardown
+                       (see kubelet-audit archive --help).
 
 Options:
   -f, --format <table|json>      Output format (default: table; colours only on a terminal).

@@ -5,6 +5,9 @@
 import { parseEvidence } from '../collector/evidence.ts';
 import { evaluateEvidence } from '../controls/index.ts';
 import { sanitizeText } from '../text/sanitize.ts';
+import { runAccountCommand } from './account.ts';
+import { isAccountCommand } from './account-args.ts';
+import type { AccountDeps } from './account-deps.ts';
 import { type CliOptions, parseCli, USAGE } from './cli-args.ts';
 import { selectControls, selectResults } from './control-selection.ts';
 import { renderControls } from './controls-command.ts';
@@ -54,7 +57,13 @@ function evaluateText(raw: string, options: CliOptions, io: CliIo): number {
   return results.some((r) => trip.includes(r.status)) ? ExitCode.failOnMatched : ExitCode.ok;
 }
 
-export async function main(args: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(
+  args: readonly string[],
+  io: CliIo = defaultIo(),
+  accountDeps?: AccountDeps,
+): Promise<number> {
+  // fleet and archive parse their own options (account-args.ts).
+  if (isAccountCommand(args.find((a) => !a.startsWith('-')))) return runAccountCommand(args, io, accountDeps);
   const cli = parseCli(args);
   if (!cli.ok) {
     io.stderr(`kubelet-audit: ${cli.error} (see kubelet-audit --help)\n`);

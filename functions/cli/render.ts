@@ -31,7 +31,7 @@ export interface JsonResult {
  */
 const INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-function escapeInvisible(json: string): string {
+export function escapeInvisible(json: string): string {
   return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -212,12 +212,13 @@ describe('new FAILED findings (opt-in)', () => {
 describe('stack outputs', () => {
   const outputs = withTopic.template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
-  it('names the function, log group, failure queue, state table and alarm topic', () => {
+  it('names the function, log group, failure queue, state table, collector document and alarm topic', () => {
     const id = (type: string) => (resources(withTopic.template, type)[0] as [string, Json])[0];
     expect(outputs.FunctionName?.Value).toEqual({ Ref: id('AWS::Lambda::Function') });
     expect(outputs.LogGroupName?.Value).toEqual({ Ref: id('AWS::Logs::LogGroup') });
     expect(outputs.FailureQueueUrl?.Value).toEqual({ Ref: id('AWS::SQS::Queue') });
     expect(outputs.StateTableName?.Value).toEqual({ Ref: id('AWS::DynamoDB::Table') });
+    expect(outputs.CollectorDocumentName?.Value).toEqual({ Ref: id('AWS::SSM::Document') });
     expect(outputs.AlarmTopicArn?.Value).toEqual({ Ref: id('AWS::SNS::Topic') });
     expect(synth().template.toJSON().Outputs).not.toHaveProperty('AlarmTopicArn');
   });

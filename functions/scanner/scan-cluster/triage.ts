@@ -52,7 +52,7 @@ export async function triage(scan: ScanState, inScope: readonly NodeInfo[]): Pro
   return { sendTo, offlineNodes, noCommand };
 }
 
-function noCommandAnswer(node: NodeInfo) {
+export function noCommandAnswer(node: NodeInfo) {
   if (node.operatorManaged) {
     return notAssessedAnswer(
       'AUTO_MODE',
