@@ -11,6 +11,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 
 /** Attribute names of the state table (the stack creates it with `pk` as the partition key). */
@@ -53,32 +54,25 @@ export class ScanLeases {
    */
   async acquireCluster(cluster: string, owner: string, leaseMs: number): Promise<LeaseOutcome> {
     const now = this.options.now().getTime();
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: clusterKey(cluster),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires, #ttl = :ttl',
-          ConditionExpression:
-            '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now) AND ' +
-            '(attribute_not_exists(lastFinishedAt) OR lastFinishedAt <= :cutoff)',
-          ExpressionAttributeNames: { '#ttl': STATE_TTL },
-          ExpressionAttributeValues: {
-            ':owner': { S: owner },
-            ':expires': num(now + leaseMs),
-            ':now': num(now),
-            ':cutoff': num(now - this.options.minIntervalMs),
-            ':ttl': num((now + leaseMs + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
-          },
-        }),
-      );
-      return { acquired: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const why = await this.whyNot(cluster, now);
-      // Free again by the time of the read: another scan just finished (or gave up) in between.
-      return why.acquired ? { acquired: false, reason: SkipReason.RUNNING } : why;
-    }
+    const written = await this.conditionalUpdate({
+      Key: clusterKey(cluster),
+      UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires, #ttl = :ttl',
+      ConditionExpression:
+        '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now) AND ' +
+        '(attribute_not_exists(lastFinishedAt) OR lastFinishedAt <= :cutoff)',
+      ExpressionAttributeNames: { '#ttl': STATE_TTL },
+      ExpressionAttributeValues: {
+        ':owner': { S: owner },
+        ':expires': num(now + leaseMs),
+        ':now': num(now),
+        ':cutoff': num(now - this.options.minIntervalMs),
+        ':ttl': num((now + leaseMs + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
+      },
+    });
+    if (written) return { acquired: true };
+    const why = await this.whyNot(cluster, now);
+    // Free again by the time of the read: another scan just finished (or gave up) in between.
+    return why.acquired ? { acquired: false, reason: SkipReason.RUNNING } : why;
   }
 
   /**
@@ -88,32 +82,23 @@ export class ScanLeases {
    */
   async releaseCluster(cluster: string, owner: string, finished: boolean): Promise<boolean> {
     const now = this.options.now().getTime();
-    try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: clusterKey(cluster),
-          UpdateExpression: finished
-            ? 'SET lastFinishedAt = :now, lastScanId = :owner, #ttl = :ttl REMOVE leaseOwner, leaseExpiresAt'
-            : 'REMOVE leaseOwner, leaseExpiresAt',
-          ConditionExpression: 'leaseOwner = :owner',
-          ...(finished ? { ExpressionAttributeNames: { '#ttl': STATE_TTL } } : {}),
-          ExpressionAttributeValues: {
-            ':owner': { S: owner },
-            ...(finished
-              ? {
-                  ':now': num(now),
-                  ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
-                }
-              : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.conditionalUpdate({
+      Key: clusterKey(cluster),
+      UpdateExpression: finished
+        ? 'SET lastFinishedAt = :now, lastScanId = :owner, #ttl = :ttl REMOVE leaseOwner, leaseExpiresAt'
+        : 'REMOVE leaseOwner, leaseExpiresAt',
+      ConditionExpression: 'leaseOwner = :owner',
+      ...(finished ? { ExpressionAttributeNames: { '#ttl': STATE_TTL } } : {}),
+      ExpressionAttributeValues: {
+        ':owner': { S: owner },
+        ...(finished
+          ? {
+              ':now': num(now),
+              ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
+            }
+          : {}),
+      },
+    });
   }
 
   /**
@@ -130,22 +115,24 @@ export class ScanLeases {
    */
   async claimNode(instanceId: string, owner: string): Promise<boolean> {
     const now = this.options.now().getTime();
+    return this.conditionalUpdate({
+      Key: nodeKey(instanceId),
+      UpdateExpression: 'SET lastScannedAt = :now, lastScanId = :owner, #ttl = :ttl',
+      ConditionExpression: 'attribute_not_exists(lastScannedAt) OR lastScannedAt <= :cutoff',
+      ExpressionAttributeNames: { '#ttl': STATE_TTL },
+      ExpressionAttributeValues: {
+        ':now': num(now),
+        ':owner': { S: owner },
+        ':cutoff': num(now - this.options.minIntervalMs),
+        ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
+      },
+    });
+  }
+
+  /** One conditional write: false when its condition failed, any other error thrown. */
+  private async conditionalUpdate(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
     try {
-      await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: nodeKey(instanceId),
-          UpdateExpression: 'SET lastScannedAt = :now, lastScanId = :owner, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(lastScannedAt) OR lastScannedAt <= :cutoff',
-          ExpressionAttributeNames: { '#ttl': STATE_TTL },
-          ExpressionAttributeValues: {
-            ':now': num(now),
-            ':owner': { S: owner },
-            ':cutoff': num(now - this.options.minIntervalMs),
-            ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
-          },
-        }),
-      );
+      await this.options.client.send(new UpdateItemCommand({ TableName: this.options.table, ...input }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
