@@ -9,12 +9,12 @@ import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../functions/aws/clients.ts';
 import type { AccountDeps } from '../../functions/cli/account-deps.ts';
-import { main } from '../../functions/cli/main.ts';
 import { controls } from '../../functions/controls/index.ts';
 import { active, controlOf, expectedStatus, instanceOf, statusOf } from '../e2e/expectations.ts';
 import { type Harness, scanRequested, startHarness } from '../e2e/harness.ts';
 import { DEFAULT_DOCUMENT, FAKE_CREDENTIALS } from '../sim/emulator/index.ts';
 import { Fleet } from '../sim/fleet.ts';
+import { runMain } from './run-main.ts';
 
 let h: Harness;
 afterEach(() => h?.stop());
@@ -50,19 +50,7 @@ function deps(): AccountDeps {
   };
 }
 
-async function run(args: string[], accountDeps: AccountDeps = deps()) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = {
-    stdout: (t: string) => out.push(t),
-    stderr: (t: string) => err.push(t),
-    stdin: (async function* () {})(),
-    env: {},
-    isTTY: false,
-  };
-  const code = await main(args, io, accountDeps);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[], accountDeps: AccountDeps = deps()) => runMain(args, { accountDeps });
 
 /** Calls by "service:Operation" of the services a preview must never write to. */
 function writes(): Record<string, number> {
