@@ -2,8 +2,7 @@
  * CIS Amazon EKS Benchmark "Ensure that the --eventRecordQPS argument is set to 0 or a level which
  * ensures appropriate event capture" (3.2.7 in v1.5.0–v1.8.0, 3.2.9 in v1.0.1–v1.2.0, where
  * protect-kernel-defaults (3.2.6) and hostname-override (3.2.8) came before it; CIS Kubernetes
- * Benchmark 4.2.8). The legacy number follows the v1.0.1–v1.2.0 list in the shared reference, not a
- * reading of kube-bench cfg/eks-1.0.1/node.yaml itself.
+ * Benchmark 4.2.8), as kube-bench cfg/eks-1.0.1/node.yaml and cfg/eks-1.8.0/node.yaml number it.
  *
  * What the value means (read from the Kubernetes source, not the field documentation):
  * - v1beta1 defaults.go: EventRecordQPS is a *int32 defaulted to 50 when absent; an explicit 0 stays 0.

@@ -1,6 +1,7 @@
 /**
  * CIS Amazon EKS Benchmark "Ensure that the --rotate-certificates argument is not present or is set
- * to true" (3.2.8 in v1.5.0–v1.8.0, 3.2.10 in v1.0.1–v1.2.0; CIS Kubernetes Benchmark 4.2.10). The
+ * to true" (3.2.8 in v1.5.0–v1.8.0; 3.2.10 "is not set to false" in v1.0.1–v1.2.0, kube-bench
+ * cfg/eks-1.0.1/node.yaml; CIS Kubernetes Benchmark 4.2.10). The
  * CIS text names "--RotateCertificate"; the kubelet's flag is --rotate-certificates and its config key
  * rotateCertificates (options.go AddKubeletConfigFlags; a plain bool in v1beta1 that defaults.go leaves
  * false, and applyLegacyDefaults does not touch it, so a kubelet without --config has false too).

@@ -11,6 +11,10 @@
  * from the API server, so the reason states it too. validation.go refuses serverTLSBootstrap: true
  * with the gate off ("serverTLSBootstrap true requires feature gate RotateKubeletServerCertificate"),
  * so that pair is WARNING: a running kubelet cannot have it, like every value the kubelet refuses.
+ * A gate name this scanner does not know needs no check: SetFromMap refuses unknown gates when the
+ * kubelet starts, so a running kubelet knew every gate it was given. kube-bench (cfg/eks-1.8.0 and
+ * cfg/eks-1.0.1 node.yaml, 3.2.9 / 3.2.11) fails a node where the gate is set nowhere; the kubelet runs
+ * with the gate's default (true) there, and the effective value is what is judged here.
  */
 import { KubeletSettings } from '../kubelet/kubelet-settings.ts';
 import { showValue } from '../kubelet/setting-types.ts';
