@@ -99,6 +99,8 @@ export interface Verdict<K extends string = string> {
   /** "The kubelet manages iptables utility chains"; the runner adds what decided the value. */
   readonly reason: string;
   readonly decidedBy: K;
+  /** Facts the verdict used besides the deciding setting (e.g. a second setting's value), string to string. */
+  readonly evidence?: Readonly<Record<string, string>>;
 }
 
 /** A control as data plus one pure judgement over the kubelet settings it declares. */

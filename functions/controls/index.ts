@@ -9,12 +9,21 @@ import { anonymousAuth } from './anonymous-auth.ts';
 import { caseReason } from './applicability.ts';
 import { ComplianceStatus, type Control, type ControlResult, type NotApplicableCase } from './control.ts';
 import { unassessed } from './control-result.ts';
+import { eventQps } from './event-qps.ts';
 import { makeIptablesUtilChains } from './make-iptables-util-chains.ts';
+import { rotateCertificates } from './rotate-certificates.ts';
+import { rotateServerCertificates } from './rotate-server-certificates.ts';
 import { runControl } from './run-control.ts';
 
 // Each control is typed by its own setting names; the catalog holds them as Control<string> (its
 // evaluate only ever receives the settings the control declares, run-control.ts).
-export const controls: readonly Control[] = [makeIptablesUtilChains, anonymousAuth] as readonly Control[];
+export const controls: readonly Control[] = [
+  makeIptablesUtilChains,
+  anonymousAuth,
+  eventQps,
+  rotateCertificates,
+  rotateServerCertificates,
+] as readonly Control[];
 
 export interface NodeFacts {
   readonly platform?: string;

@@ -3,7 +3,7 @@
  * problem), otherwise the control's evaluate, worded with what decided the value it names.
  */
 import type { KubeletProcess } from '../collector/evidence-schema.ts';
-import type { EffectiveSetting } from '../kubelet/effective-config.ts';
+import { type EffectiveSetting, SettingProblemCode } from '../kubelet/effective-config.ts';
 import { showValue } from '../kubelet/setting-types.ts';
 import { ComplianceStatus, type Control, type ControlContext, type ControlResult } from './control.ts';
 
@@ -14,6 +14,11 @@ export interface JudgeInput {
   /** The setting a reason names when no verdict says otherwise. */
   readonly primary: string;
   readonly drift?: string;
+  /**
+   * When the collector cut the kubelet's argv: the same settings judged as if what was collected were
+   * the whole command line (argv-cut.ts). Only ever reported as what is known, never as the verdict.
+   */
+  readonly collected?: Judged;
 }
 
 export type Judged = Omit<ControlResult, 'controlId' | 'evidence'> & {
@@ -33,9 +38,47 @@ function overrideText(setting: EffectiveSetting): string {
   return ` overrides ${earlier}${previous.text}`;
 }
 
+/**
+ * A cut argv: any flag after the cut overrides the files and every earlier flag (pflag, last wins),
+ * so no value and no verdict can be claimed for the process; the reason says what was collected.
+ */
+function cutArgv(input: JudgeInput): Judged {
+  const { kubelet, drift, collected } = input;
+  let known = '';
+  if (collected !== undefined) {
+    known =
+      collected.status === ComplianceStatus.WARNING
+        ? ` What was collected cannot be judged either: ${collected.reason}`
+        : ` What was collected alone would be ${collected.status}: ${collected.reason}`;
+  }
+  const text =
+    `A kubelet is running (PID ${kubelet.pid}) but the collector cut the command line after its first ${kubelet.argv.length} arguments, ` +
+    `so a flag in the part that was cut may override every value read here and the verdict cannot be given.${known}`;
+  return {
+    status: ComplianceStatus.WARNING,
+    reason: drift ? `${text} Drift: ${drift}.` : text,
+    ...(drift ? { drift } : {}),
+    evidence: {
+      problem: SettingProblemCode.argvCut,
+      argvCollected: String(kubelet.argv.length),
+      ...(collected === undefined
+        ? {}
+        : {
+            collectedStatus: collected.status,
+            ...(collected.effectiveValue === undefined
+              ? {}
+              : { collectedValue: String(collected.effectiveValue) }),
+          }),
+    },
+  };
+}
+
 function cannotJudge(input: JudgeInput): Judged | undefined {
   const { kubelet, drift } = input;
-  for (const setting of Object.values(input.settings)) {
+  const settings = Object.values(input.settings);
+  if (settings.some((s) => s.problems.some((p) => p.code === SettingProblemCode.argvCut)))
+    return cutArgv(input);
+  for (const setting of settings) {
     const blocking = setting.problems.find((p) => p.blocking);
     if (blocking === undefined && setting.determined) continue;
     const message = blocking?.message ?? 'its value could not be determined';
@@ -69,6 +112,10 @@ export function judgeSettings(input: JudgeInput): Judged {
     effectiveValue: setting.value,
     ...(setting.decidedBy ? { decidedBy: setting.decidedBy } : {}),
     ...(drift ? { drift } : {}),
-    evidence: { effectiveValue: String(setting.value), decidedBy: setting.decidedByText ?? '' },
+    evidence: {
+      ...verdict.evidence,
+      effectiveValue: String(setting.value),
+      decidedBy: setting.decidedByText ?? '',
+    },
   };
 }

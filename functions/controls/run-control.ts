@@ -13,6 +13,7 @@ import type { KubeletProcess } from '../collector/evidence-schema.ts';
 import { renderPsLine } from '../collector/ps-line.ts';
 import { type EffectiveSetting, effectiveSetting } from '../kubelet/effective-config.ts';
 import { notApplicableCase } from './applicability.ts';
+import { collectedReading } from './argv-cut.ts';
 import { ComplianceStatus, type Control, type ControlResult, type NodeEvaluationInput } from './control.ts';
 import { baseEvidence, clip, clipEvidence, MAX_REASON, unassessed } from './control-result.ts';
 import { driftText } from './drift.ts';
@@ -58,8 +59,16 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
   const evidence = facts(input, kubelet, primary);
   const drift = driftText({ kubelet, evidence: input.evidence, running: primary });
   if (drift) evidence.drift = drift;
+  const collected = collectedReading({ control, evidence: input.evidence, kubelet });
   const judge = (settings: Resolved) =>
-    judgeSettings({ control, kubelet, settings, primary: names[0]!, ...(drift ? { drift } : {}) });
+    judgeSettings({
+      control,
+      kubelet,
+      settings,
+      primary: names[0]!,
+      ...(drift ? { drift } : {}),
+      ...(collected ? { collected } : {}),
+    });
   if (!Object.values(resolved).some((s) => s.byVersion !== undefined)) {
     return finish(control, judge(resolved), evidence);
   }

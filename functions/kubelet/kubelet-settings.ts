@@ -79,7 +79,8 @@ export const KubeletSettings = {
     path: 'eventRecordQPS',
     flag: 'event-qps',
     type: 'int32',
-    // defaults.go: EventRecordQPS (a *int32) defaults to 50; an explicit 0 stays 0.
+    // defaults.go: EventRecordQPS (a *int32) defaults to 50 (5 before 1.27); an explicit 0 stays 0,
+    // and client-go then uses its DefaultQPS of 5 (controls/event-qps.ts). validation.go: not negative.
     default: 50,
     validate: notNegative,
   },
@@ -87,12 +88,14 @@ export const KubeletSettings = {
     path: 'rotateCertificates',
     flag: 'rotate-certificates',
     type: 'bool',
+    // A plain bool in v1beta1: defaults.go sets nothing and applyLegacyDefaults does not touch it.
     default: false,
   },
   serverTLSBootstrap: {
     path: 'serverTLSBootstrap',
     flag: 'rotate-server-certificates',
     type: 'bool',
+    // A plain bool, default false; validation.go refuses true while RotateKubeletServerCertificate is off.
     default: false,
   },
   rotateKubeletServerCertificateGate: {
@@ -100,7 +103,8 @@ export const KubeletSettings = {
     flag: 'feature-gates',
     gate: 'RotateKubeletServerCertificate',
     type: 'bool',
-    // kube_features.go: Beta, default true since 1.12.
+    // kube_features.go: Beta, default true since 1.12; not locked (no LockToDefault) through 1.35, so
+    // the kubelet accepts false. A non-bool value is refused (MapStringBool / map[string]bool decode).
     default: true,
   },
 } as const satisfies Record<string, SettingSpec>;

@@ -54,6 +54,9 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-event-qps',
+      'kubelet-rotate-certificates',
+      'kubelet-rotate-server-certificates',
     ]);
   });
 
@@ -68,6 +71,9 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-event-qps',
+      'kubelet-rotate-certificates',
+      'kubelet-rotate-server-certificates',
     ]);
     expect(Object.keys(entries[0]).sort()).toEqual([
       'controlId',

@@ -19,6 +19,9 @@ describe('control catalog', () => {
     expect(controls.map((c) => c.id)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-event-qps',
+      'kubelet-rotate-certificates',
+      'kubelet-rotate-server-certificates',
     ]);
     expect(new Set(controls.map((c) => c.id)).size).toBe(controls.length);
   });
@@ -33,6 +36,10 @@ describe('evaluateEvidence', () => {
       ['kubelet-make-iptables-util-chains', 'FAILED'],
       // The --config file does not set authentication.anonymous.enabled: the v1beta1 default (false).
       ['kubelet-anonymous-auth', 'PASSED'],
+      // Not set anywhere: the default 50 events/s; rotateCertificates not present; the gate's default (true).
+      ['kubelet-event-qps', 'PASSED'],
+      ['kubelet-rotate-certificates', 'PASSED'],
+      ['kubelet-rotate-server-certificates', 'PASSED'],
     ]);
   });
 
@@ -73,7 +80,7 @@ describe('notAssessed', () => {
   it('gives every control the status, reason and evidence', () => {
     const results = notAssessed('NOT_AVAILABLE', 'SSM agent offline', { pingStatus: 'ConnectionLost' });
     expect(results).toEqual(
-      ['kubelet-make-iptables-util-chains', 'kubelet-anonymous-auth'].map((controlId) => ({
+      controls.map(({ id: controlId }) => ({
         controlId,
         status: 'NOT_AVAILABLE',
         reason: 'SSM agent offline',
@@ -97,6 +104,13 @@ describe('notAssessedCase', () => {
         'NOT_AVAILABLE',
         'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
       ],
+      ...['kubelet-event-qps', 'kubelet-rotate-certificates', 'kubelet-rotate-server-certificates'].map(
+        (id) => [
+          id,
+          'NOT_AVAILABLE',
+          'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+        ],
+      ),
     ]);
   });
 });

@@ -18,6 +18,15 @@ const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {
   [IPTABLES]: ['al2-flag-false', 'al2023-dropin-false', 'al2023-flag-false'],
   // Every preset writes authentication.anonymous.enabled: false, as the AMIs do.
   'kubelet-anonymous-auth': [],
+  // No AMI sets eventRecordQPS or rotateCertificates (default 50; not present passes).
+  'kubelet-event-qps': [],
+  'kubelet-rotate-certificates': ['al2-rotate-certificates-false'],
+  'kubelet-rotate-server-certificates': ['al2023-server-cert-gate-false'],
+};
+
+/** The presets whose kubelet has a value the kubelet itself refuses for a control: WARNING. */
+const REFUSED_PRESETS: Readonly<Record<string, readonly string[]>> = {
+  'kubelet-event-qps': ['al2023-event-qps-negative'],
 };
 
 /** The control of one of our findings (GeneratorId "eks-kubelet-audit/<control id>"). */
@@ -34,6 +43,7 @@ export function expectedStatus(node: SimNode, controlId: string = IPTABLES): Com
     return 'NOT_AVAILABLE';
   const preset = node.tree?.preset;
   if (preset !== undefined && FAILING_PRESETS[controlId]?.includes(preset)) return 'FAILED';
+  if (preset !== undefined && REFUSED_PRESETS[controlId]?.includes(preset)) return 'WARNING';
   // A --config file the kubelet could not load leaves every setting it holds open.
   if (node.tree?.options && 'configMakeIptables' in node.tree.options) return 'WARNING';
   if (preset === 'bottlerocket-control-container' || preset === undefined) return 'NOT_AVAILABLE';

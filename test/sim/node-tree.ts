@@ -250,6 +250,9 @@ export interface PresetOptions {
   /** AL2023 (and kubeadm): extra files under --config-dir, name relative to the dir → content.
    * Any drop-in makes the preset pass --config-dir, as nodeadm does. */
   dropIns?: Record<string, string>;
+  /** AL2 and AL2023: extra top-level keys in the --config file, key → raw JSON value token
+   * (e.g. { rotateCertificates: 'false', eventRecordQPS: '-1' }). */
+  configKeys?: Record<string, string>;
   /** AL2023: makeIPTablesUtilChains in nodeadm's own 40-nodeadm.conf (as `spec.kubelet.config` writes it). */
   dropInMakeIptables?: boolean | string | null;
   hostname?: string;
@@ -481,7 +484,10 @@ WantedBy=multi-user.target
 `;
 
 /** templates/al2/runtime/kubelet-config.json after bootstrap.sh's jq edits (2-space indent like jq). */
-function al2KubeletConfig(make: boolean | string | null | undefined): string {
+function al2KubeletConfig(
+  make: boolean | string | null | undefined,
+  keys: Record<string, string> = {},
+): string {
   const lines = [
     '{',
     '  "kind": "KubeletConfiguration",',
@@ -548,6 +554,7 @@ function al2KubeletConfig(make: boolean | string | null | undefined): string {
     '  "systemReservedCgroup": "/system",',
   ];
   if (make !== undefined) lines.push(`  "makeIPTablesUtilChains": ${rawValue(make)},`);
+  for (const [key, token] of Object.entries(keys)) lines.push(`  ${JSON.stringify(key)}: ${token},`);
   lines.push('  "maxPods": 29', '}', '');
   return lines.join('\n');
 }
@@ -583,7 +590,7 @@ function al2(o: PresetOptions = {}): NodeTreeSpec {
     '/etc/os-release': AL2_OS_RELEASE,
     '/etc/systemd/system/kubelet.service': AL2_KUBELET_SERVICE,
     '/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf': `[Service]\nEnvironment='KUBELET_ARGS=${kubeletArgs.join(' ')}'\n`,
-    '/etc/kubernetes/kubelet/kubelet-config.json': al2KubeletConfig(o.configMakeIptables),
+    '/etc/kubernetes/kubelet/kubelet-config.json': al2KubeletConfig(o.configMakeIptables, o.configKeys),
     '/etc/eks/image-credential-provider/config.json':
       '{\n  "apiVersion": "kubelet.config.k8s.io/v1",\n  "kind": "CredentialProviderConfig",\n  "providers": []\n}\n',
   };
@@ -661,8 +668,16 @@ WantedBy=multi-user.target
 
 /** nodeadm's json.MarshalIndent(kubeletConfig, "", "    "): struct field order, sorted map keys,
  * TypeMeta last, and NO trailing newline (util.WriteFileWithDir writes the bytes as they are). */
-function al2023KubeletConfig(make: boolean | string | null | undefined, hostnameIp: string): string {
-  const extra = make === undefined ? '' : `\n    "makeIPTablesUtilChains": ${rawValue(make)},`;
+function al2023KubeletConfig(
+  make: boolean | string | null | undefined,
+  hostnameIp: string,
+  keys: Record<string, string> = {},
+): string {
+  const extra =
+    (make === undefined ? '' : `\n    "makeIPTablesUtilChains": ${rawValue(make)},`) +
+    Object.entries(keys)
+      .map(([key, token]) => `\n    ${JSON.stringify(key)}: ${token},`)
+      .join('');
   return `{
     "address": "0.0.0.0",
     "authentication": {
@@ -764,7 +779,7 @@ function al2023(o: PresetOptions = {}): NodeTreeSpec {
     '/etc/systemd/system/kubelet.service': AL2023_KUBELET_SERVICE,
     // environment.go joins "KEY=value" lines with "\n" and writes no trailing newline.
     '/etc/eks/kubelet/environment': `NODEADM_KUBELET_ARGS=${onDisk.join(' ')}`,
-    '/etc/kubernetes/kubelet/config.json': al2023KubeletConfig(o.configMakeIptables, ip),
+    '/etc/kubernetes/kubelet/config.json': al2023KubeletConfig(o.configMakeIptables, ip, o.configKeys),
   };
   if (useDir) {
     files[CONFIG_DIR] = { dir: true };
@@ -1258,6 +1273,22 @@ export const nodePresets = {
   'al2023-flag-false': (o: PresetOptions = {}) =>
     al2023({ ...o, makeIptablesFlag: ['--make-iptables-util-chains=false', ...(o.makeIptablesFlag ?? [])] }),
   'al2023-dropin-false': (o: PresetOptions = {}) => al2023({ dropInMakeIptables: false, ...o }),
+  // nodeadm spec.kubelet.flags turning the gate off; serverTLSBootstrap must go too, because the
+  // kubelet refuses serverTLSBootstrap: true (nodeadm's config.json) with the gate off (validation.go).
+  'al2023-server-cert-gate-false': (o: PresetOptions = {}) =>
+    al2023({
+      ...o,
+      makeIptablesFlag: [
+        '--feature-gates=RotateKubeletServerCertificate=false',
+        '--rotate-server-certificates=false',
+        ...(o.makeIptablesFlag ?? []),
+      ],
+    }),
+  'al2-rotate-certificates-false': (o: PresetOptions = {}) =>
+    al2({ ...o, configKeys: { rotateCertificates: 'false', ...o.configKeys } }),
+  // A value the kubelet refuses (validation.go): judged WARNING, never PASSED.
+  'al2023-event-qps-negative': (o: PresetOptions = {}) =>
+    al2023({ ...o, configKeys: { eventRecordQPS: '-1', ...o.configKeys } }),
   'bottlerocket-host': bottlerocketHost,
   'bottlerocket-control-container': bottlerocketControlContainer,
   kubeadm,

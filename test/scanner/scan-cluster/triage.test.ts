@@ -72,6 +72,13 @@ describe('triage', () => {
         'NOT_AVAILABLE',
         'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
       ],
+      ...['kubelet-event-qps', 'kubelet-rotate-certificates', 'kubelet-rotate-server-certificates'].map(
+        (id) => [
+          id,
+          'NOT_AVAILABLE',
+          'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+        ],
+      ),
     ]);
     expect(scan.answers.get('i-off')?.reasonCode).toBe('SSM_OFFLINE');
     expect(scan.answers.get('i-off')?.results.every((r) => r.status === 'NOT_AVAILABLE')).toBe(true);
