@@ -2,8 +2,9 @@
  * One reading of a kubelet's settings judged: WARNING when a setting cannot be judged (a blocking
  * problem), otherwise the control's evaluate, worded with what decided the value it names.
  */
-import type { KubeletProcess } from '../collector/evidence-schema.ts';
+import type { FileEvidence, KubeletProcess } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting } from '../kubelet/effective-config.ts';
+import { parseKubeletVersion } from '../kubelet/kubelet-version.ts';
 import { showValue } from '../kubelet/setting-types.ts';
 import { ComplianceStatus, type Control, type ControlContext, type ControlResult } from './control.ts';
 
@@ -14,6 +15,8 @@ export interface JudgeInput {
   /** The setting a reason names when no verdict says otherwise. */
   readonly primary: string;
   readonly drift?: string;
+  /** The evidence's files, for controls that judge a file a setting names (ControlContext.files). */
+  readonly files?: readonly FileEvidence[];
 }
 
 export type Judged = Omit<ControlResult, 'controlId' | 'evidence'> & {
@@ -58,7 +61,7 @@ export function judgeSettings(input: JudgeInput): Judged {
   const unjudged = cannotJudge(input);
   if (unjudged) return unjudged;
   const { control, drift } = input;
-  const verdict = control.evaluate({ settings: input.settings } as ControlContext);
+  const verdict = control.evaluate(contextOf(input));
   const setting = input.settings[verdict.decidedBy] ?? input.settings[input.primary]!;
   const remarks = [...setting.notes, ...setting.problems.map((p) => p.message)];
   const aside = remarks.length > 0 ? ` Note: ${remarks.join('; ')}.` : '';
@@ -69,6 +72,28 @@ export function judgeSettings(input: JudgeInput): Judged {
     effectiveValue: setting.value,
     ...(setting.decidedBy ? { decidedBy: setting.decidedBy } : {}),
     ...(drift ? { drift } : {}),
-    evidence: { effectiveValue: String(setting.value), decidedBy: setting.decidedByText ?? '' },
+    evidence: {
+      effectiveValue: String(setting.value),
+      decidedBy: setting.decidedByText ?? '',
+      ...verdict.evidence,
+    },
   };
+}
+
+/** What evaluate sees: the settings, and the kubelet's version, working directory and files. */
+function contextOf(input: JudgeInput): ControlContext {
+  const { kubelet, files } = input;
+  const version = parseKubeletVersion(kubelet.version);
+  return {
+    settings: input.settings,
+    ...(version === undefined ? {} : { kubeletVersion: version }),
+    ...(kubelet.cwd === undefined ? {} : { kubeletCwd: kubelet.cwd }),
+    ...(files === undefined ? {} : { files: (path: string) => anyRole(files, path, kubelet.pid) }),
+  } as ControlContext;
+}
+
+/** The collected file at a host path in any role, preferring the copy recorded for this kubelet. */
+function anyRole(files: readonly FileEvidence[], path: string, pid: number): FileEvidence | undefined {
+  const copies = files.filter((f) => f.path === path);
+  return copies.find((f) => f.pid === pid) ?? copies.find((f) => f.pid === undefined) ?? copies[0];
 }

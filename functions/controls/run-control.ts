@@ -59,7 +59,14 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
   const drift = driftText({ kubelet, evidence: input.evidence, running: primary });
   if (drift) evidence.drift = drift;
   const judge = (settings: Resolved) =>
-    judgeSettings({ control, kubelet, settings, primary: names[0]!, ...(drift ? { drift } : {}) });
+    judgeSettings({
+      control,
+      kubelet,
+      settings,
+      primary: names[0]!,
+      files: input.evidence.files,
+      ...(drift ? { drift } : {}),
+    });
   if (!Object.values(resolved).some((s) => s.byVersion !== undefined)) {
     return finish(control, judge(resolved), evidence);
   }
