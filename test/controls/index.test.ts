@@ -19,6 +19,10 @@ describe('control catalog', () => {
     expect(controls.map((c) => c.id)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-authorization-mode',
+      'kubelet-client-ca-file',
+      'kubelet-read-only-port',
+      'kubelet-streaming-connection-idle-timeout',
     ]);
     expect(new Set(controls.map((c) => c.id)).size).toBe(controls.length);
   });
@@ -33,6 +37,14 @@ describe('evaluateEvidence', () => {
       ['kubelet-make-iptables-util-chains', 'FAILED'],
       // The --config file does not set authentication.anonymous.enabled: the v1beta1 default (false).
       ['kubelet-anonymous-auth', 'PASSED'],
+      // Webhook by the v1beta1 default.
+      ['kubelet-authorization-mode', 'PASSED'],
+      // authentication.x509.clientCAFile has no default.
+      ['kubelet-client-ca-file', 'FAILED'],
+      // readOnlyPort: 0 by the v1beta1 default.
+      ['kubelet-read-only-port', 'PASSED'],
+      // 4h by default.
+      ['kubelet-streaming-connection-idle-timeout', 'PASSED'],
     ]);
   });
 
@@ -73,7 +85,14 @@ describe('notAssessed', () => {
   it('gives every control the status, reason and evidence', () => {
     const results = notAssessed('NOT_AVAILABLE', 'SSM agent offline', { pingStatus: 'ConnectionLost' });
     expect(results).toEqual(
-      ['kubelet-make-iptables-util-chains', 'kubelet-anonymous-auth'].map((controlId) => ({
+      [
+        'kubelet-make-iptables-util-chains',
+        'kubelet-anonymous-auth',
+        'kubelet-authorization-mode',
+        'kubelet-client-ca-file',
+        'kubelet-read-only-port',
+        'kubelet-streaming-connection-idle-timeout',
+      ].map((controlId) => ({
         controlId,
         status: 'NOT_AVAILABLE',
         reason: 'SSM agent offline',
@@ -97,6 +116,16 @@ describe('notAssessedCase', () => {
         'NOT_AVAILABLE',
         'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
       ],
+      ...[
+        'kubelet-authorization-mode',
+        'kubelet-client-ca-file',
+        'kubelet-read-only-port',
+        'kubelet-streaming-connection-idle-timeout',
+      ].map((id) => [
+        id,
+        'NOT_AVAILABLE',
+        'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+      ]),
     ]);
   });
 });
