@@ -52,8 +52,8 @@ function effectNote(context: ControlContext): { note: string; evidence?: Record<
 export const streamingConnectionIdleTimeout = defineControl({
   id: STREAMING_CONNECTION_IDLE_TIMEOUT_ID,
   cisIds: { eks: '3.2.5', eksLegacy: '3.2.5', kubernetes: '4.2.5' },
-  title:
-    'Kubelet closes idle streaming connections: streamingConnectionIdleTimeout / --streaming-connection-idle-timeout is not 0',
+  // No word longer than the CLI's title column: the flag is named in the description and remediation.
+  title: 'Kubelet closes idle streaming connections: streamingConnectionIdleTimeout is not 0',
   description:
     'An idle timeout closes exec, attach and port-forward streams nobody uses, protecting the node against ' +
     'exhausted connections and ports. The effective value is the last --streaming-connection-idle-timeout flag, else ' +

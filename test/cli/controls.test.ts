@@ -11,7 +11,17 @@ import { runMain } from './run-main.ts';
 const C = '/etc/kubernetes/kubelet/kubelet-config.json';
 const failing = JSON.stringify(
   buildEvidence({
-    argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false', '--anonymous-auth=true'],
+    argv: [
+      '/usr/bin/kubelet',
+      '--config',
+      C,
+      '--make-iptables-util-chains=false',
+      '--anonymous-auth=true',
+      // kubelet-client-ca-file fails too: the config file sets no clientCAFile.
+      '--authorization-mode=AlwaysAllow',
+      '--read-only-port=10255',
+      '--streaming-connection-idle-timeout=0',
+    ],
     files: [textFile(C, kcJson())],
   }),
 );

@@ -16,7 +16,25 @@ const failing = buildEvidence({
   argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false'],
   files: [textFile(C, kcJson({ makeIPTablesUtilChains: true }))],
 });
-const passing = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [textFile(C, kcJson())] });
+const CA = '/etc/kubernetes/pki/ca.crt';
+const passing = buildEvidence({
+  argv: ['/usr/bin/kubelet', '--config', C],
+  files: [
+    textFile(C, kcJson({ authentication: { x509: { clientCAFile: CA } } })),
+    {
+      path: CA,
+      roles: ['client-ca'],
+      pid: 4242,
+      ok: true,
+      size: 1066,
+      mode: '0644',
+      uid: 0,
+      gid: 0,
+      type: 'file',
+      redacted: true,
+    },
+  ],
+});
 const warning = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [missingFile(C)] });
 
 function file(name: string, content: unknown): string {
@@ -54,6 +72,10 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-authorization-mode',
+      'kubelet-client-ca-file',
+      'kubelet-read-only-port',
+      'kubelet-streaming-connection-idle-timeout',
     ]);
   });
 
@@ -68,6 +90,10 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual([
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
+      'kubelet-authorization-mode',
+      'kubelet-client-ca-file',
+      'kubelet-read-only-port',
+      'kubelet-streaming-connection-idle-timeout',
     ]);
     expect(Object.keys(entries[0]).sort()).toEqual([
       'controlId',

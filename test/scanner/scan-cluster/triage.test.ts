@@ -72,6 +72,16 @@ describe('triage', () => {
         'NOT_AVAILABLE',
         'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
       ],
+      ...[
+        'kubelet-authorization-mode',
+        'kubelet-client-ca-file',
+        'kubelet-read-only-port',
+        'kubelet-streaming-connection-idle-timeout',
+      ].map((id) => [
+        id,
+        'NOT_AVAILABLE',
+        'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+      ]),
     ]);
     expect(scan.answers.get('i-off')?.reasonCode).toBe('SSM_OFFLINE');
     expect(scan.answers.get('i-off')?.results.every((r) => r.status === 'NOT_AVAILABLE')).toBe(true);
