@@ -88,12 +88,12 @@ function contextOf(input: JudgeInput): ControlContext {
     settings: input.settings,
     ...(version === undefined ? {} : { kubeletVersion: version }),
     ...(kubelet.cwd === undefined ? {} : { kubeletCwd: kubelet.cwd }),
-    ...(files === undefined ? {} : { files: (path: string) => anyRole(files, path, kubelet.pid) }),
+    ...(files === undefined ? {} : { files: (path: string) => fileAt(files, path, kubelet.pid) }),
   } as ControlContext;
 }
 
 /** The collected file at a host path in any role, preferring the copy recorded for this kubelet. */
-function anyRole(files: readonly FileEvidence[], path: string, pid: number): FileEvidence | undefined {
+function fileAt(files: readonly FileEvidence[], path: string, pid: number): FileEvidence | undefined {
   const copies = files.filter((f) => f.path === path);
   return copies.find((f) => f.pid === pid) ?? copies.find((f) => f.pid === undefined) ?? copies[0];
 }

@@ -17,7 +17,8 @@ function portRange(value: SettingValue): string | undefined {
 function authorizationModeKnown(value: SettingValue): string | undefined {
   // Not in validation.go: cmd/kubelet/app/auth.go BuildAuthz switches on the mode (case-sensitive) and
   // returns "no authorization mode specified" for "" and "unknown authorization mode" for anything but
-  // AlwaysAllow and Webhook, and the kubelet exits. A file's "" never gets here (re-defaulted to Webhook).
+  // AlwaysAllow and Webhook, and the kubelet exits. A --config file's "" is re-defaulted to Webhook
+  // before this; a flag's "" is not, nor a drop-in's up to 1.31 (merged without re-defaulting).
   if (typeof value !== 'string' || value === 'AlwaysAllow' || value === 'Webhook') return undefined;
   return value === ''
     ? 'authorization.mode (--authorization-mode) is empty: no authorization mode specified (only AlwaysAllow and Webhook exist)'
