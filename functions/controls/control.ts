@@ -3,8 +3,9 @@
  * resolves them and answers every case in which they cannot be judged). Verdicts are Security Hub
  * compliance statuses so a result maps onto an ASFF finding without translation.
  */
-import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import type { EvidenceDocument, FileEvidence } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.ts';
+import type { KubeletVersion } from '../kubelet/kubelet-version.ts';
 import type { Provenance } from '../kubelet/provenance.ts';
 import type { SettingValue } from '../kubelet/setting-types.ts';
 
@@ -88,6 +89,12 @@ export interface Applicability {
 /** What a control's evaluate receives: each declared setting, resolved (value, provenance, problems). */
 export interface ControlContext<K extends string = string> {
   readonly settings: Readonly<Record<K, EffectiveSetting & { readonly value: SettingValue }>>;
+  /** The judged kubelet's version (its binary's `--version`), when the collector could read it. */
+  readonly kubeletVersion?: KubeletVersion;
+  /** The judged kubelet's working directory (host path), against which it opens relative paths. */
+  readonly kubeletCwd?: string;
+  /** The collected facts of a host path (metadata only for most files), preferring this kubelet's copy. */
+  readonly files?: (hostPath: string) => FileEvidence | undefined;
 }
 
 /** A control's judgement: the status, a lead sentence said of the node, and which setting decided. */
@@ -99,7 +106,7 @@ export interface Verdict<K extends string = string> {
   /** "The kubelet manages iptables utility chains"; the runner adds what decided the value. */
   readonly reason: string;
   readonly decidedBy: K;
-  /** Facts the verdict used besides the deciding setting (e.g. a second setting's value), string to string. */
+  /** Facts behind the verdict beyond the deciding setting (e.g. the client CA file's path), for evidence. */
   readonly evidence?: Readonly<Record<string, string>>;
 }
 

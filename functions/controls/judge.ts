@@ -2,8 +2,9 @@
  * One reading of a kubelet's settings judged: WARNING when a setting cannot be judged (a blocking
  * problem), otherwise the control's evaluate, worded with what decided the value it names.
  */
-import type { KubeletProcess } from '../collector/evidence-schema.ts';
+import type { FileEvidence, KubeletProcess } from '../collector/evidence-schema.ts';
 import { type EffectiveSetting, SettingProblemCode } from '../kubelet/effective-config.ts';
+import { parseKubeletVersion } from '../kubelet/kubelet-version.ts';
 import { showValue } from '../kubelet/setting-types.ts';
 import { ComplianceStatus, type Control, type ControlContext, type ControlResult } from './control.ts';
 
@@ -19,6 +20,8 @@ export interface JudgeInput {
    * the whole command line (argv-cut.ts). Only ever reported as what is known, never as the verdict.
    */
   readonly collected?: Judged;
+  /** The evidence's files, for controls that judge a file a setting names (ControlContext.files). */
+  readonly files?: readonly FileEvidence[];
 }
 
 export type Judged = Omit<ControlResult, 'controlId' | 'evidence'> & {
@@ -101,7 +104,7 @@ export function judgeSettings(input: JudgeInput): Judged {
   const unjudged = cannotJudge(input);
   if (unjudged) return unjudged;
   const { control, drift } = input;
-  const verdict = control.evaluate({ settings: input.settings } as ControlContext);
+  const verdict = control.evaluate(contextOf(input));
   const setting = input.settings[verdict.decidedBy] ?? input.settings[input.primary]!;
   const remarks = [...setting.notes, ...setting.problems.map((p) => p.message)];
   const aside = remarks.length > 0 ? ` Note: ${remarks.join('; ')}.` : '';
@@ -118,4 +121,22 @@ export function judgeSettings(input: JudgeInput): Judged {
       decidedBy: setting.decidedByText ?? '',
     },
   };
+}
+
+/** What evaluate sees: the settings, and the kubelet's version, working directory and files. */
+function contextOf(input: JudgeInput): ControlContext {
+  const { kubelet, files } = input;
+  const version = parseKubeletVersion(kubelet.version);
+  return {
+    settings: input.settings,
+    ...(version === undefined ? {} : { kubeletVersion: version }),
+    ...(kubelet.cwd === undefined ? {} : { kubeletCwd: kubelet.cwd }),
+    ...(files === undefined ? {} : { files: (path: string) => fileAt(files, path, kubelet.pid) }),
+  } as ControlContext;
+}
+
+/** The collected file at a host path in any role, preferring the copy recorded for this kubelet. */
+function fileAt(files: readonly FileEvidence[], path: string, pid: number): FileEvidence | undefined {
+  const copies = files.filter((f) => f.path === path);
+  return copies.find((f) => f.pid === pid) ?? copies.find((f) => f.pid === undefined) ?? copies[0];
 }

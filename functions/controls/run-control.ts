@@ -66,6 +66,7 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
       kubelet,
       settings,
       primary: names[0]!,
+      files: input.evidence.files,
       ...(drift ? { drift } : {}),
       ...(collected ? { collected } : {}),
     });

@@ -14,6 +14,17 @@ function portRange(value: SettingValue): string | undefined {
     : undefined;
 }
 
+function authorizationModeKnown(value: SettingValue): string | undefined {
+  // Not in validation.go: cmd/kubelet/app/auth.go BuildAuthz switches on the mode (case-sensitive) and
+  // returns "no authorization mode specified" for "" and "unknown authorization mode" for anything but
+  // AlwaysAllow and Webhook, and the kubelet exits. A --config file's "" is re-defaulted to Webhook
+  // before this; a flag's "" is not, nor a drop-in's up to 1.31 (merged without re-defaulting).
+  if (typeof value !== 'string' || value === 'AlwaysAllow' || value === 'Webhook') return undefined;
+  return value === ''
+    ? 'authorization.mode (--authorization-mode) is empty: no authorization mode specified (only AlwaysAllow and Webhook exist)'
+    : `authorization.mode (--authorization-mode) ${JSON.stringify(value)} is an unknown authorization mode (only AlwaysAllow and Webhook exist)`;
+}
+
 function notNegative(value: SettingValue): string | undefined {
   return typeof value === 'number' && value < 0
     ? `eventRecordQPS (--event-qps) ${value} must not be a negative number`
@@ -50,6 +61,7 @@ export const KubeletSettings = {
     default: 'Webhook',
     legacyDefault: 'AlwaysAllow',
     zeroIsDefaulted: true,
+    validate: authorizationModeKnown,
   },
   readOnlyPort: {
     path: 'readOnlyPort',

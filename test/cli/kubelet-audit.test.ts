@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { controls } from '../../functions/controls/index.ts';
 import { buildEvidence, kcJson, missingFile, textFile } from '../kubelet/evidence-builder.ts';
 import { nodePresets, writeNodeTree } from '../sim/node-tree.ts';
 import { runMain } from './run-main.ts';
@@ -16,7 +17,25 @@ const failing = buildEvidence({
   argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false'],
   files: [textFile(C, kcJson({ makeIPTablesUtilChains: true }))],
 });
-const passing = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [textFile(C, kcJson())] });
+const CA = '/etc/kubernetes/pki/ca.crt';
+const passing = buildEvidence({
+  argv: ['/usr/bin/kubelet', '--config', C],
+  files: [
+    textFile(C, kcJson({ authentication: { x509: { clientCAFile: CA } } })),
+    {
+      path: CA,
+      roles: ['client-ca'],
+      pid: 4242,
+      ok: true,
+      size: 1066,
+      mode: '0644',
+      uid: 0,
+      gid: 0,
+      type: 'file',
+      redacted: true,
+    },
+  ],
+});
 const warning = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [missingFile(C)] });
 
 function file(name: string, content: unknown): string {
@@ -51,13 +70,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
   it('controls lists the catalog through the real entry point', () => {
     const r = cli(['controls', '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual([
-      'kubelet-make-iptables-util-chains',
-      'kubelet-anonymous-auth',
-      'kubelet-event-qps',
-      'kubelet-rotate-certificates',
-      'kubelet-rotate-server-certificates',
-    ]);
+    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual(controls.map((c) => c.id));
   });
 
   it('evaluate <file> --format json prints one stable entry per control', () => {
@@ -68,13 +81,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     expect(r.code).toBe(0);
     const entries = JSON.parse(r.stdout);
     // One entry per control, in catalog order.
-    expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual([
-      'kubelet-make-iptables-util-chains',
-      'kubelet-anonymous-auth',
-      'kubelet-event-qps',
-      'kubelet-rotate-certificates',
-      'kubelet-rotate-server-certificates',
-    ]);
+    expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual(controls.map((c) => c.id));
     expect(Object.keys(entries[0]).sort()).toEqual([
       'controlId',
       'decidedBy',

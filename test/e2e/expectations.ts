@@ -16,8 +16,14 @@ export const CALLS_PER_1000_NODES = 60 + 20 * controls.length;
 /** The presets whose kubelet fails each control (every other host-visible preset passes it). */
 const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {
   [IPTABLES]: ['al2-flag-false', 'al2023-dropin-false', 'al2023-flag-false'],
-  // Every preset writes authentication.anonymous.enabled: false, as the AMIs do.
-  'kubelet-anonymous-auth': [],
+  // Every preset writes authentication.anonymous.enabled: false, as the AMIs do, except the kubelet
+  // without --config, which starts from the legacy flag default (true).
+  'kubelet-anonymous-auth': ['legacy-defaults'],
+  'kubelet-authorization-mode': ['legacy-defaults'],
+  // Every preset names /etc/kubernetes/pki/ca.crt and has the file.
+  'kubelet-client-ca-file': [],
+  'kubelet-read-only-port': ['legacy-defaults', 'al2023-dropin-read-only-port'],
+  'kubelet-streaming-connection-idle-timeout': ['al2023-flag-streaming-zero'],
   // No AMI sets eventRecordQPS or rotateCertificates (default 50; not present passes).
   'kubelet-event-qps': [],
   'kubelet-rotate-certificates': ['al2-rotate-certificates-false'],

@@ -1260,6 +1260,64 @@ function grepNoise(o: PresetOptions = {}): NodeTreeSpec {
   return base;
 }
 
+// --- Nodes that fail the authentication, authorization and port controls ----------------------
+
+const AL2023_CONFIG_FLAG = '--config=/etc/kubernetes/kubelet/config.json';
+
+/** A drop-in that reads like a whole kubelet config but leaves anonymous auth, authorization and the
+ * read-only port unset (nodeadm's json.MarshalIndent style, keys sorted). */
+const LEGACY_DROP_IN = `{
+    "apiVersion": "kubelet.config.k8s.io/v1beta1",
+    "authentication": {
+        "webhook": {
+            "enabled": true
+        },
+        "x509": {
+            "clientCAFile": "/etc/kubernetes/pki/ca.crt"
+        }
+    },
+    "cgroupDriver": "systemd",
+    "clusterDNS": [
+        "10.100.0.10"
+    ],
+    "clusterDomain": "cluster.local",
+    "containerRuntimeEndpoint": "unix:///run/containerd/containerd.sock",
+    "kind": "KubeletConfiguration"
+}`;
+
+/**
+ * An AL2023 kubelet started WITHOUT --config but with its --config-dir drop-ins (the --config flag
+ * lost in an edit of the unit or NodeConfig flags): the kubelet merges the drop-ins onto its legacy
+ * flag defaults (k8s cmd/kubelet/app/server.go NewKubeletCommand, options.go applyLegacyDefaults), so
+ * anonymous auth is on, authorization is AlwaysAllow and the read-only port is 10255.
+ */
+function legacyDefaults(o: PresetOptions = {}): NodeTreeSpec {
+  const spec = al2023({ ...o, dropIns: { '40-nodeadm.conf': LEGACY_DROP_IN, ...o.dropIns } });
+  for (const p of spec.processes) {
+    if (p.pid === KUBELET_PID) p.argv = p.argv.filter((a) => a !== AL2023_CONFIG_FLAG);
+  }
+  const environment = spec.files['/etc/eks/kubelet/environment'];
+  if (typeof environment === 'string') {
+    spec.files['/etc/eks/kubelet/environment'] = environment.replace(` ${AL2023_CONFIG_FLAG}`, '');
+  }
+  delete spec.files['/etc/kubernetes/kubelet/config.json'];
+  return spec;
+}
+
+/** nodeadm's config.json with an extra drop-in after its own that opens the read-only port. */
+function al2023DropInReadOnlyPort(o: PresetOptions = {}): NodeTreeSpec {
+  const readOnly = `{\n    "apiVersion": "kubelet.config.k8s.io/v1beta1",\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 10255\n}`;
+  return al2023({ ...o, dropIns: { '50-read-only-port.conf': readOnly, ...o.dropIns } });
+}
+
+/** A user flag in the NodeConfig that turns the streaming idle timeout off (a flag zero is kept). */
+function al2023FlagStreamingZero(o: PresetOptions = {}): NodeTreeSpec {
+  return al2023({
+    ...o,
+    makeIptablesFlag: ['--streaming-connection-idle-timeout=0', ...(o.makeIptablesFlag ?? [])],
+  });
+}
+
 /**
  * Named presets of simulated nodes. Each is a function of PresetOptions so the emulator can vary
  * them; the `*-false` presets are ready-made failing nodes.
@@ -1289,6 +1347,9 @@ export const nodePresets = {
   // A value the kubelet refuses (validation.go): judged WARNING, never PASSED.
   'al2023-event-qps-negative': (o: PresetOptions = {}) =>
     al2023({ ...o, configKeys: { eventRecordQPS: '-1', ...o.configKeys } }),
+  'legacy-defaults': legacyDefaults,
+  'al2023-dropin-read-only-port': al2023DropInReadOnlyPort,
+  'al2023-flag-streaming-zero': al2023FlagStreamingZero,
   'bottlerocket-host': bottlerocketHost,
   'bottlerocket-control-container': bottlerocketControlContainer,
   kubeadm,

@@ -4,6 +4,7 @@
  * fills its own SendCommand chunks, run-command/send.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { controls } from '../../../functions/controls/index.ts';
 import type { NodeInfo, Reachability } from '../../../functions/fleet.ts';
 import type { ScanState } from '../../../functions/scanner/scan-cluster/state.ts';
 import { triage } from '../../../functions/scanner/scan-cluster/triage.ts';
@@ -61,25 +62,16 @@ describe('triage', () => {
     expect(scan.answers.get('i-auto')?.results[0]?.reason).toContain('operated by eks.amazonaws.com');
     expect(scan.answers.get('i-win')?.reasonCode).toBe('NOT_APPLICABLE_WINDOWS');
     // Each control answers a Windows node in its own words: not applicable, or not assessed.
-    expect(scan.answers.get('i-win')?.results.map((r) => [r.controlId, r.status, r.reason])).toEqual([
-      [
-        'kubelet-make-iptables-util-chains',
-        'NOT_AVAILABLE',
-        'Not applicable: Windows nodes have no iptables, and the kubelet ignores this setting there.',
-      ],
-      [
-        'kubelet-anonymous-auth',
-        'NOT_AVAILABLE',
-        'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
-      ],
-      ...['kubelet-event-qps', 'kubelet-rotate-certificates', 'kubelet-rotate-server-certificates'].map(
-        (id) => [
-          id,
-          'NOT_AVAILABLE',
-          'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
-        ],
-      ),
-    ]);
+    const windows = scan.answers.get('i-win')?.results ?? [];
+    expect(windows.map((r) => r.controlId)).toEqual(controls.map((c) => c.id));
+    for (const r of windows) {
+      expect(r.status).toBe('NOT_AVAILABLE');
+      expect(r.reason).toBe(
+        r.controlId === 'kubelet-make-iptables-util-chains'
+          ? 'Not applicable: Windows nodes have no iptables, and the kubelet ignores this setting there.'
+          : 'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed',
+      );
+    }
     expect(scan.answers.get('i-off')?.reasonCode).toBe('SSM_OFFLINE');
     expect(scan.answers.get('i-off')?.results.every((r) => r.status === 'NOT_AVAILABLE')).toBe(true);
   });
