@@ -7,14 +7,25 @@ import { parseEvidence } from '../collector/evidence.ts';
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import { anonymousAuth } from './anonymous-auth.ts';
 import { caseReason } from './applicability.ts';
+import { configFileOwnership } from './config-file-ownership.ts';
+import { configFilePermissions } from './config-file-permissions.ts';
 import { ComplianceStatus, type Control, type ControlResult, type NotApplicableCase } from './control.ts';
 import { unassessed } from './control-result.ts';
+import { kubeconfigFileOwnership } from './kubeconfig-file-ownership.ts';
+import { kubeconfigFilePermissions } from './kubeconfig-file-permissions.ts';
 import { makeIptablesUtilChains } from './make-iptables-util-chains.ts';
 import { runControl } from './run-control.ts';
 
 // Each control is typed by its own setting names; the catalog holds them as Control<string> (its
-// evaluate only ever receives the settings the control declares, run-control.ts).
-export const controls: readonly Control[] = [makeIptablesUtilChains, anonymousAuth] as readonly Control[];
+// evaluate only ever receives the settings the control declares, run-control.ts). CIS order.
+export const controls: readonly Control[] = [
+  kubeconfigFilePermissions,
+  kubeconfigFileOwnership,
+  configFilePermissions,
+  configFileOwnership,
+  makeIptablesUtilChains,
+  anonymousAuth,
+] as readonly Control[];
 
 export interface NodeFacts {
   readonly platform?: string;

@@ -5,10 +5,10 @@
 import type { KubeletProcess } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting } from '../kubelet/effective-config.ts';
 import { showValue } from '../kubelet/setting-types.ts';
-import { ComplianceStatus, type Control, type ControlContext, type ControlResult } from './control.ts';
+import { ComplianceStatus, type ControlContext, type ControlResult, type SettingControl } from './control.ts';
 
 export interface JudgeInput {
-  readonly control: Control;
+  readonly control: SettingControl;
   readonly kubelet: KubeletProcess;
   readonly settings: Readonly<Record<string, EffectiveSetting>>;
   /** The setting a reason names when no verdict says otherwise. */

@@ -17,6 +17,10 @@ const evidence = buildEvidence({
 describe('control catalog', () => {
   it('is an explicit list with unique ids', () => {
     expect(controls.map((c) => c.id)).toEqual([
+      'kubeconfig-file-permissions',
+      'kubeconfig-file-ownership',
+      'kubelet-config-file-permissions',
+      'kubelet-config-file-ownership',
       'kubelet-make-iptables-util-chains',
       'kubelet-anonymous-auth',
     ]);
@@ -30,6 +34,12 @@ describe('evaluateEvidence', () => {
     const results = evaluateEvidence(evidence);
     // Assess
     expect(results.map((r) => [r.controlId, r.status])).toEqual([
+      // No --kubeconfig: a standalone kubelet has no kubeconfig file.
+      ['kubeconfig-file-permissions', 'NOT_AVAILABLE'],
+      ['kubeconfig-file-ownership', 'NOT_AVAILABLE'],
+      // The --config file is 0644 root:root.
+      ['kubelet-config-file-permissions', 'PASSED'],
+      ['kubelet-config-file-ownership', 'PASSED'],
       ['kubelet-make-iptables-util-chains', 'FAILED'],
       // The --config file does not set authentication.anonymous.enabled: the v1beta1 default (false).
       ['kubelet-anonymous-auth', 'PASSED'],
@@ -37,7 +47,13 @@ describe('evaluateEvidence', () => {
   });
 
   it('passes node facts to the controls: each applies its own not-applicable cases', () => {
-    const [iptables, anonymous] = evaluateEvidence(evidence, { platform: 'windows' });
+    const results = evaluateEvidence(evidence, { platform: 'windows' });
+    const [iptables, anonymous] = ['kubelet-make-iptables-util-chains', 'kubelet-anonymous-auth'].map((id) =>
+      results.find((r) => r.controlId === id),
+    );
+    expect(results.find((r) => r.controlId === 'kubelet-config-file-permissions')?.reason).toMatch(
+      /^Not applicable: Windows nodes protect files with ACLs/,
+    );
     expect(iptables).toMatchObject({ status: 'NOT_AVAILABLE' });
     expect(iptables!.reason).toMatch(/^Not applicable: Windows nodes have no iptables/);
     // Anonymous auth applies on Windows too: this evidence is judged.
@@ -47,7 +63,8 @@ describe('evaluateEvidence', () => {
 
 describe('evaluateRaw', () => {
   it('parses and evaluates collector output', () => {
-    expect(evaluateRaw(JSON.stringify(evidence))[0]!.status).toBe('FAILED');
+    const results = evaluateRaw(JSON.stringify(evidence));
+    expect(results.find((r) => r.controlId === 'kubelet-make-iptables-util-chains')!.status).toBe('FAILED');
   });
 
   it('SSM-truncated output gives every control WARNING with the reason', () => {
@@ -73,7 +90,7 @@ describe('notAssessed', () => {
   it('gives every control the status, reason and evidence', () => {
     const results = notAssessed('NOT_AVAILABLE', 'SSM agent offline', { pingStatus: 'ConnectionLost' });
     expect(results).toEqual(
-      ['kubelet-make-iptables-util-chains', 'kubelet-anonymous-auth'].map((controlId) => ({
+      controls.map(({ id: controlId }) => ({
         controlId,
         status: 'NOT_AVAILABLE',
         reason: 'SSM agent offline',
@@ -87,6 +104,26 @@ describe('notAssessedCase', () => {
   it('gives each control its own words for a Windows node', () => {
     const results = notAssessedCase('windows', { code: 'NOT_APPLICABLE_WINDOWS' });
     expect(results.map((r) => [r.controlId, r.status, r.reason])).toEqual([
+      [
+        'kubeconfig-file-permissions',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes protect files with ACLs, not POSIX permission bits.',
+      ],
+      [
+        'kubeconfig-file-ownership',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes own files by security identifiers and ACLs, not uid and gid.',
+      ],
+      [
+        'kubelet-config-file-permissions',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes protect files with ACLs, not POSIX permission bits.',
+      ],
+      [
+        'kubelet-config-file-ownership',
+        'NOT_AVAILABLE',
+        'Not applicable: Windows nodes own files by security identifiers and ACLs, not uid and gid.',
+      ],
       [
         'kubelet-make-iptables-util-chains',
         'NOT_AVAILABLE',
