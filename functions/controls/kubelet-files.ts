@@ -12,6 +12,7 @@ import { locateConfigFile } from '../kubelet/config-file-layer.ts';
 import { selectDropIns } from '../kubelet/drop-ins.ts';
 import { pickFile, resolvePath } from '../kubelet/file-layer.ts';
 import {
+  describeOccurrence,
   type FlagOccurrence,
   type ParsedArgv,
   parseKubeletArgv,
@@ -129,8 +130,8 @@ export function inspectFile(
   );
 }
 
-function flagArgument(o: FlagOccurrence): string {
-  return `argument ${o.index}: ${o.arg}`;
+function flagArgument(o: FlagOccurrence, argv: readonly string[]): string {
+  return `argument ${o.index}: ${describeOccurrence(o, argv)}`;
 }
 
 interface Collected {
@@ -157,7 +158,7 @@ function kubeconfigFiles(input: KubeletFilesInput, parsed: ParsedArgv, found: Co
   if (flag === undefined || flag.value === '') {
     return 'the kubelet runs without --kubeconfig (standalone mode: no API server), so there is no kubeconfig file';
   }
-  found.facts.flagArguments = flagArgument(flag);
+  found.facts.flagArguments = flagArgument(flag, kubelet.argv);
   const path = resolvePath(flag.value, kubelet.cwd);
   if (path === undefined) {
     found.problems.push({
@@ -180,7 +181,7 @@ function configFiles(input: KubeletFilesInput, parsed: ParsedArgv, found: Collec
   const usesDir = dirFlag !== undefined && dirFlag.value !== '';
   found.facts.flagArguments = [usesConfig ? config : undefined, usesDir ? dirFlag : undefined]
     .filter((o) => o !== undefined)
-    .map(flagArgument)
+    .map((o) => flagArgument(o, kubelet.argv))
     .join('; ');
   if (usesConfig) {
     const { path } = locateConfigFile(where, config.value);

@@ -29,6 +29,11 @@ const WHAT: Readonly<Record<ControlFiles, string>> = {
   'kubelet-config': 'config files',
 };
 
+/** A verdict's reason inside another sentence. */
+function inner(reason: string): string {
+  return reason.charAt(0).toLowerCase() + reason.slice(1);
+}
+
 function problemText(problems: readonly FileProblem[]): string {
   return problems.map((p) => p.message).join('; ');
 }
@@ -60,7 +65,7 @@ function judgeOne(control: FileControl, input: NodeEvaluationInput, kubelet: Kub
   if (first === undefined) return result(verdict!.status, `${verdict!.reason}.`);
   const problems = problemText(reading.problems);
   if (reading.listUnknown) {
-    const known = verdict ? ` Read as recorded: ${verdict.reason}.` : '';
+    const known = verdict ? ` Read as recorded, ${inner(verdict.reason)}.` : '';
     return result(
       ComplianceStatus.WARNING,
       `A kubelet is running (PID ${kubelet.pid}) but which ${WHAT[control.files]} it opens cannot be told: ${problems}.${known}`,
@@ -70,7 +75,7 @@ function judgeOne(control: FileControl, input: NodeEvaluationInput, kubelet: Kub
   if (verdict?.status === ComplianceStatus.FAILED) {
     return result(ComplianceStatus.FAILED, `${verdict.reason}. Also: ${problems}.`, first.code);
   }
-  const rest = verdict ? ` The rest passes: ${verdict.reason}.` : '';
+  const rest = verdict ? ` Otherwise: ${inner(verdict.reason)}.` : '';
   return result(
     ComplianceStatus.WARNING,
     `A kubelet is running (PID ${kubelet.pid}) but its ${WHAT[control.files]} cannot be judged: ${problems}.${rest}`,
