@@ -1,4 +1,4 @@
-import type { ComplianceStatus } from '../../functions/controls/control.ts';
+import { type ComplianceStatus, isFileControl } from '../../functions/controls/control.ts';
 import { controls } from '../../functions/controls/index.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import type { Emulator } from '../sim/emulator/index.ts';
@@ -18,7 +18,14 @@ const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {
   [IPTABLES]: ['al2-flag-false', 'al2023-dropin-false', 'al2023-flag-false'],
   // Every preset writes authentication.anonymous.enabled: false, as the AMIs do.
   'kubelet-anonymous-auth': [],
+  'kubeconfig-file-permissions': ['al2023-kubeconfig-world-writable'],
+  'kubeconfig-file-ownership': ['al2-kubeconfig-user-owned'],
+  'kubelet-config-file-permissions': ['al2023-dropin-0664'],
+  'kubelet-config-file-ownership': [],
 };
+
+/** The file controls judge modes and owners, which a config file the kubelet cannot load leaves known. */
+const FILE_CONTROLS: ReadonlySet<string> = new Set(controls.filter(isFileControl).map((c) => c.id));
 
 /** The control of one of our findings (GeneratorId "eks-kubelet-audit/<control id>"). */
 export function controlOf(f: Finding): string {
@@ -35,7 +42,8 @@ export function expectedStatus(node: SimNode, controlId: string = IPTABLES): Com
   const preset = node.tree?.preset;
   if (preset !== undefined && FAILING_PRESETS[controlId]?.includes(preset)) return 'FAILED';
   // A --config file the kubelet could not load leaves every setting it holds open.
-  if (node.tree?.options && 'configMakeIptables' in node.tree.options) return 'WARNING';
+  if (!FILE_CONTROLS.has(controlId) && node.tree?.options && 'configMakeIptables' in node.tree.options)
+    return 'WARNING';
   if (preset === 'bottlerocket-control-container' || preset === undefined) return 'NOT_AVAILABLE';
   return 'PASSED';
 }
