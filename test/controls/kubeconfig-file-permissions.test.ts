@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { notAssessedCase } from '../../functions/controls/index.ts';
 import { kubeconfigFilePermissions as control } from '../../functions/controls/kubeconfig-file-permissions.ts';
-import { kubeletProcess, PID } from '../kubelet/evidence-builder.ts';
+import { runControl } from '../../functions/controls/run-control.ts';
+import { buildEvidence, kubeletProcess, PID } from '../kubelet/evidence-builder.ts';
 import { brokenFile, K, KUBECONFIG, kubeconfigMeta, type Meta, runOn } from './file-evidence.ts';
 
 const ARGV = [K, '--kubeconfig', KUBECONFIG, '--v=2'];
@@ -144,8 +145,12 @@ describe('kubeconfig-file-permissions: what cannot be judged', () => {
   it('WARNING when the file is not in the evidence, naming the output cap when the document was cut', () => {
     const r = runOn(control, { argv: ARGV, files: [] });
     expect(r.status).toBe('WARNING');
-    expect(r.reason).toContain(`the kubeconfig ${KUBECONFIG} is not in the evidence`);
+    expect(r.reason).toContain(`the kubeconfig ${KUBECONFIG} is not in the evidence.`);
     expect(r.evidence.problem).toBe('not-collected');
+    const evidence = { ...buildEvidence({ argv: ARGV, files: [] }), cut: true };
+    expect(runControl(control, { evidence }).reason).toContain(
+      `the kubeconfig ${KUBECONFIG} is not in the evidence (the collector reached its output cap)`,
+    );
   });
 
   it('NOT_AVAILABLE for a standalone kubelet (no --kubeconfig, or an empty one)', () => {
