@@ -56,7 +56,7 @@ function judgeOne(control: FileControl, input: NodeEvaluationInput, kubelet: Kub
     const reason =
       control.files === ControlFiles.kubeconfig &&
       control.applicability.notApplicable.standalone !== undefined
-        ? `${caseReason(control, NotApplicableCase.standalone)} (PID ${kubelet.pid}).`
+        ? `${caseReason(control, NotApplicableCase.standalone).replace(/\.$/, '')} (PID ${kubelet.pid}).`
         : `Not applicable: ${reading.none} (PID ${kubelet.pid}).`;
     return result(ComplianceStatus.NOT_AVAILABLE, reason, 'no-file');
   }

@@ -11,8 +11,23 @@ import { runMain } from './run-main.ts';
 const C = '/etc/kubernetes/kubelet/kubelet-config.json';
 const failing = JSON.stringify(
   buildEvidence({
-    argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false', '--anonymous-auth=true'],
-    files: [textFile(C, kcJson())],
+    argv: [
+      '/usr/bin/kubelet',
+      '--config',
+      C,
+      '--make-iptables-util-chains=false',
+      '--anonymous-auth=true',
+      '--kubeconfig=/var/lib/kubelet/kubeconfig',
+    ],
+    files: [
+      // The file controls: a config file and a kubeconfig that a user owns and anyone may write.
+      textFile(C, kcJson(), ['config'], { mode: '0666', uid: 1000 }),
+      {
+        ...textFile('/var/lib/kubelet/kubeconfig', '', ['kubeconfig'], { mode: '0666', uid: 1000 }),
+        encoding: undefined,
+        content: undefined,
+      },
+    ],
   }),
 );
 const ids = controls.map((c) => c.id);
@@ -142,9 +157,16 @@ const longDir = `/etc/${'kubernetes-configuration-directory/'.repeat(6)}`;
 const longConfig = `${longDir}kubelet-config.json`;
 const disagreeing = buildEvidence({
   kubelets: [
-    kubeletProcess(['/usr/bin/kubelet', '--config', longConfig, '--make-iptables-util-chains=false'], {
-      pid: 10,
-    }),
+    kubeletProcess(
+      [
+        '/usr/bin/kubelet',
+        '--config',
+        longConfig,
+        '--make-iptables-util-chains=false',
+        `--kubeconfig=${longDir}kubeconfig`,
+      ],
+      { pid: 10 },
+    ),
     kubeletProcess(
       [
         '/usr/bin/kubelet',
@@ -157,7 +179,11 @@ const disagreeing = buildEvidence({
     ),
     kubeletProcess(['/usr/bin/kubelet', '--config', longConfig], { pid: 12 }),
   ],
-  files: [10, 11, 12].map((pid) => ({ ...textFile(longConfig, kcJson()), pid })),
+  files: [10, 11, 12].map((pid) => ({
+    ...textFile(longConfig, kcJson()),
+    pid,
+    ...(pid === 11 ? { mode: '0666' } : {}),
+  })),
   host: { hostname: `${'ip-10-0-0-1.'.repeat(21)}internal` },
 });
 const invisible = buildEvidence({ host: { visible: false, note: `hidepid=2 ${'on /proc '.repeat(40)}` } });

@@ -62,6 +62,21 @@ describe('triage', () => {
     expect(scan.answers.get('i-win')?.reasonCode).toBe('NOT_APPLICABLE_WINDOWS');
     // Each control answers a Windows node in its own words: not applicable, or not assessed.
     expect(scan.answers.get('i-win')?.results.map((r) => [r.controlId, r.status, r.reason])).toEqual([
+      ...[
+        ['kubeconfig-file-permissions', 'Windows nodes protect files with ACLs, not POSIX permission bits.'],
+        [
+          'kubeconfig-file-ownership',
+          'Windows nodes own files by security identifiers and ACLs, not uid and gid.',
+        ],
+        [
+          'kubelet-config-file-permissions',
+          'Windows nodes protect files with ACLs, not POSIX permission bits.',
+        ],
+        [
+          'kubelet-config-file-ownership',
+          'Windows nodes own files by security identifiers and ACLs, not uid and gid.',
+        ],
+      ].map(([id, why]) => [id, 'NOT_AVAILABLE', `Not applicable: ${why}`]),
       [
         'kubelet-make-iptables-util-chains',
         'NOT_AVAILABLE',
