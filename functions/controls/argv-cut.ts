@@ -7,7 +7,7 @@
  */
 import type { EvidenceDocument, KubeletProcess } from '../collector/evidence-schema.ts';
 import { type EffectiveSetting, effectiveSetting } from '../kubelet/effective-config.ts';
-import { ComplianceStatus, type Control } from './control.ts';
+import { ComplianceStatus, type SettingControl } from './control.ts';
 import { type Judged, judgeSettings } from './judge.ts';
 
 type Resolved = Readonly<Record<string, EffectiveSetting>>;
@@ -20,7 +20,7 @@ function reading(resolved: Resolved, merge: 'upTo131' | 'from132'): Resolved {
 
 /** The control judged on what was collected of a cut argv; undefined when the argv is complete. */
 export function collectedReading(input: {
-  readonly control: Control;
+  readonly control: SettingControl;
   readonly evidence: EvidenceDocument;
   readonly kubelet: KubeletProcess;
 }): Judged | undefined {

@@ -6,10 +6,10 @@ import type { FileEvidence, KubeletProcess } from '../collector/evidence-schema.
 import { type EffectiveSetting, SettingProblemCode } from '../kubelet/effective-config.ts';
 import { parseKubeletVersion } from '../kubelet/kubelet-version.ts';
 import { showValue } from '../kubelet/setting-types.ts';
-import { ComplianceStatus, type Control, type ControlContext, type ControlResult } from './control.ts';
+import { ComplianceStatus, type ControlContext, type ControlResult, type SettingControl } from './control.ts';
 
 export interface JudgeInput {
-  readonly control: Control;
+  readonly control: SettingControl;
   readonly kubelet: KubeletProcess;
   readonly settings: Readonly<Record<string, EffectiveSetting>>;
   /** The setting a reason names when no verdict says otherwise. */

@@ -23,8 +23,17 @@ const failing = JSON.stringify(
       '--authorization-mode=AlwaysAllow',
       '--read-only-port=10255',
       '--streaming-connection-idle-timeout=0',
+      '--kubeconfig=/var/lib/kubelet/kubeconfig',
     ],
-    files: [textFile(C, kcJson())],
+    files: [
+      // The file controls: a config file and a kubeconfig that a user owns and anyone may write.
+      textFile(C, kcJson(), ['config'], { mode: '0666', uid: 1000 }),
+      {
+        ...textFile('/var/lib/kubelet/kubeconfig', '', ['kubeconfig'], { mode: '0666', uid: 1000 }),
+        encoding: undefined,
+        content: undefined,
+      },
+    ],
   }),
 );
 const ids = controls.map((c) => c.id);
@@ -154,9 +163,16 @@ const longDir = `/etc/${'kubernetes-configuration-directory/'.repeat(6)}`;
 const longConfig = `${longDir}kubelet-config.json`;
 const disagreeing = buildEvidence({
   kubelets: [
-    kubeletProcess(['/usr/bin/kubelet', '--config', longConfig, '--make-iptables-util-chains=false'], {
-      pid: 10,
-    }),
+    kubeletProcess(
+      [
+        '/usr/bin/kubelet',
+        '--config',
+        longConfig,
+        '--make-iptables-util-chains=false',
+        `--kubeconfig=${longDir}kubeconfig`,
+      ],
+      { pid: 10 },
+    ),
     kubeletProcess(
       [
         '/usr/bin/kubelet',
@@ -169,7 +185,11 @@ const disagreeing = buildEvidence({
     ),
     kubeletProcess(['/usr/bin/kubelet', '--config', longConfig], { pid: 12 }),
   ],
-  files: [10, 11, 12].map((pid) => ({ ...textFile(longConfig, kcJson()), pid })),
+  files: [10, 11, 12].map((pid) => ({
+    ...textFile(longConfig, kcJson()),
+    pid,
+    ...(pid === 11 ? { mode: '0666' } : {}),
+  })),
   host: { hostname: `${'ip-10-0-0-1.'.repeat(21)}internal` },
 });
 const invisible = buildEvidence({ host: { visible: false, note: `hidepid=2 ${'on /proc '.repeat(40)}` } });

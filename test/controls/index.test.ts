@@ -24,6 +24,10 @@ describe('control catalog', () => {
     // CIS order: 3.1.1 … 3.2.9.
     expect(controls.map((c) => c.cisIds.eks)).toEqual([...controls.map((c) => c.cisIds.eks)].sort(byCisId));
     expect(controls.map((c) => c.id)).toEqual([
+      'kubeconfig-file-permissions',
+      'kubeconfig-file-ownership',
+      'kubelet-config-file-permissions',
+      'kubelet-config-file-ownership',
       'kubelet-anonymous-auth',
       'kubelet-authorization-mode',
       'kubelet-client-ca-file',
@@ -46,6 +50,12 @@ describe('evaluateEvidence', () => {
     expect(results.map((r) => r.controlId)).toEqual(controls.map((c) => c.id));
     expect(Object.fromEntries(results.map((r) => [r.controlId, r.status]))).toEqual(
       Object.fromEntries([
+        // No --kubeconfig: a standalone kubelet has no kubeconfig file.
+        ['kubeconfig-file-permissions', 'NOT_AVAILABLE'],
+        ['kubeconfig-file-ownership', 'NOT_AVAILABLE'],
+        // The --config file is 0644 root:root.
+        ['kubelet-config-file-permissions', 'PASSED'],
+        ['kubelet-config-file-ownership', 'PASSED'],
         ['kubelet-make-iptables-util-chains', 'FAILED'],
         // The --config file does not set authentication.anonymous.enabled: the v1beta1 default (false).
         ['kubelet-anonymous-auth', 'PASSED'],
@@ -69,6 +79,9 @@ describe('evaluateEvidence', () => {
     const results = evaluateEvidence(evidence, { platform: 'windows' });
     const iptables = byId(results, 'kubelet-make-iptables-util-chains');
     const anonymous = byId(results, 'kubelet-anonymous-auth');
+    expect(byId(results, 'kubelet-config-file-permissions').reason).toMatch(
+      /^Not applicable: Windows nodes protect files with ACLs/,
+    );
     expect(iptables).toMatchObject({ status: 'NOT_AVAILABLE' });
     expect(iptables!.reason).toMatch(/^Not applicable: Windows nodes have no iptables/);
     // Anonymous auth applies on Windows too: this evidence is judged.
@@ -119,15 +132,23 @@ describe('notAssessed', () => {
 describe('notAssessedCase', () => {
   it('gives each control its own words for a Windows node', () => {
     const results = notAssessedCase('windows', { code: 'NOT_APPLICABLE_WINDOWS' });
-    const notAssessedHere =
-      'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed';
+    const acl = 'Windows nodes protect files with ACLs, not POSIX permission bits.';
+    const sid = 'Windows nodes own files by security identifiers and ACLs, not uid and gid.';
+    const own: Record<string, string> = {
+      'kubeconfig-file-permissions': acl,
+      'kubeconfig-file-ownership': sid,
+      'kubelet-config-file-permissions': acl,
+      'kubelet-config-file-ownership': sid,
+      'kubelet-make-iptables-util-chains':
+        'Windows nodes have no iptables, and the kubelet ignores this setting there.',
+    };
     expect(results.map((r) => r.controlId)).toEqual(controls.map((c) => c.id));
     for (const r of results) {
       expect(r.status).toBe('NOT_AVAILABLE');
       expect(r.reason).toBe(
-        r.controlId === 'kubelet-make-iptables-util-chains'
-          ? 'Not applicable: Windows nodes have no iptables, and the kubelet ignores this setting there.'
-          : notAssessedHere,
+        own[r.controlId] === undefined
+          ? 'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed'
+          : `Not applicable: ${own[r.controlId]}`,
       );
     }
   });

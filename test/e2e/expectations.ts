@@ -1,4 +1,4 @@
-import type { ComplianceStatus } from '../../functions/controls/control.ts';
+import { type ComplianceStatus, isFileControl } from '../../functions/controls/control.ts';
 import { controls } from '../../functions/controls/index.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import type { Emulator } from '../sim/emulator/index.ts';
@@ -28,12 +28,19 @@ const FAILING_PRESETS: Readonly<Record<string, readonly string[]>> = {
   'kubelet-event-qps': [],
   'kubelet-rotate-certificates': ['al2-rotate-certificates-false'],
   'kubelet-rotate-server-certificates': ['al2023-server-cert-gate-false'],
+  'kubeconfig-file-permissions': ['al2023-kubeconfig-world-writable'],
+  'kubeconfig-file-ownership': ['al2-kubeconfig-user-owned'],
+  'kubelet-config-file-permissions': ['al2023-dropin-0664'],
+  'kubelet-config-file-ownership': [],
 };
 
 /** The presets whose kubelet has a value the kubelet itself refuses for a control: WARNING. */
 const REFUSED_PRESETS: Readonly<Record<string, readonly string[]>> = {
   'kubelet-event-qps': ['al2023-event-qps-negative'],
 };
+
+/** The file controls judge modes and owners, which a config file the kubelet cannot load leaves known. */
+const FILE_CONTROLS: ReadonlySet<string> = new Set(controls.filter(isFileControl).map((c) => c.id));
 
 /** The control of one of our findings (GeneratorId "eks-kubelet-audit/<control id>"). */
 export function controlOf(f: Finding): string {
@@ -51,7 +58,8 @@ export function expectedStatus(node: SimNode, controlId: string = IPTABLES): Com
   if (preset !== undefined && FAILING_PRESETS[controlId]?.includes(preset)) return 'FAILED';
   if (preset !== undefined && REFUSED_PRESETS[controlId]?.includes(preset)) return 'WARNING';
   // A --config file the kubelet could not load leaves every setting it holds open.
-  if (node.tree?.options && 'configMakeIptables' in node.tree.options) return 'WARNING';
+  if (!FILE_CONTROLS.has(controlId) && node.tree?.options && 'configMakeIptables' in node.tree.options)
+    return 'WARNING';
   if (preset === 'bottlerocket-control-container' || preset === undefined) return 'NOT_AVAILABLE';
   return 'PASSED';
 }

@@ -1318,6 +1318,31 @@ function al2023FlagStreamingZero(o: PresetOptions = {}): NodeTreeSpec {
   });
 }
 
+// --- File controls (CIS EKS 3.1.x) ------------------------------------------------------------
+
+/** The kubeconfig file as kubeletHostFiles writes it, with another mode or owner. */
+function kubeconfigAt(mode: number, uid?: number): SimEntry {
+  return {
+    content: `apiVersion: v1\nkind: Config\n# ${KUBECONFIG_SECRET_MARKER}\n`,
+    mode,
+    ...(uid === undefined ? {} : { uid }),
+  };
+}
+
+/** Options with `files` added before the caller's own extra files (which win). */
+function withFiles(o: PresetOptions, files: Record<string, SimEntry>): PresetOptions {
+  return { ...o, extraFiles: { ...files, ...(o.extraFiles ?? {}) } };
+}
+
+/** nodeadm's drop-in (40-nodeadm.conf) for a NodeConfig that sets maxPods, written group-writable. */
+function al2023DropIn0664(o: PresetOptions = {}): NodeTreeSpec {
+  const content = `{\n    "apiVersion": "kubelet.config.k8s.io/v1beta1",\n    "kind": "KubeletConfiguration",\n    "maxPods": 110\n}`;
+  const dropIns = { '40-nodeadm.conf': content, ...(o.dropIns ?? {}) };
+  return al2023(
+    withFiles({ ...o, dropIns }, { [`${CONFIG_DIR}/40-nodeadm.conf`]: { content, mode: 0o664 } }),
+  );
+}
+
 /**
  * Named presets of simulated nodes. Each is a function of PresetOptions so the emulator can vary
  * them; the `*-false` presets are ready-made failing nodes.
@@ -1356,6 +1381,19 @@ export const nodePresets = {
   'no-kubelet': noKubelet,
   'container-named-kubelet': containerNamedKubelet,
   'grep-noise': grepNoise,
+  // The file controls' nodes: one failing each of 3.1.1-3.1.3, and a symlinked kubeconfig that passes.
+  'al2023-kubeconfig-world-writable': (o: PresetOptions = {}) =>
+    al2023(withFiles(o, { '/var/lib/kubelet/kubeconfig': kubeconfigAt(0o666) })),
+  'al2-kubeconfig-user-owned': (o: PresetOptions = {}) =>
+    al2(withFiles(o, { '/var/lib/kubelet/kubeconfig': kubeconfigAt(0o644, 1000) })),
+  'al2023-dropin-0664': al2023DropIn0664,
+  'al2023-kubeconfig-symlink': (o: PresetOptions = {}) =>
+    al2023(
+      withFiles(o, {
+        '/var/lib/kubelet/kubeconfig': { symlink: '/etc/kubernetes/kubelet/kubeconfig' },
+        '/etc/kubernetes/kubelet/kubeconfig': kubeconfigAt(0o600),
+      }),
+    ),
 } as const satisfies Record<string, NodePreset>;
 
 export type NodePresetName = keyof typeof nodePresets;
