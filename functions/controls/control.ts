@@ -7,6 +7,7 @@ import type { EvidenceDocument } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.ts';
 import type { Provenance } from '../kubelet/provenance.ts';
 import type { SettingValue } from '../kubelet/setting-types.ts';
+import type { BottlerocketRule } from './bottlerocket-rule.ts';
 
 /** How every remediation ends on a node that runs the kubelet under systemd. */
 export const RESTART_KUBELET =
@@ -120,6 +121,11 @@ export interface Control<K extends string = string> {
   readonly settings: Readonly<Record<K, SettingSpec>>;
   /** Pure: every declared setting has a known value here (the runner answers the other cases). */
   evaluate(context: ControlContext<K>): Verdict<K>;
+  /**
+   * How Bottlerocket's own CIS Kubernetes report judges this control, when not by its check
+   * cisIds.kubernetes read as ours (bottlerocket-rule.ts, bottlerocket-verdict.ts).
+   */
+  readonly bottlerocket?: BottlerocketRule;
 }
 
 /** What running a control on a node receives. */

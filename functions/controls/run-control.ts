@@ -13,6 +13,7 @@ import type { KubeletProcess } from '../collector/evidence-schema.ts';
 import { renderPsLine } from '../collector/ps-line.ts';
 import { type EffectiveSetting, effectiveSetting } from '../kubelet/effective-config.ts';
 import { notApplicableCase } from './applicability.ts';
+import { bottlerocketResult } from './bottlerocket-verdict.ts';
 import { ComplianceStatus, type Control, type ControlResult, type NodeEvaluationInput } from './control.ts';
 import { baseEvidence, clip, clipEvidence, MAX_REASON, unassessed } from './control-result.ts';
 import { driftText } from './drift.ts';
@@ -140,6 +141,7 @@ export function runControl(control: Control, input: NodeEvaluationInput): Contro
     return unassessed(control.id, ComplianceStatus.NOT_AVAILABLE, notApplicable.reason, facts);
   }
   if (!evidence.host.visible) {
+    if (evidence.bottlerocket !== undefined) return bottlerocketResult(control, input);
     return unassessed(
       control.id,
       ComplianceStatus.NOT_AVAILABLE,
