@@ -19,7 +19,7 @@ import { type CheckSaid, checkEvidence, checkText, findCheck, reportUnread } fro
 import { BottlerocketReading, type BottlerocketRule } from './bottlerocket-rule.ts';
 import { settingsVerdict } from './bottlerocket-settings-verdict.ts';
 import { ComplianceStatus, type Control, type ControlResult, type NodeEvaluationInput } from './control.ts';
-import { clip, clipEvidence, MAX_REASON } from './control-result.ts';
+import { baseEvidence, clip, clipEvidence, MAX_REASON } from './control-result.ts';
 
 export const BOTTLEROCKET_SOURCE = 'bottlerocket-api';
 const API = 'Bottlerocket API';
@@ -140,11 +140,10 @@ export function bottlerocketResult(control: Control, input: NodeEvaluationInput)
   const checkId = rule.check ?? control.cisIds.kubernetes;
   const evidence: Record<string, string> = {
     source: BOTTLEROCKET_SOURCE,
-    nodeType: 'bottlerocket',
+    ...baseEvidence(input),
     hostVisible: 'false',
     ...checkEvidence(br, checkId),
   };
-  if (input.evidence.host.hostname) evidence.hostname = input.evidence.host.hostname;
   if (br.settings?.['standalone-mode'] !== undefined)
     evidence.standaloneMode = String(br.settings['standalone-mode']);
   const ctx: Context = { control, br, rule, evidence };
