@@ -30,6 +30,12 @@ export interface BottlerocketRule {
   readonly reading?: BottlerocketReading;
   /** For `file-mode`: the permission bits the control allows (e.g. 0o644). */
   readonly allowedMode?: number;
+  /**
+   * 'rendered': a SKIP is answered from the configuration Bottlerocket renders, when the template does
+   * not write the control's first setting in this node's mode (bloodhound skips an absent key: the
+   * client CA in standalone mode). Otherwise a SKIP is NOT_AVAILABLE.
+   */
+  readonly skip?: 'rendered';
   /** What the check's FAIL means when it is not FAILED (e.g. a value the kubelet would refuse). */
   readonly fail?: {
     readonly status: typeof ComplianceStatus.WARNING;

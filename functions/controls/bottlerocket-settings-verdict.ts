@@ -96,7 +96,15 @@ export function settingsVerdict(control: Control, input: RenderInput): SettingsV
   }
   const argv = renderedArgv(input.settings);
   const settings = Object.fromEntries(rendered.map(([name, r]) => [name, effective(r, argv)]));
-  const verdict = control.evaluate({ settings } as ControlContext);
+  let verdict: ReturnType<Control['evaluate']>;
+  try {
+    verdict = control.evaluate({ settings } as ControlContext);
+  } catch (error) {
+    // A control whose evaluate needs more than its settings (files, the kubelet's version) cannot be
+    // judged from the rendered configuration alone.
+    const why = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: `${control.id} cannot be judged from the rendered settings alone (${why})` };
+  }
   const decider = rendered.find(([name]) => name === verdict.decidedBy)?.[1] ?? rendered[0]![1];
   return {
     ok: true,

@@ -113,20 +113,34 @@ function fromCheck(ctx: Context, check: CheckSaid): ControlResult {
         : { status: fail.status, reason: `${API}: ${said}, which here means ${fail.why}.${alongside(ctx)}` },
     );
   }
-  return fromSkip(ctx, said);
+  return fromSkip(ctx, check, said);
 }
 
-/** A SKIP: answered from the settings only when the template does not write the key bloodhound reads. */
-function fromSkip(ctx: Context, said: string): ControlResult {
+/**
+ * A SKIP: answered from the settings only when the control says so and the template does not write the
+ * key bloodhound reads (it then skips with "unable to parse kubelet config"; "unable to read" means it
+ * could not open the file at all).
+ */
+function fromSkip(ctx: Context, check: CheckSaid, said: string): ControlResult {
   const input = renderInput(ctx.br);
   const primary = Object.values(ctx.control.settings ?? {})[0];
-  if (input !== undefined && primary !== undefined && !renderedValue(primary.path, input).rendered) {
+  const parsed = check.error === undefined || !/unable to (read|inspect)/.test(check.error);
+  if (
+    ctx.rule.skip === 'rendered' &&
+    parsed &&
+    input !== undefined &&
+    primary !== undefined &&
+    !renderedValue(primary.path, input).rendered
+  ) {
     return fromSettings(
       ctx,
       `${said}, as it does for a key Bottlerocket does not write (${standaloneText(input.settings)})`,
     );
   }
-  const written = primary === undefined ? '' : `, although Bottlerocket always writes ${primary.path} there`;
+  const written =
+    primary === undefined || input === undefined || !renderedValue(primary.path, input).rendered
+      ? ''
+      : `, although Bottlerocket writes ${primary.path} there`;
   return result(ctx, {
     status: ComplianceStatus.NOT_AVAILABLE,
     reason: `${API}: ${said}${written}; the node's files are out of sight of the control container, so this control could not be assessed.`,

@@ -11,6 +11,7 @@ import {
   evidenceDocumentSchema,
 } from '../../functions/collector/evidence-schema.ts';
 import { anonymousAuth } from '../../functions/controls/anonymous-auth.ts';
+import { type RenderInput, renderedValue } from '../../functions/controls/bottlerocket-rendered.ts';
 import type { BottlerocketRule } from '../../functions/controls/bottlerocket-rule.ts';
 import { ComplianceStatus, type Control, defineControl } from '../../functions/controls/control.ts';
 import { evaluateEvidence } from '../../functions/controls/index.ts';
@@ -126,6 +127,7 @@ const clientCa = testControl({
       ? { status: 'FAILED', reason: 'No client CA file is set', decidedBy: 'ca' }
       : { status: 'PASSED', reason: 'A client CA file is set', decidedBy: 'ca' },
   bottlerocket: {
+    skip: 'rendered',
     fail: {
       status: 'WARNING',
       why: 'the CA file Bottlerocket names (/etc/kubernetes/pki/ca.crt) does not exist',
@@ -212,7 +214,7 @@ describe('the catalog controls through the Bottlerocket API', () => {
     const r = judge(anonymousAuth, { checks: { '4.2.1': 'SKIP' } });
     expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
     expect(r.reason).toContain('was skipped (bloodhound: unable to parse kubelet config)');
-    expect(r.reason).toContain('Bottlerocket always writes authentication.anonymous.enabled');
+    expect(r.reason).toContain('although Bottlerocket writes authentication.anonymous.enabled there');
     expect(r.evidence.bottlerocketCheck).toBe('4.2.1 SKIP');
   });
 
@@ -363,6 +365,46 @@ describe('kubelet settings where the check is not our verdict', () => {
     expect(r.reason).toContain('Decided by the Bottlerocket API (settings.kubernetes');
   });
 
+  it('4.2.3 SKIP outside standalone mode (Bottlerocket writes the CA path): NOT_AVAILABLE', () => {
+    const r = judge(clientCa, { checks: { '4.2.3': 'SKIP' } });
+    expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
+    expect(r.reason).toContain('although Bottlerocket writes authentication.x509.clientCAFile there');
+  });
+
+  it('4.2.3 SKIP because the config could not be opened: NOT_AVAILABLE even in standalone mode', () => {
+    const r = judge(clientCa, {
+      checks: { '4.2.3': { status: 'SKIP', error: "unable to read '/etc/kubernetes/kubelet/config'" } },
+      settings: { 'standalone-mode': true },
+    });
+    expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
+    expect(r.reason).toContain("(bloodhound: unable to read '/etc/kubernetes/kubelet/config')");
+    expect(r.reason).toContain('could not be assessed');
+  });
+
+  it('a SKIP is not answered from the template unless the control says so (4.2.5: config unreadable)', () => {
+    const r = judge(streaming, {
+      checks: { '4.2.5': { status: 'SKIP', error: "unable to read '/etc/kubernetes/kubelet/config'" } },
+    });
+    expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
+    expect(r.reason).not.toContain('although');
+  });
+
+  it('a control whose evaluate needs more than the rendered settings: NOT_AVAILABLE, not a guess', () => {
+    const needsFiles = testControl({
+      id: 'needs-files',
+      eks: '3.2.7',
+      kubernetes: '4.2.8',
+      settings: { qps: KubeletSettings.eventRecordQPS },
+      evaluate: () => {
+        throw new Error('no file evidence');
+      },
+      bottlerocket: { reading: 'rendered' },
+    });
+    const r = judge(needsFiles);
+    expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
+    expect(r.reason).toContain('cannot be judged from the rendered settings alone (no file evidence)');
+  });
+
   it('4.2.5 FAIL (a bare 0) is a value the kubelet refuses: WARNING; the 1.34 note is said', () => {
     const r = judge(streaming, { checks: { '4.2.5': 'FAIL' } });
     expect(r.status).toBe(ComplianceStatus.WARNING);
@@ -445,5 +487,49 @@ describe('kubelet settings where the check is not our verdict', () => {
     });
     expect(withCert.status).toBe(ComplianceStatus.FAILED);
     expect(withCert.reason).toContain('writes tlsCertFile and tlsPrivateKeyFile instead');
+  });
+});
+
+describe('what Bottlerocket renders (core-kit packages/kubernetes-1.XX/kubelet-config)', () => {
+  const off: RenderInput = { settings: AWS_SETTINGS, present: [] };
+  const on: RenderInput = { settings: { ...AWS_SETTINGS, 'standalone-mode': true }, present: [] };
+  it.each([
+    ['authentication.anonymous.enabled', off, { rendered: true, value: false }],
+    ['authentication.anonymous.enabled', on, { rendered: true, value: true }],
+    ['authentication.webhook.enabled', on, { rendered: true, value: false }],
+    ['authorization.mode', off, { rendered: true, value: 'Webhook' }],
+    ['authorization.mode', on, { rendered: true, value: 'AlwaysAllow' }],
+    ['authentication.x509.clientCAFile', off, { rendered: true, value: '/etc/kubernetes/pki/ca.crt' }],
+    ['authentication.x509.clientCAFile', on, { rendered: false }],
+    ['readOnlyPort', on, { rendered: true, value: 0 }],
+    ['eventRecordQPS', off, { rendered: false, source: 'settings.kubernetes.event-qps is not set' }],
+    ['serverTLSBootstrap', off, { rendered: true, value: true }],
+    ['streamingConnectionIdleTimeout', off, { rendered: false }],
+    ['makeIPTablesUtilChains', off, { rendered: false }],
+    ['rotateCertificates', off, { rendered: false }],
+    ['featureGates.RotateKubeletServerCertificate', off, { rendered: false }],
+  ] as const)('%s', (path, input, expected) => {
+    expect(renderedValue(path, input)).toMatchObject(expected);
+  });
+
+  it('serverTLSBootstrap is not written when a server certificate and key are set', () => {
+    const both = renderedValue('serverTLSBootstrap', {
+      settings: AWS_SETTINGS,
+      present: ['server-certificate', 'server-key'],
+    });
+    expect(both.rendered).toBe(false);
+    const one = renderedValue('serverTLSBootstrap', {
+      settings: AWS_SETTINGS,
+      present: ['server-certificate'],
+    });
+    expect(one).toMatchObject({ rendered: true, value: true });
+  });
+
+  it('a check the control reads as ours but that is Manual decides nothing: NOT_AVAILABLE', () => {
+    const manual = testControl({ id: 'reads-a-manual-check', eks: '3.2.8', kubernetes: '4.2.10' });
+    const r = judge(manual);
+    expect(r.status).toBe(ComplianceStatus.NOT_AVAILABLE);
+    expect(r.reason).toContain('bloodhound does not verify a Manual check');
+    expect(r.evidence.bottlerocketCheck).toBe('4.2.10 SKIP (Manual)');
   });
 });
