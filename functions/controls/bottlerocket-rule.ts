@@ -4,8 +4,6 @@
  * default a control is judged by the report's check numbered `cisIds.kubernetes`, read as our own
  * verdict (PASS → PASSED, FAIL → FAILED); a control whose check tests something else declares how.
  */
-import type { ComplianceStatus } from './control.ts';
-
 /** How a check's PASS / FAIL reads for a control. */
 export const BottlerocketReading = {
   /** The check tests what the control tests: PASS → PASSED, FAIL → FAILED. */
@@ -38,7 +36,8 @@ export interface BottlerocketRule {
   readonly skip?: 'rendered';
   /** What the check's FAIL means when it is not FAILED (e.g. a value the kubelet would refuse). */
   readonly fail?: {
-    readonly status: typeof ComplianceStatus.WARNING;
+    // A Security Hub compliance status (control.ts ComplianceStatus), spelt out: control.ts imports this file.
+    readonly status: 'WARNING';
     readonly why: string;
   };
   /** Why the check is not read as ours (said in the reason of a `rendered` control). */

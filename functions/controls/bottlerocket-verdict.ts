@@ -13,6 +13,7 @@
  * is: NOT_AVAILABLE with bloodhound's words. The report's overall status never decides a control.
  */
 import type { BottlerocketEvidence } from '../collector/evidence-schema.ts';
+import { showValue } from '../kubelet/setting-types.ts';
 import { fileModeVerdict } from './bottlerocket-file-mode.ts';
 import { renderedValue, standaloneText } from './bottlerocket-rendered.ts';
 import { type CheckSaid, checkEvidence, checkText, findCheck, reportUnread } from './bottlerocket-report.ts';
@@ -85,8 +86,8 @@ function alongside(ctx: Context): string {
   const texts = specs.map((spec) => {
     const r = renderedValue(spec.path, input);
     return r.rendered
-      ? `${spec.path} is ${String(r.value)} (${r.source})`
-      : `${spec.path} is the kubelet default (${r.source})`;
+      ? `${spec.path} is ${showValue(r.value!)} (${r.source})`
+      : `${spec.path} is ${showValue(spec.default)}, the kubelet default (${r.source})`;
   });
   ctx.evidence.bottlerocketSettings = texts.join('; ');
   return ` Alongside: ${texts.join('; ')}.`;
@@ -94,17 +95,13 @@ function alongside(ctx: Context): string {
 
 function fromCheck(ctx: Context, check: CheckSaid): ControlResult {
   const said = checkText(check);
+  if (check.status !== 'SKIP' && ctx.rule.reading === BottlerocketReading.fileMode) {
+    return result(ctx, fileModeVerdict(ctx.rule, check));
+  }
   if (check.status === 'PASS') {
-    const pass =
-      ctx.rule.reading === BottlerocketReading.fileMode ? fileModeVerdict(ctx.rule, check) : undefined;
-    return result(
-      ctx,
-      pass ?? { status: ComplianceStatus.PASSED, reason: `${API}: ${said}.${alongside(ctx)}` },
-    );
+    return result(ctx, { status: ComplianceStatus.PASSED, reason: `${API}: ${said}.${alongside(ctx)}` });
   }
   if (check.status === 'FAIL') {
-    if (ctx.rule.reading === BottlerocketReading.fileMode)
-      return result(ctx, fileModeVerdict(ctx.rule, check)!);
     const fail = ctx.rule.fail;
     return result(
       ctx,

@@ -486,7 +486,9 @@ describe('kubelet settings where the check is not our verdict', () => {
       present: ['server-certificate', 'server-key'],
     });
     expect(withCert.status).toBe(ComplianceStatus.FAILED);
-    expect(withCert.reason).toContain('writes tlsCertFile and tlsPrivateKeyFile instead');
+    expect(withCert.reason).toContain(
+      'serverTLSBootstrap is false, the kubelet default (settings.kubernetes.server-certificate and server-key are set, so Bottlerocket writes tlsCertFile and tlsPrivateKeyFile instead)',
+    );
   });
 });
 
