@@ -21,11 +21,14 @@ export function findCheck(br: BottlerocketEvidence, id: string): FoundCheck {
 
 const SAID = { PASS: 'passed', FAIL: 'FAILED', SKIP: 'was skipped' } as const;
 
-/** 'Bottlerocket's check 4.2.1 "Ensure that ..." FAILED (bloodhound: anonymous authentication is configured)'. */
+/**
+ * 'Bottlerocket's CIS Kubernetes Benchmark check 4.2.1 FAILED (bloodhound: anonymous authentication is
+ * configured): "Ensure that ..."', the outcome before the title so a cut reason still says it.
+ */
 export function checkText(check: CheckSaid): string {
   const error = check.error === undefined ? '' : ` (bloodhound: ${check.error})`;
   const manual = check.manual ? ' (a Manual check)' : '';
-  return `Bottlerocket's CIS Kubernetes Benchmark check ${check.id} "${check.title}"${manual} ${SAID[check.status]}${error}`;
+  return `Bottlerocket's CIS Kubernetes Benchmark check ${check.id}${manual} ${SAID[check.status]}${error}: "${check.title}"`;
 }
 
 function reportText(report: Report): string {

@@ -185,7 +185,7 @@ describe('the catalog controls through the Bottlerocket API', () => {
     expect(r.status).toBe(ComplianceStatus.PASSED);
     expect(r.reason).toContain('Bottlerocket API');
     expect(r.reason).toContain(
-      'check 4.2.1 "Ensure that the --anonymous-auth argument is set to false" passed',
+      'check 4.2.1 passed: "Ensure that the --anonymous-auth argument is set to false"',
     );
     expect(r.evidence).toMatchObject({
       source: 'bottlerocket-api',
