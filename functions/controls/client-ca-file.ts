@@ -93,6 +93,15 @@ export const clientCaFile = defineControl({
     'Without a client CA the kubelet cannot verify the API server or other certificate holders, which weakens its authentication; it opens no access by itself.',
   profile: 'Level 1',
   applicability: { notApplicable: {} },
+  // bloodhound SKIPs 4.2.3 when clientCAFile is absent from the file (standalone mode); the rendered
+  // settings then decide. Its FAIL means the named file is missing, which the kubelet refuses.
+  bottlerocket: {
+    skip: 'rendered',
+    fail: {
+      status: 'WARNING',
+      why: 'authentication.x509.clientCAFile names a file that does not exist (Bottlerocket writes /etc/kubernetes/pki/ca.crt there)',
+    },
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/',

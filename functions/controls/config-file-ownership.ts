@@ -27,6 +27,9 @@ export const configFileOwnership = defineFileControl({
   applicability: {
     notApplicable: { windows: 'Windows nodes own files by security identifiers and ACLs, not uid and gid.' },
   },
+  bottlerocket: {
+    note: 'Bottlerocket starts the kubelet without --config-dir, so /etc/kubernetes/kubelet/config is its only configuration file.',
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/',

@@ -28,6 +28,13 @@ export const configFilePermissions = defineFileControl({
   applicability: {
     notApplicable: { windows: 'Windows nodes protect files with ACLs, not POSIX permission bits.' },
   },
+  // Bottlerocket's check 4.1.9 demands 600, stricter than our 644: a FAIL is judged again on the mode
+  // bloodhound prints.
+  bottlerocket: {
+    reading: 'file-mode',
+    allowedMode: 0o644,
+    note: 'Bottlerocket starts the kubelet without --config-dir, so /etc/kubernetes/kubelet/config is its only configuration file.',
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/',

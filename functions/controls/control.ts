@@ -11,6 +11,7 @@ import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.
 import type { KubeletVersion } from '../kubelet/kubelet-version.ts';
 import type { Provenance } from '../kubelet/provenance.ts';
 import type { SettingValue } from '../kubelet/setting-types.ts';
+import type { BottlerocketRule } from './bottlerocket-rule.ts';
 
 /** How every remediation ends on a node that runs the kubelet under systemd. */
 export const RESTART_KUBELET =
@@ -128,6 +129,11 @@ export interface ControlData {
   readonly profile: 'Level 1' | 'Level 2';
   readonly applicability: Applicability;
   readonly remediation: Remediation;
+  /**
+   * How Bottlerocket's own CIS Kubernetes report judges this control, when not by its check
+   * cisIds.kubernetes read as ours (bottlerocket-rule.ts, bottlerocket-verdict.ts).
+   */
+  readonly bottlerocket?: BottlerocketRule;
 }
 
 /** A control as data plus one pure judgement over the kubelet settings it declares. */

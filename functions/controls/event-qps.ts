@@ -51,6 +51,10 @@ export const eventQps = defineControl({
     'The rate only decides how many node events reach the API server during a burst; it grants no access and every value the kubelet accepts still records events.',
   profile: 'Level 1',
   applicability: { notApplicable: {} },
+  bottlerocket: {
+    reading: 'rendered',
+    why: "Bottlerocket's check 4.2.8 is Manual (Level 2): bloodhound never verifies it",
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/',

@@ -33,6 +33,9 @@ export const kubeconfigFilePermissions = defineFileControl({
       windows: 'Windows nodes protect files with ACLs, not POSIX permission bits.',
     },
   },
+  // Bottlerocket's check 4.1.5 asks for 644 or, in later releases, 600: the mode bloodhound prints is
+  // judged again by our 644 rule (bottlerocket-file-mode.ts).
+  bottlerocket: { reading: 'file-mode', allowedMode: 0o644 },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/',

@@ -38,6 +38,10 @@ export const rotateCertificates = defineControl({
     'It only affects a kubelet that authenticates with a client certificate (EKS kubelets use IAM tokens), where the risk is an expiring or long-lived credential.',
   profile: 'Level 1',
   applicability: { notApplicable: {} },
+  bottlerocket: {
+    reading: 'rendered',
+    why: 'Bottlerocket\'s check 4.2.10 is Manual in most releases and, where automatic, FAILs an absent rotateCertificates, which CIS passes ("not present or set to true"); Bottlerocket\'s template never writes it',
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/#certificate-rotation',

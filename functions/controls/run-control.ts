@@ -15,6 +15,7 @@ import { renderPsLine } from '../collector/ps-line.ts';
 import { type EffectiveSetting, effectiveSetting } from '../kubelet/effective-config.ts';
 import { notApplicableCase } from './applicability.ts';
 import { collectedReading } from './argv-cut.ts';
+import { bottlerocketResult } from './bottlerocket-verdict.ts';
 import {
   ComplianceStatus,
   type Control,
@@ -167,6 +168,7 @@ export function runControl(control: Control, input: NodeEvaluationInput): Contro
     return unassessed(control.id, ComplianceStatus.NOT_AVAILABLE, notApplicable.reason, facts);
   }
   if (!evidence.host.visible) {
+    if (evidence.bottlerocket !== undefined) return bottlerocketResult(control, input);
     return unassessed(
       control.id,
       ComplianceStatus.NOT_AVAILABLE,

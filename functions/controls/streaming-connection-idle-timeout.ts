@@ -64,6 +64,15 @@ export const streamingConnectionIdleTimeout = defineControl({
     'Without the timeout idle streams stay open indefinitely: a resource-exhaustion risk on the node, not a way in.',
   profile: 'Level 1',
   applicability: { notApplicable: {} },
+  // bloodhound reads the value as a number of seconds: its FAIL is a bare 0, which the kubelet refuses
+  // for a duration.
+  bottlerocket: {
+    fail: {
+      status: 'WARNING',
+      why: 'streamingConnectionIdleTimeout is the number 0, which the kubelet refuses for a duration (metav1.Duration reads only a string)',
+    },
+    note: 'kubelets from 1.34 no longer use this setting; the kubelet version is not visible from the control container.',
+  },
   remediation: {
     short: SHORT,
     url: 'https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/',

@@ -60,8 +60,20 @@ export function expectedStatus(node: SimNode, controlId: string = IPTABLES): Com
   // A --config file the kubelet could not load leaves every setting it holds open.
   if (!FILE_CONTROLS.has(controlId) && node.tree?.options && 'configMakeIptables' in node.tree.options)
     return 'WARNING';
-  if (preset === 'bottlerocket-control-container' || preset === undefined) return 'NOT_AVAILABLE';
+  if (preset === 'bottlerocket-control-container') return throughBottlerocketApi(node, controlId);
+  if (preset === undefined) return 'NOT_AVAILABLE';
   return 'PASSED';
+}
+
+/**
+ * A Bottlerocket node seen from its control container is judged by Bottlerocket's own CIS Kubernetes
+ * check numbered like the control (an aws-k8s node passes every one the simulated API is not told to fail).
+ */
+function throughBottlerocketApi(node: SimNode, controlId: string): ComplianceStatus {
+  const kubernetesId = controls.find((c) => c.id === controlId)?.cisIds.kubernetes;
+  const check = kubernetesId === undefined ? undefined : node.tree?.options?.apiChecks?.[kubernetesId];
+  const status = typeof check === 'object' ? check.status : check;
+  return status === 'FAIL' ? 'FAILED' : status === 'SKIP' ? 'NOT_AVAILABLE' : 'PASSED';
 }
 
 export function runningNodes(fleet: Fleet, cluster?: string): SimNode[] {

@@ -73,8 +73,18 @@ describe('npm run demo', () => {
     // A --config file the kubelet cannot load leaves every setting in it open, not its mode and owner.
     const fileControls = Object.fromEntries(controls.filter(isFileControl).map((c) => [c.id, 'PASSED']));
     expect(status(SAMPLE_IDS.unloadableConfig)).toEqual({ ...each('WARNING'), ...fileControls });
-    for (const id of [SAMPLE_IDS.windows, SAMPLE_IDS.unmanaged, SAMPLE_IDS.offline, SAMPLE_IDS.bottlerocket])
+    for (const id of [SAMPLE_IDS.windows, SAMPLE_IDS.unmanaged, SAMPLE_IDS.offline])
       expect(status(id), id).toEqual(each('NOT_AVAILABLE'));
+    // Bottlerocket, seen from its control container, is judged through its API: its own check 4.2.6 FAILs.
+    expect(status(SAMPLE_IDS.bottlerocket)).toEqual(iptablesFails);
+    for (const f of ofInstance(active, SAMPLE_IDS.bottlerocket)) {
+      expect(field(f, 'evidence/source')).toBe('bottlerocket-api');
+      expect(field(f, 'status-reason')).toContain('Bottlerocket API');
+    }
+    const bottlerocketIptables = ofInstance(active, SAMPLE_IDS.bottlerocket).find(
+      (f) => field(f, 'control') === 'kubelet-make-iptables-util-chains',
+    );
+    expect(field(bottlerocketIptables, 'evidence/bottlerocketCheck')).toBe('4.2.6 FAIL');
     const iptables = (id: string) =>
       ofInstance(active, id).find((f) => field(f, 'control') === 'kubelet-make-iptables-util-chains');
     expect(field(iptables(SAMPLE_IDS.failingByFlag), 'decided-by')).toMatch(/^command-line flag/);

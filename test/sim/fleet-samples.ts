@@ -22,6 +22,11 @@ export const SAMPLE_TREES = {
   // A quoted "false" is a type error for the kubelet's *bool: it could not load this file
   // (kubernetes/kubernetes pkg/kubelet/kubeletconfig/util/codec/codec.go).
   al2UnloadableConfig: { preset: 'al2', options: { configMakeIptables: '"false"' } },
+  // Judged through Bottlerocket's API: its own CIS Kubernetes check 4.2.6 FAILs.
+  bottlerocketIptablesFail: {
+    preset: 'bottlerocket-control-container',
+    options: { apiChecks: { '4.2.6': 'FAIL' } },
+  },
 } as const satisfies Record<string, NodeTreeRef>;
 
 /** Instance ids of the sample fleet nodes tests single out. */
@@ -47,7 +52,8 @@ interface Group {
 /**
  * 3 clusters (one with EKS Auto Mode), 30 nodes: AL2 and AL2023 managed node groups, Karpenter,
  * self-managed, Bottlerocket, Windows, Auto Mode, a node without SSM and one offline; two nodes
- * fail by flag, one by drop-in, one has a config file the kubelet could not load (WARNING).
+ * fail by flag, one by drop-in, one Bottlerocket node by its own CIS check (judged through its API),
+ * one has a config file the kubelet could not load (WARNING).
  */
 export function sampleFleet(options: { region?: string; accountId?: string } = {}): Fleet {
   const fleet = new Fleet({
@@ -78,7 +84,10 @@ export function sampleFleet(options: { region?: string; accountId?: string } = {
   const special: Record<string, Partial<SimNodeInput> & { instanceId: string }> = {
     'prod-eu/general/0': { instanceId: SAMPLE_IDS.failingByDropIn, tree: SAMPLE_TREES.al2023DropInFalse },
     'prod-eu/default/0': { instanceId: SAMPLE_IDS.failingByNodeadmFlag, tree: SAMPLE_TREES.al2023FlagFalse },
-    'prod-eu/bottlerocket/0': { instanceId: SAMPLE_IDS.bottlerocket },
+    'prod-eu/bottlerocket/0': {
+      instanceId: SAMPLE_IDS.bottlerocket,
+      tree: SAMPLE_TREES.bottlerocketIptablesFail,
+    },
     'prod-eu/windows/0': { instanceId: SAMPLE_IDS.windows },
     'legacy-al2/ng-al2/0': { instanceId: SAMPLE_IDS.failingByFlag, tree: SAMPLE_TREES.al2FlagFalse },
     'legacy-al2/legacy-asg/0': {

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fakeApiclient } from './bottlerocket-api.ts';
+import { bloodhoundReport, type CisOutcome, type CisStatus, fakeApiclient } from './bottlerocket-api.ts';
 
 /** One process as /proc shows it. */
 export interface SimProcess {
@@ -261,6 +261,8 @@ export interface PresetOptions {
   /** AL2/AL2023: extra args present in the unit/environment files on disk but NOT in the running
    * process (someone edited the file without restarting the kubelet: drift). */
   onDiskExtraArgs?: string[];
+  /** Bottlerocket control container: the checks bloodhound does not PASS (bottlerocketReport's statuses). */
+  apiChecks?: Record<string, CisStatus | CisOutcome>;
   /** Extra processes and files merged in last (override by pid / path). */
   extraProcesses?: SimProcess[];
   extraFiles?: Record<string, SimEntry>;
@@ -1018,7 +1020,7 @@ function bottlerocketControlContainer(o: PresetOptions = {}): NodeTreeSpec {
   const files: Record<string, SimEntry> = {
     '/etc/os-release': AL2023_OS_RELEASE,
     '/run/api.sock': '',
-    '/usr/local/bin/apiclient': { content: fakeApiclient(), mode: 0o755 },
+    '/usr/local/bin/apiclient': { content: fakeApiclient(bloodhoundReport(o.apiChecks)), mode: 0o755 },
     '/.bottlerocket/host-containers/control/user-data': '',
     '/.bottlerocket/host-containers/current': { symlink: 'control' },
   };
