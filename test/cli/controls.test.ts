@@ -2,6 +2,8 @@
  * The CLI and the control catalog: `controls` lists the catalog's data, `--control` narrows a run,
  * the help names no single control, and the table fits 120 columns for the whole catalog.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../functions/cli/cli-args.ts';
 import { controls } from '../../functions/controls/index.ts';
@@ -239,5 +241,36 @@ describe('the evaluate table fits 120 columns for the whole catalog', () => {
         new RegExp(`^${c.id}\\s+${c.cisIds.eks.replace(/\./g, '\\.')}\\s+${status}\\s+\\S`, 'm'),
       );
     }
+  });
+});
+
+describe('kubelet-audit controls --format markdown', () => {
+  it('is docs/controls.md exactly: the reference page is generated from the catalog', async () => {
+    const r = await runMain(['controls', '--format', 'markdown']);
+    expect(r.code).toBe(0);
+    const page = readFileSync(join(import.meta.dirname, '../../docs/controls.md'), 'utf8');
+    expect(r.stdout, 'regenerate: npx kubelet-audit controls --format markdown > docs/controls.md').toBe(
+      page,
+    );
+  });
+
+  it('has a section per control with its ids, severity and a fix for every node type it describes', async () => {
+    const { stdout } = await runMain(['controls', '--format', 'markdown']);
+    for (const c of controls) {
+      const at = stdout.indexOf(`\n## ${c.id}\n`);
+      expect(at, c.id).toBeGreaterThan(0);
+      const next = stdout.indexOf('\n## ', at + 1);
+      const body = stdout.slice(at, next < 0 ? undefined : next);
+      expect(body).toContain(`CIS Kubernetes Benchmark ${c.cisIds.kubernetes}`);
+      expect(body).toContain(`v1.8.0 ${c.cisIds.eks}`);
+      expect(body).toContain(`Severity **${c.severity}**`);
+      for (const fix of Object.values(c.remediation.byNodeType)) expect(body).toContain(fix);
+    }
+  });
+
+  it('is refused for the other commands', async () => {
+    const r = await runMain(['evaluate', '-', '--format', 'markdown']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--format markdown is only for the controls command');
   });
 });
