@@ -118,20 +118,26 @@ export function checkFindings(
   ];
 }
 
-/** The known failures fail for the reason a person would look for: the flag, the drop-in. */
+/** The known failures fail for the reason a person would look for: the flag, the drop-in, the file. */
 export function checkKnownFailures(active: readonly AwsSecurityFinding[]): Check[] {
-  const decidedBy = (id: string) => {
-    // These nodes are set up to fail make-iptables-util-chains; their other controls pass.
-    const f = active.find(
-      (x) => instanceOf(x) === id && controlOf(x) === 'kubelet-make-iptables-util-chains',
-    );
-    return f ? `${statusOf(f)}, decided by ${field(f, 'decided-by') ?? 'nothing recorded'}` : 'no finding';
+  const decidedBy = (id: string, control = 'kubelet-make-iptables-util-chains') => {
+    const f = active.find((x) => instanceOf(x) === id && controlOf(x) === control);
+    if (!f) return 'no finding';
+    const by = field(f, 'decided-by') ?? field(f, 'status-reason') ?? 'nothing recorded';
+    return `${statusOf(f)}, decided by ${by}`;
   };
-  const expect = (id: string, what: string, pattern: RegExp): string[] => {
-    const got = decidedBy(id);
+  const expect = (id: string, what: string, pattern: RegExp, control?: string): string[] => {
+    const got = decidedBy(id, control);
     return pattern.test(got)
       ? []
-      : [`${id} (${what}): expected FAILED decided by ${pattern.source}, got ${got}`];
+      : [
+          `${id} (${what}${control ? `, ${control}` : ''}): expected FAILED decided by ${pattern.source}, got ${got}`,
+        ];
+  };
+  const reasonSays = (id: string, control: string, text: string): string[] => {
+    const f = active.find((x) => instanceOf(x) === id && controlOf(x) === control);
+    const reason = f ? (field(f, 'status-reason') ?? '') : 'no finding';
+    return reason.includes(text) ? [] : [`${id} ${control}: the reason should say "${text}", got ${reason}`];
   };
   return [
     check('the node with --make-iptables-util-chains=false fails by its command-line flag', [
@@ -139,6 +145,28 @@ export function checkKnownFailures(active: readonly AwsSecurityFinding[]): Check
     ]),
     check('the node whose drop-in sets makeIPTablesUtilChains: false fails by that drop-in', [
       ...expect(SAMPLE_IDS.failingByDropIn, 'AL2023, drop-in false', /^FAILED, decided by drop-in/),
+    ]),
+    check('the kubelet started without --config fails on the legacy defaults, drop-ins or not', [
+      ...['kubelet-anonymous-auth', 'kubelet-authorization-mode', 'kubelet-read-only-port'].flatMap((c) =>
+        expect(SAMPLE_IDS.legacyDefaults, 'no --config', /^FAILED, decided by kubelet default/, c),
+      ),
+      ...reasonSays(SAMPLE_IDS.legacyDefaults, 'kubelet-anonymous-auth', 'as it runs without --config'),
+    ]),
+    check('the drop-in that opens the read-only port fails by that drop-in', [
+      ...expect(
+        SAMPLE_IDS.readOnlyPortDropIn,
+        'AL2023, 50-read-only-port.conf',
+        /^FAILED, decided by drop-in .*50-read-only-port\.conf/,
+        'kubelet-read-only-port',
+      ),
+    ]),
+    check('the world-writable kubeconfig fails on its mode', [
+      ...expect(
+        SAMPLE_IDS.worldWritableKubeconfig,
+        'kubeconfig 0666',
+        /^FAILED, decided by .*0666/,
+        'kubeconfig-file-permissions',
+      ),
     ]),
   ];
 }
