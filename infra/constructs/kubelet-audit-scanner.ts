@@ -152,7 +152,7 @@ export class KubeletAuditScanner extends Construct {
     this.logGroup = logGroup;
     const role = this.buildRole(logGroup, clusters);
     this.stateTable = new ScannerStateTable(this, 'StateTable');
-    role.addToPolicy(this.stateTable.statement());
+    for (const statement of this.stateTable.statements()) role.addToPolicy(statement);
     this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
     role.addToPolicy(this.internalChannel.putStatement());
     this.function = this.buildFunction(props, { role, logGroup, clusters });

@@ -7,11 +7,22 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
 import type { FindingImporter, PendingResolveResult, SecurityHubTarget } from '../../aws/security-hub.ts';
+import type { ClusterStateRead } from '../../aws/state-table.ts';
 import type { ControlResult } from '../../controls/control.ts';
 import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
+import type { StateRecorder } from './state-write.ts';
+import type { TablePlan } from './table-plan.ts';
+
+/**
+ * How this scan uses the state table: `change-only` compares with the cluster's records and imports
+ * what changed; `rebuild` (no records yet, or a resync) reads Security Hub's findings, re-imports
+ * them all and writes every record; `none` without a state table.
+ */
+export const StateMode = { CHANGE_ONLY: 'change-only', REBUILD: 'rebuild', NONE: 'none' } as const;
+export type StateMode = (typeof StateMode)[keyof typeof StateMode];
 
 /** What the scan knows about one node once collection is over. */
 export interface NodeAnswer {
@@ -20,6 +31,11 @@ export interface NodeAnswer {
   readonly collectorVersion?: string;
   readonly filesRead?: readonly string[];
   readonly nodeOs?: string;
+  /**
+   * The scan could not reach the node (SSM offline or unmanaged, no answer in time): its results say
+   * why, and a change-only scan may report its last verdict instead (staleness.ts).
+   */
+  readonly unreached?: boolean;
 }
 
 /** The summary fields known when the scan starts. */
@@ -60,6 +76,15 @@ export interface ScanState {
   readonly answers: Map<string, NodeAnswer>;
   /** Nodes whose answer came with their output and whose findings are planned already. */
   readonly streamed: Set<string>;
+  readonly stateMode: StateMode;
+  /** The change-only plan (stateMode change-only). */
+  readonly changes?: TablePlan;
+  /** What a rebuild imported, to write as records (stateMode rebuild). */
+  readonly recorder?: StateRecorder;
+  /** The records a rebuild replaces (RESOLVEDs they owe, nodes that left). */
+  readonly previousState?: ClusterStateRead;
+  /** Nodes the previous scan found SSM does not manage: no EC2 look-up for them. */
+  readonly knownUnmanaged: () => Promise<Set<string>>;
 }
 
 /** Which nodes discovery found, and which of them this scan covers. */
