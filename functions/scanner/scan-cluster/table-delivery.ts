@@ -2,7 +2,7 @@
  * Delivery of a change-only scan (table-plan.ts): the findings of nodes that left the cluster are
  * archived (the table names them, so only their findings are read), the importer is drained, RESOLVEDs
  * are set where Security Hub's Workflow allows (the only other GetFindings of the scan), and the
- * records that changed are written back.
+ * drafts of the records are settled (deliver-state.ts writes those that changed).
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import {
