@@ -6,6 +6,7 @@
  */
 import { errorMessage, SecurityHubNotEnabledError } from '../../aws/errors.ts';
 import { StateWriteError } from '../../aws/state-table.ts';
+import { findingId } from '../../findings/asff.ts';
 import type { NodeState } from '../../findings/finding-state.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import { type Delivery, deliver, emptyDelivery, notDelivered } from './deliver.ts';
@@ -53,7 +54,10 @@ export async function deliverWithState(
     return { ...out, state: { mode: scan.stateMode, written: 0, superseded: 0 } };
   }
   const records = scan.recorder.drafts({
-    scan,
+    cluster: scan.cluster.name,
+    answers: scan.answers,
+    findingIdOf: (instanceId, controlId) =>
+      findingId(scan.input.scope, scan.cluster.name, instanceId, controlId),
     inScope: scope.inScope,
     present: scope.present,
     ...(scan.previousState ? { previous: scan.previousState } : {}),

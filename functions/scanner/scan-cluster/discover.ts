@@ -20,7 +20,7 @@ import {
   type StoredRead,
   type SummaryBase,
 } from './state.ts';
-import { StateRecorder } from './state-write.ts';
+import { StateRecorder } from './state-recorder.ts';
 import { knownUnmanaged, readStoredFindings } from './stored-findings.ts';
 import { TablePlan } from './table-plan.ts';
 

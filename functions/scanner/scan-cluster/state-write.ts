@@ -1,86 +1,13 @@
-/**
- * The end of a scan that uses the state table: the records of a rebuild (built from what it imported)
- * or the changed records of a change-only scan are written, then the cluster's own record. A full
- * scan writes in batches under its cluster lease; a node-scoped scan writes each record only if no
- * later scan wrote it (state-table.ts).
- */
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import type { NodeInfo } from '../../aws/discovery.ts';
 import { mapLimit } from '../../aws/run-command/map-limit.ts';
 import { nodeItem } from '../../aws/state-items.ts';
-import type { ClusterStateRead } from '../../aws/state-table.ts';
 import { batchPut, markClusterScanned, putIfNewer, StateWriteError } from '../../aws/state-table.ts';
-import type { ComplianceStatus } from '../../controls/control.ts';
-import { type FindingState, fingerprint, type NodeState } from '../../findings/finding-state.ts';
+import type { NodeState } from '../../findings/finding-state.ts';
 import { CONFIG_DEFAULTS } from '../config.ts';
 import type { ScanState } from './state.ts';
 
 /** Security Hub deletes a finding not updated for 90 days: no record needs to outlive that. */
 const SECURITY_HUB_RETENTION_MS = 90 * 86_400_000;
 const CONDITIONAL_WRITES_IN_FLIGHT = 10;
-
-/** What a rebuild imported, by node and control: the records it writes. */
-export class StateRecorder {
-  private readonly byNode = new Map<string, Record<string, FindingState>>();
-
-  /** One finding as it goes to the importer (archive re-imports do not come here). */
-  record(finding: AwsSecurityFinding): void {
-    const [, , , instanceId, controlId] = (finding.Id ?? '').split('/');
-    if (!instanceId || !controlId || !finding.CreatedAt || !finding.UpdatedAt) return;
-    const findings = this.byNode.get(instanceId) ?? {};
-    findings[controlId] = {
-      fp: fingerprint(finding),
-      status: (finding.Compliance?.Status ?? 'NOT_AVAILABLE') as ComplianceStatus,
-      createdAt: finding.CreatedAt,
-      importedAt: Date.parse(finding.UpdatedAt),
-    };
-    this.byNode.set(instanceId, findings);
-  }
-
-  /**
-   * The records of the nodes in scope, from what landed (`failedIds` left out, so the next scan
-   * imports them again), RESOLVEDs owed (`pendingIds`, and those the old records owed while the
-   * finding stays PASSED), and the old records of nodes that left (their findings were archived).
-   */
-  drafts(options: {
-    readonly scan: ScanState;
-    readonly inScope: readonly NodeInfo[];
-    readonly present: ReadonlySet<string>;
-    readonly previous?: ClusterStateRead;
-    readonly failedIds: ReadonlySet<string>;
-    readonly pendingIds: ReadonlySet<string>;
-    readonly startedAt: number;
-  }): NodeState[] {
-    const { scan, previous, startedAt } = options;
-    const out: NodeState[] = [];
-    for (const node of options.inScope) {
-      const answer = scan.answers.get(node.instanceId);
-      const old = previous?.nodes.get(node.instanceId);
-      const findings: Record<string, FindingState> = {};
-      for (const [controlId, f] of Object.entries(this.byNode.get(node.instanceId) ?? {})) {
-        const id = `${scan.input.scope.region}/${scan.input.scope.accountId}/${scan.cluster.name}/${node.instanceId}/${controlId}`;
-        if (options.failedIds.has(id)) continue;
-        const owed =
-          options.pendingIds.has(id) || (f.status === 'PASSED' && old?.findings[controlId]?.resolvePending);
-        findings[controlId] = owed ? { ...f, resolvePending: true } : f;
-      }
-      out.push({
-        cluster: scan.cluster.name,
-        instanceId: node.instanceId,
-        findings,
-        observedAt: startedAt,
-        ...(answer?.unreached ? { unreachableSince: startedAt } : { reachedAt: startedAt }),
-        ...(answer?.reasonCode ? { reasonCode: answer.reasonCode } : {}),
-      });
-    }
-    for (const old of previous?.nodes.values() ?? []) {
-      if (!old.archived && !options.present.has(old.instanceId)) {
-        out.push({ ...old, archived: true, observedAt: startedAt });
-      }
-    }
-    return out;
-  }
-}
 
 function expiresAt(record: NodeState, refreshMs: number): number {
   const keep = record.archived ? SECURITY_HUB_RETENTION_MS : refreshMs + SECURITY_HUB_RETENTION_MS;

@@ -8,13 +8,15 @@ import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
 import type { FindingImporter, PendingResolveResult, SecurityHubTarget } from '../../aws/security-hub.ts';
 import type { ClusterStateRead } from '../../aws/state-table.ts';
-import type { ControlResult } from '../../controls/control.ts';
 import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
-import type { StateRecorder } from './state-write.ts';
+import type { NodeAnswer } from './node-answer.ts';
+import type { StateRecorder } from './state-recorder.ts';
 import type { TablePlan } from './table-plan.ts';
+
+export type { NodeAnswer } from './node-answer.ts';
 
 /**
  * How this scan uses the state table: `change-only` compares with the cluster's records and imports
@@ -23,20 +25,6 @@ import type { TablePlan } from './table-plan.ts';
  */
 export const StateMode = { CHANGE_ONLY: 'change-only', REBUILD: 'rebuild', NONE: 'none' } as const;
 export type StateMode = (typeof StateMode)[keyof typeof StateMode];
-
-/** What the scan knows about one node once collection is over. */
-export interface NodeAnswer {
-  readonly results: readonly ControlResult[];
-  readonly reasonCode?: string;
-  readonly collectorVersion?: string;
-  readonly filesRead?: readonly string[];
-  readonly nodeOs?: string;
-  /**
-   * The scan could not reach the node (SSM offline or unmanaged, no answer in time): its results say
-   * why, and a change-only scan may report its last verdict instead (staleness.ts).
-   */
-  readonly unreached?: boolean;
-}
 
 /** The summary fields known when the scan starts. */
 export type SummaryBase = Pick<

@@ -13,7 +13,7 @@ import { findingId } from '../../findings/asff.ts';
 import { type ChangeOutcome, planChange } from '../../findings/change-plan.ts';
 import type { FindingState, NodeState } from '../../findings/finding-state.ts';
 import { staleResults, unreachableFrom } from '../../findings/staleness.ts';
-import type { NodeAnswer } from './state.ts';
+import type { NodeAnswer } from './node-answer.ts';
 
 export interface TablePlanOptions {
   readonly state: ClusterStateRead;
