@@ -61,13 +61,26 @@ export const NEW_FAILED_FIELD = `${PRODUCT_PREFIX}new-failed`;
 const VOLATILE_FIELDS = new Set([`${PRODUCT_PREFIX}scan-id`, NEW_FAILED_FIELD]);
 
 /**
- * 64 bits of SHA-256 over the finding without its timestamps, workflow and scan id: status, reason,
+ * Evidence whose value moves on a healthy node between scans: the kubelet's `ps -ef` line
+ * (collector/ps-line.ts) has C, STIME and TIME columns (CPU share, start time shown relative to now,
+ * cumulative CPU time). Only UID, PID, PPID and the command count: a new PID is a restarted kubelet.
+ */
+const STEADY_EVIDENCE: Readonly<Record<string, (value: string) => string>> = {
+  [`${PRODUCT_PREFIX}evidence/kubeletCommand`]: (value) =>
+    value.replace(/^(\S+\s+\S+\s+\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s/, '$1 '),
+};
+
+/**
+ * 64 bits of SHA-256 over the finding without its timestamps, workflow, scan id and the moving
+ * columns of the kubelet's ps line (STEADY_EVIDENCE): status, reason,
  * evidence, resources, title and remediation all count (a new release that rewords a control refreshes
  * its findings once). Key order is the builder's (asff.ts), the same on every scan.
  */
 export function fingerprint(finding: AwsSecurityFinding): string {
   const { CreatedAt: _c, UpdatedAt: _u, Workflow: _w, ProductFields, ...rest } = finding;
-  const fields = Object.entries(ProductFields ?? {}).filter(([k]) => !VOLATILE_FIELDS.has(k));
+  const fields = Object.entries(ProductFields ?? {})
+    .filter(([k]) => !VOLATILE_FIELDS.has(k))
+    .map(([k, v]) => [k, STEADY_EVIDENCE[k]?.(v) ?? v]);
   return createHash('sha256')
     .update(JSON.stringify([rest, fields]))
     .digest('base64url')

@@ -33,6 +33,32 @@ describe('fingerprint', () => {
     ).toBe(base);
   });
 
+  it("ignores the moving columns of the kubelet's ps line (C, STIME, TIME), not its PID or command", () => {
+    const f = finding();
+    const ps = (line: string) => ({
+      ...f,
+      ProductFields: { ...f.ProductFields, 'eks-kubelet-audit/evidence/kubeletCommand': line },
+    });
+    const base = fingerprint(
+      ps('root        3187       1  1 Nov26 ?        00:32:45 /usr/bin/kubelet --config=/etc/k.json'),
+    );
+    expect(
+      fingerprint(
+        ps('root        3187       1  2 Dec01 ?     1-02:03:04 /usr/bin/kubelet --config=/etc/k.json'),
+      ),
+    ).toBe(base);
+    expect(
+      fingerprint(
+        ps('root        4242       1  1 Nov26 ?        00:32:45 /usr/bin/kubelet --config=/etc/k.json'),
+      ),
+    ).not.toBe(base);
+    expect(
+      fingerprint(
+        ps('root        3187       1  1 Nov26 ?        00:32:45 /usr/bin/kubelet --config=/etc/x.json'),
+      ),
+    ).not.toBe(base);
+  });
+
   it('changes with the status, the reason and the evidence', () => {
     const base = fingerprint(finding());
     expect(fingerprint(finding({ status: 'PASSED' }))).not.toBe(base);
