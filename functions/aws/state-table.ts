@@ -41,6 +41,17 @@ export class StateWriteError extends Error {
   }
 }
 
+/**
+ * Capacity units the calls consumed (ReturnConsumedCapacity TOTAL: the table and its index), added
+ * up for the scan's summary: on-demand tables are billed by them.
+ */
+export interface ConsumedUnits {
+  read: number;
+  write: number;
+}
+
+const units = (c: { CapacityUnits?: number } | undefined) => c?.CapacityUnits ?? 0;
+
 export interface ClusterStateRead {
   readonly cluster?: ClusterState;
   /** Node records by instance id. */
@@ -52,6 +63,7 @@ export async function readClusterState(
   client: DynamoDBClient,
   table: string,
   cluster: string,
+  consumed?: ConsumedUnits,
 ): Promise<ClusterStateRead> {
   const nodes = new Map<string, NodeState>();
   let clusterState: ClusterState | undefined;
@@ -63,9 +75,11 @@ export async function readClusterState(
       KeyConditionExpression: '#c = :c',
       ExpressionAttributeNames: { '#c': STATE_CLUSTER },
       ExpressionAttributeValues: { ':c': { S: cluster } },
+      ReturnConsumedCapacity: 'TOTAL',
     },
   );
   for await (const page of pages) {
+    if (consumed) consumed.read += units(page.ConsumedCapacity);
     for (const item of page.Items ?? []) {
       const node = nodeStateOf(item);
       if (node) nodes.set(node.instanceId, node);
@@ -79,6 +93,7 @@ export interface WriteOptions {
   readonly client: DynamoDBClient;
   readonly table: string;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly consumed?: ConsumedUnits;
 }
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -108,8 +123,13 @@ async function writeChunk(options: WriteOptions, chunk: WriteRequest[]): Promise
   let pending = chunk;
   for (let attempt = 0; ; attempt++) {
     const out = await options.client.send(
-      new BatchWriteItemCommand({ RequestItems: { [options.table]: pending } }),
+      new BatchWriteItemCommand({
+        RequestItems: { [options.table]: pending },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
     );
+    if (options.consumed)
+      options.consumed.write += (out.ConsumedCapacity ?? []).reduce((n, c) => n + units(c), 0);
     pending = out.UnprocessedItems?.[options.table] ?? [];
     const delay = UNPROCESSED_RETRY_MS[attempt];
     if (pending.length === 0 || delay === undefined) return pending.length;
@@ -126,14 +146,16 @@ export async function putIfNewer(
   item: Record<string, AttributeValue>,
 ): Promise<boolean> {
   try {
-    await options.client.send(
+    const out = await options.client.send(
       new PutItemCommand({
         TableName: options.table,
         Item: item,
         ConditionExpression: 'attribute_not_exists(pk) OR observedAt <= :mine',
         ExpressionAttributeValues: { ':mine': item.observedAt as AttributeValue },
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    if (options.consumed) options.consumed.write += units(out.ConsumedCapacity);
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
@@ -151,7 +173,7 @@ export async function markClusterScanned(
   record: { cluster: string; scanStartedAt: number; built: boolean; expiresAt: number },
 ): Promise<void> {
   try {
-    await options.client.send(
+    const out = await options.client.send(
       new UpdateItemCommand({
         TableName: options.table,
         Key: { pk: { S: clusterStateKey(record.cluster) } },
@@ -164,8 +186,10 @@ export async function markClusterScanned(
           ':t': { N: String(record.scanStartedAt) },
           ':ttl': { N: String(Math.floor(record.expiresAt)) },
         },
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    if (options.consumed) options.consumed.write += units(out.ConsumedCapacity);
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }

@@ -65,7 +65,14 @@ export interface ClusterScanSummary {
    * How the scan used the state table: change-only, rebuild (records built from Security Hub: the
    * first scan of a cluster, or a resync), or none; and the records it wrote.
    */
-  readonly state?: { readonly mode: string; readonly written: number; readonly superseded: number };
+  readonly state?: {
+    readonly mode: string;
+    readonly written: number;
+    readonly superseded: number;
+    /** DynamoDB capacity units the scan's reads and writes of its records consumed (on-demand billing). */
+    readonly readUnits: number;
+    readonly writeUnits: number;
+  };
   /** Requested instance ids that are not running nodes of this cluster. */
   readonly notANodeIds: string[];
   readonly deadlineReached: boolean;

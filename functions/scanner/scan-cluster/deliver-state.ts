@@ -47,11 +47,11 @@ export async function deliverWithState(
       .filter((r): r is NodeState => r !== undefined);
     const written = await write(scan, records, { full, built: false, startedAt });
     const error = notDelivered(scan, delivered.failed, delivery.failedByCode) ?? written.error;
-    return { delivery, ...(error ? { error } : {}), state: { mode: scan.stateMode, ...written.counts } };
+    return { delivery, ...(error ? { error } : {}), state: stateSummary(scan, written.counts) };
   }
   const out = await deliver(scan, { present: scope.present, settledAhead });
   if (!scan.recorder || out.error instanceof SecurityHubNotEnabledError) {
-    return { ...out, state: { mode: scan.stateMode, written: 0, superseded: 0 } };
+    return { ...out, state: stateSummary(scan, { written: 0, superseded: 0 }) };
   }
   const records = scan.recorder.drafts({
     cluster: scan.cluster.name,
@@ -70,8 +70,12 @@ export async function deliverWithState(
   return {
     delivery: { ...out.delivery, resolvePending: countOwed(records) },
     ...(error ? { error } : {}),
-    state: { mode: scan.stateMode, ...written.counts },
+    state: stateSummary(scan, written.counts),
   };
+}
+
+function stateSummary(scan: ScanState, counts: WrittenState): NonNullable<ClusterScanSummary['state']> {
+  return { mode: scan.stateMode, ...counts, readUnits: scan.consumed.read, writeUnits: scan.consumed.write };
 }
 
 function countOwed(records: readonly NodeState[]): number {

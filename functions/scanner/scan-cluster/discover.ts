@@ -44,7 +44,10 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
   // Keep an early failure from being unhandled: it is thrown where discovery is awaited.
   discovery.catch(() => undefined);
   const table = deps.config.stateTable;
-  const previous = table ? await readClusterState(deps.clients.dynamodb, table, cluster.name) : undefined;
+  const consumed = { read: 0, write: 0 };
+  const previous = table
+    ? await readClusterState(deps.clients.dynamodb, table, cluster.name, consumed)
+    : undefined;
   const stateMode = !previous
     ? StateMode.NONE
     : previous.cluster?.builtAt !== undefined && !input.resync
@@ -71,6 +74,7 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
     plan,
     answers: new Map(),
     streamed: new Set<string>(),
+    consumed,
   };
   if (stateMode === StateMode.CHANGE_ONLY && previous) {
     const changes = changePlan({ ...options, importer, previous });

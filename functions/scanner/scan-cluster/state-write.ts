@@ -33,7 +33,7 @@ export async function writeRecords(
   const table = deps.config.stateTable;
   if (!table) return { written: 0, superseded: 0 };
   const refreshMs = deps.config.refreshMs ?? CONFIG_DEFAULTS.refreshMs;
-  const writer = { client: deps.clients.dynamodb, table, sleep: deps.sleep };
+  const writer = { client: deps.clients.dynamodb, table, sleep: deps.sleep, consumed: scan.consumed };
   const items = records.map((r) => nodeItem(r, expiresAt(r, refreshMs)));
   let superseded = 0;
   if (options.full) {

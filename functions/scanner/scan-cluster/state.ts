@@ -7,7 +7,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
 import type { FindingImporter, PendingResolveResult, SecurityHubTarget } from '../../aws/security-hub.ts';
-import type { ClusterStateRead } from '../../aws/state-table.ts';
+import type { ClusterStateRead, ConsumedUnits } from '../../aws/state-table.ts';
 import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
 import type { ClusterScanSummary } from '../summary.ts';
@@ -71,6 +71,8 @@ export interface ScanState {
   readonly recorder?: StateRecorder;
   /** The records a rebuild replaces (RESOLVEDs they owe, nodes that left). */
   readonly previousState?: ClusterStateRead;
+  /** Capacity units the scan's state-table calls consumed (summary `state`). */
+  readonly consumed: ConsumedUnits;
   /** Nodes the previous scan found SSM does not manage: no EC2 look-up for them. */
   readonly knownUnmanaged: () => Promise<Set<string>>;
 }
