@@ -119,6 +119,9 @@ export const SETTINGS = {
   maxConcurrentScans: { accepted: 'an integer from 1 to 1000, or off', parse: maxConcurrentScans },
   // One week at most: a longer interval would make on-demand scans of a recently scanned cluster useless.
   minScanIntervalMinutes: { accepted: 'an integer from 0 to 10080', parse: integer(0, 10_080) },
+  // At most 60 days: Security Hub deletes a finding not updated for 90 days.
+  refreshDays: { accepted: 'an integer from 1 to 60', parse: integer(1, 60) },
+  staleAfterHours: { accepted: 'an integer from 0 to 720', parse: integer(0, 720) },
   logLevel: { accepted: LOG_LEVELS.join(', '), parse: logLevel },
   logRetentionDays: { accepted: LOG_RETENTION_DAYS.join(', '), parse: logRetentionDays },
   collectorTimeoutSeconds: {

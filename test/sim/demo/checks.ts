@@ -177,7 +177,10 @@ export interface FleetChanges {
   readonly added: SimNode;
 }
 
-/** After the fleet changed: resolved, archived, new, and every other finding updated in place. */
+/**
+ * After the fleet changed: resolved, archived, new, and every other finding kept in place (a scan
+ * imports only what changed, so an unchanged finding keeps its UpdatedAt; none ever goes back).
+ */
 export function checkRescan(
   before: readonly AwsSecurityFinding[],
   after: readonly AwsSecurityFinding[],
@@ -200,8 +203,8 @@ export function checkRescan(
     if (!now) unchanged.push(`${old.Id} disappeared`);
     else if (now.CreatedAt !== old.CreatedAt)
       unchanged.push(`${old.Id}: CreatedAt changed from ${old.CreatedAt} to ${now.CreatedAt}`);
-    else if (Date.parse(now.UpdatedAt ?? '') <= Date.parse(old.UpdatedAt ?? ''))
-      unchanged.push(`${old.Id}: UpdatedAt ${now.UpdatedAt} is not newer than ${old.UpdatedAt}`);
+    else if (Date.parse(now.UpdatedAt ?? '') < Date.parse(old.UpdatedAt ?? ''))
+      unchanged.push(`${old.Id}: UpdatedAt went back from ${old.UpdatedAt} to ${now.UpdatedAt}`);
   }
   const ids = after.map((f) => f.Id);
   const count: string[] = [];
@@ -229,7 +232,10 @@ export function checkRescan(
         (f) => recordStateOf(f) === 'ACTIVE' && statusOf(f) === expectedStatus(changes.added, controlOf(f)),
       ),
     ),
-    check(`all ${before.length} earlier findings kept their Id and CreatedAt, UpdatedAt is newer`, unchanged),
+    check(
+      `all ${before.length} earlier findings kept their Id and CreatedAt, UpdatedAt never went back`,
+      unchanged,
+    ),
     check(
       `no duplicates: ${before.length} earlier + ${controlIds.length} new = ${before.length + controlIds.length} findings in all`,
       count,

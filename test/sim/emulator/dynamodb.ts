@@ -7,8 +7,9 @@ import { request as httpRequest, type IncomingMessage, type Server, type ServerR
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { STATE_CLUSTER, STATE_CLUSTER_INDEX } from '../../../functions/aws/state-items.ts';
 
-/** The scanner's state table as the stack creates it (partition key `pk`). */
+/** The scanner's state table as the stack creates it (partition key `pk`, the by-cluster index). */
 export const DEFAULT_STATE_TABLE = 'eks-kubelet-audit-state';
 
 export interface DynamoDbBackend {
@@ -33,8 +34,19 @@ export async function startDynamoDb(options: { tables?: readonly string[]; regio
     await admin.send(
       new CreateTableCommand({
         TableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: STATE_CLUSTER, AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        // The finding-state index, as the stack creates it (infra/constructs/scanner-state-table.ts).
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: STATE_CLUSTER_INDEX,
+            KeySchema: [{ AttributeName: STATE_CLUSTER, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

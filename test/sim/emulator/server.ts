@@ -354,6 +354,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
+  // Node closes an idle keep-alive connection after 5 s; the SDK may reuse it at that moment, see a
+  // reset and retry, a call the clients count and the emulator never sees. AWS endpoints keep idle
+  // connections far longer, so the emulator does too.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
