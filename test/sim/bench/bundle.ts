@@ -42,7 +42,7 @@ const CATALOG_DECLARATION = /export const controls(\s*:[^=]+)?=/;
  * catalog module is loaded as it is, its `controls` declared under another name and exported cut to
  * `n`, so every function of the module (evaluateEvidence, notAssessed …) uses the shorter list.
  */
-function firstControls(n: number): Plugin {
+export function firstControls(n: number): Plugin {
   return {
     name: 'bench-first-controls',
     setup(pluginBuild) {
