@@ -266,6 +266,15 @@ describe('computeFloor: state and expiry', () => {
     expect(floor.seconds).toBeCloseTo(0.4 + 120 + 0.3, 6);
   });
 
+  it('ends a cluster with nothing to import with its event: no import latency in the chain', () => {
+    const floor = computeFloor(input([cluster('a', { findings: 0 })], { priorState: true }));
+
+    // ListClusters, DescribeCluster, DescribeInstances, SendCommand, 10 s of nodes,
+    // ListCommandInvocations, PutEvents.
+    expect(floor.seconds).toBeCloseTo(10.6, 6);
+    expect(floor.calls.BatchImportFindings).toBeUndefined();
+  });
+
   it('reads its own state instead of Security Hub once it has one: only findings to resolve are read', () => {
     const floor = computeFloor(
       input(

@@ -258,7 +258,8 @@ function clusterChains(input: FloorInput): Chains {
     const tRead = tDescribed + readPages(input, c) * L('GetFindings');
     const tReady = Math.max(tCollected, tRead);
     starts.import = Math.min(starts.import, tReady);
-    const t = tReady + tail;
+    // A cluster with nothing to import (a steady state without changes) ends with its event.
+    const t = tReady + (c.findings > 0 ? tail : L('PutEvents'));
     perCluster[c.name] = t / 1000;
     if (t >= slowest) {
       slowest = t;
