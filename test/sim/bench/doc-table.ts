@@ -113,7 +113,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         'wall (ratio to floor)',
         'calls / 1,000 nodes',
         'cost / 1,000 nodes',
-        'peak RSS',
+        'peak RSS, one 5,000-node invocation',
       ],
       [],
     )}\n${results.map(readmeRow).join('\n')}\n`,
