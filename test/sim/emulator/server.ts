@@ -119,6 +119,8 @@ export interface Emulator {
   endpoint: string;
   /** The scanner's state table in dynalite. */
   stateTable: string;
+  /** DynamoDB capacity units consumed since the last resetCalls (dynamodb-capacity.ts). */
+  dynamoDbCapacity: { readonly read: number; readonly write: number };
   calls: Record<string, number>;
   /** Real ms the emulator spent handling each operation (latency sleeps excluded): proof it is not the bottleneck. */
   serverMs: Record<string, number>;
@@ -365,8 +367,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stateTable: options.dynamoDbTables?.[0] ?? DEFAULT_STATE_TABLE,
     calls: counter.calls,
     serverMs,
+    dynamoDbCapacity: dynamoDb.capacity,
     resetCalls: () => {
       counter.reset();
+      dynamoDb.resetCapacity();
       for (const key of Object.keys(serverMs)) delete serverMs[key];
     },
     fleet,
