@@ -147,7 +147,7 @@ describe('which unit files count', () => {
 
 describe('Environment= and EnvironmentFile=', () => {
   it('an assignment needs a name before "="; a word without "=" sets nothing', () => {
-    const r = argvOf(unit('[Service]\nEnvironment="=x" FOO B=2\nExecStart=/k a${}b $FO ${B}\n'));
+    const r = argvOf(unit(`[Service]\nEnvironment="=x" FOO B=2\nExecStart=/k a\${}b $FO \${B}\n`));
     expect(r).toMatchObject({ ok: true, argv: ['/k', 'ab', '2'] });
   });
 
@@ -202,13 +202,13 @@ describe('parseEnvironmentFile', () => {
 
 describe('ExecStart= expansion', () => {
   it('$$ before a brace is a literal dollar; a lone $ stays', () => {
-    const r = argvOf(unit('[Service]\nEnvironment=X=1\nExecStart=/k a$${X} $$X $\n'));
-    expect(r).toMatchObject({ ok: true, argv: ['/k', 'a${X}', '$X', '$'] });
+    const r = argvOf(unit(`[Service]\nEnvironment=X=1\nExecStart=/k a$\${X} $$X $\n`));
+    expect(r).toMatchObject({ ok: true, argv: ['/k', `a\${X}`, '$X', '$'] });
   });
 
-  it('a brace without a dollar is literal; ${A}${B} expands both; an unterminated ${ is literal', () => {
-    const r = argvOf(unit('[Service]\nEnvironment=A=1 B=2\nExecStart=/k --x={a} ${A}${B} x${A\n'));
-    expect(r).toMatchObject({ ok: true, argv: ['/k', '--x={a}', '12', 'x${A'] });
+  it('a brace without a dollar is literal; two braced variables in a word expand; an unterminated one is literal', () => {
+    const r = argvOf(unit(`[Service]\nEnvironment=A=1 B=2\nExecStart=/k --x={a} \${A}\${B} x\${A\n`));
+    expect(r).toMatchObject({ ok: true, argv: ['/k', '--x={a}', '12', `x\${A`] });
   });
 
   it('a whole-word $VAR is split without C escapes', () => {
