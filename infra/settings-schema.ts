@@ -25,11 +25,13 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * The collector's execution timeout on a node. Above 5 s (the agent clamps lower values to 3600) and at
- * most 600 s, so a full run plus SSM's 60 s delivery window and the scan's 90 s reporting reserve
- * (functions/scanner/config.ts) fit the function's 15 minutes.
+ * The collector's execution timeout on a node. At least 30 s: collect.sh stops collecting after its own
+ * 20 s time budget and still prints a valid (cut) document, plus a few seconds to print and compress it;
+ * a shorter timeout lets the agent kill it first, and the node answers ExecutionTimedOut with no
+ * evidence at all. At most 600 s, so a full run plus SSM's 60 s delivery window and the scan's 90 s
+ * reporting reserve (functions/scanner/config.ts) fit the function's 15 minutes.
  */
-export const COLLECTOR_TIMEOUT_RANGE = [5, 600] as const;
+export const COLLECTOR_TIMEOUT_RANGE = [30, 600] as const;
 
 function scalar(raw: unknown): string {
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
@@ -117,6 +119,9 @@ export const SETTINGS = {
   maxConcurrentScans: { accepted: 'an integer from 1 to 1000, or off', parse: maxConcurrentScans },
   // One week at most: a longer interval would make on-demand scans of a recently scanned cluster useless.
   minScanIntervalMinutes: { accepted: 'an integer from 0 to 10080', parse: integer(0, 10_080) },
+  // At most 60 days: Security Hub deletes a finding not updated for 90 days.
+  refreshDays: { accepted: 'an integer from 1 to 60', parse: integer(1, 60) },
+  staleAfterHours: { accepted: 'an integer from 0 to 720', parse: integer(0, 720) },
   logLevel: { accepted: LOG_LEVELS.join(', '), parse: logLevel },
   logRetentionDays: { accepted: LOG_RETENTION_DAYS.join(', '), parse: logRetentionDays },
   collectorTimeoutSeconds: {

@@ -198,6 +198,53 @@ export async function listFindingsOutsideClusters(
   return findings.filter((f) => !live.has(f.ProductFields?.[CLUSTER_FIELD] ?? ''));
 }
 
+const INSTANCE_FIELD = `${PRODUCT_PREFIX}instance`;
+
+/**
+ * Our findings by Id, 20 Ids a call (the filter's limit), any RecordState: the Workflow of the few
+ * findings about to be RESOLVED, and findings of retired controls to archive. Whole findings.
+ */
+export async function findingsById(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  ids: readonly string[],
+): Promise<Map<string, AwsSecurityFinding>> {
+  const found = new Map<string, AwsSecurityFinding>();
+  for (let i = 0; i < ids.length; i += FILTER_MAX_VALUES) {
+    const chunk = ids.slice(i, i + FILTER_MAX_VALUES);
+    const { findings } = await getAll(client, target, {
+      ...ours(target),
+      Id: chunk.map((Value) => ({ Value, Comparison: 'EQUALS' as const })),
+    });
+    for (const f of findings) if (f.Id) found.set(f.Id, f);
+  }
+  return found;
+}
+
+/**
+ * The ACTIVE findings of some instances (nodes that left the cluster, to archive), 20 instances a
+ * query: the state table names the gone nodes, so the cluster's other findings are never read.
+ * Only the instance field is filtered on: instance ids are unique, and several keys of one map
+ * filter are not documented to be ANDed.
+ */
+export async function activeFindingsOfInstances(
+  client: SecurityHubClient,
+  target: SecurityHubTarget,
+  instanceIds: readonly string[],
+): Promise<AwsSecurityFinding[]> {
+  const out: AwsSecurityFinding[] = [];
+  for (let i = 0; i < instanceIds.length; i += FILTER_MAX_VALUES) {
+    const chunk = instanceIds.slice(i, i + FILTER_MAX_VALUES);
+    const { findings } = await getAll(client, target, {
+      ...ours(target),
+      ProductFields: chunk.map((Value) => ({ Key: INSTANCE_FIELD, Value, Comparison: 'EQUALS' as const })),
+      RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+    });
+    out.push(...findings);
+  }
+  return out;
+}
+
 export interface WorkflowResult {
   readonly updated: number;
   /** Not updated, after the retries below: the finding carries the intent to a later scan. */

@@ -71,7 +71,7 @@ Options:
   -y, --yes                 Do not ask for confirmation.
 
 Permissions: securityhub:GetFindings, securityhub:BatchImportFindings, dynamodb:Scan (with --all),
-dynamodb:DeleteItem on the state table.
+dynamodb:Query on its by-cluster index (with --clusters), dynamodb:DeleteItem on the state table.
 `;
 
 export type ParsedAccountCli = { ok: true; options: AccountOptions } | { ok: false; error: string };

@@ -15,6 +15,8 @@ import {
 import type { AwsClients } from '../aws/clients.ts';
 import { type ImportResult, importFindings } from '../aws/finding-importer.ts';
 import { mapLimit } from '../aws/run-command/map-limit.ts';
+import { clusterStateKey, nodeStateKey } from '../aws/state-items.ts';
+import { readClusterState } from '../aws/state-table.ts';
 import { PRODUCT_PREFIX } from '../findings/asff.ts';
 import { archivedCopy, instanceOfFinding } from '../findings/lifecycle.ts';
 import { STATE_KEY } from '../scanner/scan-leases.ts';
@@ -63,7 +65,13 @@ export async function listOurActiveFindings(
   return out;
 }
 
-/** The state items to delete: every cluster# and node# item (--all), or those of the clusters. */
+/** Items the scanner writes (scan-leases.ts, aws/state-items.ts), by key prefix. */
+const STATE_PREFIXES = ['cluster#', 'node#', 'clusterstate#', 'nodestate#'] as const;
+
+/**
+ * The state items to delete: every item of the scanner (--all), or those of the clusters. A finding
+ * record left behind would tell the next scan the archived findings are still as it imported them.
+ */
 export async function stateKeysOf(
   clients: AwsClients,
   table: string,
@@ -71,7 +79,17 @@ export async function stateKeysOf(
 ): Promise<string[]> {
   if (scope.clusters) {
     const nodes = new Set(scope.findings.map((f) => instanceOfFinding(f)).filter((id) => id !== undefined));
-    return [...scope.clusters.map((c) => `cluster#${c}`), ...[...nodes].map((id) => `node#${id}`)];
+    const records: string[] = [];
+    for (const cluster of scope.clusters) {
+      const state = await readClusterState(clients.dynamodb, table, cluster);
+      if (state.cluster) records.push(clusterStateKey(cluster));
+      for (const id of state.nodes.keys()) records.push(nodeStateKey(cluster, id));
+    }
+    return [
+      ...scope.clusters.map((c) => `cluster#${c}`),
+      ...[...nodes].map((id) => `node#${id}`),
+      ...records,
+    ];
   }
   const keys: string[] = [];
   const pages = paginateScan(
@@ -81,7 +99,7 @@ export async function stateKeysOf(
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const key = item[STATE_KEY]?.S;
-      if (key?.startsWith('cluster#') || key?.startsWith('node#')) keys.push(key);
+      if (key && STATE_PREFIXES.some((p) => key.startsWith(p))) keys.push(key);
     }
   }
   return keys.sort();

@@ -4,7 +4,7 @@ import { checkControlIds } from './control-selection.ts';
 
 export const COMMANDS = ['collect', 'evaluate', 'scan-local', 'controls', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
-export const FORMATS = ['table', 'json'] as const;
+export const FORMATS = ['table', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 export const FAIL_ON = ['failed', 'warning', 'none'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -35,7 +35,8 @@ Commands:
                        (see kubelet-audit archive --help).
 
 Options:
-  -f, --format <table|json>      Output format (default: table; colours only on a terminal).
+  -f, --format <table|json>      Output format (default: table; colours only on a terminal);
+                                 controls also takes markdown (the reference page).
       --fail-on <failed|warning> Exit 1 when a result is FAILED (or FAILED/WARNING).
       --platform <name>          Node platform known from elsewhere, e.g. "windows".
       --control <id>             Only this control (repeatable); \`kubelet-audit controls\` lists the ids.
@@ -80,6 +81,9 @@ export function parseCli(args: readonly string[]): ParsedCli {
   const format = values.format ?? 'table';
   if (!(FORMATS as readonly string[]).includes(format)) {
     return { ok: false, error: `unknown --format ${JSON.stringify(format)} (use table or json)` };
+  }
+  if (format === 'markdown' && positionals[0] !== 'controls') {
+    return { ok: false, error: '--format markdown is only for the controls command' };
   }
   const failOn = values['fail-on'] ?? 'none';
   if (!(FAIL_ON as readonly string[]).includes(failOn)) {

@@ -4,6 +4,7 @@
  */
 import type { Control } from '../controls/control.ts';
 import type { Format } from './cli-args.ts';
+import { renderControlsMarkdown } from './controls-markdown.ts';
 import { pad, TABLE_WIDTH, wrapLines } from './text-layout.ts';
 
 export interface ControlListing {
@@ -60,6 +61,7 @@ function table(entries: readonly ControlListing[]): string {
 }
 
 export function renderControls(catalog: readonly Control[], format: Format): string {
+  if (format === 'markdown') return renderControlsMarkdown(catalog);
   const entries = catalog.map(listing);
   return format === 'json' ? `${JSON.stringify(entries, null, 2)}\n` : table(entries);
 }

@@ -24,7 +24,8 @@
 #     a root-owned executable writable by no one else, outside /proc, /sys, /dev, /tmp, /var/tmp and
 #     world-writable directories;
 #   - in Bottlerocket's control container only: apiclient's CIS Kubernetes report reduced to each
-#     check's id, status, title and mode, and from settings.kubernetes only the values of
+#     check's id, status, title, mode and (automatic checks only) bloodhound's error text, and from
+#     settings.kubernetes only the values of
 #     BR_SETTINGS (no certificate, key, token or endpoint), and which BR_SECRETS are set.
 # Nothing under /proc, /sys or /dev (after resolving symlinks inside HOST_ROOT) is read as a file, and
 # nothing but a regular file is opened: the type is checked first, every read is bounded in bytes and
@@ -951,11 +952,12 @@ api_call() {
 # cis_report TEXT: REPLY = bloodhound's report (core-kit sources/bloodhound/src/results.rs
 # ReportResults as one line of serde_json: level, total, passed, skipped, failed, status, timestamp,
 # name, version, url, then results keyed by check name, each name, id, level, title, mode, status,
-# error) reduced to level, status, benchmark version and each check's id, status, title (120
-# characters, its JSON escapes kept as text) and Manual mode. bloodhound exits 0 when checks FAIL:
-# the statuses are the answer.
+# error) reduced to level, status, benchmark version and each check's id, status, title and error
+# (120 characters each, JSON escapes kept as text; the error only of an automatic check, where it
+# says why a check FAILed or was SKIPped, e.g. "file ... has extra permissions: 0x640") and Manual
+# mode. bloodhound exits 0 when checks FAIL: the statuses are the answer.
 cis_report() {
-  local s=$1 head n=0 checks=() item total=-1 re json
+  local s=$1 head n=0 checks=() item total=-1 re json id mode status error
   head=${s%%\"results\":\{*}
   if [[ $head == "$s" || $head != '{'* || ! $head =~ \"status\":\"(PASS|FAIL|SKIP)\" ]]; then
     br_error 'apiclient report cis-k8s: not a bloodhound JSON report'
@@ -966,12 +968,18 @@ cis_report() {
   [[ $head =~ \"version\":\"([A-Za-z0-9._-]{1,32})\" ]] && json+=",\"benchmarkVersion\":\"${BASH_REMATCH[1]}\""
   [[ $head =~ \"total\":([0-9]{1,4}), ]] && total=$((10#${BASH_REMATCH[1]}))
   s=${s:${#head}}
-  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"(([^"\\]|\\.)*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"'
+  re='"id":"([0-9][0-9.]{0,15})","level":[0-9]+,"title":"(([^"\\]|\\.)*)","mode":"(Automatic|Manual)","status":"(PASS|FAIL|SKIP)"(,"error":"(([^"\\]|\\.)*)")?'
   while ((n++ < MAX_CHECKS)) && [[ $s =~ $re ]]; do
     s=${s#*"${BASH_REMATCH[0]}"}
+    id=${BASH_REMATCH[1]} mode=${BASH_REMATCH[4]} status=${BASH_REMATCH[5]} error=${BASH_REMATCH[7]}
     json_str "${BASH_REMATCH[2]:0:120}"
-    item="{\"id\":\"${BASH_REMATCH[1]}\",\"status\":\"${BASH_REMATCH[5]}\",\"title\":$REPLY"
-    [[ ${BASH_REMATCH[4]} == Manual ]] && item+=',"manual":true'
+    item="{\"id\":\"$id\",\"status\":\"$status\",\"title\":$REPLY"
+    if [[ $mode == Manual ]]; then
+      item+=',"manual":true'
+    elif [[ -n $error ]]; then
+      json_str "${error:0:120}"
+      item+=",\"error\":$REPLY"
+    fi
     checks+=("$item}")
   done
   ((total >= 0 && total != ${#checks[@]})) && br_error "apiclient report cis-k8s: $total checks, ${#checks[@]} read"

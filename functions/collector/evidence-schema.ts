@@ -7,7 +7,8 @@
  * contents only for the --config file and *.conf drop-ins; unit, environment and os-release files
  * `reduced` to the lines that shape the kubelet's command line (or identify the OS); any other
  * --config-dir entry, the kubeconfig and the client CA files `redacted` (metadata only); the kubelet
- * binary's version line; on Bottlerocket, the API's CIS report and whitelisted kubelet settings.
+ * binary's version line; on Bottlerocket, the API's CIS report (each check's id, status, title, mode and
+ * error text) and whitelisted kubelet settings.
  *
  * The collector prints either the plain document, or (when gzip is on the node and the result is
  * shorter) the compact envelope `{"eka":1,"gz85":"...","pad":N}` whose data inflates to the plain
@@ -206,6 +207,12 @@ export const bottlerocketCisReportSchema = z.object({
         title: z.string().check(z.maxLength(1024)),
         /** A Manual check (always SKIP: bloodhound cannot verify it). */
         manual: z.optional(z.literal(true)),
+        /**
+         * bloodhound's error text of an automatic check, cut to 120 characters: why it FAILed or was
+         * SKIPped ("file /etc/kubernetes/kubelet/config has extra permissions: 0x640",
+         * "unable to parse kubelet config").
+         */
+        error: z.optional(z.string().check(z.maxLength(1024))),
       }),
     )
     .check(z.maxLength(64)),

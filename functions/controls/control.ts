@@ -1,12 +1,17 @@
 /**
- * A control is data plus one pure `evaluate` over the kubelet settings it declares (run-control.ts
- * resolves them and answers every case in which they cannot be judged). Verdicts are Security Hub
- * compliance statuses so a result maps onto an ASFF finding without translation.
+ * A control is data plus one pure `evaluate`, of one of two kinds: a setting control judges the
+ * effective values of the kubelet settings it declares; a file control (CIS EKS 3.1.x) judges the
+ * metadata of the files the kubelet opens for one role. run-control.ts (and run-file-control.ts for
+ * file controls) finds what evaluate needs and answers every case in which it cannot be judged.
+ * Verdicts are Security Hub compliance statuses so a result maps onto an ASFF finding without
+ * translation.
  */
-import type { EvidenceDocument } from '../collector/evidence-schema.ts';
+import type { EvidenceDocument, FileEvidence } from '../collector/evidence-schema.ts';
 import type { EffectiveSetting, SettingSpec } from '../kubelet/effective-config.ts';
+import type { KubeletVersion } from '../kubelet/kubelet-version.ts';
 import type { Provenance } from '../kubelet/provenance.ts';
 import type { SettingValue } from '../kubelet/setting-types.ts';
+import type { BottlerocketRule } from './bottlerocket-rule.ts';
 
 /** How every remediation ends on a node that runs the kubelet under systemd. */
 export const RESTART_KUBELET =
@@ -88,6 +93,12 @@ export interface Applicability {
 /** What a control's evaluate receives: each declared setting, resolved (value, provenance, problems). */
 export interface ControlContext<K extends string = string> {
   readonly settings: Readonly<Record<K, EffectiveSetting & { readonly value: SettingValue }>>;
+  /** The judged kubelet's version (its binary's `--version`), when the collector could read it. */
+  readonly kubeletVersion?: KubeletVersion;
+  /** The judged kubelet's working directory (host path), against which it opens relative paths. */
+  readonly kubeletCwd?: string;
+  /** The collected facts of a host path (metadata only for most files), preferring this kubelet's copy. */
+  readonly files?: (hostPath: string) => FileEvidence | undefined;
 }
 
 /** A control's judgement: the status, a lead sentence said of the node, and which setting decided. */
@@ -99,10 +110,12 @@ export interface Verdict<K extends string = string> {
   /** "The kubelet manages iptables utility chains"; the runner adds what decided the value. */
   readonly reason: string;
   readonly decidedBy: K;
+  /** Facts behind the verdict beyond the deciding setting (e.g. the client CA file's path), for evidence. */
+  readonly evidence?: Readonly<Record<string, string>>;
 }
 
-/** A control as data plus one pure judgement over the kubelet settings it declares. */
-export interface Control<K extends string = string> {
+/** What every control is besides its judgement: identity, benchmark references, text, applicability. */
+export interface ControlData {
   readonly id: string;
   readonly cisIds: CisIds;
   /** The CIS EKS references in every benchmark version, as Security Hub's RelatedRequirements list them. */
@@ -116,10 +129,73 @@ export interface Control<K extends string = string> {
   readonly profile: 'Level 1' | 'Level 2';
   readonly applicability: Applicability;
   readonly remediation: Remediation;
+  /**
+   * How Bottlerocket's own CIS Kubernetes report judges this control, when not by its check
+   * cisIds.kubernetes read as ours (bottlerocket-rule.ts, bottlerocket-verdict.ts).
+   */
+  readonly bottlerocket?: BottlerocketRule;
+}
+
+/** A control as data plus one pure judgement over the kubelet settings it declares. */
+export interface SettingControl<K extends string = string> extends ControlData {
   /** The kubelet settings evaluate receives, by name; the first is the one a reason names by default. */
   readonly settings: Readonly<Record<K, SettingSpec>>;
+  readonly files?: never;
   /** Pure: every declared setting has a known value here (the runner answers the other cases). */
   evaluate(context: ControlContext<K>): Verdict<K>;
+}
+
+/**
+ * Which files a file control judges, as the running kubelet names them: `kubeconfig` is the file of
+ * the last --kubeconfig; `kubelet-config` is the file of the last --config and every *.conf drop-in
+ * the kubelet reads from the last --config-dir (they carry the same settings).
+ */
+export const ControlFiles = {
+  kubeconfig: 'kubeconfig',
+  kubeletConfig: 'kubelet-config',
+} as const;
+export type ControlFiles = (typeof ControlFiles)[keyof typeof ControlFiles];
+
+/** How the kubelet came to open a file. */
+export type KubeletFileSource = 'kubeconfig' | 'config' | 'drop-in';
+
+/** One regular file the kubelet opens, with the metadata of what it opens (a link's target). */
+export interface KubeletFile {
+  /** Host path as the kubelet names it (relative flags resolved against its working directory). */
+  readonly path: string;
+  readonly source: KubeletFileSource;
+  /** Octal mode with the setuid/setgid/sticky digit, e.g. "0644", "2640". */
+  readonly mode: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** readlink of `path` when it is a symbolic link; mode/uid/gid are then the target's. */
+  readonly linkTarget?: string;
+}
+
+/** What a file control's evaluate receives: every file of its role, each a regular file (at least one). */
+export interface FileControlContext {
+  readonly files: readonly KubeletFile[];
+}
+
+/** A file control's judgement: the status and one or two sentences naming the files that decided it. */
+export interface FileVerdict {
+  readonly status: typeof ComplianceStatus.PASSED | typeof ComplianceStatus.FAILED;
+  readonly reason: string;
+}
+
+/** A control as data plus one pure judgement over the metadata of the files it declares. */
+export interface FileControl extends ControlData {
+  readonly files: ControlFiles;
+  readonly settings?: never;
+  /** Pure: every file is a regular file with known metadata here (run-file-control.ts answers the rest). */
+  evaluate(context: FileControlContext): FileVerdict;
+}
+
+/** Any control of the catalog. */
+export type Control<K extends string = string> = SettingControl<K> | FileControl;
+
+export function isFileControl(control: Control): control is FileControl {
+  return control.files !== undefined;
 }
 
 /** What running a control on a node receives. */
@@ -144,7 +220,14 @@ export function eksReferences(ids: CisIds): CisReference[] {
   ];
 }
 
-/** A control from its data: the references follow from its ids. */
-export function defineControl<K extends string>(definition: Omit<Control<K>, 'cis'>): Control<K> {
+/** A setting control from its data: the references follow from its ids. */
+export function defineControl<K extends string>(
+  definition: Omit<SettingControl<K>, 'cis'>,
+): SettingControl<K> {
+  return { ...definition, cis: eksReferences(definition.cisIds) };
+}
+
+/** A file control from its data: the references follow from its ids. */
+export function defineFileControl(definition: Omit<FileControl, 'cis'>): FileControl {
   return { ...definition, cis: eksReferences(definition.cisIds) };
 }

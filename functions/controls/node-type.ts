@@ -1,6 +1,6 @@
 /**
  * Which kind of EKS node this is, so remediation can name the right files. From /etc/os-release
- * first (ID / VERSION_ID), then from the kubelet's config path (eks-ami AL2
+ * first (ID / VERSION_ID), then from Bottlerocket's API answering, then from the kubelet's config path (eks-ami AL2
  * /etc/kubernetes/kubelet/kubelet-config.json, AL2023 nodeadm /etc/kubernetes/kubelet/config.json,
  * Bottlerocket /etc/kubernetes/kubelet/config, kubeadm /var/lib/kubelet/config.yaml).
  */
@@ -63,6 +63,10 @@ export function detectNodeType(evidence: EvidenceDocument): NodeTypeInfo {
       label: pretty ?? NODE_TYPE_LABELS[type],
       basis: `os-release ID=${id} VERSION_ID=${version ?? ''}`,
     };
+  }
+  // Only Bottlerocket's control container answers with Bottlerocket's API (it has its own os-release).
+  if (evidence.bottlerocket !== undefined) {
+    return { type: NodeType.bottlerocket, label: NODE_TYPE_LABELS.bottlerocket, basis: 'Bottlerocket API' };
   }
   for (const f of evidence.files) {
     const byPath = f.roles.includes('config') ? BY_CONFIG_PATH[f.path] : undefined;

@@ -8,19 +8,30 @@
  * kubelet runs but the evidence is incomplete or inconsistent (SettingProblem.blocking), the verdict
  * differs between the drop-in merges of kubelets up to 1.31 and from 1.32 and the version is unknown,
  * or several host kubelets disagree. PASSED/FAILED: the control's evaluate on the effective values.
+ * A file control shares the cases up to "no host kubelet" and is then run by run-file-control.ts.
  */
 import type { KubeletProcess } from '../collector/evidence-schema.ts';
 import { renderPsLine } from '../collector/ps-line.ts';
 import { type EffectiveSetting, effectiveSetting } from '../kubelet/effective-config.ts';
 import { notApplicableCase } from './applicability.ts';
-import { ComplianceStatus, type Control, type ControlResult, type NodeEvaluationInput } from './control.ts';
+import { collectedReading } from './argv-cut.ts';
+import { bottlerocketResult } from './bottlerocket-verdict.ts';
+import {
+  ComplianceStatus,
+  type Control,
+  type ControlResult,
+  isFileControl,
+  type NodeEvaluationInput,
+  type SettingControl,
+} from './control.ts';
 import { baseEvidence, clip, clipEvidence, MAX_REASON, unassessed } from './control-result.ts';
 import { driftText } from './drift.ts';
 import { judgeSettings } from './judge.ts';
+import { runFileControl } from './run-file-control.ts';
 
 type Resolved = Readonly<Record<string, EffectiveSetting>>;
 
-function settingNames(control: Control): string[] {
+function settingNames(control: SettingControl): string[] {
   return Object.keys(control.settings);
 }
 
@@ -49,7 +60,11 @@ function readingFor(resolved: Resolved, merge: 'upTo131' | 'from132'): Resolved 
   );
 }
 
-function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: KubeletProcess): ControlResult {
+function evaluateOne(
+  control: SettingControl,
+  input: NodeEvaluationInput,
+  kubelet: KubeletProcess,
+): ControlResult {
   const names = settingNames(control);
   const resolved: Resolved = Object.fromEntries(
     names.map((name) => [name, effectiveSetting(kubelet, input.evidence, control.settings[name]!)]),
@@ -58,8 +73,17 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
   const evidence = facts(input, kubelet, primary);
   const drift = driftText({ kubelet, evidence: input.evidence, running: primary });
   if (drift) evidence.drift = drift;
+  const collected = collectedReading({ control, evidence: input.evidence, kubelet });
   const judge = (settings: Resolved) =>
-    judgeSettings({ control, kubelet, settings, primary: names[0]!, ...(drift ? { drift } : {}) });
+    judgeSettings({
+      control,
+      kubelet,
+      settings,
+      primary: names[0]!,
+      files: input.evidence.files,
+      ...(drift ? { drift } : {}),
+      ...(collected ? { collected } : {}),
+    });
   if (!Object.values(resolved).some((s) => s.byVersion !== undefined)) {
     return finish(control, judge(resolved), evidence);
   }
@@ -90,7 +114,7 @@ function evaluateOne(control: Control, input: NodeEvaluationInput, kubelet: Kube
 }
 
 function finish(
-  control: Control,
+  control: SettingControl,
   judged: Omit<ControlResult, 'controlId' | 'evidence'> & {
     readonly evidence?: Readonly<Record<string, string>>;
   },
@@ -105,7 +129,11 @@ function finish(
 }
 
 /** Every host kubelet's result folded into one for the node. */
-function combine(control: Control, input: NodeEvaluationInput, results: ControlResult[]): ControlResult {
+function combine(
+  control: SettingControl,
+  input: NodeEvaluationInput,
+  results: ControlResult[],
+): ControlResult {
   if (results.length === 1) return results[0]!;
   const first = results[0]!;
   const agree = results.every((r) => r.status === first.status && r.effectiveValue === first.effectiveValue);
@@ -140,6 +168,7 @@ export function runControl(control: Control, input: NodeEvaluationInput): Contro
     return unassessed(control.id, ComplianceStatus.NOT_AVAILABLE, notApplicable.reason, facts);
   }
   if (!evidence.host.visible) {
+    if (evidence.bottlerocket !== undefined) return bottlerocketResult(control, input);
     return unassessed(
       control.id,
       ComplianceStatus.NOT_AVAILABLE,
@@ -156,6 +185,7 @@ export function runControl(control: Control, input: NodeEvaluationInput): Contro
       { ...baseEvidence(input), kubelets: '0' },
     );
   }
+  if (isFileControl(control)) return runFileControl(control, input);
   return combine(
     control,
     input,

@@ -16,14 +16,14 @@
  * A RESOLVED must not be lost when BatchUpdateFindings does not apply it: Security Hub processes an
  * import asynchronously, and an update that follows the import of the same finding can come back
  * ConcurrentUpdateError (BatchUpdateFindingsUnprocessedFinding.ErrorCode, securityhub API reference).
- * The import is already PASSED then, so the next scan would see nothing to resolve. So the import
- * that asks for a RESOLVED carries the intent in the product field RESOLVE_PENDING_FIELD; a later
- * scan that reads a PASSED finding with that field and Workflow still NEW asks again as soon as it has
- * read it (pendingResolves), well before it imports the finding again, and the field is dropped once
- * the finding reads RESOLVED (the fresh finding is built without it).
+ * The scanner's state table records a RESOLVED still owed (finding-state.ts) and later scans ask
+ * again. Earlier versions carried it in the product field RESOLVE_PENDING_FIELD instead: a scan that
+ * reads a PASSED finding with that field and Workflow still NEW asks again (pendingResolves); fresh
+ * findings are built without it, so it goes with the next import.
  */
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { PRODUCT_PREFIX } from './asff.ts';
+import { NEW_FAILED_FIELD } from './finding-state.ts';
 
 export interface LifecyclePlan {
   /** Everything to import: fresh findings then archive re-imports. */
@@ -94,7 +94,7 @@ export type StoredFinding = Partial<
   readonly Workflow?: Pick<NonNullable<AwsSecurityFinding['Workflow']>, 'Status'>;
 };
 
-/** Set on the import of a finding whose Workflow RESOLVED is still to be applied (see above). */
+/** Set by earlier versions on the import of a finding whose RESOLVED was still owed (see above). */
 export const RESOLVE_PENDING_FIELD = `${PRODUCT_PREFIX}resolve-pending`;
 
 /** Product fields the plan and the scan read (instance; reason-code tells known-unmanaged nodes). */
@@ -191,9 +191,13 @@ export function planFresh(
   const passed = finding.Compliance?.Status === 'PASSED';
   if (!stored) {
     const at = now.toISOString();
+    const failed = finding.Compliance?.Status === 'FAILED';
     return {
       finding: {
         ...finding,
+        ...(failed
+          ? { ProductFields: { ...(finding.ProductFields ?? {}), [NEW_FAILED_FIELD]: 'true' } }
+          : {}),
         CreatedAt: at,
         UpdatedAt: at,
         RecordState: 'ACTIVE',
@@ -209,14 +213,14 @@ export function planFresh(
   const becamePassed = stored.Compliance?.Status !== 'PASSED';
   const resolve =
     passed && workflow !== 'SUPPRESSED' && (wasArchived || (becamePassed && workflow !== 'RESOLVED'));
-  // A pending RESOLVED is asked again when the scan reads it (pendingResolves); the import keeps the
-  // intent until the finding reads RESOLVED. Only a finding still NEW: anything else is the customer's.
-  const stillPending = passed && !wasArchived && resolveStillPending(stored);
+  // The one import where a finding turns FAILED carries the marker the "new FAILED" rule matches.
+  const turnedFailed =
+    finding.Compliance?.Status === 'FAILED' && (wasArchived || stored.Compliance?.Status !== 'FAILED');
   return {
     finding: {
       ...rest,
-      ...(resolve || stillPending
-        ? { ProductFields: { ...(finding.ProductFields ?? {}), [RESOLVE_PENDING_FIELD]: 'RESOLVED' } }
+      ...(turnedFailed
+        ? { ProductFields: { ...(finding.ProductFields ?? {}), [NEW_FAILED_FIELD]: 'true' } }
         : {}),
       CreatedAt: stored.CreatedAt ?? finding.CreatedAt,
       UpdatedAt: nextUpdatedAt(now, stored.UpdatedAt),

@@ -80,8 +80,8 @@ export function readConfigDir(input: FileLayerInput): ConfigDirReading {
  * no known working directory, the collector's only listing for this kubelet is taken (it resolved the
  * path itself).
  */
-function locateConfigDir(
-  input: FileLayerInput,
+export function locateConfigDir(
+  input: Pick<FileLayerInput, 'evidence' | 'pid' | 'cwd'>,
   raw: string,
 ): { configDir: string | undefined; dir: ConfigDirListing | undefined } {
   const { configDirs } = input.evidence;

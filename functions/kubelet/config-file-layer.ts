@@ -91,8 +91,8 @@ function otherRefusedSetting(
  * working directory, the collector's only config file for this kubelet is taken (it resolved the path
  * itself).
  */
-function locateConfigFile(
-  input: FileLayerInput,
+export function locateConfigFile(
+  input: Pick<FileLayerInput, 'evidence' | 'pid' | 'cwd'>,
   raw: string,
 ): { path: string | undefined; file: FileEvidence | undefined } {
   const path = resolvePath(raw, input.cwd);

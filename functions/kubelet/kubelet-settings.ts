@@ -14,6 +14,17 @@ function portRange(value: SettingValue): string | undefined {
     : undefined;
 }
 
+function authorizationModeKnown(value: SettingValue): string | undefined {
+  // Not in validation.go: cmd/kubelet/app/auth.go BuildAuthz switches on the mode (case-sensitive) and
+  // returns "no authorization mode specified" for "" and "unknown authorization mode" for anything but
+  // AlwaysAllow and Webhook, and the kubelet exits. A --config file's "" is re-defaulted to Webhook
+  // before this; a flag's "" is not, nor a drop-in's up to 1.31 (merged without re-defaulting).
+  if (typeof value !== 'string' || value === 'AlwaysAllow' || value === 'Webhook') return undefined;
+  return value === ''
+    ? 'authorization.mode (--authorization-mode) is empty: no authorization mode specified (only AlwaysAllow and Webhook exist)'
+    : `authorization.mode (--authorization-mode) ${JSON.stringify(value)} is an unknown authorization mode (only AlwaysAllow and Webhook exist)`;
+}
+
 function notNegative(value: SettingValue): string | undefined {
   return typeof value === 'number' && value < 0
     ? `eventRecordQPS (--event-qps) ${value} must not be a negative number`
@@ -50,6 +61,7 @@ export const KubeletSettings = {
     default: 'Webhook',
     legacyDefault: 'AlwaysAllow',
     zeroIsDefaulted: true,
+    validate: authorizationModeKnown,
   },
   readOnlyPort: {
     path: 'readOnlyPort',
@@ -79,7 +91,8 @@ export const KubeletSettings = {
     path: 'eventRecordQPS',
     flag: 'event-qps',
     type: 'int32',
-    // defaults.go: EventRecordQPS (a *int32) defaults to 50; an explicit 0 stays 0.
+    // defaults.go: EventRecordQPS (a *int32) defaults to 50 (5 before 1.27); an explicit 0 stays 0,
+    // and client-go then uses its DefaultQPS of 5 (controls/event-qps.ts). validation.go: not negative.
     default: 50,
     validate: notNegative,
   },
@@ -87,12 +100,14 @@ export const KubeletSettings = {
     path: 'rotateCertificates',
     flag: 'rotate-certificates',
     type: 'bool',
+    // A plain bool in v1beta1: defaults.go sets nothing and applyLegacyDefaults does not touch it.
     default: false,
   },
   serverTLSBootstrap: {
     path: 'serverTLSBootstrap',
     flag: 'rotate-server-certificates',
     type: 'bool',
+    // A plain bool, default false; validation.go refuses true while RotateKubeletServerCertificate is off.
     default: false,
   },
   rotateKubeletServerCertificateGate: {
@@ -100,7 +115,8 @@ export const KubeletSettings = {
     flag: 'feature-gates',
     gate: 'RotateKubeletServerCertificate',
     type: 'bool',
-    // kube_features.go: Beta, default true since 1.12.
+    // kube_features.go: Beta, default true since 1.12; not locked (no LockToDefault) through 1.35, so
+    // the kubelet accepts false. A non-bool value is refused (MapStringBool / map[string]bool decode).
     default: true,
   },
 } as const satisfies Record<string, SettingSpec>;

@@ -29,6 +29,17 @@ export interface ScannerConfig {
    * (KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES, default 10; 0 = only never two at once).
    */
   readonly minScanIntervalMs?: number;
+  /**
+   * An unchanged finding is imported again once this long after its last import
+   * (KUBELET_AUDIT_REFRESH_DAYS, default 7; Security Hub deletes findings not updated for 90 days).
+   * Absent = the default.
+   */
+  readonly refreshMs?: number;
+  /**
+   * An unreachable node keeps its last verdict this long after it was last reached, then turns
+   * NOT_AVAILABLE (KUBELET_AUDIT_STALE_AFTER_HOURS, default 72; 0 = at once). Absent = the default.
+   */
+  readonly staleAfterMs?: number;
   /** Optional allow-list of cluster names (KUBELET_AUDIT_CLUSTERS, comma separated). */
   readonly clusterAllowList?: readonly string[];
   /** SendCommand TimeoutSeconds: how long SSM may take to deliver (KUBELET_AUDIT_DELIVERY_TIMEOUT_SECONDS). */
@@ -67,6 +78,8 @@ export const CONFIG_DEFAULTS = {
   // separate invocations can only split the quotas blindly (docs/architecture.md, Quotas and pacing).
   clustersPerInvocation: 20,
   minScanIntervalMs: 10 * 60_000,
+  refreshMs: 7 * 86_400_000,
+  staleAfterMs: 72 * 3_600_000,
 } as const;
 
 const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
@@ -103,9 +116,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScannerConfig 
     ...(internalEventBus ? { internalEventBus } : {}),
     ...(stateTable ? { stateTable } : {}),
     minScanIntervalMs,
+    ...stateSettings(env),
     ...(clusterAllowList ? { clusterAllowList } : {}),
     ...pollingSettings(env),
     ...capacitySettings(env),
+  };
+}
+
+/** How long unchanged findings go without an import, and unreachable nodes keep their verdict. */
+function stateSettings(env: NodeJS.ProcessEnv): Required<Pick<ScannerConfig, 'refreshMs' | 'staleAfterMs'>> {
+  return {
+    // At most 60 days: well within Security Hub's 90 days, with room for scans that fail.
+    refreshMs:
+      intVar(env, 'KUBELET_AUDIT_REFRESH_DAYS', CONFIG_DEFAULTS.refreshMs / 86_400_000, 1, 60) * 86_400_000,
+    staleAfterMs:
+      intVar(env, 'KUBELET_AUDIT_STALE_AFTER_HOURS', CONFIG_DEFAULTS.staleAfterMs / 3_600_000, 0, 24 * 30) *
+      3_600_000,
   };
 }
 

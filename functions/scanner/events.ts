@@ -35,6 +35,11 @@ export interface ScanRequest {
   readonly reason?: string;
   readonly scanId?: string;
   /**
+   * Re-import every finding in scope and rebuild the state records from Security Hub. Safe for any
+   * sender: it changes no verdict, and the flood guard still decides whether the scan runs.
+   */
+  readonly resync?: boolean;
+  /**
    * What only the scanner's own fan-out may say about a work item. Set only for messages of the
    * internal channel (internal-events.ts), never from a public event's detail.
    */
@@ -111,6 +116,9 @@ export const scanRequestedDetailSchema = z.strictObject({
   ),
   reason: z.optional(z.string().check(z.maxLength(256))),
   scanId: z.optional(z.string().check(z.regex(SCAN_ID, 'letters, digits and . _ : - only, at most 128'))),
+  // A reconciliation: the scan re-imports its findings and rebuilds its state records. It changes no
+  // verdict, so a public sender may ask for it.
+  resync: z.optional(z.boolean()),
 });
 export type ScanRequestedDetail = z.infer<typeof scanRequestedDetailSchema>;
 
@@ -248,6 +256,7 @@ export function scopeOf(trigger: Trigger, d: ScanRequestedDetail): ScanRequest {
     ...(d.instanceIds ? { instanceIds: [...new Set(d.instanceIds)] } : {}),
     ...(d.reason !== undefined ? { reason: d.reason } : {}),
     ...(d.scanId !== undefined ? { scanId: d.scanId } : {}),
+    ...(d.resync ? { resync: true } : {}),
   };
 }
 

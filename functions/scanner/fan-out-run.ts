@@ -31,6 +31,7 @@ export async function fanOutRun(run: RunContext, plan: ScopePlan): Promise<FanOu
       trigger: request.trigger,
       scanId: run.scanId,
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.resync ? { resync: true } : {}),
       ...(listing ? { offline: listing } : {}),
       clustersPerEvent: config.clustersPerInvocation ?? 1,
     }),

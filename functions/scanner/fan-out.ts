@@ -176,6 +176,7 @@ export function workItemEntries(
     trigger: Trigger;
     scanId: string;
     reason?: string;
+    resync?: boolean;
     offline?: OfflineListing;
     clustersPerEvent?: number;
   },
@@ -206,6 +207,7 @@ export function workItemEntries(
       ...(ids ? { instanceIds: [...ids] } : {}),
       ...(options.reason ? { reason: options.reason.slice(0, 256) } : {}),
       scanId: options.scanId,
+      ...(options.resync ? { resync: true } : {}),
       trigger: options.trigger,
       concurrentScans,
       ...(offline ? { offline } : {}),

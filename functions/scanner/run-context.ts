@@ -112,6 +112,7 @@ export function createRunContext(
       scanId,
       trigger: request.trigger,
       ...(reason ? { reason } : {}),
+      ...(request.resync ? { resync: true } : {}),
       scope,
       remainingMs,
       counter: scanCounter,

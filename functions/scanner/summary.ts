@@ -54,6 +54,24 @@ export interface ClusterScanSummary {
     readonly resolvePending: number;
     /** RESOLVEDs an earlier scan left pending, asked again in this one. */
     readonly resolveRetried: number;
+    /** Change-only scans: unchanged findings re-imported because their refresh was due. */
+    readonly refreshed: number;
+    /** Change-only scans: findings not imported (nothing changed, no refresh due). */
+    readonly unchanged: number;
+    /** Unreachable nodes reported with their last verdict (staleness). */
+    readonly stale: number;
+  };
+  /**
+   * How the scan used the state table: change-only, rebuild (records built from Security Hub: the
+   * first scan of a cluster, or a resync), or none; and the records it wrote.
+   */
+  readonly state?: {
+    readonly mode: string;
+    readonly written: number;
+    readonly superseded: number;
+    /** DynamoDB capacity units the scan's reads and writes of its records consumed (on-demand billing). */
+    readonly readUnits: number;
+    readonly writeUnits: number;
   };
   /** Requested instance ids that are not running nodes of this cluster. */
   readonly notANodeIds: string[];

@@ -84,6 +84,18 @@ export interface KubeletAuditScannerProps {
    * @default 10
    */
   readonly minScanIntervalMinutes?: number;
+  /**
+   * An unchanged finding is imported again this many days after its last import, spread over the
+   * scans (1-60; Security Hub deletes findings not updated for 90 days).
+   * @default 7
+   */
+  readonly refreshDays?: number;
+  /**
+   * An unreachable node keeps its last verdict this many hours after it was last reached, then its
+   * findings turn NOT_AVAILABLE (0-720).
+   * @default 72
+   */
+  readonly staleAfterHours?: number;
   /** @default three months */
   readonly logRetention?: RetentionDays;
   /** Powertools and Lambda application log level. @default INFO */
@@ -152,7 +164,7 @@ export class KubeletAuditScanner extends Construct {
     this.logGroup = logGroup;
     const role = this.buildRole(logGroup, clusters);
     this.stateTable = new ScannerStateTable(this, 'StateTable');
-    role.addToPolicy(this.stateTable.statement());
+    for (const statement of this.stateTable.statements()) role.addToPolicy(statement);
     this.internalChannel = new InternalChannel(this, 'InternalChannel', { role });
     role.addToPolicy(this.internalChannel.putStatement());
     this.function = this.buildFunction(props, { role, logGroup, clusters });
@@ -295,6 +307,10 @@ export class KubeletAuditScanner extends Construct {
       KUBELET_AUDIT_INTERNAL_EVENT_BUS: this.internalChannel.bus.eventBusName,
       KUBELET_AUDIT_STATE_TABLE: this.stateTable.table.tableName,
       ...(interval !== undefined ? { KUBELET_AUDIT_MIN_SCAN_INTERVAL_MINUTES: String(interval) } : {}),
+      ...(props.refreshDays !== undefined ? { KUBELET_AUDIT_REFRESH_DAYS: String(props.refreshDays) } : {}),
+      ...(props.staleAfterHours !== undefined
+        ? { KUBELET_AUDIT_STALE_AFTER_HOURS: String(props.staleAfterHours) }
+        : {}),
       ...(clusters.length > 0 ? { KUBELET_AUDIT_CLUSTERS: clusters.join(',') } : {}),
       ...(props.clustersPerInvocation !== undefined
         ? { KUBELET_AUDIT_CLUSTERS_PER_INVOCATION: String(props.clustersPerInvocation) }

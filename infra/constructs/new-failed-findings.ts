@@ -2,15 +2,17 @@
  * Opt-in notification of FAILED findings of ours that nobody has looked at yet: Security Hub sends a
  * "Security Hub Findings - Imported" event for every finding it imports (one finding per event), and
  * this rule keeps those of the account's default product with our GeneratorId prefix that are FAILED,
- * ACTIVE and still in Workflow NEW. Every scan imports each finding again, so a finding notifies at
- * each scan until someone sets its workflow to NOTIFIED (or suppresses or resolves it); README
- * "Deploy" prints the same pattern for routing elsewhere.
+ * ACTIVE and still in Workflow NEW, on the import where they turned FAILED: only that import carries
+ * the product field NEW_FAILED_FIELD (functions/findings/change-plan.ts), so the refresh re-imports of
+ * a finding that stays FAILED notify nobody again. README "Deploy" prints the same pattern for
+ * routing elsewhere.
  */
 import { Stack } from 'aws-cdk-lib';
 import { type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { NEW_FAILED_FIELD } from '../../functions/findings/finding-state.ts';
 import { GENERATOR_ID_PREFIX } from './security-hub-extras.ts';
 
 /** The rule's pattern for a given default-product ARN (a token in the stack, literal in the README). */
@@ -25,6 +27,7 @@ export function newFailedFindingsPattern(productArn: string): EventPattern {
         Compliance: { Status: ['FAILED'] },
         Workflow: { Status: ['NEW'] },
         RecordState: ['ACTIVE'],
+        ProductFields: { [NEW_FAILED_FIELD]: ['true'] },
       },
     },
   };
@@ -54,7 +57,7 @@ export class NewFailedFindings extends Construct {
       resourceName: `${stack.account}/default`,
     });
     this.rule = new Rule(this, 'Rule', {
-      description: 'eks-kubelet-audit: FAILED findings in Workflow NEW, to the alarm topic',
+      description: 'eks-kubelet-audit: findings that turned FAILED, in Workflow NEW, to the alarm topic',
       eventPattern: newFailedFindingsPattern(productArn),
       targets: [topicTarget(props.topic)],
     });

@@ -1,6 +1,6 @@
 /**
- * Security Hub CSPM conveniences: an insight over our failing findings and a "Rescan node" custom
- * action. Both need Security Hub CSPM enabled in the Region before deployment.
+ * Security Hub CSPM conveniences: two insights over our failing findings (by cluster, by control) and a
+ * "Rescan node" custom action. All need Security Hub CSPM enabled in the Region before deployment.
  */
 import { Stack } from 'aws-cdk-lib';
 import { CfnActionTarget, CfnInsight } from 'aws-cdk-lib/aws-securityhub';
@@ -16,8 +16,23 @@ export const RESCAN_ACTION = {
   description: 'eks-kubelet-audit: scan the EKS worker nodes of the selected findings again now.',
 } as const;
 
+/** Our FAILED, ACTIVE findings; `resourceType` narrows them to one row per cluster or node. */
+function failingFilters(
+  productArn: string,
+  resourceType: string,
+): CfnInsight.AwsSecurityFindingFiltersProperty {
+  return {
+    productArn: [{ comparison: 'EQUALS', value: productArn }],
+    generatorId: [{ comparison: 'PREFIX', value: GENERATOR_ID_PREFIX }],
+    complianceStatus: [{ comparison: 'EQUALS', value: 'FAILED' }],
+    recordState: [{ comparison: 'EQUALS', value: 'ACTIVE' }],
+    resourceType: [{ comparison: 'EQUALS', value: resourceType }],
+  };
+}
+
 export class SecurityHubExtras extends Construct {
   readonly insight: CfnInsight;
+  readonly insightByControl: CfnInsight;
   readonly rescanAction: CfnActionTarget;
   /** ARN of the custom action (the `resources` entry of its EventBridge events). */
   readonly rescanActionArn: string;
@@ -38,13 +53,14 @@ export class SecurityHubExtras extends Construct {
       // ResourceId lists each cluster ARN with its count of failing findings (node ARNs appear too, one
       // row per failing node, ranked below their clusters).
       groupByAttribute: 'ResourceId',
-      filters: {
-        productArn: [{ comparison: 'EQUALS', value: productArn }],
-        generatorId: [{ comparison: 'PREFIX', value: GENERATOR_ID_PREFIX }],
-        complianceStatus: [{ comparison: 'EQUALS', value: 'FAILED' }],
-        recordState: [{ comparison: 'EQUALS', value: 'ACTIVE' }],
-        resourceType: [{ comparison: 'EQUALS', value: 'AwsEksCluster' }],
-      },
+      filters: failingFilters(productArn, 'AwsEksCluster'),
+    });
+    this.insightByControl = new CfnInsight(this, 'FailingByControl', {
+      name: 'kubelet controls failing, by control',
+      // One generator per control (functions/findings/asff.ts generatorId) and one finding per node and
+      // control: each row is a control with its number of failing nodes.
+      groupByAttribute: 'GeneratorId',
+      filters: failingFilters(productArn, 'AwsEc2Instance'),
     });
     this.rescanAction = new CfnActionTarget(this, 'RescanNode', {
       id: RESCAN_ACTION.id,

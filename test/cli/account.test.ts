@@ -205,6 +205,10 @@ describe('archive', () => {
     ).toBe(true);
     expect(await stateKeys()).not.toContain('cluster#auto');
     expect(await stateKeys()).toContain('cluster#c');
+    // The finding records of the archived cluster go too (the next scan rebuilds them), the others stay.
+    const keys = await stateKeys();
+    expect(keys.filter((k) => k === 'clusterstate#auto' || k.startsWith('nodestate#auto#'))).toEqual([]);
+    expect(keys).toContain('clusterstate#c');
   });
 
   it('needs --state-table and one of --all or --clusters', async () => {

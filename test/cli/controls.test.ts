@@ -2,6 +2,8 @@
  * The CLI and the control catalog: `controls` lists the catalog's data, `--control` narrows a run,
  * the help names no single control, and the table fits 120 columns for the whole catalog.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../functions/cli/cli-args.ts';
 import { controls } from '../../functions/controls/index.ts';
@@ -11,8 +13,29 @@ import { runMain } from './run-main.ts';
 const C = '/etc/kubernetes/kubelet/kubelet-config.json';
 const failing = JSON.stringify(
   buildEvidence({
-    argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false', '--anonymous-auth=true'],
-    files: [textFile(C, kcJson())],
+    argv: [
+      '/usr/bin/kubelet',
+      '--config',
+      C,
+      '--make-iptables-util-chains=false',
+      '--anonymous-auth=true',
+      '--rotate-certificates=false',
+      '--feature-gates=RotateKubeletServerCertificate=false',
+      // kubelet-client-ca-file fails too: the config file sets no clientCAFile.
+      '--authorization-mode=AlwaysAllow',
+      '--read-only-port=10255',
+      '--streaming-connection-idle-timeout=0',
+      '--kubeconfig=/var/lib/kubelet/kubeconfig',
+    ],
+    files: [
+      // The file controls: a config file and a kubeconfig that a user owns and anyone may write.
+      textFile(C, kcJson(), ['config'], { mode: '0666', uid: 1000 }),
+      {
+        ...textFile('/var/lib/kubelet/kubeconfig', '', ['kubeconfig'], { mode: '0666', uid: 1000 }),
+        encoding: undefined,
+        content: undefined,
+      },
+    ],
   }),
 );
 const ids = controls.map((c) => c.id);
@@ -142,9 +165,16 @@ const longDir = `/etc/${'kubernetes-configuration-directory/'.repeat(6)}`;
 const longConfig = `${longDir}kubelet-config.json`;
 const disagreeing = buildEvidence({
   kubelets: [
-    kubeletProcess(['/usr/bin/kubelet', '--config', longConfig, '--make-iptables-util-chains=false'], {
-      pid: 10,
-    }),
+    kubeletProcess(
+      [
+        '/usr/bin/kubelet',
+        '--config',
+        longConfig,
+        '--make-iptables-util-chains=false',
+        `--kubeconfig=${longDir}kubeconfig`,
+      ],
+      { pid: 10 },
+    ),
     kubeletProcess(
       [
         '/usr/bin/kubelet',
@@ -157,7 +187,11 @@ const disagreeing = buildEvidence({
     ),
     kubeletProcess(['/usr/bin/kubelet', '--config', longConfig], { pid: 12 }),
   ],
-  files: [10, 11, 12].map((pid) => ({ ...textFile(longConfig, kcJson()), pid })),
+  files: [10, 11, 12].map((pid) => ({
+    ...textFile(longConfig, kcJson()),
+    pid,
+    ...(pid === 11 ? { mode: '0666' } : {}),
+  })),
   host: { hostname: `${'ip-10-0-0-1.'.repeat(21)}internal` },
 });
 const invisible = buildEvidence({ host: { visible: false, note: `hidepid=2 ${'on /proc '.repeat(40)}` } });
@@ -201,9 +235,42 @@ describe('the evaluate table fits 120 columns for the whole catalog', () => {
   it("summary rows carry each control's CIS EKS id and status", async () => {
     const r = await runMain(['evaluate', '-'], { input: failing });
     for (const c of controls) {
+      // Every eventRecordQPS the kubelet accepts passes 3.2.7; no value can make it FAILED.
+      const status = c.id === 'kubelet-event-qps' ? 'PASSED' : 'FAILED';
       expect(r.stdout).toMatch(
-        new RegExp(`^${c.id}\\s+${c.cisIds.eks.replace(/\./g, '\\.')}\\s+FAILED\\s+\\S`, 'm'),
+        new RegExp(`^${c.id}\\s+${c.cisIds.eks.replace(/\./g, '\\.')}\\s+${status}\\s+\\S`, 'm'),
       );
     }
+  });
+});
+
+describe('kubelet-audit controls --format markdown', () => {
+  it('is docs/controls.md exactly: the reference page is generated from the catalog', async () => {
+    const r = await runMain(['controls', '--format', 'markdown']);
+    expect(r.code).toBe(0);
+    const page = readFileSync(join(import.meta.dirname, '../../docs/controls.md'), 'utf8');
+    expect(r.stdout, 'regenerate: npx kubelet-audit controls --format markdown > docs/controls.md').toBe(
+      page,
+    );
+  });
+
+  it('has a section per control with its ids, severity and a fix for every node type it describes', async () => {
+    const { stdout } = await runMain(['controls', '--format', 'markdown']);
+    for (const c of controls) {
+      const at = stdout.indexOf(`\n## ${c.id}\n`);
+      expect(at, c.id).toBeGreaterThan(0);
+      const next = stdout.indexOf('\n## ', at + 1);
+      const body = stdout.slice(at, next < 0 ? undefined : next);
+      expect(body).toContain(`CIS Kubernetes Benchmark ${c.cisIds.kubernetes}`);
+      expect(body).toContain(`v1.8.0 ${c.cisIds.eks}`);
+      expect(body).toContain(`Severity **${c.severity}**`);
+      for (const fix of Object.values(c.remediation.byNodeType)) expect(body).toContain(fix);
+    }
+  });
+
+  it('is refused for the other commands', async () => {
+    const r = await runMain(['evaluate', '-', '--format', 'markdown']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--format markdown is only for the controls command');
   });
 });

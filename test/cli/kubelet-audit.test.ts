@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { controls } from '../../functions/controls/index.ts';
 import { buildEvidence, kcJson, missingFile, textFile } from '../kubelet/evidence-builder.ts';
 import { nodePresets, writeNodeTree } from '../sim/node-tree.ts';
 import { runMain } from './run-main.ts';
@@ -16,7 +17,25 @@ const failing = buildEvidence({
   argv: ['/usr/bin/kubelet', '--config', C, '--make-iptables-util-chains=false'],
   files: [textFile(C, kcJson({ makeIPTablesUtilChains: true }))],
 });
-const passing = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [textFile(C, kcJson())] });
+const CA = '/etc/kubernetes/pki/ca.crt';
+const passing = buildEvidence({
+  argv: ['/usr/bin/kubelet', '--config', C],
+  files: [
+    textFile(C, kcJson({ authentication: { x509: { clientCAFile: CA } } })),
+    {
+      path: CA,
+      roles: ['client-ca'],
+      pid: 4242,
+      ok: true,
+      size: 1066,
+      mode: '0644',
+      uid: 0,
+      gid: 0,
+      type: 'file',
+      redacted: true,
+    },
+  ],
+});
 const warning = buildEvidence({ argv: ['/usr/bin/kubelet', '--config', C], files: [missingFile(C)] });
 
 function file(name: string, content: unknown): string {
@@ -39,6 +58,11 @@ function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv 
 /** The same entry point in-process (fast), with captured output. */
 const inProcess = (args: string[], input = '') => runMain(args, { input, isTTY: false });
 
+/** The iptables control's entry, which these fixtures vary (the catalog is in CIS order, so not first). */
+function ofIptables(entries: { controlId: string; status: string; reason: string }[]) {
+  return entries.find((e) => e.controlId === 'kubelet-make-iptables-util-chains')!;
+}
+
 describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => {
   it('--help prints usage and exits 0', () => {
     const r = cli(['--help']);
@@ -51,10 +75,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
   it('controls lists the catalog through the real entry point', () => {
     const r = cli(['controls', '--format', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual([
-      'kubelet-make-iptables-util-chains',
-      'kubelet-anonymous-auth',
-    ]);
+    expect(JSON.parse(r.stdout).map((e: { id: string }) => e.id)).toEqual(controls.map((c) => c.id));
   });
 
   it('evaluate <file> --format json prints one stable entry per control', () => {
@@ -64,26 +85,26 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     // Assess
     expect(r.code).toBe(0);
     const entries = JSON.parse(r.stdout);
-    // One entry per control, in catalog order.
-    expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual([
-      'kubelet-make-iptables-util-chains',
-      'kubelet-anonymous-auth',
-    ]);
-    expect(Object.keys(entries[0]).sort()).toEqual([
-      'controlId',
-      'decidedBy',
-      'effectiveValue',
-      'evidence',
-      'reason',
-      'status',
-    ]);
-    expect(entries[0]).toMatchObject({
+    // One entry per control, in catalog order, each of the same shape.
+    expect(entries.map((e: { controlId: string }) => e.controlId)).toEqual(controls.map((c) => c.id));
+    for (const entry of entries) {
+      expect(Object.keys(entry).sort()).toEqual([
+        'controlId',
+        'decidedBy',
+        'effectiveValue',
+        'evidence',
+        'reason',
+        'status',
+      ]);
+    }
+    const iptables = ofIptables(entries);
+    expect(iptables).toMatchObject({
       controlId: 'kubelet-make-iptables-util-chains',
       status: 'FAILED',
       effectiveValue: false,
       decidedBy: { kind: 'flag', index: 3, arg: '--make-iptables-util-chains=false' },
     });
-    expect(entries[0].reason).toContain(`overrides makeIPTablesUtilChains: true in ${C}`);
+    expect(iptables.reason).toContain(`overrides makeIPTablesUtilChains: true in ${C}`);
   });
 
   it('evaluate - reads stdin; the table shows node, ps line, status and what decided; no colour off a terminal', () => {
@@ -112,7 +133,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
     const r = cli(['scan-local', '--format', 'json', '--fail-on', 'failed'], { env: { HOST_ROOT: root } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)[0]).toMatchObject({ status: 'FAILED', decidedBy: { kind: 'flag' } });
+    expect(ofIptables(JSON.parse(r.stdout))).toMatchObject({ status: 'FAILED', decidedBy: { kind: 'flag' } });
   });
 
   it('collect prints the evidence document', () => {
@@ -127,7 +148,7 @@ describe('kubelet-audit CLI (spawned: bin/kubelet-audit.js through tsx)', () => 
 describe('kubelet-audit CLI (in-process main)', () => {
   it('an undetermined value is null in JSON', async () => {
     const r = await inProcess(['evaluate', file('warning.json', warning), '-f', 'json']);
-    expect(JSON.parse(r.stdout)[0]).toMatchObject({
+    expect(ofIptables(JSON.parse(r.stdout))).toMatchObject({
       status: 'WARNING',
       effectiveValue: null,
       decidedBy: null,
@@ -178,6 +199,6 @@ describe('kubelet-audit CLI (in-process main)', () => {
       ['evaluate', '-', '--platform', 'windows', '-f', 'json'],
       JSON.stringify(failing),
     );
-    expect(JSON.parse(r.stdout)[0].status).toBe('NOT_AVAILABLE');
+    expect(ofIptables(JSON.parse(r.stdout)).status).toBe('NOT_AVAILABLE');
   });
 });

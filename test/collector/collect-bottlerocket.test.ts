@@ -9,6 +9,7 @@ import {
   bloodhoundReport,
   fakeApiclient,
   kubernetesSettings,
+  reducedReport,
   SETTINGS_SECRET_MARKER,
 } from '../sim/bottlerocket-api.ts';
 import { nodePresets, type SimEntry } from '../sim/node-tree.ts';
@@ -29,25 +30,40 @@ function inControlContainer(apiclient: SimEntry) {
 }
 
 describe('Bottlerocket control container', () => {
-  it('ships the CIS report reduced to id, status, title and Manual, with the report status', () => {
+  it('ships the CIS report reduced to id, status, title, Manual and error text, with the report status', () => {
     // Act
-    const { evidence } = inControlContainer({
-      content: fakeApiclient(bloodhoundReport({ '4.1.9': 'FAIL', '4.2.6': 'FAIL' })),
-      mode: 0o755,
+    const report = bloodhoundReport({
+      '4.1.9': { status: 'FAIL', mode: 0o640 },
+      '4.2.6': 'FAIL',
+      '4.2.4': 'SKIP',
     });
+    const { evidence } = inControlContainer({ content: fakeApiclient(report), mode: 0o755 });
 
     // Assess
-    const report = evidence.bottlerocket?.cisReport;
-    expect(report).toMatchObject({ level: 1, status: 'FAIL', benchmarkVersion: 'v1.8.0' });
-    expect(report?.checks).toHaveLength(22);
-    expect(report?.checks.find((c) => c.id === '4.1.9')).toEqual({
+    const reduced = evidence.bottlerocket?.cisReport;
+    expect(reduced).toMatchObject({ level: 1, status: 'FAIL', benchmarkVersion: 'v1.8.0' });
+    expect(reduced?.checks).toHaveLength(22);
+    // The collector's reduction is the one the evaluator's tests build from the same bloodhound JSON.
+    expect(reduced).toEqual(reducedReport(report));
+    expect(reduced?.checks.find((c) => c.id === '4.1.9')).toEqual({
       id: '4.1.9',
       status: 'FAIL',
       title:
         'If the kubelet config.yaml configuration file is being used validate permissions set to 600 or more restrictive',
+      error: 'file /etc/kubernetes/kubelet/config has extra permissions: 0x640',
     });
-    expect(report?.checks.find((c) => c.id === '4.2.10')).toMatchObject({ status: 'SKIP', manual: true });
-    expect(report?.checks.find((c) => c.id === '4.2.8')).toBeUndefined(); // Level 2
+    // bloodhound's own quoting survives the JSON round trip as text.
+    expect(reduced?.checks.find((c) => c.id === '4.2.4')?.error).toBe('unable to parse kubelet config');
+    expect(reduced?.checks.find((c) => c.id === '4.2.1')).not.toHaveProperty('error');
+    // A Manual check keeps no error: bloodhound's is always "Manual check, see benchmark ...".
+    expect(reduced?.checks.find((c) => c.id === '4.2.10')).toEqual({
+      id: '4.2.10',
+      status: 'SKIP',
+      title:
+        'Ensure that the --rotate-certificates argument is not set to false (not valid for Bottlerocket)',
+      manual: true,
+    });
+    expect(reduced?.checks.find((c) => c.id === '4.2.8')).toBeUndefined(); // Level 2
     expect(evidence.bottlerocket?.errors).toEqual([]);
     expect(evidence.host.visible).toBe(false);
   });
@@ -85,10 +101,28 @@ describe('Bottlerocket control container', () => {
     expect(evidence.bottlerocket?.settingsPresent).toBeUndefined();
   });
 
-  it('keeps the verdict unchanged: the evaluator does not use the report yet', () => {
-    const { run } = inControlContainer({ content: fakeApiclient(), mode: 0o755 });
-    const [result] = evaluateRaw(run.stdout);
-    expect(result?.status).toBe('NOT_AVAILABLE');
+  it("gives real verdicts from the compact envelope, each naming Bottlerocket's API and its check", () => {
+    // Act: the default (compact) output, as SSM returns it.
+    const spec = nodePresets['bottlerocket-control-container']({
+      extraFiles: {
+        [APICLIENT]: { content: fakeApiclient(bloodhoundReport({ '4.2.6': 'FAIL' })), mode: 0o755 },
+      },
+    });
+    const run = collect(spec);
+    const results = evaluateRaw(run.stdout);
+
+    // Assess
+    expect(run.stdout.startsWith('{"eka":1,')).toBe(true);
+    const byId = Object.fromEntries(results.map((r) => [r.controlId, r]));
+    expect(byId['kubelet-make-iptables-util-chains']).toMatchObject({
+      status: 'FAILED',
+      evidence: { source: 'bottlerocket-api', bottlerocketCheck: '4.2.6 FAIL' },
+    });
+    expect(byId['kubelet-anonymous-auth']).toMatchObject({
+      status: 'PASSED',
+      evidence: { source: 'bottlerocket-api', bottlerocketCheck: '4.2.1 PASS' },
+    });
+    for (const r of results) expect(r.reason).toContain('Bottlerocket API');
   });
 
   it('reports an apiclient that fails, answers something else or is missing', () => {

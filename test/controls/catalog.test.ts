@@ -3,7 +3,7 @@
  * carries, and its benchmark ids.
  */
 import { describe, expect, it } from 'vitest';
-import { NotApplicableCase } from '../../functions/controls/control.ts';
+import { ControlFiles, isFileControl, NotApplicableCase } from '../../functions/controls/control.ts';
 import { controls } from '../../functions/controls/index.ts';
 import { NodeType } from '../../functions/controls/node-type.ts';
 import { LIMITS } from '../../functions/findings/asff.ts';
@@ -13,7 +13,8 @@ const K8S_ID = /^4\.[12]\.\d{1,2}$/;
 
 describe.each(controls.map((c) => [c.id, c] as const))('control %s', (_id, control) => {
   it('has a kebab-case kubelet id', () => {
-    expect(control.id).toMatch(/^kubelet-[a-z0-9]+(-[a-z0-9]+)*$/);
+    // The kubeconfig controls (3.1.1, 3.1.2) are named after the file, as the ids fix them.
+    expect(control.id).toMatch(/^(kubelet|kubeconfig)-[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
   it('carries CIS EKS ids for v1.5.0–v1.8.0 (and v1.0.1–v1.2.0 when it existed) and the CIS Kubernetes id', () => {
@@ -59,7 +60,12 @@ describe.each(controls.map((c) => [c.id, c] as const))('control %s', (_id, contr
     }
   });
 
-  it('declares at least one setting, each with a path and a flag', () => {
+  it('declares at least one setting, each with a path and a flag (or, a file control, its files)', () => {
+    if (isFileControl(control)) {
+      expect(Object.values(ControlFiles)).toContain(control.files);
+      expect(control.settings).toBeUndefined();
+      return;
+    }
     const specs = Object.values(control.settings);
     expect(specs.length).toBeGreaterThan(0);
     for (const spec of specs) {
@@ -74,5 +80,18 @@ describe('the catalog', () => {
     expect(new Set(controls.map((c) => c.id)).size).toBe(controls.length);
     expect(new Set(controls.map((c) => c.cisIds.eks)).size).toBe(controls.length);
     expect(new Set(controls.map((c) => c.cisIds.kubernetes)).size).toBe(controls.length);
+  });
+});
+
+describe('the file controls', () => {
+  it('are 3.1.1-3.1.4 in CIS order at the head of the catalog, two per file role', () => {
+    const files = controls.filter(isFileControl);
+    expect(files.map((c) => [c.id, c.cisIds.eks, c.cisIds.kubernetes, c.files])).toEqual([
+      ['kubeconfig-file-permissions', '3.1.1', '4.1.5', 'kubeconfig'],
+      ['kubeconfig-file-ownership', '3.1.2', '4.1.6', 'kubeconfig'],
+      ['kubelet-config-file-permissions', '3.1.3', '4.1.9', 'kubelet-config'],
+      ['kubelet-config-file-ownership', '3.1.4', '4.1.10', 'kubelet-config'],
+    ]);
+    expect(controls.slice(0, 4)).toEqual(files);
   });
 });

@@ -28,6 +28,16 @@ describe('detectNodeType', () => {
     expect(info).toMatchObject({ type, label });
   });
 
+  it("from Bottlerocket's API answering in the control container (no host os-release there)", () => {
+    const base = buildEvidence({ kubelets: [], host: { visible: false } });
+    expect(detectNodeType(base).type).toBe('unknown');
+    const info = detectNodeType({
+      ...base,
+      bottlerocket: { errors: ['apiclient report cis-k8s: exit status 1'] },
+    });
+    expect(info).toEqual({ type: 'bottlerocket', label: 'Bottlerocket', basis: 'Bottlerocket API' });
+  });
+
   it.each([
     ['/etc/kubernetes/kubelet/kubelet-config.json', 'al2'],
     ['/etc/kubernetes/kubelet/config.json', 'al2023'],

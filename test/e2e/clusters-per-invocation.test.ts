@@ -87,6 +87,8 @@ describe('clusters scanned side by side in one invocation', () => {
     const before = new Map(ourFindings(h.emulator).map((f) => [f.Id, f.UpdatedAt]));
     const commandsBefore = h.emulator.ssm.commands.commands.length;
     const two: string[] = [SAMPLE_IDS.failingByFlag, SAMPLE_IDS.failingByDropIn];
+    // One of them is fixed meanwhile: its changed findings are imported, nothing else.
+    h.fleet.fix(SAMPLE_IDS.failingByDropIn);
     // Act
     const [first, ...rest] = await h.scanAll(scanRequested({ instanceIds: [...two, 'i-0ffffffffffffffff'] }));
     // Assess: one invocation, one scan of one node in each cluster, the stray id named once.
@@ -97,9 +99,9 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(summary.clusterScans.map((s) => s.nodes.inScope)).toEqual([1, 1]);
     const sent = h.emulator.ssm.commands.commands.slice(commandsBefore).flatMap((c) => c.instanceIds);
     expect(sent.sort()).toEqual([...two].sort());
-    for (const f of ourFindings(h.emulator)) {
-      expect(f.UpdatedAt !== before.get(f.Id), `${f.Id}`).toBe(two.includes(instanceOf(f)));
-    }
+    const touched = ourFindings(h.emulator).filter((f) => f.UpdatedAt !== before.get(f.Id));
+    expect(touched.length).toBeGreaterThan(0);
+    for (const f of touched) expect(instanceOf(f), `${f.Id}`).toBe(SAMPLE_IDS.failingByDropIn);
   });
 
   it('reports the other clusters when one cannot deliver its findings, then fails the invocation', async () => {

@@ -73,17 +73,26 @@ describe('sample fleet (3 clusters, 30 nodes, every node type)', () => {
     expect(reasonOf(autoNode?.instanceId ?? '')).toMatch(/Auto Mode/);
   });
 
-  it('a second scan updates the same findings: same Ids, no duplicates, CreatedAt kept, UpdatedAt newer', async () => {
+  it('a second scan of an unchanged fleet imports nothing; a resync updates the same findings', async () => {
     await h.scanAll(SCHEDULED);
     const before = new Map(ourFindings(h.emulator).map((f) => [f.Id, { ...f }]));
-    await h.scanAll(SCHEDULED);
+    const second = clusterScans(await h.scanAll(SCHEDULED));
+    expect(second.every((s) => s.state?.mode === 'change-only')).toBe(true);
+    expect(second.reduce((n, s) => n + s.findings.imported, 0)).toBe(0);
+    expect(ourFindings(h.emulator).map((f) => [f.Id, f.UpdatedAt])).toEqual(
+      [...before.values()].map((f) => [f.Id, f.UpdatedAt]),
+    );
+    // A resync re-imports every finding in place: same Ids, no duplicates, CreatedAt kept, UpdatedAt newer.
+    const resync = clusterScans(await h.scanAll(scanRequested({ resync: true })));
+    expect(resync.every((s) => s.state?.mode === 'rebuild')).toBe(true);
     const after = ourFindings(h.emulator);
     expect(after.map((f) => f.Id).sort()).toEqual([...before.keys()].sort());
     expect(new Set(after.map((f) => f.Id)).size).toBe(after.length);
     for (const f of after) {
       const old = before.get(f.Id);
       expect(f.CreatedAt).toBe(old?.CreatedAt);
-      expect(Date.parse(String(f.UpdatedAt))).toBeGreaterThan(Date.parse(String(old?.UpdatedAt)));
+      if (f.RecordState === 'ACTIVE')
+        expect(Date.parse(String(f.UpdatedAt))).toBeGreaterThan(Date.parse(String(old?.UpdatedAt)));
     }
     // No import was silently ignored for being not newer.
     expect(h.emulator.securityHub.store.outcomes.ignored).toBe(0);
@@ -170,10 +179,9 @@ describe('sample fleet (3 clusters, 30 nodes, every node type)', () => {
     expect(scans.map((s) => s.nodes.inScope)).toEqual([1, 1]);
     const sent = h.emulator.ssm.commands.commands.slice(commandsBefore).flatMap((c) => c.instanceIds);
     expect(sent.sort()).toEqual([...two].sort());
-    for (const f of ourFindings(h.emulator)) {
-      const touched = f.UpdatedAt !== before.get(f.Id);
-      expect(touched, `${f.Id}`).toBe(two.includes(instanceOf(f)));
-    }
+    // Nothing changed on the two nodes: change-only, nothing is imported, and nothing else is touched.
+    for (const f of ourFindings(h.emulator)) expect(f.UpdatedAt, `${f.Id}`).toBe(before.get(f.Id));
+    expect(scans.every((s) => s.state?.mode === 'change-only' && s.findings.imported === 0)).toBe(true);
   });
 
   it('an on-demand scan of one cluster with instanceIds scans it directly and names a foreign id', async () => {

@@ -1,6 +1,7 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import { buildFinding } from '../../functions/findings/asff.ts';
+import { NEW_FAILED_FIELD } from '../../functions/findings/finding-state.ts';
 import {
   mustArchive,
   nextUpdatedAt,
@@ -103,36 +104,40 @@ describe('planLifecycle', () => {
     expect(resolveFor({ Compliance: { Status: 'PASSED' } })).toEqual([]);
   });
 
-  it('marks the import that asks for a RESOLVED, so a RESOLVED Security Hub did not apply is asked again', () => {
-    // Scan 1: FAILED → PASSED. The import carries the intent beside the resolve.
+  it('asks again for a RESOLVED an earlier version marked pending; fresh findings no longer carry the mark', () => {
+    // An earlier version carried the owed RESOLVED in a product field (the state table does now).
     const f = fresh('PASSED');
     const first = planFresh(f, projectStored(stored(f, { Compliance: { Status: 'FAILED' } })), NOW);
     expect(first.resolve).toBe(true);
-    expect(first.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
-    // Scan 2, the update came back ConcurrentUpdateError: stored PASSED, still NEW, marked → asked
-    // again from the read (pendingResolves), and the import keeps the mark until it reads RESOLVED.
-    const importedPassed = stored(first.finding, { Compliance: { Status: 'PASSED' } });
-    expect(pendingResolves([projectStored(importedPassed)])).toEqual([f.Id]);
-    const second = planFresh(fresh('PASSED'), projectStored(importedPassed), NOW);
-    expect(second.resolve).toBe(false);
-    expect(second.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBe('RESOLVED');
-    // The update had landed: RESOLVED → nothing to ask, and the mark is dropped.
-    const landed = projectStored({ ...importedPassed, Workflow: { Status: 'RESOLVED' } });
-    expect(pendingResolves([landed])).toEqual([]);
-    expect(
-      planFresh(fresh('PASSED'), landed, NOW).finding.ProductFields?.[RESOLVE_PENDING_FIELD],
-    ).toBeUndefined();
-    // The customer moved it on (NOTIFIED, SUPPRESSED), or no mark: not ours to resolve.
-    for (const extra of [
-      { Workflow: { Status: 'NOTIFIED' as const } },
-      { Workflow: { Status: 'SUPPRESSED' as const } },
-    ])
-      expect(pendingResolves([projectStored({ ...importedPassed, ...extra })])).toEqual([]);
-    expect(pendingResolves([projectStored(stored(f, { Compliance: { Status: 'PASSED' } }))])).toEqual([]);
-    // It fails again: the mark goes (Security Hub resets a RESOLVED itself on PASSED → FAILED).
-    const failedAgain = planFresh(fresh('FAILED'), projectStored(importedPassed), NOW);
-    expect(failedAgain.resolve).toBe(false);
-    expect(failedAgain.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
+    expect(first.finding.ProductFields?.[RESOLVE_PENDING_FIELD]).toBeUndefined();
+    const marked = stored(
+      {
+        ...first.finding,
+        ProductFields: { ...first.finding.ProductFields, [RESOLVE_PENDING_FIELD]: 'RESOLVED' },
+      },
+      { Compliance: { Status: 'PASSED' } },
+    );
+    expect(pendingResolves([projectStored(marked)])).toEqual([f.Id]);
+    // The update had landed, or the customer moved it on (NOTIFIED, SUPPRESSED): not ours to resolve.
+    for (const status of ['RESOLVED', 'NOTIFIED', 'SUPPRESSED'] as const)
+      expect(pendingResolves([projectStored({ ...marked, Workflow: { Status: status } })])).toEqual([]);
+    // The re-import drops the mark.
+    expect(planFresh(fresh('PASSED'), projectStored(marked), NOW).finding.ProductFields).not.toHaveProperty(
+      RESOLVE_PENDING_FIELD,
+    );
+  });
+
+  it('marks only the import where a finding turns FAILED (created FAILED, or from another status)', () => {
+    const marker = (status: 'PASSED' | 'FAILED', previous?: 'PASSED' | 'FAILED' | 'NOT_AVAILABLE') => {
+      const f = fresh(status);
+      const record = previous ? projectStored(stored(f, { Compliance: { Status: previous } })) : undefined;
+      return planFresh(f, record, NOW).finding.ProductFields?.[NEW_FAILED_FIELD];
+    };
+    expect(marker('FAILED')).toBe('true');
+    expect(marker('FAILED', 'PASSED')).toBe('true');
+    expect(marker('FAILED', 'NOT_AVAILABLE')).toBe('true');
+    expect(marker('FAILED', 'FAILED')).toBeUndefined();
+    expect(marker('PASSED', 'FAILED')).toBeUndefined();
   });
 
   it('leaves PASSED → FAILED to Security Hub (it resets the workflow to NEW itself)', () => {

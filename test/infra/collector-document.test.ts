@@ -11,6 +11,7 @@ import {
   collectorDocumentContent,
   scriptToRunCommand,
 } from '../../infra/constructs/collector-document.ts';
+import { COLLECTOR_TIMEOUT_RANGE } from '../../infra/settings-schema.ts';
 import { nodePresets, writeNodeTree } from '../sim/node-tree.ts';
 import { COLLECTOR_SCRIPT, synth } from './synth.ts';
 
@@ -160,5 +161,15 @@ describe('the synthesized document on a simulated node', () => {
     const evidence = evidenceDocumentSchema.parse(JSON.parse(inflated.text));
     expect(evidence.kubelets).toHaveLength(1);
     expect(evidence.kubelets[0]?.argv).toContain('--make-iptables-util-chains=false');
+  });
+});
+
+describe('the collector timeout setting', () => {
+  it('never lets the agent kill the collector before its own time budget ends', () => {
+    // Prepare: collect.sh stops collecting after TIME_BUDGET seconds and still prints a document.
+    const budget = /^TIME_BUDGET=(\d+)$/m.exec(readFileSync(COLLECTOR_SCRIPT, 'utf8'));
+    expect(budget, 'collect.sh must set TIME_BUDGET').not.toBeNull();
+    // Assert: the smallest accepted execution timeout leaves at least 5 s to print and compress.
+    expect(COLLECTOR_TIMEOUT_RANGE[0]).toBeGreaterThanOrEqual(Number(budget![1]) + 5);
   });
 });

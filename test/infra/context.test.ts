@@ -92,7 +92,15 @@ describe('readAppSettings', () => {
       /^setting "logLevel" must be a log level, got "TRACE"\. Accepted: DEBUG, INFO, WARN, ERROR$/,
     ],
     [{ logRetentionDays: '100' }, /^setting "logRetentionDays" 100 is not a retention .*Accepted: 1, 3, 5/],
-    [{ collectorTimeoutSeconds: '4' }, /^setting "collectorTimeoutSeconds" must be an integer from 5 to 600/],
+    [
+      { collectorTimeoutSeconds: '4' },
+      /^setting "collectorTimeoutSeconds" must be an integer from 30 to 600/,
+    ],
+    // Below the collector's own 20 s budget the agent would kill it before it prints anything.
+    [
+      { collectorTimeoutSeconds: '29' },
+      /^setting "collectorTimeoutSeconds" must be an integer from 30 to 600/,
+    ],
     [{ collectorTimeoutSeconds: null }, /collectorTimeoutSeconds" is empty/],
   ])('rejects %j in one line naming the key', (values, message) => {
     let error: unknown;

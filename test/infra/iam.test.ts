@@ -87,7 +87,10 @@ describe('scanner role', () => {
   it('grants exactly the expected actions, nothing more', () => {
     expect([...new Set(statements.flatMap(actions))].sort()).toEqual(
       [
+        'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'ec2:DescribeInstances',
         'eks:DescribeCluster',
@@ -239,10 +242,24 @@ describe('scanner role', () => {
     expect(statements.filter((x) => actions(x).includes('events:PutEvents'))).toHaveLength(2);
   });
 
-  it('reads and writes leases in the state table only, with only the calls it makes', () => {
-    const s = bySid(statements, 'ScanLeasesInStateTable');
-    expect(s.Action).toEqual(['dynamodb:UpdateItem', 'dynamodb:GetItem']);
+  it('reads and writes leases and finding state in the state table only, with only the calls it makes', () => {
+    const s = bySid(statements, 'ScannerStateTable');
+    expect(s.Action).toEqual([
+      'dynamodb:UpdateItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:BatchWriteItem',
+    ]);
     expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ScannerStateTable/), 'Arn'] });
+    // Query only on the by-cluster index (no Scan, no Query of the table's own key).
+    const q = bySid(statements, 'ScannerStateByCluster');
+    expect(q.Action).toBe('dynamodb:Query');
+    expect(q.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [{ 'Fn::GetAtt': [expect.stringMatching(/^ScannerStateTable/), 'Arn'] }, '/index/by-cluster'],
+      ],
+    });
   });
 
   it('writes logs only to its own log group', () => {

@@ -67,7 +67,18 @@ describe('state table', () => {
     expect(tables[0]).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'stateCluster', AttributeType: 'S' },
+      ],
+      // The finding state of one cluster, listed in one paged Query (functions/aws/state-table.ts).
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'by-cluster',
+          KeySchema: [{ AttributeName: 'stateCluster', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

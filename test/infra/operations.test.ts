@@ -167,6 +167,7 @@ describe('new FAILED findings (opt-in)', () => {
           Compliance: { Status: ['FAILED'] },
           Workflow: { Status: ['NEW'] },
           RecordState: ['ACTIVE'],
+          ProductFields: { 'eks-kubelet-audit/new-failed': ['true'] },
         },
       },
     });

@@ -253,8 +253,23 @@ describe('event rules', () => {
 });
 
 describe('Security Hub extras', () => {
+  const insights = () => Object.values(base.template.findResources('AWS::SecurityHub::Insight'));
+
+  it('creates the insight over our failing, active findings grouped by control', () => {
+    const byControl = insights()
+      .map(props)
+      .find((p) => p.Name === 'kubelet controls failing, by control');
+    expect(byControl?.GroupByAttribute).toBe('GeneratorId');
+    const filters = byControl?.Filters as Record<string, unknown>;
+    expect(filters.GeneratorId).toEqual([{ Comparison: 'PREFIX', Value: 'eks-kubelet-audit/' }]);
+    expect(filters.ComplianceStatus).toEqual([{ Comparison: 'EQUALS', Value: 'FAILED' }]);
+    expect(filters.RecordState).toEqual([{ Comparison: 'EQUALS', Value: 'ACTIVE' }]);
+  });
+
   it('creates the insight over our failing, active findings grouped by resource', () => {
-    const insight = props(only(base.template.findResources('AWS::SecurityHub::Insight')));
+    const insight = props(
+      insights().find((r) => props(r).Name === 'kubelet controls failing, by cluster') ?? {},
+    );
     expect(insight).toEqual({
       Name: 'kubelet controls failing, by cluster',
       GroupByAttribute: 'ResourceId',

@@ -262,7 +262,7 @@ describe('work item offline hint', () => {
       detail: { ofline: {} },
     };
     expect(() => parseScanEvent(publicEvent)).toThrow(
-      /detail\.ofline: unknown field \(accepted: clusters, instanceIds, reason, scanId\)/,
+      /detail\.ofline: unknown field \(accepted: clusters, instanceIds, reason, scanId, resync\)/,
     );
   });
 

@@ -134,8 +134,9 @@ describe('offline instances listed once per fan-out', () => {
   });
 
   it('a listing older than a quarter of an hour is not trusted: the scan lists again', async () => {
-    // Prepare: an event whose listing names the real offline node and, wrongly, an online one.
-    h = await startHarness({ fleet: twoClusters() });
+    // Prepare: an event whose listing names the real offline node and, wrongly, an online one. No
+    // stale verdicts (staleAfterHours 0): a node listed offline is reported NOT_AVAILABLE at once.
+    h = await startHarness({ fleet: twoClusters(), config: { staleAfterMs: 0 } });
     const online = h.fleet.order.find((n) => n.cluster === 'east' && n.ssm === 'online')!.instanceId;
     const [eastOffline] = offlineIds();
     const stale = new Date(h.emulator.clock.now() - 16 * 60_000).toISOString();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  collectionFloor,
+  forcedCommands,
+  type NodeRun,
+  planTimes,
+  rampWaves,
+  sendOffsetMs,
+} from './bench/collection-plans.ts';
+import {
   computeFloor,
   DISCOVERY_TAG_QUERIES,
   type FloorCluster,
@@ -12,6 +20,7 @@ const cluster = (name: string, overrides: Partial<FloorCluster> = {}): FloorClus
   nodes: 500,
   candidates: 480,
   sendable: 470,
+  commands: 1,
   truncatedOutputs: 0,
   findings: 500,
   existingFindings: 0,
@@ -51,6 +60,8 @@ describe('computeFloor: calls', () => {
       ListCommandInvocations: 2 * 10,
       GetCommandInvocation: 3,
       BatchImportFindings: 2 * 5,
+      // The state of each cluster written once (no earlier state to read on a first scan).
+      BatchWriteItem: 2,
     });
     expect(floor.totalCalls).toBe(Object.values(floor.calls).reduce((a, b) => a + b, 0));
   });
@@ -148,10 +159,9 @@ describe('oneCommandNodeTimes: the rate-control ramp of one command per cluster'
       runMs: 500,
     }));
 
-    const { maxNodeMs, endsMs } = oneCommandNodeTimes(runs);
+    const { maxNodeMs } = oneCommandNodeTimes(runs);
 
     // Waves of 1, 2 and 4 picked up at 1, 2 and 3 s: the last ends at 3.5 s, not at 1.5 s.
-    expect(endsMs).toEqual([1_500, 2_500, 2_500, 3_500, 3_500, 3_500, 3_500]);
     expect(maxNodeMs).toBe(3_500);
   });
 
@@ -162,5 +172,125 @@ describe('oneCommandNodeTimes: the rate-control ramp of one command per cluster'
       runMs: 1_500,
     }));
     expect(oneCommandNodeTimes(runs).maxNodeMs).toBe(10 * 500 + 1_500);
+  });
+});
+
+const run = (i: number, overrides: Partial<NodeRun> = {}): NodeRun => ({
+  instanceId: `i-${String(i).padStart(17, '0')}`,
+  pickupMs: 1_000,
+  runMs: 500,
+  ...overrides,
+});
+
+describe('collectionFloor: each command ramps on its own', () => {
+  it('times every command of a plan through its own ramp, the later sends paced by the bucket', () => {
+    const eight = Array.from({ length: 8 }, (_, i) => run(i));
+    // One command of 8: waves 1, 2, 4, 1 picked up at 1, 2, 3, 4 s.
+    expect(planTimes([eight], undefined).endMs).toBe(4_500);
+    // Two commands of 4: waves 1, 2, 1 each, side by side.
+    expect(planTimes([eight.slice(0, 4), eight.slice(4)], undefined).endMs).toBe(3_500);
+    // The second command waits for the bucket: burst 1, 2/s → requested 0.5 s later.
+    expect(planTimes([eight.slice(0, 4), eight.slice(4)], { ratePerSecond: 2, burst: 1 }).endMs).toBe(4_000);
+    expect(sendOffsetMs(0, { ratePerSecond: 2, burst: 1 })).toBe(0);
+    expect(sendOffsetMs(3, { ratePerSecond: 2, burst: 1 })).toBe(1_500);
+  });
+
+  it('needs one command when one tag reaches every node, more when the tags only cover parts', () => {
+    const everyNode = Array.from({ length: 120 }, (_, i) =>
+      run(i, { tags: 0b100 | (i % 2 ? 0b001 : 0b010) }),
+    );
+    const twoGroups = Array.from({ length: 120 }, (_, i) => run(i, { tags: i % 2 ? 0b001 : 0b010 }));
+    const partly = Array.from({ length: 120 }, (_, i) => run(i, { tags: i < 100 ? 0b001 : 0 }));
+
+    expect(forcedCommands(everyNode)).toBe(1);
+    expect(forcedCommands(twoGroups)).toBe(2);
+    // One tag for 100 nodes, the other 20 by id in one command.
+    expect(forcedCommands(partly)).toBe(2);
+    // No tag at all: 50 ids a command.
+    expect(forcedCommands(Array.from({ length: 120 }, (_, i) => run(i)))).toBe(3);
+  });
+
+  it('takes the quickest plan: splitting a cluster ramps in fewer waves than one command', () => {
+    const nodes = Array.from({ length: 1_000 }, (_, i) =>
+      run(i, { pickupMs: 500, runMs: 1_500, tags: 0b100 }),
+    );
+
+    const floor = collectionFloor(new Map([['a', nodes]]), { ratePerSecond: 10, burst: 20 });
+    const a = floor.clusters.get('a');
+
+    expect(a?.forcedCommands).toBe(1);
+    // One command of 1,000 ramps in 10 waves (6.5 s); 20 commands of 50 in 6 waves each, all sent in
+    // the burst: 3 s + 1.5 s.
+    expect(oneCommandNodeTimes(nodes).maxNodeMs).toBe(6_500);
+    expect(a?.maxNodeMs).toBeLessThanOrEqual(4_500);
+    expect(a?.planCommands).toBeGreaterThan(1);
+    expect(rampWaves(1_000)).toBe(10);
+    expect(rampWaves(50)).toBe(6);
+  });
+
+  it('holds a split back when the send rate makes it slower than one command', () => {
+    const nodes = Array.from({ length: 1_000 }, (_, i) =>
+      run(i, { pickupMs: 500, runMs: 1_500, tags: 0b100 }),
+    );
+
+    // At one SendCommand a second, 20 commands of 50 take 19 s to send: one command is quicker.
+    const floor = collectionFloor(new Map([['a', nodes]]), { ratePerSecond: 1, burst: 1 });
+
+    expect(floor.clusters.get('a')?.maxNodeMs).toBe(6_500);
+    expect(floor.clusters.get('a')?.planCommands).toBe(1);
+  });
+
+  it('sends every cluster through one bucket: many clusters split less than one alone', () => {
+    const cluster = (c: number) =>
+      Array.from({ length: 200 }, (_, i) => run(c * 1_000 + i, { pickupMs: 500, runMs: 1_500, tags: 0b100 }));
+    const rate = { ratePerSecond: 1, burst: 4 };
+
+    const alone = collectionFloor(new Map([['a', cluster(0)]]), rate);
+    const many = collectionFloor(new Map(Array.from({ length: 8 }, (_, c) => [`c${c}`, cluster(c)])), rate);
+
+    // Alone, four commands of 50 go in the burst; eight clusters could not send 32 commands in it.
+    expect(alone.clusters.get('a')?.planCommands).toBe(4);
+    expect(many.clusters.get('c0')?.planCommands).toBe(1);
+    expect(many.plan).toBe('1 tag target(s) a cluster, the rest by id');
+  });
+});
+
+describe('computeFloor: state and expiry', () => {
+  it('waits for the command to expire when a node listed online never picks the command up', () => {
+    const floor = computeFloor(
+      input([cluster('a', { pendingUntilExpiry: 1, maxNodeMs: 10_000 })], { commandExpiryMs: 120_000 }),
+    );
+
+    // ListClusters, DescribeCluster, DescribeInstances, SendCommand, 120 s, ListCommandInvocations,
+    // BatchImportFindings, PutEvents.
+    expect(floor.seconds).toBeCloseTo(0.4 + 120 + 0.3, 6);
+  });
+
+  it('ends a cluster with nothing to import with its event: no import latency in the chain', () => {
+    const floor = computeFloor(input([cluster('a', { findings: 0 })], { priorState: true }));
+
+    // ListClusters, DescribeCluster, DescribeInstances, SendCommand, 10 s of nodes,
+    // ListCommandInvocations, PutEvents.
+    expect(floor.seconds).toBeCloseTo(10.6, 6);
+    expect(floor.calls.BatchImportFindings).toBeUndefined();
+  });
+
+  it('reads its own state instead of Security Hub once it has one: only findings to resolve are read', () => {
+    const floor = computeFloor(
+      input(
+        [
+          cluster('a', { existingFindings: 500, findings: 3, resolving: 2 }),
+          cluster('b', { existingFindings: 500, findings: 0 }),
+        ],
+        {
+          priorState: true,
+        },
+      ),
+    );
+
+    expect(floor.calls.GetFindings).toBe(1);
+    expect(floor.calls.Query).toBe(2);
+    expect(floor.calls.BatchWriteItem).toBe(1);
+    expect(floor.calls.BatchImportFindings).toBe(1);
   });
 });

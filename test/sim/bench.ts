@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: scans a simulated fleet through the real Lambda bundle and SDK against the local
  * emulator with AWS-like latency, rate limits and node run times, and compares it with the floor AWS's
- * own limits set (see test/sim/bench/ and docs-drafts/performance.md).
+ * own limits set (see test/sim/bench/ and docs/performance.md).
  */
 import { writeFileSync } from 'node:fs';
 import { measure } from './bench/measure.ts';

@@ -11,18 +11,38 @@
  * - `apiclient get settings.kubernetes` prints `serde_json::to_string_pretty` of the merged answer:
  *   2-space indentation, `"key": value`, keys sorted (serde_json's default map is a BTreeMap).
  *
- * Checks, titles, levels and modes: core-kit `sources/bloodhound/src/bin/kubernetes-cis-checks/
- * {main,checks}.rs`; the default level is 1, which leaves out 4.2.8 (Level 2).
+ * Checks, titles, levels, modes and error texts: core-kit `sources/bloodhound/src/bin/kubernetes-cis-
+ * checks/{main,checks}.rs` and `sources/bloodhound/src/lib.rs` (check_file_not_mode,
+ * ensure_file_owner_and_group_root); the default level is 1, which leaves out 4.2.8 (Level 2). The
+ * timestamp is `format!("{:?}", Utc::now())`, which chrono prints with a "Z".
  */
 
+import type { BottlerocketEvidence } from '../../functions/collector/evidence-schema.ts';
+
 export type CisStatus = 'PASS' | 'FAIL' | 'SKIP';
+
+/** A check's outcome with bloodhound's own error text (the default text follows the status). */
+export interface CisOutcome {
+  readonly status: CisStatus;
+  readonly error?: string;
+  /** For a permission check that FAILs: the mode bloodhound prints (`0x{:o}` of mode & 0o777). */
+  readonly mode?: number;
+}
 
 interface CisCheck {
   id: string;
   level: number;
   title: string;
   manual?: true;
+  /** What bloodhound's checker says when the check FAILs and when it cannot run (SKIP). */
+  fail?: string;
+  skip?: string;
 }
+
+const KUBELET_CONFIG = '/etc/kubernetes/kubelet/config';
+const KUBECONFIG = '/etc/kubernetes/kubelet/kubeconfig';
+const PARSE = 'unable to parse kubelet config';
+const OWNER = { fail: 'File owner is not root:root', skip: 'unable to get file metadata' };
 
 const CHECKS: readonly CisCheck[] = [
   {
@@ -47,11 +67,14 @@ const CHECKS: readonly CisCheck[] = [
     id: '4.1.5',
     level: 1,
     title: 'Ensure that the --kubeconfig kubelet.conf file permissions are set to 644 or more restrictive',
+    fail: `file ${KUBECONFIG} has extra permissions: 0x`,
+    skip: `unable to inspect '${KUBECONFIG}'`,
   },
   {
     id: '4.1.6',
     level: 1,
     title: 'Ensure that the --kubeconfig kubelet.conf file ownership is set to root:root',
+    ...OWNER,
   },
   {
     id: '4.1.7',
@@ -68,23 +91,56 @@ const CHECKS: readonly CisCheck[] = [
     level: 1,
     title:
       'If the kubelet config.yaml configuration file is being used validate permissions set to 600 or more restrictive',
+    fail: `file ${KUBELET_CONFIG} has extra permissions: 0x`,
+    skip: `unable to inspect '${KUBELET_CONFIG}'`,
   },
   {
     id: '4.1.10',
     level: 1,
     title:
       'If the kubelet config.yaml configuration file is being used validate file ownership is set to root:root',
+    ...OWNER,
   },
-  { id: '4.2.1', level: 1, title: 'Ensure that the --anonymous-auth argument is set to false' },
-  { id: '4.2.2', level: 1, title: 'Ensure that the --authorization-mode argument is not set to AlwaysAllow' },
-  { id: '4.2.3', level: 1, title: 'Ensure that the --client-ca-file argument is set as appropriate' },
-  { id: '4.2.4', level: 1, title: 'Verify that the --read-only-port argument is set to 0' },
+  {
+    id: '4.2.1',
+    level: 1,
+    title: 'Ensure that the --anonymous-auth argument is set to false',
+    fail: 'anonymous authentication is configured',
+    skip: PARSE,
+  },
+  {
+    id: '4.2.2',
+    level: 1,
+    title: 'Ensure that the --authorization-mode argument is not set to AlwaysAllow',
+    fail: 'AlwaysAllow authorization is configured',
+    skip: PARSE,
+  },
+  {
+    id: '4.2.3',
+    level: 1,
+    title: 'Ensure that the --client-ca-file argument is set as appropriate',
+    fail: 'CA file not set to expected path',
+    skip: PARSE,
+  },
+  {
+    id: '4.2.4',
+    level: 1,
+    title: 'Verify that the --read-only-port argument is set to 0',
+    fail: 'Kubelet readOnlyPort not set to 0',
+    skip: PARSE,
+  },
   {
     id: '4.2.5',
     level: 1,
     title: 'Ensure that the --streaming-connection-idle-timeout argument is not set to 0',
+    fail: 'Kubelet streamingConnectionIdleTimeout is set to 0',
   },
-  { id: '4.2.6', level: 1, title: 'Ensure that the --make-iptables-util-chains argument is set to true' },
+  {
+    id: '4.2.6',
+    level: 1,
+    title: 'Ensure that the --make-iptables-util-chains argument is set to true',
+    fail: 'Kubelet makeIPTablesUtilChains is disabled',
+  },
   {
     id: '4.2.7',
     level: 1,
@@ -109,7 +165,12 @@ const CHECKS: readonly CisCheck[] = [
     title: 'Ensure that the --rotate-certificates argument is not set to false (not valid for Bottlerocket)',
     manual: true,
   },
-  { id: '4.2.11', level: 1, title: 'Verify that the RotateKubeletServerCertificate argument is set to true' },
+  {
+    id: '4.2.11',
+    level: 1,
+    title: 'Verify that the RotateKubeletServerCertificate argument is set to true',
+    fail: 'Kubelet RotateKubeletServerCertificate is disabled',
+  },
   { id: '4.2.12', level: 1, title: 'Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers' },
   { id: '4.2.13', level: 1, title: 'Ensure that a limit is set on pod PIDs' },
 ];
@@ -120,26 +181,36 @@ function checkName(id: string): string {
   return `k8s${[a, b, c, 0].map((n) => String(n).padStart(2, '0')).join('')}`;
 }
 
+/** bloodhound's error text for a check's outcome (ManualChecker's for a manual check). */
+function errorText(check: CisCheck, outcome: CisOutcome): string {
+  if (check.manual) return 'Manual check, see benchmark for audit details.';
+  if (outcome.error !== undefined) return outcome.error;
+  if (outcome.status === 'PASS') return '';
+  if (outcome.status === 'SKIP') return check.skip ?? PARSE;
+  const fail = check.fail ?? 'check failed';
+  // check_file_not_mode: format!("file {} has extra permissions: 0x{:o}", path, mode & 0o777).
+  return fail.endsWith('0x') ? `${fail}${(outcome.mode ?? 0o644).toString(8)}` : fail;
+}
+
 /**
  * The report a typical aws-k8s node gives at `level` (1 by default): every automatic check PASS
  * except those in `statuses`, manual checks SKIP with bloodhound's ManualChecker error.
  */
-export function bloodhoundReport(statuses: Record<string, CisStatus> = {}, level = 1): string {
+export function bloodhoundReport(statuses: Record<string, CisStatus | CisOutcome> = {}, level = 1): string {
   const results: Record<string, unknown> = {};
   let passed = 0;
   let failed = 0;
   let skipped = 0;
   for (const check of [...CHECKS].sort((x, y) => checkName(x.id).localeCompare(checkName(y.id)))) {
     if (check.level > level) continue;
-    const status: CisStatus = statuses[check.id] ?? (check.manual ? 'SKIP' : 'PASS');
+    const given = statuses[check.id];
+    const outcome: CisOutcome =
+      typeof given === 'string' ? { status: given } : (given ?? { status: check.manual ? 'SKIP' : 'PASS' });
+    const status = outcome.status;
     if (status === 'PASS') passed++;
     else if (status === 'FAIL') failed++;
     else skipped++;
-    const error = check.manual
-      ? 'Manual check, see benchmark for audit details.'
-      : status === 'FAIL'
-        ? 'Kubelet check failed'
-        : '';
+    const error = errorText(check, outcome);
     results[checkName(check.id)] = {
       name: checkName(check.id),
       id: check.id,
@@ -150,15 +221,15 @@ export function bloodhoundReport(statuses: Record<string, CisStatus> = {}, level
       error,
     };
   }
-  // bloodhound: FAIL when any check failed, else PASS (SKIPs alone do not fail the report).
   const report = {
     level,
     total: passed + failed + skipped,
     passed,
     skipped,
     failed,
-    status: failed > 0 ? 'FAIL' : 'PASS',
-    timestamp: '2026-12-07T01:58:03.120462829+00:00',
+    // results.rs add_result: FAIL once a check FAILs, else PASS once one PASSes, else SKIP.
+    status: failed > 0 ? 'FAIL' : passed > 0 ? 'PASS' : 'SKIP',
+    timestamp: '2026-12-07T01:58:03.120462829Z',
     name: 'CIS Kubernetes Benchmark (Worker Node)',
     version: 'v1.8.0',
     url: 'https://www.cisecurity.org/benchmark/kubernetes',
@@ -204,10 +275,9 @@ export function kubernetesSettings(overrides: Record<string, unknown> = {}): str
   return `${JSON.stringify(sortKeys({ settings: { kubernetes } }), null, 2)}\n`;
 }
 
-/** Single-quoted for sh: the fixtures contain no single quote, which is checked. */
+/** Single-quoted for sh (bloodhound's own texts quote paths in single quotes). */
 function shQuoted(text: string): string {
-  if (text.includes("'")) throw new Error('fixture text must not contain a single quote');
-  return `'${text}'`;
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /**
@@ -227,4 +297,31 @@ export function fakeApiclient(
     'esac',
     '',
   ].join('\n');
+}
+
+type Reduced = NonNullable<BottlerocketEvidence['cisReport']>;
+
+/**
+ * What the collector keeps of a bloodhound report (collect.sh cis_report): level, status, version
+ * and each check's id, status, title and, for an automatic check, a non-empty error, both cut to
+ * 120 characters; a Manual check is marked instead. The collector test pins the two together.
+ */
+export function reducedReport(report: string): Reduced {
+  const parsed = JSON.parse(report) as {
+    level: number;
+    status: CisStatus;
+    version?: string;
+    results: Record<string, { id: string; title: string; mode: string; status: CisStatus; error: string }>;
+  };
+  return {
+    level: parsed.level,
+    status: parsed.status,
+    ...(parsed.version === undefined ? {} : { benchmarkVersion: parsed.version }),
+    checks: Object.values(parsed.results).map((c) => ({
+      id: c.id,
+      status: c.status,
+      title: c.title.slice(0, 120),
+      ...(c.mode === 'Manual' ? { manual: true as const } : c.error ? { error: c.error.slice(0, 120) } : {}),
+    })),
+  };
 }

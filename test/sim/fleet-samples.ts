@@ -22,6 +22,18 @@ export const SAMPLE_TREES = {
   // A quoted "false" is a type error for the kubelet's *bool: it could not load this file
   // (kubernetes/kubernetes pkg/kubelet/kubeletconfig/util/codec/codec.go).
   al2UnloadableConfig: { preset: 'al2', options: { configMakeIptables: '"false"' } },
+  // Started without --config but with its drop-ins: the legacy flag defaults (anonymous auth on,
+  // AlwaysAllow, read-only port 10255) apply under the drop-ins.
+  legacyDefaults: { preset: 'legacy-defaults' },
+  // A drop-in after nodeadm's that opens the read-only port.
+  al2023DropInReadOnlyPort: { preset: 'al2023-dropin-read-only-port' },
+  // A kubeconfig anyone on the node may write.
+  al2023KubeconfigWorldWritable: { preset: 'al2023-kubeconfig-world-writable' },
+  // Judged through Bottlerocket's API: its own CIS Kubernetes check 4.2.6 FAILs.
+  bottlerocketIptablesFail: {
+    preset: 'bottlerocket-control-container',
+    options: { apiChecks: { '4.2.6': 'FAIL' } },
+  },
 } as const satisfies Record<string, NodeTreeRef>;
 
 /** Instance ids of the sample fleet nodes tests single out. */
@@ -34,6 +46,9 @@ export const SAMPLE_IDS = {
   unmanaged: 'i-0a000000000000b01',
   offline: 'i-0a000000000000b02',
   bottlerocket: 'i-0a000000000000b0b',
+  legacyDefaults: 'i-0a000000000000a01',
+  readOnlyPortDropIn: 'i-0a000000000000a02',
+  worldWritableKubeconfig: 'i-0a000000000000a03',
 } as const;
 
 interface Group {
@@ -47,7 +62,9 @@ interface Group {
 /**
  * 3 clusters (one with EKS Auto Mode), 30 nodes: AL2 and AL2023 managed node groups, Karpenter,
  * self-managed, Bottlerocket, Windows, Auto Mode, a node without SSM and one offline; two nodes
- * fail by flag, one by drop-in, one has a config file the kubelet could not load (WARNING).
+ * fail by flag, one by drop-in, one Bottlerocket node by its own CIS check (judged through its API),
+ * one has a config file the kubelet could not load (WARNING); one runs on the legacy defaults, one has
+ * a drop-in that opens the read-only port, one a world-writable kubeconfig.
  */
 export function sampleFleet(options: { region?: string; accountId?: string } = {}): Fleet {
   const fleet = new Fleet({
@@ -77,8 +94,20 @@ export function sampleFleet(options: { region?: string; accountId?: string } = {
   ];
   const special: Record<string, Partial<SimNodeInput> & { instanceId: string }> = {
     'prod-eu/general/0': { instanceId: SAMPLE_IDS.failingByDropIn, tree: SAMPLE_TREES.al2023DropInFalse },
+    'prod-eu/general/1': { instanceId: SAMPLE_IDS.legacyDefaults, tree: SAMPLE_TREES.legacyDefaults },
+    'prod-eu/general/2': {
+      instanceId: SAMPLE_IDS.readOnlyPortDropIn,
+      tree: SAMPLE_TREES.al2023DropInReadOnlyPort,
+    },
+    'auto/system/0': {
+      instanceId: SAMPLE_IDS.worldWritableKubeconfig,
+      tree: SAMPLE_TREES.al2023KubeconfigWorldWritable,
+    },
     'prod-eu/default/0': { instanceId: SAMPLE_IDS.failingByNodeadmFlag, tree: SAMPLE_TREES.al2023FlagFalse },
-    'prod-eu/bottlerocket/0': { instanceId: SAMPLE_IDS.bottlerocket },
+    'prod-eu/bottlerocket/0': {
+      instanceId: SAMPLE_IDS.bottlerocket,
+      tree: SAMPLE_TREES.bottlerocketIptablesFail,
+    },
     'prod-eu/windows/0': { instanceId: SAMPLE_IDS.windows },
     'legacy-al2/ng-al2/0': { instanceId: SAMPLE_IDS.failingByFlag, tree: SAMPLE_TREES.al2FlagFalse },
     'legacy-al2/legacy-asg/0': {

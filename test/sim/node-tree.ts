@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fakeApiclient } from './bottlerocket-api.ts';
+import { bloodhoundReport, type CisOutcome, type CisStatus, fakeApiclient } from './bottlerocket-api.ts';
 
 /** One process as /proc shows it. */
 export interface SimProcess {
@@ -250,6 +250,9 @@ export interface PresetOptions {
   /** AL2023 (and kubeadm): extra files under --config-dir, name relative to the dir → content.
    * Any drop-in makes the preset pass --config-dir, as nodeadm does. */
   dropIns?: Record<string, string>;
+  /** AL2 and AL2023: extra top-level keys in the --config file, key → raw JSON value token
+   * (e.g. { rotateCertificates: 'false', eventRecordQPS: '-1' }). */
+  configKeys?: Record<string, string>;
   /** AL2023: makeIPTablesUtilChains in nodeadm's own 40-nodeadm.conf (as `spec.kubelet.config` writes it). */
   dropInMakeIptables?: boolean | string | null;
   hostname?: string;
@@ -258,6 +261,8 @@ export interface PresetOptions {
   /** AL2/AL2023: extra args present in the unit/environment files on disk but NOT in the running
    * process (someone edited the file without restarting the kubelet: drift). */
   onDiskExtraArgs?: string[];
+  /** Bottlerocket control container: the checks bloodhound does not PASS (bottlerocketReport's statuses). */
+  apiChecks?: Record<string, CisStatus | CisOutcome>;
   /** Extra processes and files merged in last (override by pid / path). */
   extraProcesses?: SimProcess[];
   extraFiles?: Record<string, SimEntry>;
@@ -481,7 +486,10 @@ WantedBy=multi-user.target
 `;
 
 /** templates/al2/runtime/kubelet-config.json after bootstrap.sh's jq edits (2-space indent like jq). */
-function al2KubeletConfig(make: boolean | string | null | undefined): string {
+function al2KubeletConfig(
+  make: boolean | string | null | undefined,
+  keys: Record<string, string> = {},
+): string {
   const lines = [
     '{',
     '  "kind": "KubeletConfiguration",',
@@ -548,6 +556,7 @@ function al2KubeletConfig(make: boolean | string | null | undefined): string {
     '  "systemReservedCgroup": "/system",',
   ];
   if (make !== undefined) lines.push(`  "makeIPTablesUtilChains": ${rawValue(make)},`);
+  for (const [key, token] of Object.entries(keys)) lines.push(`  ${JSON.stringify(key)}: ${token},`);
   lines.push('  "maxPods": 29', '}', '');
   return lines.join('\n');
 }
@@ -583,7 +592,7 @@ function al2(o: PresetOptions = {}): NodeTreeSpec {
     '/etc/os-release': AL2_OS_RELEASE,
     '/etc/systemd/system/kubelet.service': AL2_KUBELET_SERVICE,
     '/etc/systemd/system/kubelet.service.d/10-kubelet-args.conf': `[Service]\nEnvironment='KUBELET_ARGS=${kubeletArgs.join(' ')}'\n`,
-    '/etc/kubernetes/kubelet/kubelet-config.json': al2KubeletConfig(o.configMakeIptables),
+    '/etc/kubernetes/kubelet/kubelet-config.json': al2KubeletConfig(o.configMakeIptables, o.configKeys),
     '/etc/eks/image-credential-provider/config.json':
       '{\n  "apiVersion": "kubelet.config.k8s.io/v1",\n  "kind": "CredentialProviderConfig",\n  "providers": []\n}\n',
   };
@@ -661,8 +670,16 @@ WantedBy=multi-user.target
 
 /** nodeadm's json.MarshalIndent(kubeletConfig, "", "    "): struct field order, sorted map keys,
  * TypeMeta last, and NO trailing newline (util.WriteFileWithDir writes the bytes as they are). */
-function al2023KubeletConfig(make: boolean | string | null | undefined, hostnameIp: string): string {
-  const extra = make === undefined ? '' : `\n    "makeIPTablesUtilChains": ${rawValue(make)},`;
+function al2023KubeletConfig(
+  make: boolean | string | null | undefined,
+  hostnameIp: string,
+  keys: Record<string, string> = {},
+): string {
+  const extra =
+    (make === undefined ? '' : `\n    "makeIPTablesUtilChains": ${rawValue(make)},`) +
+    Object.entries(keys)
+      .map(([key, token]) => `\n    ${JSON.stringify(key)}: ${token},`)
+      .join('');
   return `{
     "address": "0.0.0.0",
     "authentication": {
@@ -764,7 +781,7 @@ function al2023(o: PresetOptions = {}): NodeTreeSpec {
     '/etc/systemd/system/kubelet.service': AL2023_KUBELET_SERVICE,
     // environment.go joins "KEY=value" lines with "\n" and writes no trailing newline.
     '/etc/eks/kubelet/environment': `NODEADM_KUBELET_ARGS=${onDisk.join(' ')}`,
-    '/etc/kubernetes/kubelet/config.json': al2023KubeletConfig(o.configMakeIptables, ip),
+    '/etc/kubernetes/kubelet/config.json': al2023KubeletConfig(o.configMakeIptables, ip, o.configKeys),
   };
   if (useDir) {
     files[CONFIG_DIR] = { dir: true };
@@ -1003,7 +1020,7 @@ function bottlerocketControlContainer(o: PresetOptions = {}): NodeTreeSpec {
   const files: Record<string, SimEntry> = {
     '/etc/os-release': AL2023_OS_RELEASE,
     '/run/api.sock': '',
-    '/usr/local/bin/apiclient': { content: fakeApiclient(), mode: 0o755 },
+    '/usr/local/bin/apiclient': { content: fakeApiclient(bloodhoundReport(o.apiChecks)), mode: 0o755 },
     '/.bottlerocket/host-containers/control/user-data': '',
     '/.bottlerocket/host-containers/current': { symlink: 'control' },
   };
@@ -1245,6 +1262,89 @@ function grepNoise(o: PresetOptions = {}): NodeTreeSpec {
   return base;
 }
 
+// --- Nodes that fail the authentication, authorization and port controls ----------------------
+
+const AL2023_CONFIG_FLAG = '--config=/etc/kubernetes/kubelet/config.json';
+
+/** A drop-in that reads like a whole kubelet config but leaves anonymous auth, authorization and the
+ * read-only port unset (nodeadm's json.MarshalIndent style, keys sorted). */
+const LEGACY_DROP_IN = `{
+    "apiVersion": "kubelet.config.k8s.io/v1beta1",
+    "authentication": {
+        "webhook": {
+            "enabled": true
+        },
+        "x509": {
+            "clientCAFile": "/etc/kubernetes/pki/ca.crt"
+        }
+    },
+    "cgroupDriver": "systemd",
+    "clusterDNS": [
+        "10.100.0.10"
+    ],
+    "clusterDomain": "cluster.local",
+    "containerRuntimeEndpoint": "unix:///run/containerd/containerd.sock",
+    "kind": "KubeletConfiguration"
+}`;
+
+/**
+ * An AL2023 kubelet started WITHOUT --config but with its --config-dir drop-ins (the --config flag
+ * lost in an edit of the unit or NodeConfig flags): the kubelet merges the drop-ins onto its legacy
+ * flag defaults (k8s cmd/kubelet/app/server.go NewKubeletCommand, options.go applyLegacyDefaults), so
+ * anonymous auth is on, authorization is AlwaysAllow and the read-only port is 10255.
+ */
+function legacyDefaults(o: PresetOptions = {}): NodeTreeSpec {
+  const spec = al2023({ ...o, dropIns: { '40-nodeadm.conf': LEGACY_DROP_IN, ...o.dropIns } });
+  for (const p of spec.processes) {
+    if (p.pid === KUBELET_PID) p.argv = p.argv.filter((a) => a !== AL2023_CONFIG_FLAG);
+  }
+  const environment = spec.files['/etc/eks/kubelet/environment'];
+  if (typeof environment === 'string') {
+    spec.files['/etc/eks/kubelet/environment'] = environment.replace(` ${AL2023_CONFIG_FLAG}`, '');
+  }
+  delete spec.files['/etc/kubernetes/kubelet/config.json'];
+  return spec;
+}
+
+/** nodeadm's config.json with an extra drop-in after its own that opens the read-only port. */
+function al2023DropInReadOnlyPort(o: PresetOptions = {}): NodeTreeSpec {
+  const readOnly = `{\n    "apiVersion": "kubelet.config.k8s.io/v1beta1",\n    "kind": "KubeletConfiguration",\n    "readOnlyPort": 10255\n}`;
+  return al2023({ ...o, dropIns: { '50-read-only-port.conf': readOnly, ...o.dropIns } });
+}
+
+/** A user flag in the NodeConfig that turns the streaming idle timeout off (a flag zero is kept). */
+function al2023FlagStreamingZero(o: PresetOptions = {}): NodeTreeSpec {
+  return al2023({
+    ...o,
+    makeIptablesFlag: ['--streaming-connection-idle-timeout=0', ...(o.makeIptablesFlag ?? [])],
+  });
+}
+
+// --- File controls (CIS EKS 3.1.x) ------------------------------------------------------------
+
+/** The kubeconfig file as kubeletHostFiles writes it, with another mode or owner. */
+function kubeconfigAt(mode: number, uid?: number): SimEntry {
+  return {
+    content: `apiVersion: v1\nkind: Config\n# ${KUBECONFIG_SECRET_MARKER}\n`,
+    mode,
+    ...(uid === undefined ? {} : { uid }),
+  };
+}
+
+/** Options with `files` added before the caller's own extra files (which win). */
+function withFiles(o: PresetOptions, files: Record<string, SimEntry>): PresetOptions {
+  return { ...o, extraFiles: { ...files, ...(o.extraFiles ?? {}) } };
+}
+
+/** nodeadm's drop-in (40-nodeadm.conf) for a NodeConfig that sets maxPods, written group-writable. */
+function al2023DropIn0664(o: PresetOptions = {}): NodeTreeSpec {
+  const content = `{\n    "apiVersion": "kubelet.config.k8s.io/v1beta1",\n    "kind": "KubeletConfiguration",\n    "maxPods": 110\n}`;
+  const dropIns = { '40-nodeadm.conf': content, ...(o.dropIns ?? {}) };
+  return al2023(
+    withFiles({ ...o, dropIns }, { [`${CONFIG_DIR}/40-nodeadm.conf`]: { content, mode: 0o664 } }),
+  );
+}
+
 /**
  * Named presets of simulated nodes. Each is a function of PresetOptions so the emulator can vary
  * them; the `*-false` presets are ready-made failing nodes.
@@ -1258,12 +1358,44 @@ export const nodePresets = {
   'al2023-flag-false': (o: PresetOptions = {}) =>
     al2023({ ...o, makeIptablesFlag: ['--make-iptables-util-chains=false', ...(o.makeIptablesFlag ?? [])] }),
   'al2023-dropin-false': (o: PresetOptions = {}) => al2023({ dropInMakeIptables: false, ...o }),
+  // nodeadm spec.kubelet.flags turning the gate off; serverTLSBootstrap must go too, because the
+  // kubelet refuses serverTLSBootstrap: true (nodeadm's config.json) with the gate off (validation.go).
+  'al2023-server-cert-gate-false': (o: PresetOptions = {}) =>
+    al2023({
+      ...o,
+      makeIptablesFlag: [
+        '--feature-gates=RotateKubeletServerCertificate=false',
+        '--rotate-server-certificates=false',
+        ...(o.makeIptablesFlag ?? []),
+      ],
+    }),
+  'al2-rotate-certificates-false': (o: PresetOptions = {}) =>
+    al2({ ...o, configKeys: { rotateCertificates: 'false', ...o.configKeys } }),
+  // A value the kubelet refuses (validation.go): judged WARNING, never PASSED.
+  'al2023-event-qps-negative': (o: PresetOptions = {}) =>
+    al2023({ ...o, configKeys: { eventRecordQPS: '-1', ...o.configKeys } }),
+  'legacy-defaults': legacyDefaults,
+  'al2023-dropin-read-only-port': al2023DropInReadOnlyPort,
+  'al2023-flag-streaming-zero': al2023FlagStreamingZero,
   'bottlerocket-host': bottlerocketHost,
   'bottlerocket-control-container': bottlerocketControlContainer,
   kubeadm,
   'no-kubelet': noKubelet,
   'container-named-kubelet': containerNamedKubelet,
   'grep-noise': grepNoise,
+  // The file controls' nodes: one failing each of 3.1.1-3.1.3, and a symlinked kubeconfig that passes.
+  'al2023-kubeconfig-world-writable': (o: PresetOptions = {}) =>
+    al2023(withFiles(o, { '/var/lib/kubelet/kubeconfig': kubeconfigAt(0o666) })),
+  'al2-kubeconfig-user-owned': (o: PresetOptions = {}) =>
+    al2(withFiles(o, { '/var/lib/kubelet/kubeconfig': kubeconfigAt(0o644, 1000) })),
+  'al2023-dropin-0664': al2023DropIn0664,
+  'al2023-kubeconfig-symlink': (o: PresetOptions = {}) =>
+    al2023(
+      withFiles(o, {
+        '/var/lib/kubelet/kubeconfig': { symlink: '/etc/kubernetes/kubelet/kubeconfig' },
+        '/etc/kubernetes/kubelet/kubeconfig': kubeconfigAt(0o600),
+      }),
+    ),
 } as const satisfies Record<string, NodePreset>;
 
 export type NodePresetName = keyof typeof nodePresets;

@@ -2,10 +2,12 @@
  * A node's answer: its control results from the collector's output (or why it was not assessed),
  * and the findings planned from it.
  */
+
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { NodeInfo } from '../../aws/discovery.ts';
 import { parseEvidence } from '../../collector/evidence.ts';
 import type { EvidenceDocument } from '../../collector/evidence-schema.ts';
-import type { NotApplicableCase } from '../../controls/control.ts';
+import type { Control, ControlResult, NotApplicableCase } from '../../controls/control.ts';
 import {
   controls,
   evaluateEvidence,
@@ -22,6 +24,15 @@ export function notAssessedAnswer(
   evidence: Record<string, string> = {},
 ): NodeAnswer {
   return { results: notAssessed('NOT_AVAILABLE', reason, { code, ...evidence }), reasonCode: code };
+}
+
+/** A node the scan could not reach: not assessed now, and it may keep its last verdict (staleness.ts). */
+export function unreachedAnswer(
+  code: string,
+  reason: string,
+  evidence: Record<string, string> = {},
+): NodeAnswer {
+  return { ...notAssessedAnswer(code, reason, evidence), unreached: true };
 }
 
 /** A node no command goes to: each control answers in its own words (not applicable, or not assessed). */
@@ -53,33 +64,52 @@ function osOf(evidence: EvidenceDocument): string | undefined {
     .slice(0, 128);
 }
 
+/** The finding of one control of a node's answer, built now (CreatedAt = UpdatedAt = now). */
+export function findingFor(options: {
+  readonly scan: Pick<ScanState, 'input' | 'cluster' | 'deps'>;
+  readonly node: NodeInfo;
+  readonly control: Control;
+  readonly result: ControlResult;
+  readonly answer: NodeAnswer;
+}): AwsSecurityFinding {
+  const { scan, node, control, result, answer } = options;
+  const { input, cluster, deps } = scan;
+  const at = deps.now().toISOString();
+  return buildFinding({
+    scope: input.scope,
+    cluster,
+    node,
+    control,
+    result,
+    scanId: input.scanId,
+    createdAt: at,
+    updatedAt: at,
+    ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+    ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
+    ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
+    ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
+  });
+}
+
 /**
- * Hands the plan one finding per control of a node's answer, each built when the plan takes it (so
- * UpdatedAt is the time it goes to the importer, newer than stored, and a finding waiting for its
- * stored record is held as its answer, not as ASFF).
+ * Plans a node's findings. Change-only (the cluster's state records are built): compared with the
+ * node's record at once, and the answer reported is the plan's (an unreachable node may keep its last
+ * verdict). Otherwise one finding per control goes to the streaming plan, each built when the plan
+ * takes it (so UpdatedAt is the time it goes to the importer, newer than stored, and a finding
+ * waiting for its stored record is held as its answer, not as ASFF).
  */
 export function planFindings(scan: ScanState, node: NodeInfo, answer: NodeAnswer): void {
-  const { input, cluster, deps } = scan;
+  const { input, cluster } = scan;
+  if (scan.changes) {
+    scan.answers.set(node.instanceId, scan.changes.planNode(node, answer));
+    return;
+  }
   for (const result of answer.results) {
     const control = controls.find((c) => c.id === result.controlId);
     if (!control) continue;
-    scan.plan.addFresh(findingId(input.scope, cluster.name, node.instanceId, control.id), () => {
-      const at = deps.now().toISOString();
-      return buildFinding({
-        scope: input.scope,
-        cluster,
-        node,
-        control,
-        result,
-        scanId: input.scanId,
-        createdAt: at,
-        updatedAt: at,
-        ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
-        ...(answer.collectorVersion ? { collectorVersion: answer.collectorVersion } : {}),
-        ...(answer.filesRead ? { filesRead: answer.filesRead } : {}),
-        ...(answer.nodeOs ? { nodeOs: answer.nodeOs } : {}),
-      });
-    });
+    scan.plan.addFresh(findingId(input.scope, cluster.name, node.instanceId, control.id), () =>
+      findingFor({ scan, node, control, result, answer }),
+    );
   }
 }
 

@@ -12,9 +12,8 @@ import {
   runCollector,
 } from '../../aws/run-command/index.ts';
 import { tagTargetsFor } from '../../aws/run-command/tag-targets.ts';
-import { answerFromOutput, notAssessedAnswer, planFindings } from './answers.ts';
+import { answerFromOutput, planFindings, unreachedAnswer } from './answers.ts';
 import type { NodeAnswer, ScanState } from './state.ts';
-import { knownUnmanaged } from './stored-findings.ts';
 import type { Triage } from './triage.ts';
 
 /** Runs the collector on `triaged.sendTo`; if that fails, the import is abandoned before it throws. */
@@ -46,10 +45,10 @@ function answerOf(
 ): NodeAnswer {
   if (outcome?.kind === 'output') return answerFromOutput(outcome.output, node);
   if (outcome?.kind === 'not-assessed') {
-    return notAssessedAnswer(outcome.code, outcome.reason, { ...outcome.evidence });
+    return unreachedAnswer(outcome.code, outcome.reason, { ...outcome.evidence });
   }
   if (outcome?.kind === 'handed-over' && handedOver) return handedOver;
-  return notAssessedAnswer('NO_OUTCOME', 'no answer from collection');
+  return unreachedAnswer('NO_OUTCOME', 'no answer from collection');
 }
 
 function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
@@ -90,7 +89,7 @@ function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
     log: (message, attributes) => log.warn(message, attributes),
     stillRunning: (ids) => runningInstanceIds(clients.ec2, ids),
     onOutput: onOutput(scan, triaged),
-    knownUnmanaged: () => knownUnmanaged(scan.stored),
+    knownUnmanaged: () => scan.knownUnmanaged(),
   };
 }
 

@@ -29,6 +29,9 @@ export function emptyDelivery(): DeliveryCounts {
     workflowUpdateFailed: 0,
     resolvePending: 0,
     resolveRetried: 0,
+    refreshed: 0,
+    unchanged: 0,
+    stale: 0,
   };
 }
 
@@ -46,7 +49,7 @@ export interface DeliverOptions {
 export async function deliver(
   scan: ScanState,
   options: DeliverOptions,
-): Promise<{ delivery: Delivery; error?: Error }> {
+): Promise<{ delivery: Delivery; error?: Error; failedIds?: Set<string>; pendingIds?: Set<string> }> {
   const { deps, cluster, target, plan, importer, log } = scan;
   const delivery = emptyDelivery();
   try {
@@ -79,8 +82,9 @@ export async function deliver(
     delivery.imported = imported.succeeded;
     delivery.failed = imported.failed.length;
     const error = notDelivered(scan, imported.failed, delivery.failedByCode);
-    await resolveRefreshed(scan, { failedIds: new Set(imported.failed.map((f) => f.id)), delivery });
-    return { delivery, ...(error ? { error } : {}) };
+    const failedIds = new Set(imported.failed.map((f) => f.id));
+    const pendingIds = await resolveRefreshed(scan, { failedIds, delivery });
+    return { delivery, failedIds, pendingIds, ...(error ? { error } : {}) };
   } catch (caught) {
     // Requests already in flight are waited for, none is sent after.
     await importer.abandon();
@@ -92,7 +96,7 @@ export async function deliver(
   }
 }
 
-function notDelivered(
+export function notDelivered(
   scan: ScanState,
   failed: readonly FailedFinding[],
   failedByCode: Record<string, number>,
@@ -108,30 +112,33 @@ function notDelivered(
 
 /**
  * Only after the import: BatchUpdateFindings needs the finding to exist (and be ACTIVE again). A
- * RESOLVED Security Hub does not apply stays pending: each imported finding carries the intent
- * (lifecycle.ts RESOLVE_PENDING_FIELD), and the next scan asks again.
+ * RESOLVED Security Hub does not apply stays pending: its id is returned and the state table records
+ * it (state-write.ts), so later scans ask again.
  */
 async function resolveRefreshed(
   scan: ScanState,
   options: { readonly failedIds: ReadonlySet<string>; readonly delivery: DeliveryCounts },
-): Promise<void> {
+): Promise<Set<string>> {
   const { delivery } = options;
   const retry = await scan.stored.pendingRetry;
   delivery.resolveRetried = retry?.retried ?? 0;
   delivery.resolved = retry?.updated ?? 0;
   delivery.resolvePending = retry?.unprocessed.length ?? 0;
+  const pendingIds = new Set((retry?.unprocessed ?? []).map((u) => u.id));
   const resolve = scan.plan.toResolve.filter((id) => !options.failedIds.has(id));
-  if (resolve.length === 0) return;
+  if (resolve.length === 0) return pendingIds;
   const wf = await resolveFindings(scan.deps.clients.securityHub, scan.target, resolve, {
     sleep: scan.deps.sleep,
   });
   delivery.resolved += wf.updated;
   delivery.workflowUpdateFailed = wf.unprocessed.length;
   delivery.resolvePending += wf.unprocessed.length;
+  for (const u of wf.unprocessed) pendingIds.add(u.id);
   if (wf.unprocessed.length > 0) {
     scan.log.warn('Workflow RESOLVED not applied to some findings; the next scan asks again', {
       pending: wf.unprocessed.length,
       examples: wf.unprocessed.slice(0, 5),
     });
   }
+  return pendingIds;
 }

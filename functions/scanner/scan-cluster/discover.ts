@@ -6,11 +6,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type ClusterInfo, listClusterNodes, type NodeInfo, TAG_QUERIES } from '../../aws/discovery.ts';
 import { FindingImporter, type SecurityHubTarget } from '../../aws/security-hub.ts';
+import { type ClusterStateRead, readClusterState } from '../../aws/state-table.ts';
 import { productArn } from '../../findings/asff.ts';
 import { StreamingPlan } from '../../findings/streaming-plan.ts';
+import { CONFIG_DEFAULTS } from '../config.ts';
+import { findingFor } from './answers.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
-import type { ScanScope, ScanState, SummaryBase } from './state.ts';
-import { readStoredFindings } from './stored-findings.ts';
+import {
+  type ActiveRead,
+  type ScanScope,
+  type ScanState,
+  StateMode,
+  type StoredRead,
+  type SummaryBase,
+} from './state.ts';
+import { StateRecorder } from './state-recorder.ts';
+import { knownUnmanaged, readStoredFindings } from './stored-findings.ts';
+import { TablePlan } from './table-plan.ts';
 
 export interface OpenScanOptions {
   readonly deps: ScanDeps;
@@ -20,10 +32,27 @@ export interface OpenScanOptions {
   readonly cluster: ClusterInfo;
 }
 
-/** Starts discovery and the read of the stored findings side by side; awaits neither. */
-export function openScan(options: OpenScanOptions): ScanState {
+/**
+ * Starts discovery, reads the cluster's state records beside it, and from them decides how the scan
+ * goes (state.ts StateMode): change-only once the cluster's records are built, else a rebuild that
+ * reads Security Hub's findings as before (the first scan after an upgrade, and a resync). Discovery
+ * and the read of stored findings are not awaited.
+ */
+export async function openScan(options: OpenScanOptions): Promise<ScanState> {
   const { deps, input, cluster } = options;
   const discovery = listNodes(deps, input, cluster);
+  // Keep an early failure from being unhandled: it is thrown where discovery is awaited.
+  discovery.catch(() => undefined);
+  const table = deps.config.stateTable;
+  const consumed = { read: 0, write: 0 };
+  const previous = table
+    ? await readClusterState(deps.clients.dynamodb, table, cluster.name, consumed)
+    : undefined;
+  const stateMode = !previous
+    ? StateMode.NONE
+    : previous.cluster?.builtAt !== undefined && !input.resync
+      ? StateMode.CHANGE_ONLY
+      : StateMode.REBUILD;
   const target: SecurityHubTarget = {
     productArn: productArn(input.scope),
     region: input.scope.region,
@@ -32,18 +61,69 @@ export function openScan(options: OpenScanOptions): ScanState {
   // Each fresh finding is planned as soon as its node answered and a page listed its stored record
   // (or, failing that, once the read is complete), and imported in full batches while the scan runs.
   const importer = new FindingImporter(deps.clients.securityHub, target);
-  const plan = new StreamingPlan((finding) => importer.add(finding), deps.now);
-  const stored = readStoredFindings({ deps, cluster, target, plan, discovery });
-  return {
+  const recorder = stateMode === StateMode.REBUILD ? new StateRecorder() : undefined;
+  const plan = new StreamingPlan((finding) => {
+    recorder?.record(finding);
+    importer.add(finding);
+  }, deps.now);
+  const base = {
     ...options,
     discovery,
     target,
     importer,
     plan,
-    stored,
     answers: new Map(),
-    streamed: new Set(),
+    streamed: new Set<string>(),
+    consumed,
   };
+  if (stateMode === StateMode.CHANGE_ONLY && previous) {
+    const changes = changePlan({ ...options, importer, previous });
+    return {
+      ...base,
+      stored: nothingStored(),
+      stateMode,
+      changes,
+      knownUnmanaged: async () =>
+        new Set(
+          [...previous.nodes.values()]
+            .filter((n) => n.reasonCode === 'SSM_UNMANAGED')
+            .map((n) => n.instanceId),
+        ),
+    };
+  }
+  const stored = readStoredFindings({ deps, cluster, target, plan, discovery });
+  return {
+    ...base,
+    stored,
+    stateMode,
+    ...(recorder ? { recorder } : {}),
+    ...(previous ? { previousState: previous } : {}),
+    knownUnmanaged: () => knownUnmanaged(stored),
+  };
+}
+
+/** A change-only scan reads no stored findings. */
+function nothingStored(): StoredRead {
+  const read = Promise.resolve<ActiveRead>({ ok: true, active: new Map() });
+  return { read, done: () => true, pendingRetry: Promise.resolve(undefined) };
+}
+
+function changePlan(
+  options: OpenScanOptions & { importer: FindingImporter; previous: ClusterStateRead },
+): TablePlan {
+  const { deps, input, cluster, base, importer, previous } = options;
+  return new TablePlan({
+    state: previous,
+    cluster: cluster.name,
+    scope: input.scope,
+    startedAt: Date.parse(base.startedAt),
+    now: deps.now,
+    refreshMs: deps.config.refreshMs ?? CONFIG_DEFAULTS.refreshMs,
+    staleAfterMs: deps.config.staleAfterMs ?? CONFIG_DEFAULTS.staleAfterMs,
+    build: (node, control, result, answer) =>
+      findingFor({ scan: { input, cluster, deps }, node, control, result, answer }),
+    emit: (finding) => importer.add(finding),
+  });
 }
 
 async function listNodes(deps: ScanDeps, input: ClusterScanInput, cluster: ClusterInfo): Promise<NodeInfo[]> {

@@ -8,7 +8,7 @@ import { errorMessage } from '../../aws/errors.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import { planRemainingFindings } from './answers.ts';
 import { collect } from './collect.ts';
-import { deliver } from './deliver.ts';
+import { deliverWithState } from './deliver-state.ts';
 import { openScan, scopeOf } from './discover.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
 import { report, summarize, summaryBase } from './report.ts';
@@ -36,14 +36,15 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     return report(deps, input, summary);
   }
 
-  const scan = openScan({ deps, input, log, base, cluster });
+  const scan = await openScan({ deps, input, log, base, cluster });
   const scope = await scopeOf(scan);
-  const settledAhead = settleUnlistedAhead(scan, scope.inScope);
+  // A change-only scan reads no stored findings, so it has no unlisted ones to look up.
+  const settledAhead = scan.changes ? Promise.resolve() : settleUnlistedAhead(scan, scope.inScope);
   const triaged = await triage(scan, scope.inScope);
   const run = await collect(scan, triaged);
   // Answers that came with an output were planned as they arrived; the others are planned now.
   planRemainingFindings(scan, scope.inScope);
-  const { delivery, error } = await deliver(scan, { present: scope.present, settledAhead });
+  const { delivery, error, state } = await deliverWithState(scan, scope, settledAhead);
 
   const summary = summarize(scan, {
     clusterFound: true,
@@ -55,6 +56,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     delivery,
     deadlineReached: run.deadlineReached,
     pollRounds: run.pollRounds,
+    ...(state ? { state } : {}),
     ...(error ? { error: errorMessage(error) } : {}),
   });
   const reported = await report(deps, input, summary);

@@ -24,6 +24,11 @@ export interface ClusterScanInput {
   /** The account's offline managed instances as the fan-out listed them; absent = listed here. */
   readonly offlineInstances?: Awaited<ReturnType<typeof listOfflineInstances>>;
   readonly scanId: string;
+  /**
+   * Re-import every finding of the scope and rebuild its state records from Security Hub (a
+   * reconciliation anyone may ask for: it changes no verdict).
+   */
+  readonly resync?: boolean;
   readonly trigger: Trigger;
   readonly reason?: string;
   readonly scope: AccountScope;

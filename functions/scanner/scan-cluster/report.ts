@@ -43,6 +43,7 @@ export interface ScanOutcome {
   readonly delivery?: Delivery;
   readonly deadlineReached?: boolean;
   readonly pollRounds?: number;
+  readonly state?: ClusterScanSummary['state'];
   readonly error?: string;
 }
 
@@ -88,6 +89,7 @@ export function summarize(options: SummarizeOptions, f: ScanOutcome): ClusterSca
     pollRounds: f.pollRounds ?? 0,
     apiCalls: input.counter.toJSON(),
     apiCallsTotal: input.counter.total,
+    ...(f.state ? { state: f.state } : {}),
     ...(f.error ? { error: f.error } : {}),
   };
 }

@@ -7,20 +7,24 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ClusterInfo, NodeInfo } from '../../aws/discovery.ts';
 import type { SecurityHubNotEnabledError } from '../../aws/errors.ts';
 import type { FindingImporter, PendingResolveResult, SecurityHubTarget } from '../../aws/security-hub.ts';
-import type { ControlResult } from '../../controls/control.ts';
+import type { ClusterStateRead, ConsumedUnits } from '../../aws/state-table.ts';
 import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
+import type { NodeAnswer } from './node-answer.ts';
+import type { StateRecorder } from './state-recorder.ts';
+import type { TablePlan } from './table-plan.ts';
 
-/** What the scan knows about one node once collection is over. */
-export interface NodeAnswer {
-  readonly results: readonly ControlResult[];
-  readonly reasonCode?: string;
-  readonly collectorVersion?: string;
-  readonly filesRead?: readonly string[];
-  readonly nodeOs?: string;
-}
+export type { NodeAnswer } from './node-answer.ts';
+
+/**
+ * How this scan uses the state table: `change-only` compares with the cluster's records and imports
+ * what changed; `rebuild` (no records yet, or a resync) reads Security Hub's findings, re-imports
+ * them all and writes every record; `none` without a state table.
+ */
+export const StateMode = { CHANGE_ONLY: 'change-only', REBUILD: 'rebuild', NONE: 'none' } as const;
+export type StateMode = (typeof StateMode)[keyof typeof StateMode];
 
 /** The summary fields known when the scan starts. */
 export type SummaryBase = Pick<
@@ -60,6 +64,17 @@ export interface ScanState {
   readonly answers: Map<string, NodeAnswer>;
   /** Nodes whose answer came with their output and whose findings are planned already. */
   readonly streamed: Set<string>;
+  readonly stateMode: StateMode;
+  /** The change-only plan (stateMode change-only). */
+  readonly changes?: TablePlan;
+  /** What a rebuild imported, to write as records (stateMode rebuild). */
+  readonly recorder?: StateRecorder;
+  /** The records a rebuild replaces (RESOLVEDs they owe, nodes that left). */
+  readonly previousState?: ClusterStateRead;
+  /** Capacity units the scan's state-table calls consumed (summary `state`). */
+  readonly consumed: ConsumedUnits;
+  /** Nodes the previous scan found SSM does not manage: no EC2 look-up for them. */
+  readonly knownUnmanaged: () => Promise<Set<string>>;
 }
 
 /** Which nodes discovery found, and which of them this scan covers. */

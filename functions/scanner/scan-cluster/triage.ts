@@ -3,7 +3,7 @@
  * SSM) and which are sent the collector, in the order they are sent.
  */
 import { listOfflineInstances, type NodeInfo } from '../../aws/discovery.ts';
-import { caseAnswer, notAssessedAnswer } from './answers.ts';
+import { caseAnswer, notAssessedAnswer, unreachedAnswer } from './answers.ts';
 import type { ScanState } from './state.ts';
 
 export interface Triage {
@@ -35,7 +35,7 @@ export async function triage(scan: ScanState, inScope: readonly NodeInfo[]): Pro
   for (const node of candidates) {
     const r = offline.get(node.instanceId);
     if (r && !r.reachable) {
-      scan.answers.set(node.instanceId, notAssessedAnswer(r.code, r.reason));
+      scan.answers.set(node.instanceId, unreachedAnswer(r.code, r.reason));
       offlineNodes.push(node);
     } else sendTo.push(node);
   }

@@ -1,6 +1,6 @@
 /**
- * A steady-state cluster scan imports its findings while the paced GetFindings read is still going
- * on (instead of queueing every import behind the last page), with no more BatchImportFindings calls
+ * A scan that reads the cluster's findings (a resync, or the first scan after an upgrade) imports them
+ * while the paced GetFindings read is still going on (instead of queueing every import behind the last page), with no more BatchImportFindings calls
  * than importing everything at the end: ceil(findings / 100). Real scanner, real SDK, the emulator.
  * The emulator's default GetFindings order is least recently updated first with offset tokens, so a
  * read that does not ask for a stable order (CreatedAt) skips findings it updates meanwhile: the
@@ -16,6 +16,8 @@ import { syntheticFleet } from '../../sim/fleet.ts';
 const NODES = 400;
 const CLUSTER = 'cluster-01';
 const SCAN = scanRequested({ clusters: [CLUSTER] });
+/** Re-imports every finding, reading them from Security Hub (a change-only scan would import none). */
+const RESYNC = scanRequested({ clusters: [CLUSTER], resync: true });
 /** Simulated ms per GetFindings page in the second scan: the read outlasts collection by far. */
 const SLOW_PAGE_MS = 8_000;
 
@@ -43,11 +45,11 @@ beforeAll(async () => {
   };
   h.emulator.resetCalls();
   slowReads = true;
-  second = (await h.scan(SCAN)) as ClusterScanSummary;
+  second = (await h.scan(RESYNC)) as ClusterScanSummary;
 }, 60_000);
 afterAll(() => h.stop());
 
-describe('streaming import during a steady-state scan', () => {
+describe('streaming import during a resync of a 400-node cluster', () => {
   it('imports full batches before the read of the existing findings has ended', () => {
     // Prepare: the read is one GetFindings page per 100 existing findings.
     const findings = runningNodes(h.fleet, CLUSTER).length * controls.length;

@@ -5,11 +5,11 @@
  * and the shared esbuild settings come from infra/constructs/scanner-function-defaults.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import {
   SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
@@ -33,7 +33,35 @@ export interface BundleResult {
   readonly buildMs: number;
 }
 
-export async function bundleHandler(): Promise<BundleResult> {
+const CATALOG = join(REPO_ROOT, 'functions/controls/index.ts');
+/** The catalog's declaration: `export const controls: readonly Control[] = [ … ]`. */
+const CATALOG_DECLARATION = /export const controls(\s*:[^=]+)?=/;
+
+/**
+ * Only the first `n` controls of the catalog in the bundle (`npm run bench -- --controls N`): the
+ * catalog module is loaded as it is, its `controls` declared under another name and exported cut to
+ * `n`, so every function of the module (evaluateEvidence, notAssessed …) uses the shorter list.
+ */
+export function firstControls(n: number): Plugin {
+  return {
+    name: 'bench-first-controls',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /functions[\\/]controls[\\/]index\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!CATALOG_DECLARATION.test(source)) {
+          throw new Error(`${CATALOG}: no "export const controls" declaration to cut to ${n}`);
+        }
+        const contents = `${source.replace(CATALOG_DECLARATION, 'const benchFullCatalog$1=')}
+export const controls = benchFullCatalog.slice(0, ${n});
+`;
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** The handler bundle; `controls`: only the first N controls of the catalog (undefined = all). */
+export async function bundleHandler(options: { controls?: number } = {}): Promise<BundleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelet-audit-bench-'));
   const path = join(dir, 'index.mjs');
   const started = performance.now();
@@ -53,6 +81,7 @@ export async function bundleHandler(): Promise<BundleResult> {
     banner: { js: SCANNER_BUNDLING.banner },
     alias: { ...SCANNER_BUNDLING.alias },
     logLevel: 'warning',
+    plugins: options.controls === undefined ? [] : [firstControls(options.controls)],
   });
   return {
     path,

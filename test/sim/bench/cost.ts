@@ -67,6 +67,22 @@ export const PRICES = {
       'factualminds.com CloudWatch pricing (2026: "Logs ingestion at $0.50/GB") and cloudburn.io (February 2026, from the official page)',
     read: READ,
   },
+  dynamoDbReadRequestUnit: {
+    usd: 0.125 / 1e6,
+    unit: 'read request unit, on-demand, Standard table class (one strongly consistent read of up to 4 KB; half for eventually consistent)',
+    freeTier: 'none for on-demand request units',
+    source:
+      'aws.amazon.com/dynamodb/pricing/on-demand (on-demand prices halved from 1 November 2024) as quoted by airbyte.com/data-engineering-resources/dynamodb-pricing ("Read Request Units (RRU): $0.125 per million"); units as dynalite computes them (test/sim/emulator/dynamodb-capacity.ts)',
+    read: '2026-12-07 (stored copies)',
+  },
+  dynamoDbWriteRequestUnit: {
+    usd: 0.625 / 1e6,
+    unit: 'write request unit, on-demand, Standard table class (one write of up to 1 KB)',
+    freeTier: 'none for on-demand request units',
+    source:
+      'same pages ("Write Request Units (WRU): $0.625 per million"); storage (25 GB free, then $0.25/GB-month) and point-in-time recovery are per GB and left out: the state of 10,000 nodes is a few MB',
+    read: '2026-12-07 (stored copies)',
+  },
 } as const satisfies Record<string, Price>;
 
 /** Lambda's own START/END/REPORT lines per invocation (JSON log format), bytes: an estimate. */
@@ -80,6 +96,8 @@ export interface CostInput {
   readonly findingsImported: number;
   readonly customEvents: number;
   readonly logBytes: number;
+  /** DynamoDB request units the scan consumed (dynamodb-capacity.ts). */
+  readonly dynamoDb?: { readonly read: number; readonly write: number };
 }
 
 export interface CostResult {
@@ -107,6 +125,9 @@ export function scanCost(input: CostInput): CostResult {
     eventBridge: input.customEvents * PRICES.eventBridgeCustomEvent.usd,
     scheduler: PRICES.schedulerInvocation.usd,
     cloudWatchLogs: logGb * PRICES.logsIngestionGb.usd,
+    dynamoDb:
+      (input.dynamoDb?.read ?? 0) * PRICES.dynamoDbReadRequestUnit.usd +
+      (input.dynamoDb?.write ?? 0) * PRICES.dynamoDbWriteRequestUnit.usd,
   };
   const perScanTotalUsd = Object.values(perScanUsd).reduce((a, b) => a + b, 0);
   const k = input.nodes / 1000;

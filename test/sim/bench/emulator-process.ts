@@ -16,9 +16,10 @@ import {
   startEmulator,
 } from '../emulator/index.ts';
 import type { CallRecord } from '../emulator/server.ts';
+import { expiresAtMs } from '../emulator/ssm-commands.ts';
 import { TRUNCATE_OUT, truncatePluginOutput } from '../emulator/ssm-output.ts';
-import { syntheticFleet } from '../fleet.ts';
-import { type NodeRun, oneCommandNodeTimes } from './floor.ts';
+import { type SimNode, syntheticFleet } from '../fleet.ts';
+import { collectionFloor, type NodeRun } from './collection-plans.ts';
 import { peer } from './ipc.ts';
 
 export interface EmulatorProcessConfig {
@@ -27,6 +28,8 @@ export interface EmulatorProcessConfig {
   readonly seed: number;
   /** awsLikeTiming() and the published / default rate limits; false = fast test timing, no throttling. */
   readonly awsLike: boolean;
+  /** Every SSM operation's assumed rate (burst twice that); absent = DEFAULT_RATE_LIMITS. */
+  readonly ssmRatePerSecond?: number;
 }
 
 /** What the floor needs to know about one cluster after a scan (see floor.ts FloorCluster). */
@@ -37,7 +40,16 @@ export interface ClusterFacts {
   readonly sendable: number;
   readonly truncatedOutputs: number;
   readonly existingFindings: number;
+  /** Findings the scan had to import: new ones and those whose status or record state changed. */
+  readonly requiredImports: number;
+  /** Findings turned PASSED from another status (their Workflow is read before RESOLVED). */
+  readonly resolving: number;
+  /** collection-plans.ts: the fewest commands, and the quickest plan's last node (ms after the first send). */
+  readonly commands: number;
   readonly maxNodeMs: number;
+  readonly planCommands: number;
+  /** Sendable nodes whose agent never picked the command up: Pending until the command expires. */
+  readonly pendingUntilExpiry: number;
   /** Emulator clock (epoch ms): first SendCommand, last node done, first and last finding imported. */
   readonly firstSendMs?: number;
   readonly lastNodeDoneMs?: number;
@@ -58,6 +70,12 @@ export interface ScanFacts {
   readonly clusters: ClusterFacts[];
   /** floor.ts FloorInput.firstPageNodeMs: when the first page of 50 ended invocations could exist. */
   readonly firstPageNodeMs: number;
+  /** floor.ts FloorInput.fastestNodeMs: the quickest pickup + run of any sendable node. */
+  readonly fastestNodeMs: number;
+  /** Delivery + execution timeout of the scan's commands (ms); 0 when it sent none. */
+  readonly commandExpiryMs: number;
+  /** The floor's quickest collection plan for the fleet (collection-plans.ts). */
+  readonly collectionPlan: string;
   readonly offlineInstances: number;
   readonly commands: number;
   /** By operation name, the rate-limited operations the scan called. */
@@ -69,10 +87,50 @@ export interface Mark {
   readonly activeByCluster: Record<string, number>;
 }
 
+/** Each finding's status and record state when the scan started (Id → "status|state"), by cluster. */
+const before = new Map<string, string>();
+
+const findingState = (f: Record<string, unknown>) =>
+  `${(f.Compliance as { Status?: string } | undefined)?.Status ?? ''}|${String(f.RecordState ?? '')}`;
+
+function snapshotFindings(emulator: Emulator): void {
+  before.clear();
+  for (const f of emulator.securityHub.store.all()) before.set(String(f.Id), findingState(f));
+}
+
+/** Per cluster: findings new or changed since the snapshot, and those turned PASSED. */
+function changedFindings(emulator: Emulator): Map<string, { required: number; resolving: number }> {
+  const out = new Map<string, { required: number; resolving: number }>();
+  for (const f of emulator.securityHub.store.all()) {
+    const cluster = (f.ProductFields as Record<string, string> | undefined)?.[CLUSTER_FIELD];
+    if (!cluster) continue;
+    const was = before.get(String(f.Id));
+    const now = findingState(f);
+    if (was === now) continue;
+    const entry = out.get(cluster) ?? { required: 0, resolving: 0 };
+    entry.required++;
+    if (was !== undefined && !was.startsWith('PASSED|') && now.startsWith('PASSED|')) entry.resolving++;
+    out.set(cluster, entry);
+  }
+  return out;
+}
+
+/** The cluster's tag targets (collection-plans.ts NodeRun.tags): the bits of those on this node. */
+function tagMask(node: SimNode): number {
+  const tags = node.tags;
+  return (
+    (tags['eks:cluster-name'] === node.cluster ? 1 : 0) |
+    (tags['eks:eks-cluster-name'] === node.cluster ? 2 : 0) |
+    (tags[`kubernetes.io/cluster/${node.cluster}`] !== undefined ? 4 : 0)
+  );
+}
+
 export interface CallStats {
   readonly calls: Record<string, number>;
   readonly throttled: Record<string, number>;
   readonly serverMs: Record<string, number>;
+  /** DynamoDB read and write capacity units the scan consumed. */
+  readonly dynamoDbCapacity: { readonly read: number; readonly write: number };
 }
 
 const CLUSTER_FIELD = 'eks-kubelet-audit/cluster';
@@ -119,36 +177,54 @@ function recordQuotaUse(emulator: Emulator, call: CallRecord): void {
   quotaUse.set(op, use);
 }
 
-function facts(emulator: Emulator, mark: Mark): ScanFacts {
+interface ClusterEntry {
+  truncated: number;
+  firstSendMs: number;
+  lastNodeDoneMs: number;
+  pendingUntilExpiry: number;
+}
+
+/**
+ * Walks the scan's commands: per cluster, outputs cut, first send, last node done, nodes that never
+ * picked up; each sendable node's drawn pickup and run time (its first invocation of the scan).
+ */
+function walkCommands(emulator: Emulator, mark: Mark) {
   const { fleet } = emulator;
-  const { commands } = emulator.ssm;
-  const perCluster = new Map<
-    string,
-    { truncated: number; maxNodeMs: number; firstSendMs: number; lastNodeDoneMs: number }
-  >();
-  /** Each Linux node's drawn pickup and run time (its first invocation of the scan), by cluster. */
+  const perCluster = new Map<string, ClusterEntry>();
   const runTimes = new Map<string, NodeRun[]>();
   const seen = new Set<string>();
-  const scanCommands = commands.commands.slice(mark.commandIndex);
+  const scanCommands = emulator.ssm.commands.commands.slice(mark.commandIndex);
+  let commandExpiryMs = 0;
   for (const command of scanCommands) {
-    const views = commands.views(command, Number.POSITIVE_INFINITY);
+    commandExpiryMs = Math.max(commandExpiryMs, expiresAtMs(command) - command.requestedMs);
+    const views = emulator.ssm.commands.views(command, Number.POSITIVE_INFINITY);
     for (const invocation of command.invocations) {
-      if (invocation.kind === 'never') continue;
       const node = fleet.get(invocation.instanceId);
       if (!node) continue;
       const entry = perCluster.get(node.cluster) ?? {
         truncated: 0,
-        maxNodeMs: 0,
         firstSendMs: Number.POSITIVE_INFINITY,
         lastNodeDoneMs: 0,
+        pendingUntilExpiry: 0,
       };
       perCluster.set(node.cluster, entry);
+      const sendable = node.os !== 'windows' && node.ssm === 'online';
+      if (invocation.kind === 'never') {
+        // Listed online, never picked up: offline after the listing (a delivery-timeout fault).
+        if (sendable) entry.pendingUntilExpiry++;
+        continue;
+      }
       entry.firstSendMs = Math.min(entry.firstSendMs, command.requestedMs);
       entry.lastNodeDoneMs = Math.max(entry.lastNodeDoneMs, invocation.endMs);
-      if (node.os !== 'windows' && !seen.has(node.instanceId)) {
+      if (sendable && invocation.kind === 'run' && !seen.has(node.instanceId)) {
         seen.add(node.instanceId);
         const times = runTimes.get(node.cluster) ?? [];
-        times.push({ instanceId: node.instanceId, pickupMs: invocation.pickupMs, runMs: invocation.runMs });
+        times.push({
+          instanceId: node.instanceId,
+          pickupMs: invocation.pickupMs,
+          runMs: invocation.runMs,
+          tags: tagMask(node),
+        });
         runTimes.set(node.cluster, times);
       }
       const view = views.get(invocation.instanceId);
@@ -160,25 +236,23 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       }
     }
   }
-  // The node times of the floor's plan, one command per cluster through SSM's rate-control ramp
-  // (floor.ts oneCommandNodeTimes), from the times the emulator drew, however the scan grouped them.
-  // A page holds 50 invocations: the earliest one can hold only ended ones is when 50 nodes of one
-  // cluster (all of them, if fewer) have ended.
-  let firstPageNodeMs = Number.POSITIVE_INFINITY;
-  for (const [cluster, runs] of runTimes) {
-    const { maxNodeMs, endsMs } = oneCommandNodeTimes(runs);
-    const entry = perCluster.get(cluster);
-    if (entry) entry.maxNodeMs = maxNodeMs;
-    firstPageNodeMs = Math.min(
-      firstPageNodeMs,
-      endsMs[Math.min(50, endsMs.length) - 1] ?? Number.POSITIVE_INFINITY,
-    );
-  }
+  return { perCluster, runTimes, commands: scanCommands.length, commandExpiryMs };
+}
+
+function facts(emulator: Emulator, mark: Mark): ScanFacts {
+  const { fleet } = emulator;
+  const walked = walkCommands(emulator, mark);
+  // The floor's collection plans (collection-plans.ts) from the times the emulator drew, however the
+  // scan grouped the nodes, with the SendCommand rate in force.
+  const sendRate = emulator.rateLimiter.limitOf('ssm:SendCommand');
+  const changed = changedFindings(emulator);
+  const collection = collectionFloor(walked.runTimes, sendRate);
   const clusters: ClusterFacts[] = [];
   for (const name of fleet.clusters.keys()) {
     const running = fleet.order.filter((n) => n.cluster === name && n.state === 'running');
     const candidates = running.filter((n) => n.os !== 'windows' && n.provisioner !== 'auto-mode');
-    const entry = perCluster.get(name);
+    const entry = walked.perCluster.get(name);
+    const planned = collection.clusters.get(name);
     const imports = importTimes.get(name);
     clusters.push({
       name,
@@ -187,16 +261,26 @@ function facts(emulator: Emulator, mark: Mark): ScanFacts {
       sendable: candidates.filter((n) => n.ssm === 'online').length,
       truncatedOutputs: entry?.truncated ?? 0,
       existingFindings: mark.activeByCluster[name] ?? 0,
-      maxNodeMs: entry?.maxNodeMs ?? 0,
-      ...(entry ? { firstSendMs: entry.firstSendMs, lastNodeDoneMs: entry.lastNodeDoneMs } : {}),
+      requiredImports: changed.get(name)?.required ?? 0,
+      resolving: changed.get(name)?.resolving ?? 0,
+      commands: planned?.forcedCommands ?? 0,
+      maxNodeMs: planned?.maxNodeMs ?? 0,
+      planCommands: planned?.planCommands ?? 0,
+      pendingUntilExpiry: entry?.pendingUntilExpiry ?? 0,
+      ...(entry && Number.isFinite(entry.firstSendMs)
+        ? { firstSendMs: entry.firstSendMs, lastNodeDoneMs: entry.lastNodeDoneMs }
+        : {}),
       ...(imports ? { firstImportMs: imports.first, lastImportMs: imports.last } : {}),
     });
   }
   return {
     clusters,
-    firstPageNodeMs: Number.isFinite(firstPageNodeMs) ? firstPageNodeMs : 0,
+    firstPageNodeMs: collection.firstPageMs,
+    fastestNodeMs: collection.fastestNodeMs,
+    collectionPlan: collection.plan,
+    commandExpiryMs: walked.commandExpiryMs,
     offlineInstances: fleet.order.filter((n) => n.state === 'running' && n.ssm === 'connection-lost').length,
-    commands: scanCommands.length,
+    commands: walked.commands,
     quotaUse: Object.fromEntries(quotaUse),
   };
 }
@@ -237,6 +321,16 @@ function clusterOf(emulator: Emulator, call: CallRecord): string | undefined {
   return undefined;
 }
 
+/**
+ * Every SSM operation's assumed rate (AWS publishes none): `rate` a second, burst twice that, the
+ * proportion of the default 10/s burst 20.
+ */
+function setSsmRate(emulator: Emulator, rate: number): void {
+  for (const key of Object.keys(DEFAULT_RATE_LIMITS)) {
+    if (key.startsWith('ssm:')) emulator.rateLimiter.set(key, { ratePerSecond: rate, burst: 2 * rate });
+  }
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as EmulatorProcessConfig;
   const bench = peer(process);
@@ -266,6 +360,7 @@ async function main(): Promise<void> {
     },
   };
   const emulator = await startEmulator(options);
+  if (config.awsLike && config.ssmRatePerSecond !== undefined) setSsmRate(emulator, config.ssmRatePerSecond);
   recordImports(emulator);
   emulator.events.subscribe(
     'scanner',
@@ -284,6 +379,7 @@ async function main(): Promise<void> {
       calls: { ...emulator.calls },
       throttled: { ...emulator.rateLimiter.throttled },
       serverMs: { ...emulator.serverMs },
+      dynamoDbCapacity: { ...emulator.dynamoDbCapacity },
     }),
   );
   bench.handle('reset', () => {
@@ -295,6 +391,7 @@ async function main(): Promise<void> {
     importTimes.clear();
     quotaUse.clear();
     trace.length = 0;
+    snapshotFindings(emulator);
     return {
       commandIndex: emulator.ssm.commands.commands.length,
       activeByCluster: activeByCluster(emulator),
@@ -325,6 +422,10 @@ async function main(): Promise<void> {
     return emulator.events.deliveries.filter((d) => !d.ok).length;
   });
   bench.handle('memory', () => process.memoryUsage().rss);
+  bench.handle('ssmRate', (rate) => {
+    setSsmRate(emulator, rate as number);
+    return true;
+  });
   bench.handle('stop', async () => {
     await emulator.stop();
     setImmediate(() => process.exit(0));

@@ -5,7 +5,7 @@
  * one invocation scanning the largest cluster.
  */
 import { rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { controls } from '../../../functions/controls/index.ts';
 import { CONFIG_DEFAULTS } from '../../../functions/scanner/config.ts';
@@ -37,6 +37,14 @@ export interface ScanResult {
   readonly maxPollRounds: number;
   readonly deadlineReached: boolean;
   readonly findingsImported: number;
+  /** findingsImported / (nodes × controls). */
+  readonly findingsShare: number;
+  /** DynamoDB capacity units the scan consumed (read, write). */
+  readonly dynamoDbUnits: { readonly read: number; readonly write: number };
+  /** The SSM rate the emulator assumed for this scan (calls/s, every SSM operation). */
+  readonly ssmRatePerSecond: number;
+  /** The floor's quickest collection plan for the cluster whose floor chain is longest. */
+  readonly floorPlan: string;
   readonly nodesByStatus: Record<string, number>;
   readonly cost: CostResult;
   readonly emulatorBusyMs: number;
@@ -116,9 +124,18 @@ function phasesOf(run: ScanRun, floor: FloorResult): Phases | undefined {
   };
 }
 
+export interface SweepPoint {
+  readonly ssmRatePerSecond: number;
+  readonly scan: ScanResult;
+}
+
 export interface BenchResult {
   readonly options: BenchOptions;
+  /** Controls evaluated per node in the scans (the catalog's, or the first --controls N). */
+  readonly controls: number;
+  readonly catalogControls: number;
   readonly memoryMb: number;
+  readonly ssmRateSweep: readonly SweepPoint[];
   readonly first: ScanResult;
   readonly steady: ScanResult;
   readonly mainWorker: WorkerStats;
@@ -130,7 +147,15 @@ export interface BenchResult {
   };
   readonly bundle: { bytes: number; mapBytes: number };
   readonly coldImport: { median: number; samples: number[] };
-  readonly machine: { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
+  readonly machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average when the bench ended: other work on the machine slows the scans. */
+    loadAverage: number;
+  };
   readonly date: string;
   readonly benchSeconds: number;
 }
@@ -157,21 +182,61 @@ function meanLatencies(): Record<string, number> & { default: number } {
   return out as Record<string, number> & { default: number };
 }
 
-function rateLimits(): Record<string, RateLimit> {
-  return Object.fromEntries(Object.entries(DEFAULT_RATE_LIMITS).map(([key, limit]) => [opName(key), limit]));
+/** The emulator's rate limits by operation name, every SSM operation at `ssmRate` (burst twice that). */
+function rateLimits(ssmRate: number): Record<string, RateLimit> {
+  return Object.fromEntries(
+    Object.entries(DEFAULT_RATE_LIMITS).map(([key, limit]) => [
+      opName(key),
+      key.startsWith('ssm:') ? { ratePerSecond: ssmRate, burst: 2 * ssmRate } : limit,
+    ]),
+  );
 }
 
-function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
+/** The SSM rate the emulator assumes by default (rate-limit.ts). */
+export const DEFAULT_SSM_RATE = DEFAULT_RATE_LIMITS['ssm:SendCommand']?.ratePerSecond ?? 10;
+
+interface ScanContext {
+  readonly nodes: number;
+  readonly memoryMb: number;
+  readonly controls: number;
+  /** A fresh deployment's first scan: every finding new, no earlier state. */
+  readonly first: boolean;
+  readonly ssmRate: number;
+}
+
+function floorOf(run: ScanRun, ctx: ScanContext): FloorResult {
+  return computeFloor({
+    clusters: run.facts.clusters.map((c) => ({
+      ...c,
+      findings: ctx.first ? c.nodes * ctx.controls : c.requiredImports,
+    })),
+    latencyMs: meanLatencies(),
+    rateLimits: rateLimits(ctx.ssmRate),
+    firstPageNodeMs: run.facts.firstPageNodeMs,
+    fastestNodeMs: run.facts.fastestNodeMs,
+    offlineInstances: run.facts.offlineInstances,
+    commandExpiryMs: run.facts.commandExpiryMs,
+    priorState: !ctx.first,
+  });
+}
+
+function floorPlanOf(run: ScanRun, floor: FloorResult): string {
+  let name = '';
+  for (const [cluster, seconds] of Object.entries(floor.perClusterSeconds)) {
+    if (!name || seconds > (floor.perClusterSeconds[name] ?? 0)) name = cluster;
+  }
+  const c = run.facts.clusters.find((x) => x.name === name);
+  return c
+    ? `${run.facts.collectionPlan}; ${name}: ${c.planCommands} commands (fewest possible ${c.commands})`
+    : '-';
+}
+
+function analyse(run: ScanRun, ctx: ScanContext): ScanResult {
+  const { nodes, memoryMb } = ctx;
   const summaries = run.invocations.flatMap((i) => (i.summary ? [i.summary] : []));
   const clusterScans = clusterScansOf(run);
   const fanOut = summaries.find((s): s is FanOutSummary => s.kind === 'fan-out');
-  const floor = computeFloor({
-    clusters: run.facts.clusters.map((c) => ({ ...c, findings: c.nodes * controls.length })),
-    latencyMs: meanLatencies(),
-    rateLimits: rateLimits(),
-    firstPageNodeMs: run.facts.firstPageNodeMs,
-    offlineInstances: run.facts.offlineInstances,
-  });
+  const floor = floorOf(run, ctx);
   const apiCalls = byOperation(run.stats.calls);
   const apiCallsTotal = Object.values(apiCalls).reduce((a, b) => a + b, 0);
   const wallSeconds = run.wallMs / 1000;
@@ -196,6 +261,10 @@ function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
     maxPollRounds: Math.max(0, ...clusterScans.map((s) => s.pollRounds)),
     deadlineReached: clusterScans.some((s) => s.deadlineReached),
     findingsImported,
+    findingsShare: findingsImported / (nodes * ctx.controls),
+    dynamoDbUnits: run.stats.dynamoDbCapacity,
+    ssmRatePerSecond: ctx.ssmRate,
+    floorPlan: floorPlanOf(run, floor),
     nodesByStatus,
     cost: scanCost({
       nodes,
@@ -205,6 +274,7 @@ function analyse(run: ScanRun, nodes: number, memoryMb: number): ScanResult {
       findingsImported,
       customEvents: (fanOut?.eventsPut ?? 0) + clusterScans.length,
       logBytes: run.logBytes,
+      dynamoDb: run.stats.dynamoDbCapacity,
     }),
     emulatorBusyMs: Object.values(run.stats.serverMs).reduce((a, b) => a + b, 0),
     ...(() => {
@@ -243,6 +313,53 @@ async function measureRss(bundlePath: string, nodes: number, seed: number, memor
   }
 }
 
+/** The first and the steady-state scan, then the steady-state scan again at each other SSM rate. */
+export async function fleetScans(
+  options: BenchOptions,
+  ctx: Omit<ScanContext, 'first' | 'ssmRate'> & { bundlePath: string },
+  progress: (message: string) => void,
+) {
+  const session = await startSession({
+    nodes: options.nodes,
+    clusters: options.clusters,
+    seed: options.seed,
+    awsLike: true,
+    bundlePath: ctx.bundlePath,
+    memoryMb: ctx.memoryMb,
+  });
+  // The deployed configuration: up to clustersPerInvocation clusters in the scheduled invocation,
+  // more in events of that many (one invocation, a container, each).
+  const perInvocation = CONFIG_DEFAULTS.clustersPerInvocation;
+  const containers = options.clusters <= perInvocation ? 1 : 1 + Math.ceil(options.clusters / perInvocation);
+  // Every later scan starts from cold containers, as one 12 hours later would.
+  const coldScan = async (first: boolean, ssmRate: number) => {
+    if (!first) await session.restartWorkers();
+    await session.prewarm(containers);
+    return analyse(await session.scan(), { ...ctx, first, ssmRate });
+  };
+  try {
+    const first = await coldScan(true, DEFAULT_SSM_RATE);
+    progress(`first scan: ${first.wallSeconds.toFixed(1)} s; steady-state scan next, from cold containers`);
+    const steady = await coldScan(false, DEFAULT_SSM_RATE);
+    progress(`steady-state scan: ${steady.wallSeconds.toFixed(1)} s`);
+    const mainWorker = await session.workerStats();
+    const ssmRateSweep: SweepPoint[] = [];
+    for (const rate of options.ssmRates) {
+      if (rate === DEFAULT_SSM_RATE) {
+        ssmRateSweep.push({ ssmRatePerSecond: rate, scan: steady });
+        continue;
+      }
+      await session.setSsmRate(rate);
+      const scan = await coldScan(false, rate);
+      progress(`steady-state scan at ${rate} SSM calls/s: ${scan.wallSeconds.toFixed(1)} s`);
+      ssmRateSweep.push({ ssmRatePerSecond: rate, scan });
+    }
+    return { first, steady, mainWorker, ssmRateSweep };
+  } finally {
+    await session.stop();
+  }
+}
+
 export async function measure(
   options: BenchOptions,
   progress: (message: string) => void,
@@ -253,53 +370,37 @@ export async function measure(
   const bundle = await bundleHandler();
   progress(`cold import: ${options.coldRuns} fresh node processes`);
   const coldImport = await coldImportMs(bundle.path, options.coldRuns);
+  const catalogControls = controls.length;
+  const controlCount = Math.min(options.controls ?? catalogControls, catalogControls);
+  // Fewer controls: the scans run a bundle whose catalog is cut to the first N (bundle.ts).
+  const scanBundle =
+    controlCount < catalogControls ? await bundleHandler({ controls: controlCount }) : bundle;
 
   progress(
-    `scanning ${options.nodes} nodes in ${options.clusters} clusters (AWS-like timing and rate limits)`,
+    `scanning ${options.nodes} nodes in ${options.clusters} clusters, ${controlCount} of ${catalogControls} controls (AWS-like timing and rate limits)`,
   );
-  const session = await startSession({
-    nodes: options.nodes,
-    clusters: options.clusters,
-    seed: options.seed,
-    awsLike: true,
-    bundlePath: bundle.path,
-    memoryMb,
-  });
-  let first: ScanResult;
-  let steady: ScanResult;
-  let mainWorker: WorkerStats;
-  // The deployed configuration: up to clustersPerInvocation clusters in the scheduled invocation,
-  // more in events of that many (one invocation, a container, each).
-  const perInvocation = CONFIG_DEFAULTS.clustersPerInvocation;
-  const containers = options.clusters <= perInvocation ? 1 : 1 + Math.ceil(options.clusters / perInvocation);
-  try {
-    await session.prewarm(containers);
-    first = analyse(await session.scan(), options.nodes, memoryMb);
-    progress(`first scan: ${first.wallSeconds.toFixed(1)} s; steady-state scan next, from cold containers`);
-    await session.restartWorkers();
-    await session.prewarm(containers);
-    steady = analyse(await session.scan(), options.nodes, memoryMb);
-    progress(`steady-state scan: ${steady.wallSeconds.toFixed(1)} s`);
-    mainWorker = await session.workerStats();
-  } finally {
-    await session.stop();
-  }
+  const scans = await fleetScans(
+    options,
+    { nodes: options.nodes, memoryMb, controls: controlCount, bundlePath: scanBundle.path },
+    progress,
+  );
 
   let rss: BenchResult['rss'];
   if (options.rssNodes > 0) {
     progress(
       `peak RSS: one invocation scanning one ${options.rssNodes}-node cluster, emulator in another process`,
     );
-    rss = await measureRss(bundle.path, options.rssNodes, options.seed, memoryMb);
+    rss = await measureRss(scanBundle.path, options.rssNodes, options.seed, memoryMb);
   }
-  rmSync(dirname(bundle.path), { recursive: true, force: true });
+  for (const b of new Set([bundle.path, scanBundle.path]))
+    rmSync(dirname(b), { recursive: true, force: true });
   const cpu = cpus();
   return {
     options,
+    controls: controlCount,
+    catalogControls,
     memoryMb,
-    first,
-    steady,
-    mainWorker,
+    ...scans,
     ...(rss ? { rss } : {}),
     bundle: { bytes: bundle.bytes, mapBytes: bundle.mapBytes },
     coldImport,
@@ -309,6 +410,7 @@ export async function measure(
       memoryGb: Math.round(totalmem() / 1024 ** 3),
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
+      loadAverage: loadavg()[0] ?? 0,
     },
     date: new Date().toISOString(),
     benchSeconds: (performance.now() - started) / 1000,

@@ -10,6 +10,10 @@ export interface BenchOptions {
   readonly coldRuns: number;
   readonly out: string;
   readonly label: string;
+  /** Controls evaluated per node: the first N of the catalog; undefined = the whole catalog. */
+  readonly controls?: number;
+  /** SSM rates (calls/s, every SSM operation) at which the steady-state scan is repeated. */
+  readonly ssmRates: readonly number[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -18,6 +22,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --preset large     one 5,000-node cluster (= --nodes 5000 --clusters 1)
   --quick            small run: 1,000 nodes in 4 clusters, 1,000-node memory run, 3 cold imports
   --rss-nodes N      nodes of the single cluster whose peak RSS is measured (default 5000; 0 = skip)
+  --controls N       evaluate only the first N controls of the catalog (default: all of them)
+  --ssm-rates LIST   SSM rates (calls/s) for the steady-state sweep (default 5,10,20; "none" skips it)
   --seed N           fleet and timing seed (default 42)
   --out FILE         result file (default bench-result.json)`;
 
@@ -29,7 +35,19 @@ const DEFAULTS: BenchOptions = {
   coldRuns: 7,
   out: 'bench-result.json',
   label: 'default',
+  ssmRates: [5, 10, 20],
 };
+
+function rates(raw: string | undefined): number[] {
+  if (raw === 'none') return [];
+  const list = (raw ?? '').split(',').map((r) => Number(r.trim()));
+  if (!raw || list.some((r) => !Number.isFinite(r) || r <= 0)) {
+    throw new Error(
+      `--ssm-rates needs positive numbers separated by commas, or "none"; got ${raw ?? 'nothing'}`,
+    );
+  }
+  return [...new Set(list)].sort((a, b) => a - b);
+}
 
 function positiveInt(flag: string, raw: string | undefined, min: number): number {
   const n = Number(raw);
@@ -63,6 +81,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--rss-nodes':
         explicit.rssNodes = positiveInt(flag, args[++i], 0);
+        break;
+      case '--controls':
+        explicit.controls = positiveInt(flag, args[++i], 1);
+        break;
+      case '--ssm-rates':
+        explicit.ssmRates = rates(args[++i]);
         break;
       case '--seed':
         explicit.seed = positiveInt(flag, args[++i], 0);

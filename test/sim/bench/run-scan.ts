@@ -69,6 +69,8 @@ export interface Session {
    */
   prewarm(n: number): Promise<void>;
   emulatorRssBytes(): Promise<number>;
+  /** Every SSM operation's rate in the emulator from now on (calls/s, burst twice that). */
+  setSsmRate(ratePerSecond: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     ['--import', 'tsx', EMULATOR_PROCESS, JSON.stringify(config)],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The emulator's own SDK client (it creates the state table) runs on this Node, not the Lambda's.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     },
   );
   const ready = await waitReady(emulatorChild, 'emulator process');
@@ -218,6 +222,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       while (idle.length < n) idle.push(await startWorker());
     },
     emulatorRssBytes: () => emulator.call<number>('memory'),
+    async setSsmRate(ratePerSecond) {
+      await emulator.call('ssmRate', ratePerSecond);
+    },
     async stop() {
       await stopWorkers().catch(() => undefined);
       await emulator.call('stop').catch(() => undefined);

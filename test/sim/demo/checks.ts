@@ -118,20 +118,26 @@ export function checkFindings(
   ];
 }
 
-/** The known failures fail for the reason a person would look for: the flag, the drop-in. */
+/** The known failures fail for the reason a person would look for: the flag, the drop-in, the file. */
 export function checkKnownFailures(active: readonly AwsSecurityFinding[]): Check[] {
-  const decidedBy = (id: string) => {
-    // These nodes are set up to fail make-iptables-util-chains; their other controls pass.
-    const f = active.find(
-      (x) => instanceOf(x) === id && controlOf(x) === 'kubelet-make-iptables-util-chains',
-    );
-    return f ? `${statusOf(f)}, decided by ${field(f, 'decided-by') ?? 'nothing recorded'}` : 'no finding';
+  const decidedBy = (id: string, control = 'kubelet-make-iptables-util-chains') => {
+    const f = active.find((x) => instanceOf(x) === id && controlOf(x) === control);
+    if (!f) return 'no finding';
+    const by = field(f, 'decided-by') ?? field(f, 'status-reason') ?? 'nothing recorded';
+    return `${statusOf(f)}, decided by ${by}`;
   };
-  const expect = (id: string, what: string, pattern: RegExp): string[] => {
-    const got = decidedBy(id);
+  const expect = (id: string, what: string, pattern: RegExp, control?: string): string[] => {
+    const got = decidedBy(id, control);
     return pattern.test(got)
       ? []
-      : [`${id} (${what}): expected FAILED decided by ${pattern.source}, got ${got}`];
+      : [
+          `${id} (${what}${control ? `, ${control}` : ''}): expected FAILED decided by ${pattern.source}, got ${got}`,
+        ];
+  };
+  const reasonSays = (id: string, control: string, text: string): string[] => {
+    const f = active.find((x) => instanceOf(x) === id && controlOf(x) === control);
+    const reason = f ? (field(f, 'status-reason') ?? '') : 'no finding';
+    return reason.includes(text) ? [] : [`${id} ${control}: the reason should say "${text}", got ${reason}`];
   };
   return [
     check('the node with --make-iptables-util-chains=false fails by its command-line flag', [
@@ -139,6 +145,28 @@ export function checkKnownFailures(active: readonly AwsSecurityFinding[]): Check
     ]),
     check('the node whose drop-in sets makeIPTablesUtilChains: false fails by that drop-in', [
       ...expect(SAMPLE_IDS.failingByDropIn, 'AL2023, drop-in false', /^FAILED, decided by drop-in/),
+    ]),
+    check('the kubelet started without --config fails on the legacy defaults, drop-ins or not', [
+      ...['kubelet-anonymous-auth', 'kubelet-authorization-mode', 'kubelet-read-only-port'].flatMap((c) =>
+        expect(SAMPLE_IDS.legacyDefaults, 'no --config', /^FAILED, decided by kubelet default/, c),
+      ),
+      ...reasonSays(SAMPLE_IDS.legacyDefaults, 'kubelet-anonymous-auth', 'as it runs without --config'),
+    ]),
+    check('the drop-in that opens the read-only port fails by that drop-in', [
+      ...expect(
+        SAMPLE_IDS.readOnlyPortDropIn,
+        'AL2023, 50-read-only-port.conf',
+        /^FAILED, decided by drop-in .*50-read-only-port\.conf/,
+        'kubelet-read-only-port',
+      ),
+    ]),
+    check('the world-writable kubeconfig fails on its mode', [
+      ...expect(
+        SAMPLE_IDS.worldWritableKubeconfig,
+        'kubeconfig 0666',
+        /^FAILED, decided by .*0666/,
+        'kubeconfig-file-permissions',
+      ),
     ]),
   ];
 }
@@ -149,7 +177,10 @@ export interface FleetChanges {
   readonly added: SimNode;
 }
 
-/** After the fleet changed: resolved, archived, new, and every other finding updated in place. */
+/**
+ * After the fleet changed: resolved, archived, new, and every other finding kept in place (a scan
+ * imports only what changed, so an unchanged finding keeps its UpdatedAt; none ever goes back).
+ */
 export function checkRescan(
   before: readonly AwsSecurityFinding[],
   after: readonly AwsSecurityFinding[],
@@ -172,8 +203,8 @@ export function checkRescan(
     if (!now) unchanged.push(`${old.Id} disappeared`);
     else if (now.CreatedAt !== old.CreatedAt)
       unchanged.push(`${old.Id}: CreatedAt changed from ${old.CreatedAt} to ${now.CreatedAt}`);
-    else if (Date.parse(now.UpdatedAt ?? '') <= Date.parse(old.UpdatedAt ?? ''))
-      unchanged.push(`${old.Id}: UpdatedAt ${now.UpdatedAt} is not newer than ${old.UpdatedAt}`);
+    else if (Date.parse(now.UpdatedAt ?? '') < Date.parse(old.UpdatedAt ?? ''))
+      unchanged.push(`${old.Id}: UpdatedAt went back from ${old.UpdatedAt} to ${now.UpdatedAt}`);
   }
   const ids = after.map((f) => f.Id);
   const count: string[] = [];
@@ -201,7 +232,10 @@ export function checkRescan(
         (f) => recordStateOf(f) === 'ACTIVE' && statusOf(f) === expectedStatus(changes.added, controlOf(f)),
       ),
     ),
-    check(`all ${before.length} earlier findings kept their Id and CreatedAt, UpdatedAt is newer`, unchanged),
+    check(
+      `all ${before.length} earlier findings kept their Id and CreatedAt, UpdatedAt never went back`,
+      unchanged,
+    ),
     check(
       `no duplicates: ${before.length} earlier + ${controlIds.length} new = ${before.length + controlIds.length} findings in all`,
       count,

@@ -7,14 +7,19 @@ import { request as httpRequest, type IncomingMessage, type Server, type ServerR
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { STATE_CLUSTER, STATE_CLUSTER_INDEX } from '../../../functions/aws/state-items.ts';
+import { createCapacityMeter } from './dynamodb-capacity.ts';
 
-/** The scanner's state table as the stack creates it (partition key `pk`). */
+/** The scanner's state table as the stack creates it (partition key `pk`, the by-cluster index). */
 export const DEFAULT_STATE_TABLE = 'eks-kubelet-audit-state';
 
 export interface DynamoDbBackend {
   readonly endpoint: string;
   /** Forwards one request (body already read) and pipes the answer back; resolves with its status. */
   forward(req: IncomingMessage, body: string, res: ServerResponse): Promise<number>;
+  /** Read and write capacity units consumed since the last reset (dynamodb-capacity.ts). */
+  readonly capacity: { readonly read: number; readonly write: number };
+  resetCapacity(): void;
   stop(): Promise<void>;
 }
 
@@ -33,28 +38,58 @@ export async function startDynamoDb(options: { tables?: readonly string[]; regio
     await admin.send(
       new CreateTableCommand({
         TableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: STATE_CLUSTER, AttributeType: 'S' },
+        ],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        // The finding-state index, as the stack creates it (infra/constructs/scanner-state-table.ts).
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: STATE_CLUSTER_INDEX,
+            KeySchema: [{ AttributeName: STATE_CLUSTER, KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
   }
   admin.destroy();
+  const meter = createCapacityMeter();
   const backend: DynamoDbBackend = {
     endpoint,
+    capacity: meter.units,
+    resetCapacity: () => meter.reset(),
     forward: (req, body, res) =>
       new Promise((resolve, reject) => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const operation = target.split('.')[1] ?? '';
+        const prepared = meter.prepare(operation, body);
+        const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(prepared.body)) };
         const out = httpRequest(
-          { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+          { host: '127.0.0.1', port, method: req.method, path: req.url, headers },
           (answer) => {
-            res.writeHead(answer.statusCode ?? 500, answer.headers);
-            answer.pipe(res);
-            answer.on('end', () => resolve(answer.statusCode ?? 500));
+            const parts: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => parts.push(chunk));
+            answer.on('end', () => {
+              const text = meter.account(operation, Buffer.concat(parts).toString('utf8'), prepared.injected);
+              const answerHeaders: Record<string, string | string[] | undefined> = {
+                ...answer.headers,
+                'content-length': String(Buffer.byteLength(text)),
+              };
+              // The checksum was of dynalite's answer; the SDK checks it only when present.
+              if (prepared.injected) delete answerHeaders['x-amz-crc32'];
+              delete answerHeaders['transfer-encoding'];
+              res.writeHead(answer.statusCode ?? 500, answerHeaders);
+              res.end(text);
+              resolve(answer.statusCode ?? 500);
+            });
             answer.on('error', reject);
           },
         );
         out.on('error', reject);
-        out.end(body);
+        out.end(prepared.body);
       }),
     stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };

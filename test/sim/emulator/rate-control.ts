@@ -63,6 +63,7 @@ export function rampSchedule(
   let wave = 0;
   let inWave = 0;
   let ack = requestedMs;
+  let used = 0;
   for (const target of targets) {
     if (inWave === waveSize(wave)) {
       // The wave is complete: while the ramp gates, the next one leaves when this one was acknowledged.
@@ -75,8 +76,12 @@ export function rampSchedule(
       out.push({ startMs: Number.POSITIVE_INFINITY, endMs: Number.POSITIVE_INFINITY });
       continue;
     }
+    // An untouched slot (still at requestedMs, which no end precedes) is the earliest free one; only
+    // once every slot was used is the earliest-ending one searched (O(targets) when MaxConcurrency
+    // covers every target, as with "100%").
     let slot = 0;
-    for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[slot]!) slot = i;
+    if (used < slots.length) slot = used++;
+    else for (let i = 1; i < slots.length; i++) if (slots[i]! < slots[slot]!) slot = i;
     const sentAt = Math.max(release, slots[slot]!);
     const startMs = sentAt + target.pickupMs;
     const endMs = startMs + target.runMs;

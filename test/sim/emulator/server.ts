@@ -119,6 +119,8 @@ export interface Emulator {
   endpoint: string;
   /** The scanner's state table in dynalite. */
   stateTable: string;
+  /** DynamoDB capacity units consumed since the last resetCalls (dynamodb-capacity.ts). */
+  dynamoDbCapacity: { readonly read: number; readonly write: number };
   calls: Record<string, number>;
   /** Real ms the emulator spent handling each operation (latency sleeps excluded): proof it is not the bottleneck. */
   serverMs: Record<string, number>;
@@ -354,6 +356,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
+  // Node closes an idle keep-alive connection after 5 s; the SDK may reuse it at that moment, see a
+  // reset and retry, a call the clients count and the emulator never sees. AWS endpoints keep idle
+  // connections far longer, so the emulator does too.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -361,8 +367,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stateTable: options.dynamoDbTables?.[0] ?? DEFAULT_STATE_TABLE,
     calls: counter.calls,
     serverMs,
+    dynamoDbCapacity: dynamoDb.capacity,
     resetCalls: () => {
       counter.reset();
+      dynamoDb.resetCapacity();
       for (const key of Object.keys(serverMs)) delete serverMs[key];
     },
     fleet,
