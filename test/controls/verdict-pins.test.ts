@@ -315,6 +315,65 @@ describe('drift when the config file decides the running value', () => {
     expect(r.reason).toContain(`Drift: ${r.drift}`);
   });
 
+  it('unit files that would give a refused command line: the refusal, without its prefix', () => {
+    const extra = textFile(
+      '/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf',
+      "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--make-iptables-util-chains false'\n",
+      ['unit-dropin'],
+    );
+
+    const r = run(makeIptablesUtilChains, {
+      argv: running,
+      files: [textFile(AL2_CONFIG, kcJson({ makeIPTablesUtilChains: false })), unit, args, extra],
+    });
+
+    expect(r.drift).toMatch(
+      /would give the kubelet a command line it refuses \(unknown command "false": the boolean flag --make-iptables-util-chains does not take the next word as its value, so "false" is a stray argument \(argument 11\)\): it will not start again as configured$/,
+    );
+  });
+
+  it('a running value that cannot be judged has no drift, whatever the unit files say', () => {
+    const extra = textFile(
+      '/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf',
+      "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--make-iptables-util-chains=true'\n",
+      ['unit-dropin'],
+    );
+
+    const r = run(makeIptablesUtilChains, { argv: running, files: [unit, args, extra] });
+
+    expect(r.status).toBe('WARNING');
+    expect(r.evidence.problem).toBe('config-missing');
+    expect(r.drift).toBeUndefined();
+  });
+
+  it('unit files whose config file is missing but whose flag decides: drift, not a refusal', () => {
+    const extra = textFile(
+      '/etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf',
+      "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--make-iptables-util-chains=false --config /etc/new.json'\n",
+      ['unit-dropin'],
+    );
+
+    const r = run(makeIptablesUtilChains, {
+      argv: running,
+      files: [textFile(AL2_CONFIG, kcJson({})), unit, args, extra],
+    });
+
+    expect(r.status).toBe('PASSED');
+    expect(r.drift).toContain('would start the kubelet with makeIPTablesUtilChains=false');
+  });
+
+  it('a drop-in null that lets the config file decide overrides nothing', () => {
+    const spec = {
+      ...al2023({ makeIPTablesUtilChains: false }, { makeIPTablesUtilChains: null }, V131),
+    };
+
+    const r = run(makeIptablesUtilChains, spec);
+
+    expect(r).toMatchObject({ status: 'FAILED', decidedBy: { kind: 'config-file', path: AL2023_CONFIG } });
+    expect(r.reason).not.toContain('overrides');
+    expect(r.reason).toContain('Note: the drop-in');
+  });
+
   it('the same unit files and the config file deciding both: no drift', () => {
     const r = run(makeIptablesUtilChains, {
       argv: running,
