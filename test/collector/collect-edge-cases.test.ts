@@ -80,32 +80,33 @@ describe('files the collector cannot read', () => {
     });
   });
 
-  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv'))(
-    'reports "permission denied" for a mode-000 file when run unprivileged',
-    () => {
-      // Prepare: the tree must be traversable by nobody; only the config is locked.
-      const root = freshRoot();
-      writeNodeTree(root, node({ argv: ['/usr/bin/kubelet', '--config', '/etc/kubelet/config.yaml'] }, {}));
-      mkdirSync(join(root, 'etc/kubelet'), { recursive: true });
-      writeFileSync(join(root, 'etc/kubelet/config.yaml'), 'kind: KubeletConfiguration\n');
-      chmodSync(join(root, 'etc/kubelet/config.yaml'), 0o000);
-      chmodSync(root, 0o755);
+  it('reports "permission denied" for a mode-000 file when run unprivileged', () => {
+    // Prepare: the collector runs as root on a node and the tests run as root too; dropping to
+    // nobody needs both, and a machine without them must fail here rather than lose the test.
+    expect(process.getuid?.(), 'this test drops privileges, so it must run as root').toBe(0);
+    expect(existsSync('/usr/bin/setpriv'), '/usr/bin/setpriv (util-linux) is needed').toBe(true);
+    // The tree must be traversable by nobody; only the config is locked.
+    const root = freshRoot();
+    writeNodeTree(root, node({ argv: ['/usr/bin/kubelet', '--config', '/etc/kubelet/config.yaml'] }, {}));
+    mkdirSync(join(root, 'etc/kubelet'), { recursive: true });
+    writeFileSync(join(root, 'etc/kubelet/config.yaml'), 'kind: KubeletConfiguration\n');
+    chmodSync(join(root, 'etc/kubelet/config.yaml'), 0o000);
+    chmodSync(root, 0o755);
 
-      // Act
-      const run = runCollectorAt(root, {
-        prefix: ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
-      });
+    // Act
+    const run = runCollectorAt(root, {
+      prefix: ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    });
 
-      // Assess
-      const ev = evidenceOf(run);
-      expect(fileAt(ev, '/etc/kubelet/config.yaml')).toMatchObject({
-        ok: false,
-        error: 'permission denied',
-        mode: '0000',
-        uid: 0,
-      });
-    },
-  );
+    // Assess
+    const ev = evidenceOf(run);
+    expect(fileAt(ev, '/etc/kubelet/config.yaml')).toMatchObject({
+      ok: false,
+      error: 'permission denied',
+      mode: '0000',
+      uid: 0,
+    });
+  });
 });
 
 describe('size caps', () => {
@@ -436,23 +437,20 @@ describe('choosing the kubelet', () => {
     ]);
   });
 
-  it.skipIf(!existsSync('/proc/self/cmdline'))(
-    'never picks its own shell, even when that shell is called kubelet (real /proc)',
-    () => {
-      // Act: run on this machine's real /proc with the collector's bash renamed to kubelet.
-      const result = spawnSync('bash', ['-c', `exec -a /usr/bin/kubelet bash ${COLLECT_SH}`], {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBELET_AUDIT_ENCODING: 'plain' },
-        encoding: 'utf8',
-      });
+  it('never picks its own shell, even when that shell is called kubelet (real /proc)', () => {
+    // Act: run on this machine's real /proc with the collector's bash renamed to kubelet.
+    const result = spawnSync('bash', ['-c', `exec -a /usr/bin/kubelet bash ${COLLECT_SH}`], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBELET_AUDIT_ENCODING: 'plain' },
+      encoding: 'utf8',
+    });
 
-      // Assess
-      const ev = JSON.parse(result.stdout) as EvidenceDocument;
-      expect(ev.kubelets.some((k) => k.argv[1] === COLLECT_SH)).toBe(false);
-      expect(ev.rejected).toContainEqual(
-        expect.objectContaining({ argv0: '/usr/bin/kubelet', why: "the collector's own shell" }),
-      );
-    },
-  );
+    // Assess
+    const ev = JSON.parse(result.stdout) as EvidenceDocument;
+    expect(ev.kubelets.some((k) => k.argv[1] === COLLECT_SH)).toBe(false);
+    expect(ev.rejected).toContainEqual(
+      expect.objectContaining({ argv0: '/usr/bin/kubelet', why: "the collector's own shell" }),
+    );
+  });
 
   it('says the host is not visible when HOST_ROOT has no /proc', () => {
     const root = freshRoot();

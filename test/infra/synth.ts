@@ -1,10 +1,10 @@
 /**
  * Synthesizes EksKubeletAuditStack for assertion tests: bundling skipped (no esbuild run), template
- * validation off (vitest env CDK_VALIDATION=false). Uses the repository's collect.sh and handler.ts;
- * while a sibling module is not written yet, a stand-in under .tmp/ keeps the other assertions running
- * (the document test itself insists on the real collect.sh).
+ * validation off (vitest env CDK_VALIDATION=false). Uses the repository's collect.sh and handler.ts,
+ * and fails when either is missing: a moved file must fail the stack tests, never let them pass on a
+ * stand-in.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
@@ -16,23 +16,14 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const COLLECTOR_SCRIPT = join(REPO_ROOT, 'functions/collector/collect.sh');
 export const HANDLER_ENTRY = join(REPO_ROOT, 'functions/scanner/handler.ts');
 
-function standIn(name: string, content: string): string {
-  const dir = join(REPO_ROOT, '.tmp', 'infra-test');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, name);
-  writeFileSync(path, content);
+function required(path: string): string {
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: the stack is synthesized from the repository's own files`);
   return path;
 }
 
 export function sourcePaths(): { collectorScriptPath: string; handlerEntry: string } {
-  return {
-    collectorScriptPath: existsSync(COLLECTOR_SCRIPT)
-      ? COLLECTOR_SCRIPT
-      : standIn('collect.sh', '#!/usr/bin/env bash\nset -euo pipefail\necho "{}"\n'),
-    handlerEntry: existsSync(HANDLER_ENTRY)
-      ? HANDLER_ENTRY
-      : standIn('handler.ts', 'export const handler = async () => undefined;\n'),
-  };
+  return { collectorScriptPath: required(COLLECTOR_SCRIPT), handlerEntry: required(HANDLER_ENTRY) };
 }
 
 export interface Synthesized {
