@@ -7,6 +7,7 @@ import {
   notAssessedCase,
 } from '../../functions/controls/index.ts';
 import { buildEvidence, kcJson, textFile } from '../kubelet/evidence-builder.ts';
+import { expectedWindowsReason } from './windows-reasons.ts';
 
 const C = '/etc/kubernetes/kubelet/kubelet-config.json';
 /** "3.1.10" after "3.1.9": numeric per part. */
@@ -132,24 +133,10 @@ describe('notAssessed', () => {
 describe('notAssessedCase', () => {
   it('gives each control its own words for a Windows node', () => {
     const results = notAssessedCase('windows', { code: 'NOT_APPLICABLE_WINDOWS' });
-    const acl = 'Windows nodes protect files with ACLs, not POSIX permission bits.';
-    const sid = 'Windows nodes own files by security identifiers and ACLs, not uid and gid.';
-    const own: Record<string, string> = {
-      'kubeconfig-file-permissions': acl,
-      'kubeconfig-file-ownership': sid,
-      'kubelet-config-file-permissions': acl,
-      'kubelet-config-file-ownership': sid,
-      'kubelet-make-iptables-util-chains':
-        'Windows nodes have no iptables, and the kubelet ignores this setting there.',
-    };
     expect(results.map((r) => r.controlId)).toEqual(controls.map((c) => c.id));
     for (const r of results) {
       expect(r.status).toBe('NOT_AVAILABLE');
-      expect(r.reason).toBe(
-        own[r.controlId] === undefined
-          ? 'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed'
-          : `Not applicable: ${own[r.controlId]}`,
-      );
+      expect(r.reason).toBe(expectedWindowsReason(r.controlId));
     }
   });
 });

@@ -8,6 +8,7 @@ import { controls } from '../../../functions/controls/index.ts';
 import type { NodeInfo, Reachability } from '../../../functions/fleet.ts';
 import type { ScanState } from '../../../functions/scanner/scan-cluster/state.ts';
 import { triage } from '../../../functions/scanner/scan-cluster/triage.ts';
+import { expectedWindowsReason } from '../../controls/windows-reasons.ts';
 
 function node(instanceId: string, extra: Partial<NodeInfo> = {}): NodeInfo {
   return {
@@ -62,25 +63,11 @@ describe('triage', () => {
     expect(scan.answers.get('i-auto')?.results[0]?.reason).toContain('operated by eks.amazonaws.com');
     expect(scan.answers.get('i-win')?.reasonCode).toBe('NOT_APPLICABLE_WINDOWS');
     // Each control answers a Windows node in its own words: not applicable, or not assessed.
-    const acl = 'Windows nodes protect files with ACLs, not POSIX permission bits.';
-    const sid = 'Windows nodes own files by security identifiers and ACLs, not uid and gid.';
-    const own: Record<string, string> = {
-      'kubeconfig-file-permissions': acl,
-      'kubeconfig-file-ownership': sid,
-      'kubelet-config-file-permissions': acl,
-      'kubelet-config-file-ownership': sid,
-      'kubelet-make-iptables-util-chains':
-        'Windows nodes have no iptables, and the kubelet ignores this setting there.',
-    };
     const windows = scan.answers.get('i-win')?.results ?? [];
     expect(windows.map((r) => r.controlId)).toEqual(controls.map((c) => c.id));
     for (const r of windows) {
       expect(r.status).toBe('NOT_AVAILABLE');
-      expect(r.reason).toBe(
-        own[r.controlId] === undefined
-          ? 'Windows node: the collector runs only on Linux nodes, so this kubelet setting was not assessed'
-          : `Not applicable: ${own[r.controlId]}`,
-      );
+      expect(r.reason).toBe(expectedWindowsReason(r.controlId));
     }
     expect(scan.answers.get('i-off')?.reasonCode).toBe('SSM_OFFLINE');
     expect(scan.answers.get('i-off')?.results.every((r) => r.status === 'NOT_AVAILABLE')).toBe(true);
