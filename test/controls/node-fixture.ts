@@ -23,6 +23,8 @@ export interface Node {
   readonly files?: readonly FileEvidence[];
   readonly version?: string;
   readonly cwd?: string;
+  /** The collector cut the command line. */
+  readonly argvCut?: boolean;
 }
 
 export function runOn(control: Control, node: Node): ControlResult {
@@ -38,7 +40,10 @@ export function runOn(control: Control, node: Node): ControlResult {
     ],
     files: [...(node.config ? [node.config] : []), ...dropIns, ...(node.files ?? [])],
     ...(node.dropIns ? { configDirs: [{ path: DIR, pid: PID, entries: dropIns.map((f) => f.path) }] } : {}),
-    ...(node.version ? { kubelet: { version: node.version } } : {}),
+    kubelet: {
+      ...(node.version ? { version: node.version } : {}),
+      ...(node.argvCut ? { argvCut: true } : {}),
+    },
     ...(node.cwd ? { cwd: node.cwd } : {}),
   });
   // Act
