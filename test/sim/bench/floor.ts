@@ -235,6 +235,8 @@ function clusterChains(input: FloorInput): Chains {
     const chain = Math.max(1, Math.ceil(pages(c.nodes, BATCH.describeInstances) / DISCOVERY_TAG_QUERIES));
     const tDiscovered = tDescribed + chain * L('DescribeInstances');
     let tCollected = tDiscovered;
+    // The first findings this cluster could import: its first page of results read.
+    let tFirstResults = tDiscovered;
     // The offline listing needs only the account, so it runs beside DescribeInstances; its pages chain.
     const tReach =
       reachPages(input, c) === offlinePages
@@ -252,12 +254,16 @@ function clusterChains(input: FloorInput): Chains {
       starts.instanceInformation = Math.min(starts.instanceInformation, tDescribed);
       starts.sendCommand = Math.min(starts.sendCommand, tReach);
       starts.listInvocations = Math.min(starts.listInvocations, tSent + input.firstPageNodeMs);
+      tFirstResults = tSent + input.firstPageNodeMs + L('ListCommandInvocations');
     } else if (c.candidates > 0) {
       tCollected = tReach;
+      tFirstResults = tReach;
     }
     const tRead = tDescribed + readPages(input, c) * L('GetFindings');
     const tReady = Math.max(tCollected, tRead);
-    starts.import = Math.min(starts.import, tReady);
+    // Imports stream while collection runs: a cluster's first batch can go once its first results are
+    // read and its stored findings known, long before its last node answers.
+    starts.import = Math.min(starts.import, Math.max(tFirstResults, tRead));
     // A cluster with nothing to import (a steady state without changes) ends with its event.
     const t = tReady + (c.findings > 0 ? tail : L('PutEvents'));
     perCluster[c.name] = t / 1000;
