@@ -151,41 +151,40 @@ describe('computeFloor: time', () => {
   });
 });
 
+it('starts the import bucket at the first page of results read, since imports stream during collection', () => {
+  // 40 clusters × 500 findings = 200 imports at 10/s after a burst of 30: 17 s of bucket, longer
+  // than any cluster's 10 s of collection.
+  const clusters = Array.from({ length: 40 }, (_, i) => cluster(`c${i}`));
 
-  it('starts the import bucket at the first page of results read, since imports stream during collection', () => {
-    // 40 clusters × 500 findings = 200 imports at 10/s after a burst of 30: 17 s of bucket, longer
-    // than any cluster's 10 s of collection.
-    const clusters = Array.from({ length: 40 }, (_, i) => cluster(`c${i}`));
+  const floor = computeFloor(
+    input(clusters, { rateLimits: { BatchImportFindings: { ratePerSecond: 10, burst: 30 } } }),
+  );
 
-    const floor = computeFloor(
-      input(clusters, { rateLimits: { BatchImportFindings: { ratePerSecond: 10, burst: 30 } } }),
-    );
+  // ListClusters, DescribeCluster, DescribeInstances, SendCommand (0.4 s), the first page's nodes
+  // (4 s) and one ListCommandInvocations (0.1 s): the first findings could go at 4.5 s, not once
+  // a cluster's slowest node (10 s) answered.
+  const bound = floor.rateBounds.find((b) => b.operation === 'BatchImportFindings');
+  expect(bound?.demand).toBe(200);
+  expect(bound?.seconds).toBeCloseTo(4.5 + 170 / 10 + 0.2, 6);
+  expect(floor.binding).toBe('BatchImportFindings rate limit (10/s, burst 30)');
+});
 
-    // ListClusters, DescribeCluster, DescribeInstances, SendCommand (0.4 s), the first page's nodes
-    // (4 s) and one ListCommandInvocations (0.1 s): the first findings could go at 4.5 s, not once
-    // a cluster's slowest node (10 s) answered.
-    const bound = floor.rateBounds.find((b) => b.operation === 'BatchImportFindings');
-    expect(bound?.demand).toBe(200);
-    expect(bound?.seconds).toBeCloseTo(4.5 + 170 / 10 + 0.2, 6);
-    expect(floor.binding).toBe('BatchImportFindings rate limit (10/s, burst 30)');
-  });
+it('starts no import before the stored findings of the cluster were read', () => {
+  const clusters = Array.from({ length: 40 }, (_, i) =>
+    cluster(`c${i}`, { existingFindings: 2_000, maxNodeMs: 1_000 }),
+  );
 
-  it('starts no import before the stored findings of the cluster were read', () => {
-    const clusters = Array.from({ length: 40 }, (_, i) =>
-      cluster(`c${i}`, { existingFindings: 2_000, maxNodeMs: 1_000 }),
-    );
+  const floor = computeFloor(
+    input(clusters, {
+      latencyMs: { default: 100, GetFindings: 500 },
+      rateLimits: { BatchImportFindings: { ratePerSecond: 10, burst: 30 } },
+    }),
+  );
 
-    const floor = computeFloor(
-      input(clusters, {
-        latencyMs: { default: 100, GetFindings: 500 },
-        rateLimits: { BatchImportFindings: { ratePerSecond: 10, burst: 30 } },
-      }),
-    );
-
-    // ListClusters + DescribeCluster, then 20 sequential pages of 500 ms: 10.2 s before any import.
-    const bound = floor.rateBounds.find((b) => b.operation === 'BatchImportFindings');
-    expect(bound?.seconds).toBeCloseTo(10.2 + 170 / 10 + 0.2, 6);
-  });
+  // ListClusters + DescribeCluster, then 20 sequential pages of 500 ms: 10.2 s before any import.
+  const bound = floor.rateBounds.find((b) => b.operation === 'BatchImportFindings');
+  expect(bound?.seconds).toBeCloseTo(10.2 + 170 / 10 + 0.2, 6);
+});
 describe('oneCommandNodeTimes: the rate-control ramp of one command per cluster', () => {
   it('releases 1, 2, 4 … nodes, each wave once the previous one was picked up (as the emulator does)', () => {
     const runs = Array.from({ length: 7 }, (_, i) => ({
