@@ -81,8 +81,20 @@ function printable(arg: string): string {
   return arg.replace(/[^\x20-\x7e]/g, '?');
 }
 
+/** The line of each kubelet process: every control's evidence shows it (default options only). */
+const lineOf = new WeakMap<KubeletProcess, { readonly host: HostFacts; readonly line: string }>();
+
 /** The `ps -ef` line (without header) for a kubelet process; unknown columns show "?". */
 export function renderPsLine(proc: KubeletProcess, host: HostFacts, options: PsLineOptions = {}): string {
+  if (options.users !== undefined || options.timeZone !== undefined) return psLine(proc, host, options);
+  const known = lineOf.get(proc);
+  if (known !== undefined && known.host === host) return known.line;
+  const line = psLine(proc, host, options);
+  lineOf.set(proc, { host, line });
+  return line;
+}
+
+function psLine(proc: KubeletProcess, host: HostFacts, options: PsLineOptions): string {
   const uid =
     proc.uid === undefined
       ? '?'

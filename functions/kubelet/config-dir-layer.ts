@@ -11,10 +11,9 @@
  * drop-in overrides does no harm, while a wrong-typed final value stops the kubelet.
  */
 import type { EvidenceDocument } from '../collector/evidence-schema.ts';
-import { decodeKubeletConfig } from './config-file.ts';
 import { lookupPath, type PathLookup } from './config-path.ts';
+import { decodedFile } from './decoded-file.ts';
 import { selectDropIns } from './drop-ins.ts';
-import { fileBytes } from './file-content.ts';
 import { type FileLayerInput, fileProblem, pickFile, resolvePath } from './file-layer.ts';
 import { resolveStringFlag } from './flags.ts';
 import {
@@ -161,13 +160,13 @@ function readDropIn(input: FileLayerInput, path: string): DropInStep {
   const file = pickFile(input.evidence.files, 'config-dir-entry', path, input.pid);
   if (file === undefined)
     return unknown(SettingProblemCode.dropInMissing, `the drop-in ${path} is not in the evidence`);
-  const content = fileBytes(file);
+  const { content, decoded } = decodedFile(file);
   if (!content.ok) {
     const message = `the drop-in ${path} could not be read: ${content.reason}`;
     return unknown(SettingProblemCode.dropInUnreadable, message);
   }
-  if (content.cut) return unknown(SettingProblemCode.dropInCut, `the collector cut the drop-in ${path}`);
-  const decoded = decodeKubeletConfig(content.bytes);
+  if (content.cut || decoded === undefined)
+    return unknown(SettingProblemCode.dropInCut, `the collector cut the drop-in ${path}`);
   if (!decoded.ok) {
     const message = `the kubelet could not have loaded the drop-in ${path}: ${decoded.reason}`;
     return unknown(SettingProblemCode.dropInUnloadable, message);

@@ -4,9 +4,9 @@
  * the value open unless a flag decides it.
  */
 import type { FileEvidence } from '../collector/evidence-schema.ts';
-import { type ConfigFormat, decodeKubeletConfig } from './config-file.ts';
+import type { ConfigFormat } from './config-file.ts';
 import { lookupPath } from './config-path.ts';
-import { fileBytes } from './file-content.ts';
+import { decodedFile } from './decoded-file.ts';
 import { type FileLayerInput, fileProblem, pickFile, resolvePath } from './file-layer.ts';
 import { resolveStringFlag } from './flags.ts';
 import { KubeletSettings } from './kubelet-settings.ts';
@@ -113,7 +113,7 @@ function decodeConfigFile(
     layer: { kind: 'problem' } as const,
     problems: [fileProblem(input, code, message, path)],
   });
-  const content = fileBytes(file);
+  const { content, decoded } = decodedFile(file);
   if (!content.ok) {
     const missing = /not found|no such file/i.test(content.reason);
     return missing
@@ -126,8 +126,8 @@ function decodeConfigFile(
           `the config file ${path} could not be read: ${content.reason}`,
         );
   }
-  if (content.cut) return problem(SettingProblemCode.configCut, `the collector cut the config file ${path}`);
-  const decoded = decodeKubeletConfig(content.bytes);
+  if (content.cut || decoded === undefined)
+    return problem(SettingProblemCode.configCut, `the collector cut the config file ${path}`);
   const format = decoded.format === undefined ? {} : { configFormat: decoded.format };
   if (!decoded.ok) {
     const message = `the kubelet could not have loaded the config file ${path}: ${decoded.reason}`;

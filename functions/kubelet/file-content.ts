@@ -12,7 +12,18 @@ export type FileBytes =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly cut: boolean }
   | { readonly ok: false; readonly reason: string; readonly cut: boolean };
 
+/** One decoding per collected file: every control and layer that reads a file asks for its bytes. */
+const bytesOf = new WeakMap<FileEvidence, FileBytes>();
+
 export function fileBytes(file: FileEvidence): FileBytes {
+  const known = bytesOf.get(file);
+  if (known !== undefined) return known;
+  const bytes = decodeBytes(file);
+  bytesOf.set(file, bytes);
+  return bytes;
+}
+
+function decodeBytes(file: FileEvidence): FileBytes {
   const cut = file.cut === true;
   if (!file.ok) return { ok: false, reason: file.error ?? 'could not be read', cut };
   if (file.content === undefined) return { ok: false, reason: 'content not collected', cut };

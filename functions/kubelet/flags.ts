@@ -92,12 +92,27 @@ export interface ParsedArgv {
  */
 export type ParseMode = 'initial' | 'precedence';
 
+/**
+ * Parses of the kubelet's own flag table, once per argv and mode: every control of a node reads the
+ * same command line (the result is shared and only read).
+ */
+const parsedArgv = new WeakMap<readonly string[], Partial<Record<ParseMode, ParsedArgv>>>();
+
 /** Parse argv (argv[0] is the program and is skipped). Never throws. */
 export function parseKubeletArgv(
   argv: readonly string[],
   table: FlagTable = KUBELET_FLAGS,
   mode: ParseMode = 'initial',
 ): ParsedArgv {
+  if (table !== KUBELET_FLAGS) return parseArgv(argv, table, mode);
+  const byMode = parsedArgv.get(argv) ?? {};
+  const parsed = byMode[mode] ?? parseArgv(argv, table, mode);
+  byMode[mode] = parsed;
+  parsedArgv.set(argv, byMode);
+  return parsed;
+}
+
+function parseArgv(argv: readonly string[], table: FlagTable, mode: ParseMode): ParsedArgv {
   const parse = new ArgvParse(argv, table, mode);
   while (parse.next < argv.length) parse.word();
   parse.rejectPositionals();

@@ -234,8 +234,22 @@ function priority(path: string): number {
 }
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
+/**
+ * Worked out once per node's evidence: the drift reading of every setting control starts from the
+ * same unit files.
+ */
+const unitArgvOf = new WeakMap<EvidenceDocument, { readonly argv: UnitArgv | undefined }>();
+
 /** The argv systemd would start now, or undefined when the evidence holds no unit file. */
 export function argvFromUnitFiles(evidence: EvidenceDocument): UnitArgv | undefined {
+  const known = unitArgvOf.get(evidence);
+  if (known !== undefined) return known.argv;
+  const argv = unitArgv(evidence);
+  unitArgvOf.set(evidence, { argv });
+  return argv;
+}
+
+function unitArgv(evidence: EvidenceDocument): UnitArgv | undefined {
   const units = evidence.files
     .filter((f) => f.roles.includes('unit'))
     .sort((a, b) => priority(a.path) - priority(b.path));
