@@ -25,8 +25,16 @@ const WHITESPACE_CONTROL = /[\t\n\v\f\r\x85\u2028\u2029]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is this module's job
 const OTHER_CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/**
+ * Printable ASCII only: nothing above can match (every pattern needs a control, a C1 character or a
+ * Unicode mark), so the text is returned as it is. Most node text is plain, and a scan cleans a dozen
+ * fields of every finding of every node.
+ */
+const PLAIN = /^[\x20-\x7e]*$/;
+
 /** `text` with escape sequences and controls removed (line breaks and tabs become spaces). */
 export function sanitizeText(text: string): string {
+  if (PLAIN.test(text)) return text;
   return text
     .replace(CONTROL_STRING, '')
     .replace(CSI, '')

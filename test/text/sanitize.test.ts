@@ -3,6 +3,18 @@ import { safeText, sanitizeText, truncate } from '../../functions/text/sanitize.
 import { hasControlCharacter } from './controls.ts';
 
 describe('sanitizeText', () => {
+  it('returns printable ASCII as it is, every character of it', () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+
+    expect(sanitizeText(printable)).toBe(printable);
+    expect(sanitizeText(`--flag=[x]\\y ~`)).toBe('--flag=[x]\\y ~');
+  });
+
+  it('cleans a text that is printable but for one control at its very end or start', () => {
+    expect(sanitizeText('plain text\x1b[2J')).toBe('plain text');
+    expect(sanitizeText('\x7fplain')).toBe('plain');
+  });
+
   it.each([
     ['OSC window title ended by BEL', 'ip-10\x1b]0;pwned\x07-0-1', 'ip-10-0-1'],
     ['OSC ended by ST (ESC \\)', 'a\x1b]8;;http://evil/\x1b\\link\x1b]8;;\x1b\\b', 'alinkb'],
