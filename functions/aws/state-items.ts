@@ -60,6 +60,7 @@ export function nodeItem(state: NodeState, expiresAt: number): Item {
     ...(state.unreachableSince !== undefined ? { unreachableSince: num(state.unreachableSince) } : {}),
     ...(state.archived ? { archived: { BOOL: true } } : {}),
     ...(state.reasonCode ? { reasonCode: { S: state.reasonCode } } : {}),
+    ...(state.answerFp ? { answerFp: { S: state.answerFp } } : {}),
     observedAt: num(state.observedAt),
     expiresAt: num(expiresAt),
   };
@@ -87,6 +88,7 @@ export function nodeStateOf(item: Item): NodeState | undefined {
     ...(unreachableSince !== undefined ? { unreachableSince } : {}),
     ...(item.archived?.BOOL ? { archived: true } : {}),
     ...(item.reasonCode?.S ? { reasonCode: item.reasonCode.S } : {}),
+    ...(item.answerFp?.S ? { answerFp: item.answerFp.S } : {}),
   };
 }
 

@@ -42,6 +42,11 @@ export interface NodeState {
   readonly reasonCode?: string;
   /** When the scan that wrote this record started (epoch ms): a write of an older scan loses. */
   readonly observedAt: number;
+  /**
+   * The answer's fingerprint (answer-fingerprint.ts) when every finding above was compared with it:
+   * the next scan with the same one takes the findings as they are.
+   */
+  readonly answerFp?: string;
 }
 
 /** The cluster's own record: whether its node records are complete, and its last full scan. */
@@ -65,9 +70,12 @@ const VOLATILE_FIELDS = new Set([`${PRODUCT_PREFIX}scan-id`, NEW_FAILED_FIELD]);
  * (collector/ps-line.ts) has C, STIME and TIME columns (CPU share, start time shown relative to now,
  * cumulative CPU time). Only UID, PID, PPID and the command count: a new PID is a restarted kubelet.
  */
+export function steadyPsLine(value: string): string {
+  return value.replace(/^(\S+\s+\S+\s+\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s/, '$1 ');
+}
+
 const STEADY_EVIDENCE: Readonly<Record<string, (value: string) => string>> = {
-  [`${PRODUCT_PREFIX}evidence/kubeletCommand`]: (value) =>
-    value.replace(/^(\S+\s+\S+\s+\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s/, '$1 '),
+  [`${PRODUCT_PREFIX}evidence/kubeletCommand`]: steadyPsLine,
 };
 
 /**

@@ -104,6 +104,7 @@ export function planFindings(scan: ScanState, node: NodeInfo, answer: NodeAnswer
     scan.answers.set(node.instanceId, scan.changes.planNode(node, answer));
     return;
   }
+  scan.recorder?.answer(node, answer);
   for (const result of answer.results) {
     const control = controls.find((c) => c.id === result.controlId);
     if (!control) continue;

@@ -7,6 +7,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type ClusterInfo, listClusterNodes, type NodeInfo, TAG_QUERIES } from '../../aws/discovery.ts';
 import { FindingImporter, type SecurityHubTarget } from '../../aws/security-hub.ts';
 import { type ClusterStateRead, readClusterState } from '../../aws/state-table.ts';
+import { controls } from '../../controls/index.ts';
+import { findingContext } from '../../findings/answer-fingerprint.ts';
 import { productArn } from '../../findings/asff.ts';
 import { StreamingPlan } from '../../findings/streaming-plan.ts';
 import { CONFIG_DEFAULTS } from '../config.ts';
@@ -61,7 +63,8 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
   // Each fresh finding is planned as soon as its node answered and a page listed its stored record
   // (or, failing that, once the read is complete), and imported in full batches while the scan runs.
   const importer = new FindingImporter(deps.clients.securityHub, target);
-  const recorder = stateMode === StateMode.REBUILD ? new StateRecorder() : undefined;
+  const context = findingContext({ scope: input.scope, cluster, catalog: controls });
+  const recorder = stateMode === StateMode.REBUILD ? new StateRecorder(context) : undefined;
   const plan = new StreamingPlan((finding) => {
     recorder?.record(finding);
     importer.add(finding);
@@ -77,7 +80,7 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
     consumed,
   };
   if (stateMode === StateMode.CHANGE_ONLY && previous) {
-    const changes = changePlan({ ...options, importer, previous });
+    const changes = changePlan({ ...options, importer, previous, context });
     return {
       ...base,
       stored: nothingStored(),
@@ -109,9 +112,9 @@ function nothingStored(): StoredRead {
 }
 
 function changePlan(
-  options: OpenScanOptions & { importer: FindingImporter; previous: ClusterStateRead },
+  options: OpenScanOptions & { importer: FindingImporter; previous: ClusterStateRead; context: string },
 ): TablePlan {
-  const { deps, input, cluster, base, importer, previous } = options;
+  const { deps, input, cluster, base, importer, previous, context } = options;
   return new TablePlan({
     state: previous,
     cluster: cluster.name,
@@ -120,6 +123,7 @@ function changePlan(
     now: deps.now,
     refreshMs: deps.config.refreshMs ?? CONFIG_DEFAULTS.refreshMs,
     staleAfterMs: deps.config.staleAfterMs ?? CONFIG_DEFAULTS.staleAfterMs,
+    findingContext: context,
     build: (node, control, result, answer) =>
       findingFor({ scan: { input, cluster, deps }, node, control, result, answer }),
     emit: (finding) => importer.add(finding),

@@ -6,12 +6,31 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { NodeInfo } from '../../aws/discovery.ts';
 import type { ClusterStateRead } from '../../aws/state-table.ts';
 import type { ComplianceStatus } from '../../controls/control.ts';
+import { answerFingerprint } from '../../findings/answer-fingerprint.ts';
 import { type FindingState, fingerprint, type NodeState } from '../../findings/finding-state.ts';
 import type { NodeAnswer } from './node-answer.ts';
+
+/** The answer a node's findings were built from: its fingerprint and the controls it answered. */
+interface Answered {
+  readonly answerFp: string;
+  readonly controlIds: readonly string[];
+}
 
 /** What a rebuild imported, by node and control: the records it writes. */
 export class StateRecorder {
   private readonly byNode = new Map<string, Record<string, FindingState>>();
+  private readonly answered = new Map<string, Answered>();
+
+  /** `findingContext`: what every finding of the cluster shares (answer-fingerprint.ts). */
+  constructor(private readonly findingContext: string) {}
+
+  /** A node's answer, as its findings go to the plan: its record will carry the answer's fingerprint. */
+  answer(node: NodeInfo, answer: NodeAnswer): void {
+    this.answered.set(node.instanceId, {
+      answerFp: answerFingerprint({ context: this.findingContext, node, answer }),
+      controlIds: answer.results.map((r) => r.controlId),
+    });
+  }
 
   /** One finding as it goes to the importer (archive re-imports do not come here). */
   record(finding: AwsSecurityFinding): void {
@@ -57,6 +76,9 @@ export class StateRecorder {
           options.pendingIds.has(id) || (f.status === 'PASSED' && old?.findings[controlId]?.resolvePending);
         findings[controlId] = owed ? { ...f, resolvePending: true } : f;
       }
+      // The next scan may take these findings as they are only if every one of them landed.
+      const answered = this.answered.get(node.instanceId);
+      const whole = answered?.controlIds.every((c) => c in findings) === true;
       out.push({
         cluster: options.cluster,
         instanceId: node.instanceId,
@@ -64,6 +86,7 @@ export class StateRecorder {
         observedAt: startedAt,
         ...(answer?.unreached ? { unreachableSince: startedAt } : { reachedAt: startedAt }),
         ...(answer?.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+        ...(whole && answered ? { answerFp: answered.answerFp } : {}),
       });
     }
     for (const old of previous?.nodes.values() ?? []) {

@@ -9,9 +9,10 @@ import type { NodeInfo } from '../../aws/discovery.ts';
 import type { ClusterStateRead } from '../../aws/state-table.ts';
 import type { Control, ControlResult } from '../../controls/control.ts';
 import { controls } from '../../controls/index.ts';
+import { answerFingerprint } from '../../findings/answer-fingerprint.ts';
 import { findingId } from '../../findings/asff.ts';
 import { type ChangeOutcome, planChange } from '../../findings/change-plan.ts';
-import type { FindingState, NodeState } from '../../findings/finding-state.ts';
+import { type FindingState, type NodeState, refreshDue } from '../../findings/finding-state.ts';
 import { staleResults, unreachableFrom } from '../../findings/staleness.ts';
 import type { NodeAnswer } from './node-answer.ts';
 
@@ -24,6 +25,8 @@ export interface TablePlanOptions {
   readonly now: () => Date;
   readonly refreshMs: number;
   readonly staleAfterMs: number;
+  /** What every finding of the cluster shares (answer-fingerprint.ts findingContext). */
+  readonly findingContext: string;
   readonly build: (
     node: NodeInfo,
     control: Control,
@@ -141,9 +144,11 @@ export class TablePlan {
         reported = { ...answer, results: stale.results };
       }
     }
-    const findings: Record<string, FindingState> = {};
-    let changed = !previous || previous.archived === true;
-    for (const result of reported.results) {
+    const answerFp = answerFingerprint({ context: o.findingContext, node, answer: reported });
+    const kept = previous?.answerFp === answerFp ? this.keptFindings(previous, reported) : undefined;
+    const findings: Record<string, FindingState> = kept ?? {};
+    let changed = !previous || previous.archived === true || previous.answerFp !== answerFp;
+    for (const result of kept ? [] : reported.results) {
       const control = controls.find((c) => c.id === result.controlId);
       if (!control) continue;
       const before = previous?.findings[control.id];
@@ -184,9 +189,37 @@ export class TablePlan {
       ...(reachedAt !== undefined ? { reachedAt } : {}),
       ...(unreachableSince !== undefined ? { unreachableSince } : {}),
       ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+      answerFp,
     });
     if (changed) this.dirty.add(id);
     return reported;
+  }
+
+  /**
+   * The node's findings as its record holds them, when its answer is the one every finding was last
+   * compared with and none of them is due for a refresh; undefined when they must be built and
+   * compared one by one.
+   */
+  private keptFindings(previous: NodeState, answer: NodeAnswer): Record<string, FindingState> | undefined {
+    if (previous.archived) return undefined;
+    const now = this.o.now().getTime();
+    const kept: Record<string, FindingState> = {};
+    for (const result of answer.results) {
+      if (!controls.some((c) => c.id === result.controlId)) continue;
+      const before = previous.findings[result.controlId];
+      const due =
+        before === undefined ||
+        refreshDue({
+          instanceId: previous.instanceId,
+          importedAt: before.importedAt,
+          now,
+          periodMs: this.o.refreshMs,
+        });
+      if (due) return undefined;
+      kept[result.controlId] = before;
+    }
+    this.counts.unchanged += Object.keys(kept).length;
+    return kept;
   }
 
   /** An import that failed: the finding's record stays as it was, so the next scan imports it again. */
@@ -198,7 +231,9 @@ export class TablePlan {
     const findings = { ...draft.findings };
     if (imported.previous) findings[imported.controlId] = imported.previous;
     else delete findings[imported.controlId];
-    this.drafts.set(imported.instanceId, { ...draft, findings });
+    // The record no longer matches the answer: the next scan compares it finding by finding again.
+    const { answerFp: _notMatched, ...rest } = draft;
+    this.drafts.set(imported.instanceId, { ...rest, findings });
   }
 
   /** Sets whether a finding's RESOLVED is still owed; marks its node for writing when that changes. */
