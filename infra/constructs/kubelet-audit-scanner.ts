@@ -11,9 +11,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Function as LambdaFunctionResource,
+  LoggingFormat,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -27,8 +32,8 @@ import { InternalChannel } from './internal-channel.ts';
 import { iam5ResourceFinding } from './nag-ids.ts';
 import { type ScanSchedule, ScheduledScan } from './scan-schedule.ts';
 import { ScannerAlarms } from './scanner-alarms.ts';
+import { SCANNER_HANDLER, scannerCode } from './scanner-code.ts';
 import {
-  SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
   SCANNER_METRICS,
   SCANNER_NODE_OPTIONS,
@@ -116,26 +121,8 @@ export interface KubeletAuditScannerProps {
   readonly handlerEntry?: string;
 }
 
-/** How the function is bundled (esbuild, locally: no Docker). */
-const SCANNER_FUNCTION_BUNDLING = {
-  format: OutputFormat.ESM,
-  mainFields: [...SCANNER_BUNDLING.mainFields],
-  minify: true,
-  sourceMap: true,
-  // Stack traces map to file and line; the sources themselves need not ship.
-  sourcesContent: false,
-  // Ship the SDK versions we test against (package-lock.json), not whatever the runtime carries:
-  // behaviour (retry strategy, error shapes) then does not change under us with a runtime update.
-  bundleAwsSDK: true,
-  banner: SCANNER_BUNDLING.banner,
-  esbuildArgs: Object.fromEntries(
-    Object.entries(SCANNER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
-  ),
-  forceDockerBundling: false,
-} satisfies BundlingOptions;
-
 export class KubeletAuditScanner extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunctionResource;
   readonly collectorDocument: CollectorDocument;
   readonly failureQueue: Queue;
   readonly schedule: Schedule;
@@ -263,16 +250,16 @@ export class KubeletAuditScanner extends Construct {
   private buildFunction(
     props: KubeletAuditScannerProps,
     parts: { role: Role; logGroup: LogGroup; clusters: readonly string[] },
-  ): NodejsFunction {
+  ): LambdaFunctionResource {
     const interval = props.minScanIntervalMinutes;
     if (interval !== undefined && (!Number.isInteger(interval) || interval < 0 || interval > 10_080)) {
       throw new Error(`minScanIntervalMinutes must be an integer in [0, 10080], got ${interval}`);
     }
     const reserved = props.maxConcurrentScans ?? DEFAULT_RESERVED_CONCURRENCY;
-    return new NodejsFunction(this, 'Function', {
+    return new LambdaFunctionResource(this, 'Function', {
       description: 'eks-kubelet-audit: scans EKS worker nodes kubelet settings and reports to Security Hub',
-      entry: props.handlerEntry ?? resolve(REPO_ROOT, 'functions/scanner/handler.ts'),
-      handler: 'handler',
+      code: scannerCode(props.handlerEntry ?? resolve(REPO_ROOT, 'functions/scanner/handler.ts')),
+      handler: SCANNER_HANDLER,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? SCANNER_FUNCTION_DEFAULTS.memorySize,
@@ -284,7 +271,6 @@ export class KubeletAuditScanner extends Construct {
       ...(props.logLevel ? { applicationLogLevelV2: ApplicationLogLevel[props.logLevel] } : {}),
       ...(reserved !== false ? { reservedConcurrentExecutions: reserved } : {}),
       environment: this.functionEnvironment(props, parts.clusters),
-      bundling: SCANNER_FUNCTION_BUNDLING,
       onFailure: new SqsDestination(this.failureQueue),
       // Idempotent scans (stable finding ids): retrying a failed one is safe.
       retryAttempts: 2,

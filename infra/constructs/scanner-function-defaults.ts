@@ -2,9 +2,6 @@
  * Settings of the scanner function that other code must agree with (the bench measures the artifact
  * the stack deploys). No CDK imports here, so a plain Node script can read them.
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 export const SCANNER_FUNCTION_DEFAULTS = {
   /**
    * MB. Lambda gives 1,769 MB one full vCPU: the scheduled invocation evaluates up to 20 clusters
@@ -31,21 +28,3 @@ export const SCANNER_METRICS = { namespace: 'EksKubeletAudit', service: 'eks-kub
  * map is still shipped beside the bundle, so a stack trace from the logs can be mapped offline.
  */
 export const SCANNER_NODE_OPTIONS = '--max-semi-space-size=4';
-
-const LAMBDA_CREDENTIALS = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../functions/aws/lambda-credentials.ts',
-);
-
-/** esbuild settings the NodejsFunction uses (format ESM, minified, SDK bundled, no externals). */
-export const SCANNER_BUNDLING = {
-  /**
-   * The SDK's default credential chain replaced by the environment provider Lambda needs
-   * (functions/aws/lambda-credentials.ts): 1.430 MB instead of 1.537 MB with the DynamoDB client.
-   */
-  alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS },
-  // Prefer the ESM entry points: the SDK clients come to about half the size of their CJS builds.
-  mainFields: ['module', 'main'],
-  // Some dependencies are CommonJS and call require(); an ESM bundle has no require of its own.
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-} as const;

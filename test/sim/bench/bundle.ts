@@ -1,17 +1,16 @@
 /**
- * The Lambda artifact, built the way the stack builds it, and how long a cold container takes to
- * import it. The esbuild options mirror infra/constructs/kubelet-audit-scanner.ts (`bundling` of the
- * NodejsFunction, which for NODEJS_24_X passes --platform=node --target=node24 --bundle); the memory size
- * and the shared esbuild settings come from infra/constructs/scanner-function-defaults.ts.
+ * The Lambda artifact, built by the esbuild run the stack uses (infra/bundling/scanner-esbuild.ts),
+ * and how long a cold container takes to import it; the memory size comes from
+ * infra/constructs/scanner-function-defaults.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { buildScanner } from '../../../infra/bundling/scanner-esbuild.ts';
 import {
-  SCANNER_BUNDLING,
   SCANNER_FUNCTION_DEFAULTS,
   SCANNER_NODE_OPTIONS,
 } from '../../../infra/constructs/scanner-function-defaults.ts';
@@ -63,24 +62,10 @@ export const controls = benchFullCatalog.slice(0, ${n});
 /** The handler bundle; `controls`: only the first N controls of the catalog (undefined = all). */
 export async function bundleHandler(options: { controls?: number } = {}): Promise<BundleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kubelet-audit-bench-'));
-  const path = join(dir, 'index.mjs');
   const started = performance.now();
-  await build({
-    entryPoints: [HANDLER_ENTRY],
-    outfile: path,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: [...SCANNER_BUNDLING.mainFields],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // bundleAwsSDK: true → no externals at all.
-    external: [],
-    banner: { js: SCANNER_BUNDLING.banner },
-    alias: { ...SCANNER_BUNDLING.alias },
-    logLevel: 'warning',
+  const path = await buildScanner({
+    entry: HANDLER_ENTRY,
+    outdir: dir,
     plugins: options.controls === undefined ? [] : [firstControls(options.controls)],
   });
   return {
