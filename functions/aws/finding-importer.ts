@@ -3,7 +3,10 @@
  * out as soon as it is full (100 findings or 6 MB), a few at a time, and only the remainder waits for
  * `finish()`. So the number of requests is the same as importing everything at the end (the batches
  * are the same greedy cut of the same sequence), but most of them overlap the scan instead of queueing
- * behind it. FailedFindings (HTTP 200, partial success) are re-sent up to twice; a request that fails
+ * behind it. A finding may come as the function that builds it (`addLazy`): it is built only when its
+ * batch is sent, so a scan that answers faster than Security Hub's 10 imports a second holds a queue of
+ * small builders rather than of ASFF documents (about 5 KB each; a 5,000-node first scan queued tens
+ * of thousands). FailedFindings (HTTP 200, partial success) are re-sent up to twice; a request that fails
  * outright after the SDK's retries marks its findings failed (and re-sent) and the rest go on. Only
  * "Security Hub not enabled" stops the import, since no request can succeed.
  */
@@ -59,11 +62,15 @@ interface Failure {
   readonly finding?: AwsSecurityFinding;
 }
 
+/** A finding, or the function that builds it when its batch is sent. */
+type Entry = AwsSecurityFinding | (() => AwsSecurityFinding);
+
 export class FindingImporter {
-  private open: AwsSecurityFinding[] = [];
+  private open: Entry[] = [];
+  /** Bytes of the open batch's built findings (a lazy one is measured when it is built). */
   private openBytes = 0;
   /** Full batches waiting for a request slot. */
-  private readonly ready: AwsSecurityFinding[][] = [];
+  private readonly ready: Entry[][] = [];
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private failures: Failure[] = [];
@@ -91,6 +98,18 @@ export class FindingImporter {
     if (this.open.length > 0 && this.openBytes + size > IMPORT_MAX_BYTES) this.seal();
     this.open.push(finding);
     this.openBytes += size;
+    if (this.open.length >= IMPORT_MAX_FINDINGS) this.seal();
+  }
+
+  /**
+   * Queues one finding that `build` makes when its batch is sent (with the time of sending, so an
+   * UpdatedAt taken from the clock is the latest it can be). A batch whose built findings exceed
+   * IMPORT_MAX_BYTES goes out as several requests.
+   */
+  addLazy(build: () => AwsSecurityFinding): void {
+    if (this.closed) throw new Error('FindingImporter.addLazy after finish');
+    if (this.notEnabled) return;
+    this.open.push(build);
     if (this.open.length >= IMPORT_MAX_FINDINGS) this.seal();
   }
 
@@ -137,9 +156,9 @@ export class FindingImporter {
 
   private pump(): void {
     while (this.inFlight < IMPORT_CONCURRENCY && this.ready.length > 0 && !this.notEnabled) {
-      const batch = this.ready.shift() as AwsSecurityFinding[];
+      const batch = this.ready.shift() as Entry[];
       this.inFlight++;
-      void this.send(batch).finally(() => {
+      void this.sendEntries(batch).finally(() => {
         this.inFlight--;
         this.pump();
         if (this.inFlight === 0 && this.ready.length === 0) {
@@ -154,6 +173,31 @@ export class FindingImporter {
   private idle(): Promise<void> {
     if (this.inFlight === 0 && (this.ready.length === 0 || this.notEnabled)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Builds the batch's lazy findings and sends it, cut by size if they made it too large. */
+  private async sendEntries(batch: Entry[]): Promise<void> {
+    let lazy = false;
+    const findings: AwsSecurityFinding[] = [];
+    for (const entry of batch) {
+      if (typeof entry !== 'function') {
+        findings.push(entry);
+        continue;
+      }
+      lazy = true;
+      try {
+        findings.push(entry());
+      } catch (error) {
+        // A finding that cannot be built is not delivered; the rest of the batch still goes.
+        this.failures.push({
+          failure: { id: '', errorCode: 'FindingNotBuilt', errorMessage: errorMessage(error) },
+        });
+      }
+    }
+    for (const part of lazy ? importBatches(findings) : [findings]) {
+      if (this.notEnabled) return;
+      await this.send(part);
+    }
   }
 
   /** Never rejects: every outcome is recorded on the importer. */

@@ -12,8 +12,21 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
+/**
+ * The last long evidence value clipped, and its clipped form: every control of a node clips the
+ * same kubelet command line, and sharing one copy keeps a 5,000-node scan from holding a copy per
+ * control until its findings are imported.
+ */
+let lastClipped: { readonly text: string; readonly clipped: string } | undefined;
+
+function clipValue(text: string): string {
+  if (text.length <= MAX_EVIDENCE_VALUE) return text;
+  if (lastClipped?.text !== text) lastClipped = { text, clipped: clip(text, MAX_EVIDENCE_VALUE) };
+  return lastClipped.clipped;
+}
+
 export function clipEvidence(evidence: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, clip(v, MAX_EVIDENCE_VALUE)]));
+  return Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, clipValue(v)]));
 }
 
 export function baseEvidence(input: NodeEvaluationInput): Record<string, string> {

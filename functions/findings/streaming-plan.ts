@@ -33,8 +33,14 @@ export class StreamingPlan {
   readonly toResolve: string[] = [];
   readonly counts: StreamingCounts = { created: 0, updated: 0, reactivated: 0 };
 
+  /**
+   * `emit` receives each planned finding as the function that builds it: the importer calls it when
+   * the finding's batch is sent, so a finding is held as its answer until then, never as ASFF. The
+   * counts and `toResolve` take a finding in when it is built: they are complete once every emitted
+   * builder has run (the importer's finish()).
+   */
   constructor(
-    private readonly emit: (finding: AwsSecurityFinding) => void,
+    private readonly emit: (build: () => AwsSecurityFinding) => void,
     private readonly now: () => Date,
   ) {}
 
@@ -46,7 +52,7 @@ export class StreamingPlan {
       const build = this.waiting.get(id);
       if (build) {
         this.waiting.delete(id);
-        this.plan(build(), record);
+        this.plan(build, record);
       } else if (!this.fresh.has(id)) {
         this.stored.set(id, record);
       }
@@ -69,13 +75,13 @@ export class StreamingPlan {
     const known = this.known.get(id);
     if (known !== undefined) {
       this.known.delete(id);
-      this.plan(build(), known ?? undefined);
+      this.plan(build, known ?? undefined);
       return;
     }
     const record = this.stored.get(id);
     if (record) {
       this.stored.delete(id);
-      this.plan(build(), record);
+      this.plan(build, record);
     } else {
       this.waiting.set(id, build);
     }
@@ -107,7 +113,7 @@ export class StreamingPlan {
       const build = this.waiting.get(id);
       if (build) {
         this.waiting.delete(id);
-        this.plan(build(), archived.get(id));
+        this.plan(build, archived.get(id));
       } else if (!this.fresh.has(id)) {
         this.known.set(id, archived.get(id) ?? null);
       }
@@ -116,16 +122,19 @@ export class StreamingPlan {
 
   /** Plans the findings still waiting, once the read is complete and every fresh finding is in. */
   settle(archived: ReadonlyMap<string, StoredFinding>): void {
-    for (const [id, build] of this.waiting) this.plan(build(), archived.get(id));
+    for (const [id, build] of this.waiting) this.plan(build, archived.get(id));
     this.waiting.clear();
     this.stored.clear();
     this.known.clear();
   }
 
-  private plan(finding: AwsSecurityFinding, record: StoredFinding | undefined): void {
-    const planned = planFresh(finding, record, this.now());
-    this.counts[planned.outcome]++;
-    if (planned.resolve) this.toResolve.push(finding.Id ?? '');
-    this.emit(planned.finding);
+  private plan(build: () => AwsSecurityFinding, record: StoredFinding | undefined): void {
+    this.emit(() => {
+      const finding = build();
+      const planned = planFresh(finding, record, this.now());
+      this.counts[planned.outcome]++;
+      if (planned.resolve) this.toResolve.push(finding.Id ?? '');
+      return planned.finding;
+    });
   }
 }

@@ -181,4 +181,68 @@ describe('FindingImporter', () => {
     expect(answered).toBe(IMPORT_CONCURRENCY);
     expect(() => importer.add(finding(2000))).toThrow(/after finish/);
   });
+
+  it('builds a lazy finding only when its batch is sent, and holds no more built findings than the requests in flight', async () => {
+    // Prepare: requests that take a while, so full batches queue behind the four in flight.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    sh.on(BatchImportFindingsCommand).callsFake(async (input: BatchImportFindingsCommandInput) => {
+      await gate;
+      return accepted(input);
+    });
+    const importer = new FindingImporter(new SecurityHubClient({}), target);
+    let built = 0;
+    // Act: 1,000 findings come in while the first requests are still out.
+    for (let i = 0; i < 1000; i++) {
+      importer.addLazy(() => {
+        built++;
+        return finding(i);
+      });
+    }
+    await settle();
+    const builtWhileWaiting = built;
+    release();
+    const result = await importer.finish();
+    // Assess: only the batches in flight were built; every finding went out once, in order.
+    expect(builtWhileWaiting).toBe(IMPORT_CONCURRENCY * 100);
+    expect(built).toBe(1000);
+    expect(sentIds().flat()).toEqual(Array.from({ length: 1000 }, (_, i) => finding(i).Id));
+    expect(result).toEqual({ succeeded: 1000, failed: [], requests: 10 });
+  });
+
+  it('sends a lazy batch that is built too large for one request as several, each under 6 MB', async () => {
+    // Prepare: 60 findings of ~230 KB, known only once built.
+    sh.on(BatchImportFindingsCommand).callsFake(accepted);
+    const big = Array.from({ length: 60 }, (_, i) => finding(i, { Description: 'd'.repeat(230_000) }));
+    const importer = new FindingImporter(new SecurityHubClient({}), target);
+    // Act
+    for (const f of big) importer.addLazy(() => f);
+    const result = await importer.finish();
+    // Assess: the same cut as importing them all at once.
+    expect(sentIds()).toEqual(importBatches(big).map((b) => b.map((f) => f.Id)));
+    for (const call of sh.commandCalls(BatchImportFindingsCommand)) {
+      expect(Buffer.byteLength(JSON.stringify(call.args[0].input.Findings))).toBeLessThanOrEqual(
+        IMPORT_MAX_BYTES,
+      );
+    }
+    expect(result).toEqual({ succeeded: 60, failed: [], requests: importBatches(big).length });
+  });
+
+  it('reports a finding that cannot be built as not delivered and sends the rest of its batch', async () => {
+    sh.on(BatchImportFindingsCommand).callsFake(accepted);
+    const importer = new FindingImporter(new SecurityHubClient({}), target);
+    importer.addLazy(() => finding(1));
+    importer.addLazy(() => {
+      throw new Error('no such control');
+    });
+    importer.addLazy(() => finding(3));
+    const result = await importer.finish();
+    expect(sentIds()).toEqual([[finding(1).Id, finding(3).Id]]);
+    expect(result.succeeded).toBe(2);
+    expect(result.failed).toEqual([
+      { id: '', errorCode: 'FindingNotBuilt', errorMessage: 'no such control' },
+    ]);
+  });
 });

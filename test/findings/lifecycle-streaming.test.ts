@@ -45,16 +45,48 @@ function addFresh(plan: StreamingPlan, f: AwsSecurityFinding): void {
   plan.addFresh(f.Id as string, () => f);
 }
 
+/** A plan whose emitted findings are built at once, as an importer with a free request slot would. */
 function collecting() {
   const emitted: AwsSecurityFinding[] = [];
   const plan = new StreamingPlan(
-    (f) => emitted.push(f),
+    (build) => emitted.push(build()),
     () => NOW,
   );
   return { emitted, plan };
 }
 
 describe('StreamingPlan', () => {
+  it('hands over a builder: the finding is built, counted and marked for RESOLVED only when the importer builds it', () => {
+    // Prepare: a stored FAILED record, and its node now PASSED.
+    const builders: (() => AwsSecurityFinding)[] = [];
+    let clock = NOW;
+    const plan = new StreamingPlan(
+      (build) => builders.push(build),
+      () => clock,
+    );
+    const f = fresh('PASSED');
+    let built = 0;
+    plan.addStored([record(f, { status: 'FAILED' })]);
+    // Act: planned now, built later (the importer sends its batch a minute after).
+    plan.addFresh(f.Id as string, () => {
+      built++;
+      return f;
+    });
+    // Assess: nothing is built or counted before the importer takes it.
+    expect(builders).toHaveLength(1);
+    expect(built).toBe(0);
+    expect(plan.counts).toEqual({ created: 0, updated: 0, reactivated: 0 });
+    expect(plan.toResolve).toEqual([]);
+    clock = new Date(NOW.getTime() + 60_000);
+    const sent = (builders[0] as () => AwsSecurityFinding)();
+    expect(built).toBe(1);
+    expect(plan.counts).toEqual({ created: 0, updated: 1, reactivated: 0 });
+    expect(plan.toResolve).toEqual([f.Id]);
+    // UpdatedAt is the time it was built, later than both the stored record and the answer.
+    expect(sent.UpdatedAt).toBe(clock.toISOString());
+    expect(sent.CreatedAt).toBe(OLD);
+  });
+
   it('settles ahead: once the read is complete, unlisted Ids are created or reactivated as their findings come', () => {
     // Prepare: a waiting finding (1), one still to come that was archived (2), one still to come that is new (3).
     const { emitted, plan } = collecting();

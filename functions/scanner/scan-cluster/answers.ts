@@ -16,6 +16,7 @@ import {
   notAssessedCase,
 } from '../../controls/index.ts';
 import { buildFinding, findingId } from '../../findings/asff.ts';
+import { verdictOf } from './node-answer.ts';
 import type { NodeAnswer, ScanState } from './state.ts';
 
 export function notAssessedAnswer(
@@ -100,10 +101,12 @@ export function findingFor(options: {
  */
 export function planFindings(scan: ScanState, node: NodeInfo, answer: NodeAnswer): void {
   const { input, cluster } = scan;
+  scan.answers.delete(node.instanceId);
   if (scan.changes) {
-    scan.answers.set(node.instanceId, scan.changes.planNode(node, answer));
+    scan.verdicts.set(node.instanceId, verdictOf(scan.changes.planNode(node, answer)));
     return;
   }
+  scan.verdicts.set(node.instanceId, verdictOf(answer));
   scan.recorder?.answer(node, answer);
   for (const result of answer.results) {
     const control = controls.find((c) => c.id === result.controlId);
@@ -116,13 +119,15 @@ export function planFindings(scan: ScanState, node: NodeInfo, answer: NodeAnswer
 
 /**
  * Plans the findings of every answer not planned as its output arrived (nodes answered without a
- * command or without an output); answers of nodes outside the scope are not reported.
+ * command or without an output); answers of nodes outside the scope have no findings, only their
+ * verdict. No answer is kept after this.
  */
 export function planRemainingFindings(scan: ScanState, inScope: readonly NodeInfo[]): void {
   const byNode = new Map(inScope.map((n) => [n.instanceId, n]));
   for (const [instanceId, answer] of scan.answers) {
     const node = byNode.get(instanceId);
-    if (!node || scan.streamed.has(instanceId)) continue;
-    planFindings(scan, node, answer);
+    if (node) planFindings(scan, node, answer);
+    else scan.verdicts.set(instanceId, verdictOf(answer));
   }
+  scan.answers.clear();
 }

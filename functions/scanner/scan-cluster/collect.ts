@@ -30,24 +30,21 @@ export async function collect(scan: ScanState, triaged: Triage): Promise<RunComm
   });
   for (const node of sendTo) {
     const outcome = run.outcomes.get(node.instanceId);
-    scan.answers.set(node.instanceId, answerOf(node, outcome, scan.answers.get(node.instanceId)));
     run.outcomes.delete(node.instanceId);
+    // An output handed over was answered, and its findings planned, as it was read (onOutput).
+    if (outcome?.kind === 'handed-over' && scan.streamed.has(node.instanceId)) continue;
+    scan.answers.set(node.instanceId, answerOf(node, outcome));
   }
   if (run.deadlineReached) scan.log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
   return run;
 }
 
-/** A node's final answer: from its outcome, or the answer its output gave when it was handed over. */
-function answerOf(
-  node: NodeInfo,
-  outcome: CollectionOutcome | undefined,
-  handedOver?: NodeAnswer,
-): NodeAnswer {
+/** A node's final answer from its outcome (an output not handed over as it was read). */
+function answerOf(node: NodeInfo, outcome: CollectionOutcome | undefined): NodeAnswer {
   if (outcome?.kind === 'output') return answerFromOutput(outcome.output, node);
   if (outcome?.kind === 'not-assessed') {
     return unreachedAnswer(outcome.code, outcome.reason, { ...outcome.evidence });
   }
-  if (outcome?.kind === 'handed-over' && handedOver) return handedOver;
   return unreachedAnswer('NO_OUTCOME', 'no answer from collection');
 }
 
@@ -105,7 +102,6 @@ function onOutput(scan: ScanState, triaged: Triage): RunCommandOptions['onOutput
     const node = sendToById.get(instanceId);
     if (!node) return;
     const answer = answerFromOutput(output, node);
-    scan.answers.set(instanceId, answer);
     // run-command hands a node's output over once and records nothing for it after, so this
     // answer is final: its findings go to the plan now.
     scan.streamed.add(instanceId);

@@ -55,7 +55,7 @@ export async function deliverWithState(
   }
   const records = scan.recorder.drafts({
     cluster: scan.cluster.name,
-    answers: scan.answers,
+    verdicts: scan.verdicts,
     findingIdOf: (instanceId, controlId) =>
       findingId(scan.input.scope, scan.cluster.name, instanceId, controlId),
     inScope: scope.inScope,

@@ -65,9 +65,12 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
   const importer = new FindingImporter(deps.clients.securityHub, target);
   const context = findingContext({ scope: input.scope, cluster, catalog: controls });
   const recorder = stateMode === StateMode.REBUILD ? new StateRecorder(context) : undefined;
-  const plan = new StreamingPlan((finding) => {
-    recorder?.record(finding);
-    importer.add(finding);
+  const plan = new StreamingPlan((build) => {
+    importer.addLazy(() => {
+      const finding = build();
+      recorder?.record(finding);
+      return finding;
+    });
   }, deps.now);
   const base = {
     ...options,
@@ -76,6 +79,7 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
     importer,
     plan,
     answers: new Map(),
+    verdicts: new Map(),
     streamed: new Set<string>(),
     consumed,
   };

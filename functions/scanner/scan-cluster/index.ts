@@ -29,7 +29,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
       {
         clusterFound: false,
         inCluster: 0,
-        answers: new Map(),
+        verdicts: new Map(),
         notANodeIds: [...(input.extraNotANodeIds ?? []), ...(input.instanceIds ?? [])],
       },
     );
@@ -51,7 +51,7 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     inCluster: scope.nodes.length,
     inScope: scope.inScope.length,
     sentCommand: run.sentTo,
-    answers: scan.answers,
+    verdicts: scan.verdicts,
     notANodeIds: scope.notANodeIds,
     delivery,
     deadlineReached: run.deadlineReached,

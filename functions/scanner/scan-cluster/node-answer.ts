@@ -1,5 +1,5 @@
 /** A node's answer, as every phase of a cluster scan sees it. */
-import type { ControlResult } from '../../controls/control.ts';
+import type { ComplianceStatus, ControlResult } from '../../controls/control.ts';
 
 /** What the scan knows about one node once collection is over. */
 export interface NodeAnswer {
@@ -13,4 +13,24 @@ export interface NodeAnswer {
    * why, and a change-only scan may report its last verdict instead (staleness.ts).
    */
   readonly unreached?: boolean;
+}
+
+/**
+ * What the scan keeps of a node's answer once its findings are planned: the summary's counts and the
+ * node's record need only these, and a 5,000-node cluster's answers with their evidence (the kubelet's
+ * command line, files, reasons) would otherwise stay in memory until the scan ends.
+ */
+export interface NodeVerdict {
+  /** Each control's status, in the answer's order. */
+  readonly statuses: readonly ComplianceStatus[];
+  readonly reasonCode?: string;
+  readonly unreached?: boolean;
+}
+
+export function verdictOf(answer: NodeAnswer): NodeVerdict {
+  return {
+    statuses: answer.results.map((r) => r.status),
+    ...(answer.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+    ...(answer.unreached ? { unreached: true } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The scan's summary and its reporting: the "Scan Completed" event, the log line and the metrics.
  */
-import type { ComplianceStatus, ControlResult } from '../../controls/control.ts';
+import type { ComplianceStatus } from '../../controls/control.ts';
 import {
   type ClusterScanSummary,
   emitMetrics,
@@ -11,12 +11,12 @@ import {
 } from '../summary.ts';
 import { type Delivery, emptyDelivery } from './deliver.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
-import type { NodeAnswer, SummaryBase } from './state.ts';
+import type { NodeVerdict, SummaryBase } from './state.ts';
 
 const SEVERITY_ORDER: readonly ComplianceStatus[] = ['FAILED', 'WARNING', 'NOT_AVAILABLE', 'PASSED'];
 
-function worst(results: readonly ControlResult[]): ComplianceStatus {
-  for (const status of SEVERITY_ORDER) if (results.some((r) => r.status === status)) return status;
+function worst(statuses: readonly ComplianceStatus[]): ComplianceStatus {
+  for (const status of SEVERITY_ORDER) if (statuses.includes(status)) return status;
   return 'NOT_AVAILABLE';
 }
 
@@ -38,7 +38,8 @@ export interface ScanOutcome {
   readonly inCluster: number;
   readonly inScope?: number;
   readonly sentCommand?: number;
-  readonly answers: ReadonlyMap<string, NodeAnswer>;
+  /** Each node's verdict (answers.ts planRemainingFindings leaves every answer as one). */
+  readonly verdicts: ReadonlyMap<string, NodeVerdict>;
   readonly notANodeIds: string[];
   readonly delivery?: Delivery;
   readonly deadlineReached?: boolean;
@@ -59,12 +60,12 @@ export function summarize(options: SummarizeOptions, f: ScanOutcome): ClusterSca
   const nodesByStatus: StatusCounts = emptyStatusCounts();
   const findingsByStatus: StatusCounts = emptyStatusCounts();
   const notAssessedByCode: Record<string, number> = {};
-  for (const answer of f.answers.values()) {
-    const status = worst(answer.results);
+  for (const verdict of f.verdicts.values()) {
+    const status = worst(verdict.statuses);
     nodesByStatus[status]++;
-    for (const r of answer.results) findingsByStatus[r.status]++;
-    if (status === 'NOT_AVAILABLE' && answer.reasonCode) {
-      notAssessedByCode[answer.reasonCode] = (notAssessedByCode[answer.reasonCode] ?? 0) + 1;
+    for (const s of verdict.statuses) findingsByStatus[s]++;
+    if (status === 'NOT_AVAILABLE' && verdict.reasonCode) {
+      notAssessedByCode[verdict.reasonCode] = (notAssessedByCode[verdict.reasonCode] ?? 0) + 1;
     }
   }
   const finishedAt = deps.now();

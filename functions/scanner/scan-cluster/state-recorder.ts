@@ -8,7 +8,7 @@ import type { ClusterStateRead } from '../../aws/state-table.ts';
 import type { ComplianceStatus } from '../../controls/control.ts';
 import { answerFingerprint } from '../../findings/answer-fingerprint.ts';
 import { type FindingState, fingerprint, type NodeState } from '../../findings/finding-state.ts';
-import type { NodeAnswer } from './node-answer.ts';
+import type { NodeAnswer, NodeVerdict } from './node-answer.ts';
 
 /** The answer a node's findings were built from: its fingerprint and the controls it answered. */
 interface Answered {
@@ -53,8 +53,8 @@ export class StateRecorder {
    */
   drafts(options: {
     readonly cluster: string;
-    /** Each node's answer (unreachable or not, why not assessed). */
-    readonly answers: ReadonlyMap<string, NodeAnswer>;
+    /** Each node's verdict (unreachable or not, why not assessed). */
+    readonly verdicts: ReadonlyMap<string, NodeVerdict>;
     readonly findingIdOf: (instanceId: string, controlId: string) => string;
     readonly inScope: readonly NodeInfo[];
     readonly present: ReadonlySet<string>;
@@ -66,7 +66,7 @@ export class StateRecorder {
     const { previous, startedAt } = options;
     const out: NodeState[] = [];
     for (const node of options.inScope) {
-      const answer = options.answers.get(node.instanceId);
+      const answer = options.verdicts.get(node.instanceId);
       const old = previous?.nodes.get(node.instanceId);
       const findings: Record<string, FindingState> = {};
       for (const [controlId, f] of Object.entries(this.byNode.get(node.instanceId) ?? {})) {

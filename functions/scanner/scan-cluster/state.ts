@@ -12,11 +12,11 @@ import type { StoredFinding } from '../../findings/lifecycle.ts';
 import type { StreamingPlan } from '../../findings/streaming-plan.ts';
 import type { ClusterScanSummary } from '../summary.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
-import type { NodeAnswer } from './node-answer.ts';
+import type { NodeAnswer, NodeVerdict } from './node-answer.ts';
 import type { StateRecorder } from './state-recorder.ts';
 import type { TablePlan } from './table-plan.ts';
 
-export type { NodeAnswer } from './node-answer.ts';
+export type { NodeAnswer, NodeVerdict } from './node-answer.ts';
 
 /**
  * How this scan uses the state table: `change-only` compares with the cluster's records and imports
@@ -60,8 +60,13 @@ export interface ScanState {
   /** Plans each fresh finding against its stored record and hands it to the importer. */
   readonly plan: StreamingPlan;
   readonly stored: StoredRead;
-  /** Each node's answer by instance id, filled by triage and collection. */
+  /**
+   * Each node's answer by instance id, filled by triage and collection, until its findings are
+   * planned (answers.ts planFindings): then only its verdict is kept.
+   */
   readonly answers: Map<string, NodeAnswer>;
+  /** Each node's verdict by instance id, once its findings are planned: what the summary reports. */
+  readonly verdicts: Map<string, NodeVerdict>;
   /** Nodes whose answer came with their output and whose findings are planned already. */
   readonly streamed: Set<string>;
   readonly stateMode: StateMode;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { controls } from '../../../functions/controls/index.ts';
 import { buildFinding, findingId } from '../../../functions/findings/asff.ts';
-import type { NodeAnswer } from '../../../functions/scanner/scan-cluster/node-answer.ts';
+import { type NodeAnswer, verdictOf } from '../../../functions/scanner/scan-cluster/node-answer.ts';
 import { StateRecorder } from '../../../functions/scanner/scan-cluster/state-recorder.ts';
 import { TablePlan } from '../../../functions/scanner/scan-cluster/table-plan.ts';
 import { cluster, node, scope } from '../../findings/fixtures.ts';
@@ -28,7 +28,7 @@ function rebuild(failedControl?: string) {
   }
   const [record] = recorder.drafts({
     cluster: cluster.name,
-    answers: new Map([[node.instanceId, answer]]),
+    verdicts: new Map([[node.instanceId, verdictOf(answer)]]),
     findingIdOf: idOf,
     inScope: [node],
     present: new Set([node.instanceId]),
