@@ -26,5 +26,8 @@ export const SCANNER_METRICS = { namespace: 'EksKubeletAudit', service: 'eks-kub
  * sooner, which lowers the peak RSS of a large cluster's scan (docs/performance.md). Not
  * `--enable-source-maps`: loading the bundle's source map costs tens of MiB more at that peak; the
  * map is still shipped beside the bundle, so a stack trace from the logs can be mapped offline.
+ * Unverified in a real account: copies of the Lambda Node.js runtime's bootstrap script pass their own
+ * `--max-semi-space-size` (memory / 20) and `--max-old-space-size` on the command line, which take
+ * precedence over NODE_OPTIONS; docs/performance.md gives the peak measured that way too.
  */
 export const SCANNER_NODE_OPTIONS = '--max-semi-space-size=4';
