@@ -31,8 +31,9 @@ export async function collect(scan: ScanState, triaged: Triage): Promise<RunComm
   for (const node of sendTo) {
     const outcome = run.outcomes.get(node.instanceId);
     run.outcomes.delete(node.instanceId);
-    // An output handed over was answered, and its findings planned, as it was read (onOutput).
-    if (outcome?.kind === 'handed-over' && scan.streamed.has(node.instanceId)) continue;
+    // An output handed over was answered, and its findings planned, as it was read (onOutput):
+    // that answer is final.
+    if (scan.streamed.has(node.instanceId)) continue;
     scan.answers.set(node.instanceId, answerOf(node, outcome));
   }
   if (run.deadlineReached) scan.log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
