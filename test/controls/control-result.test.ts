@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clip, clipEvidence, MAX_REASON, unassessed } from '../../functions/controls/control-result.ts';
+import {
+  baseEvidence,
+  clip,
+  clipEvidence,
+  MAX_REASON,
+  unassessed,
+} from '../../functions/controls/control-result.ts';
+import { buildEvidence } from '../kubelet/evidence-builder.ts';
 
 describe('clipEvidence', () => {
   it('keeps values of up to 512 characters and cuts longer ones to 509 plus "..."', () => {
@@ -38,5 +45,16 @@ describe('clip and unassessed', () => {
       reason: `${'r'.repeat(MAX_REASON - 3)}...`,
       evidence: { e: `${'e'.repeat(509)}...` },
     });
+  });
+});
+
+describe('baseEvidence', () => {
+  it('names the host only when the collector read its hostname', () => {
+    const named = baseEvidence({ evidence: buildEvidence() });
+    expect(named.hostname).toBe('ip-10-0-0-1');
+    const evidence = buildEvidence();
+    const { hostname: _none, ...host } = evidence.host;
+    const unnamed = baseEvidence({ evidence: { ...evidence, host } });
+    expect(Object.keys(unnamed).sort()).toEqual(['nodeType', 'os']);
   });
 });
