@@ -32,8 +32,8 @@ export async function collect(scan: ScanState, triaged: Triage): Promise<RunComm
     const outcome = run.outcomes.get(node.instanceId);
     run.outcomes.delete(node.instanceId);
     // An output handed over was answered, and its findings planned, as it was read (onOutput):
-    // that answer is final.
-    if (scan.streamed.has(node.instanceId)) continue;
+    // that answer is final, and its verdict is kept.
+    if (scan.verdicts.has(node.instanceId)) continue;
     scan.answers.set(node.instanceId, answerOf(node, outcome));
   }
   if (run.deadlineReached) scan.log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
@@ -105,7 +105,6 @@ function onOutput(scan: ScanState, triaged: Triage): RunCommandOptions['onOutput
     const answer = answerFromOutput(output, node);
     // run-command hands a node's output over once and records nothing for it after, so this
     // answer is final: its findings go to the plan now.
-    scan.streamed.add(instanceId);
     planFindings(scan, node, answer);
   };
 }

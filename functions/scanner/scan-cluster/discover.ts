@@ -80,7 +80,6 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
     plan,
     answers: new Map(),
     verdicts: new Map(),
-    streamed: new Set<string>(),
     consumed,
   };
   if (stateMode === StateMode.CHANGE_ONLY && previous) {

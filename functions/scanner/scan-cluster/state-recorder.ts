@@ -66,7 +66,7 @@ export class StateRecorder {
     const { previous, startedAt } = options;
     const out: NodeState[] = [];
     for (const node of options.inScope) {
-      const answer = options.verdicts.get(node.instanceId);
+      const verdict = options.verdicts.get(node.instanceId);
       const old = previous?.nodes.get(node.instanceId);
       const findings: Record<string, FindingState> = {};
       for (const [controlId, f] of Object.entries(this.byNode.get(node.instanceId) ?? {})) {
@@ -84,8 +84,8 @@ export class StateRecorder {
         instanceId: node.instanceId,
         findings,
         observedAt: startedAt,
-        ...(answer?.unreached ? { unreachableSince: startedAt } : { reachedAt: startedAt }),
-        ...(answer?.reasonCode ? { reasonCode: answer.reasonCode } : {}),
+        ...(verdict?.unreached ? { unreachableSince: startedAt } : { reachedAt: startedAt }),
+        ...(verdict?.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
         ...(whole && answered ? { answerFp: answered.answerFp } : {}),
       });
     }

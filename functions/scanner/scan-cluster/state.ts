@@ -67,8 +67,6 @@ export interface ScanState {
   readonly answers: Map<string, NodeAnswer>;
   /** Each node's verdict by instance id, once its findings are planned: what the summary reports. */
   readonly verdicts: Map<string, NodeVerdict>;
-  /** Nodes whose answer came with their output and whose findings are planned already. */
-  readonly streamed: Set<string>;
   readonly stateMode: StateMode;
   /** The change-only plan (stateMode change-only). */
   readonly changes?: TablePlan;
