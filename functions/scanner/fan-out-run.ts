@@ -7,12 +7,14 @@ import { MAX_OFFLINE_HINT_INSTANCES } from './events.ts';
 import { offlineHint, putEvents, workItemEntries } from './fan-out.ts';
 import { fanOutSummary } from './fan-out-summary.ts';
 import type { RunContext } from './run-context.ts';
-import { type ScopePlan, throwIfVanishedFailed } from './scope-plan.ts';
+import { type ScopePlan, settle, throwIfVanishedFailed } from './scope-plan.ts';
 import { emitMetrics, type FanOutSummary } from './summary.ts';
 
-export async function fanOutRun(run: RunContext, plan: ScopePlan): Promise<FanOutSummary> {
+export async function fanOutRun(run: RunContext, scoped: ScopePlan): Promise<FanOutSummary> {
   const { config, clients, clock, metrics } = run.parts;
   const { request, log } = run;
+  // The work items carry the offline listing: a fan-out waits for it.
+  const plan = await settle(scoped);
   const { listing, targets } = plan;
   // Narrowed events carry only their own instances' part, which may still fit.
   if (listing && targets.some((t) => !t.instanceIds) && !offlineHint(listing)) {

@@ -3,7 +3,7 @@
  * here, or the work items it put for other invocations, with what it left out or archived.
  */
 import type { RunContext } from './run-context.ts';
-import type { ScopePlan } from './scope-plan.ts';
+import type { SettledPlan } from './scope-plan.ts';
 import type { FanOutSummary } from './summary.ts';
 
 /** What the invocation did with its targets: events put, or cluster scans run here. */
@@ -12,7 +12,7 @@ export type FanOutOutcome = Pick<
   'eventsPut' | 'eventsFailed' | 'clusterScans' | 'failedClusters'
 >;
 
-export function fanOutSummary(run: RunContext, plan: ScopePlan, outcome: FanOutOutcome): FanOutSummary {
+export function fanOutSummary(run: RunContext, plan: SettledPlan, outcome: FanOutOutcome): FanOutSummary {
   const { request, counter } = run;
   const { vanished } = plan;
   return {

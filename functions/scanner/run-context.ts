@@ -6,14 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ApiCallCounter, AwsClients } from '../aws/clients.ts';
-import type { Reachability } from '../aws/discovery.ts';
 import type { AccountScope } from '../findings/asff.ts';
 import type { ScannerConfig } from './config.ts';
 import type { ScanRequest } from './events.ts';
 import type { ClusterTarget } from './fan-out.ts';
 import { type Admitted, type InvocationGuard, invocationGuard } from './flood-guard.ts';
 import { type Clock, type InvocationContext, scopeFromFunctionArn } from './invocation.ts';
-import type { ClusterScanInput, ScanDeps } from './scan-cluster/index.ts';
+import type { ClusterScanInput, OfflineInstances, ScanDeps } from './scan-cluster/index.ts';
 import type { ScanLeases } from './scan-leases.ts';
 import { type SkippedSummary, skippedSummary } from './summary.ts';
 
@@ -47,7 +46,7 @@ export interface RunContext extends InvocationGuard {
   /** A cluster scan's input: its target and what every scan of this invocation shares. */
   clusterInput(
     target: ClusterTarget,
-    offlineInstances: Map<string, Reachability> | undefined,
+    offlineInstances: OfflineInstances | undefined,
     scanCounter: ApiCallCounter,
   ): ClusterScanInput;
 }

@@ -26,7 +26,7 @@ import { rejected } from './rejection.ts';
 import { createRunContext, type RunContext, type ScannerParts } from './run-context.ts';
 import { scanCluster } from './scan-cluster/index.ts';
 import { ScanLeases } from './scan-leases.ts';
-import { Coverage, planScope, type ScopePlan, throwIfVanishedFailed } from './scope-plan.ts';
+import { Coverage, planScope, type ScopePlan, settle, throwIfVanishedFailed } from './scope-plan.ts';
 import { sideBySideRun } from './side-by-side.ts';
 import type { ScanSummary } from './summary.ts';
 
@@ -120,7 +120,7 @@ async function scanOnlyTarget(run: RunContext, plan: ScopePlan): Promise<ScanSum
       extraNotANodeIds: plan.notANodeIds,
     }),
   );
-  throwIfVanishedFailed(plan);
+  throwIfVanishedFailed(await settle(plan));
   const { floodSkipped } = plan;
   return floodSkipped.length > 0 ? { ...summary, floodSkipped } : summary;
 }

@@ -24,6 +24,13 @@ export const Coverage = {
 } as const;
 export type Coverage = (typeof Coverage)[keyof typeof Coverage];
 
+/** The account-wide work of a plan that the cluster scans need not wait for. */
+export interface PlanBackground {
+  readonly vanished: VanishedClustersResult;
+  /** The offline listing made here (absent when the work item brought one, or it failed). */
+  readonly listing?: OfflineListing;
+}
+
 export interface ScopePlan extends ResolvedScope {
   readonly coverage: Coverage;
   readonly admitted: Admitted;
@@ -31,11 +38,18 @@ export interface ScopePlan extends ResolvedScope {
   readonly floodSkipped: readonly SkippedScan[];
   /** Started before the vanished-cluster check, for clusters scanned side by side. */
   readonly groupedDiscovery?: GroupedDiscovery;
-  readonly vanished: VanishedClustersResult;
-  /** The offline listing made here (absent when the work item brought one, or it failed). */
-  readonly listing?: OfflineListing;
-  readonly offlineInstances?: Map<string, Reachability>;
+  /**
+   * The account's offline instances (never rejects; undefined: each scan lists them itself). A scan
+   * needs them only to choose whom to send the collector to (triage), so it discovers its nodes while
+   * the listing's pages come in.
+   */
+  readonly offlineInstances: Promise<Map<string, Reachability> | undefined>;
+  /** The vanished-cluster archive and the listing, awaited by the summary (`settle`). */
+  readonly background: Promise<PlanBackground>;
 }
+
+/** A plan whose background work has settled: what the invocation's summary reports. */
+export type SettledPlan = ScopePlan & PlanBackground;
 
 /** Resolves the scope and plans its coverage; or the skipped summary when the flood guard let nothing start. */
 export async function planScope(run: RunContext): Promise<ScopePlan | { readonly skipped: SkippedSummary }> {
@@ -65,9 +79,14 @@ export async function planScope(run: RunContext): Promise<ScopePlan | { readonly
           targets.map((t) => t.cluster),
         )
       : undefined;
-  const vanished = await archiveIfFullScan(run, liveClusters);
-  const listing = await offlineListing;
-  const offlineInstances = hinted ?? (listing ? offlineReachability(listing.instances) : undefined);
+  const offlineInstances = offlineListing.then(
+    (listing) => hinted ?? (listing ? offlineReachability(listing.instances) : undefined),
+  );
+  const background = Promise.all([archiveIfFullScan(run, liveClusters), offlineListing]).then(
+    ([vanished, listing]): PlanBackground => ({ vanished, ...(listing ? { listing } : {}) }),
+  );
+  // Awaited once the scans have reported (settle); a failed archive must not go unhandled until then.
+  background.catch(() => undefined);
   return {
     ...resolved,
     targets,
@@ -75,10 +94,14 @@ export async function planScope(run: RunContext): Promise<ScopePlan | { readonly
     admitted,
     floodSkipped: admitted.skipped,
     ...(groupedDiscovery ? { groupedDiscovery } : {}),
-    vanished,
-    ...(listing ? { listing } : {}),
-    ...(offlineInstances ? { offlineInstances } : {}),
+    offlineInstances,
+    background,
   };
+}
+
+/** The plan with its background work settled (a failed vanished-cluster archive throws here). */
+export async function settle(plan: ScopePlan): Promise<SettledPlan> {
+  return { ...plan, ...(await plan.background) };
 }
 
 /** On a full scan, archives the findings of clusters no longer present. */
@@ -103,7 +126,7 @@ async function archiveIfFullScan(
 }
 
 /** Findings of vanished clusters that could not be archived fail the invocation, after it reported. */
-export function throwIfVanishedFailed(plan: ScopePlan): void {
+export function throwIfVanishedFailed(plan: SettledPlan): void {
   const { vanished } = plan;
   if (vanished.failed > 0) throw new FindingsNotDeliveredError(vanished.failed, vanished.failedByCode);
 }

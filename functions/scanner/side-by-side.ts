@@ -14,7 +14,7 @@ import { fanOutSummary } from './fan-out-summary.ts';
 import { NodeBudget } from './node-budget.ts';
 import type { RunContext } from './run-context.ts';
 import { type ClusterScanInput, type ScanDeps, scanCluster } from './scan-cluster/index.ts';
-import { type ScopePlan, throwIfVanishedFailed } from './scope-plan.ts';
+import { type ScopePlan, settle, throwIfVanishedFailed } from './scope-plan.ts';
 import { type ClusterScanSummary, emitMetrics, type FanOutSummary, putScanCompleted } from './summary.ts';
 
 /**
@@ -132,7 +132,13 @@ export async function sideBySideRun(run: RunContext, plan: ScopePlan): Promise<F
       },
     ),
   );
-  const summary = fanOutSummary(run, plan, { eventsPut: 0, eventsFailed: 0, clusterScans, failedClusters });
+  const settled = await settle(plan);
+  const summary = fanOutSummary(run, settled, {
+    eventsPut: 0,
+    eventsFailed: 0,
+    clusterScans,
+    failedClusters,
+  });
   run.log.info('Clusters scanned in this invocation', {
     summary: { ...summary, clusterScans: clusterScans.length },
   });
@@ -144,6 +150,6 @@ export async function sideBySideRun(run: RunContext, plan: ScopePlan): Promise<F
       summary,
     );
   }
-  throwIfVanishedFailed(plan);
+  throwIfVanishedFailed(settled);
   return summary;
 }

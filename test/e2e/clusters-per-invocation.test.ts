@@ -184,6 +184,32 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(mostAtOnce).toBeLessThanOrEqual(5);
   });
 
+  it('discovers the clusters while the offline listing pages in, and sends once it is in', async () => {
+    // Prepare: the sample fleet's 3 clusters side by side; each DescribeInstanceInformation page of the
+    // account's offline listing takes 400 ms, every other call none.
+    const calls: { key: string; start: number; end: number; listing: boolean }[] = [];
+    h = await startHarness({
+      config: { clustersPerInvocation: 20 },
+      latency: { '*': fixed(0), 'ssm:DescribeInstanceInformation': fixed(400) },
+      onCall: (call) => {
+        const filters = (call.json.Filters ?? []) as { Key?: string }[];
+        const listing = filters.some((f) => f.Key === 'PingStatus');
+        calls.push({ key: call.key, start: call.startMs, end: call.endMs, listing });
+      },
+    });
+    // Act
+    await h.scanAll(SCHEDULED);
+    // Assess: every cluster was described and its nodes queried before the listing ended; no command
+    // went out before it (a node offline in SSM is never sent to).
+    const listingEnd = Math.max(...calls.filter((c) => c.listing).map((c) => c.end));
+    const starts = (key: string) => calls.filter((c) => c.key === key).map((c) => c.start);
+    expect(starts('eks:DescribeCluster')).toHaveLength(3);
+    expect(Math.max(...starts('eks:DescribeCluster'))).toBeLessThan(listingEnd);
+    expect(Math.min(...starts('ec2:DescribeInstances'))).toBeLessThan(listingEnd);
+    expect(starts('ssm:SendCommand').length).toBeGreaterThan(0);
+    expect(Math.min(...starts('ssm:SendCommand'))).toBeGreaterThanOrEqual(listingEnd);
+  });
+
   it('holds a cluster back until the nodes in flight fit the node budget', async () => {
     // Prepare: 3 clusters of 40 nodes, room for 50 nodes in flight: one cluster at a time.
     h = await startHarness({

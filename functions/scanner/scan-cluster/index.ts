@@ -15,7 +15,7 @@ import { report, summarize, summaryBase } from './report.ts';
 import { settleUnlistedAhead } from './stored-findings.ts';
 import { triage } from './triage.ts';
 
-export type { ClusterScanInput, ScanDeps } from './input.ts';
+export type { ClusterScanInput, OfflineInstances, ScanDeps } from './input.ts';
 
 export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Promise<ClusterScanSummary> {
   const base = summaryBase(input, deps.now());

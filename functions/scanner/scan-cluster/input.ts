@@ -16,13 +16,20 @@ export interface ScanDeps extends ReportDeps {
   readonly now: () => Date;
 }
 
+type OfflineMap = Awaited<ReturnType<typeof listOfflineInstances>>;
+/** An offline listing, or one still coming in (which never rejects: undefined when it failed). */
+export type OfflineInstances = OfflineMap | Promise<OfflineMap | undefined>;
+
 export interface ClusterScanInput {
   readonly cluster: string;
   readonly instanceIds?: readonly string[];
   /** Ids the caller already found to be no node of any scanned cluster; reported with this scan. */
   readonly extraNotANodeIds?: readonly string[];
-  /** The account's offline managed instances as the fan-out listed them; absent = listed here. */
-  readonly offlineInstances?: Awaited<ReturnType<typeof listOfflineInstances>>;
+  /**
+   * The account's offline managed instances as the invocation or the fan-out listed them (or their
+   * listing under way); absent or undefined = listed here.
+   */
+  readonly offlineInstances?: OfflineInstances;
   readonly scanId: string;
   /**
    * Re-import every finding of the scope and rebuild its state records from Security Hub (a

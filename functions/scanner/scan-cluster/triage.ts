@@ -28,7 +28,7 @@ export async function triage(scan: ScanState, inScope: readonly NodeInfo[]): Pro
   // normally the fan-out's; unmanaged ones are found by SendCommand itself (run-command/send.ts).
   const offline =
     candidates.length > 0
-      ? (scan.input.offlineInstances ?? (await listOfflineInstances(scan.deps.clients.ssm)))
+      ? ((await scan.input.offlineInstances) ?? (await listOfflineInstances(scan.deps.clients.ssm)))
       : new Map();
   const sendTo: NodeInfo[] = [];
   const offlineNodes: NodeInfo[] = [];
