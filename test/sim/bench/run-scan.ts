@@ -16,6 +16,8 @@ const EMULATOR_PROCESS = resolve(import.meta.dirname, 'emulator-process.ts');
 const SCANNER_WORKER = resolve(import.meta.dirname, 'scanner-worker.mjs');
 /** BENCH_WORKER_ARGS: node options for the scanner containers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean);
+/** BENCH_EMULATOR_ARGS: node options for the emulator process (the same use). */
+const EMULATOR_NODE_ARGS = (process.env.BENCH_EMULATOR_ARGS ?? '').split(' ').filter(Boolean);
 /** Lambda's maximum timeout, as the stack configures it. */
 const LAMBDA_BUDGET_MS = 15 * 60_000;
 
@@ -122,7 +124,16 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   };
   const emulatorChild = spawn(
     process.execPath,
-    ['--import', 'tsx', EMULATOR_PROCESS, JSON.stringify(config)],
+    // A larger young generation: the emulator holds every finding and node of the fleet, and its
+    // scavenges stalled every service's answers at a scan's start (AWS's services do not share a CPU).
+    [
+      '--max-semi-space-size=64',
+      ...EMULATOR_NODE_ARGS,
+      '--import',
+      'tsx',
+      EMULATOR_PROCESS,
+      JSON.stringify(config),
+    ],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The emulator's own SDK client (it creates the state table) runs on this Node, not the Lambda's.

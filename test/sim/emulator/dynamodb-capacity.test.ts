@@ -6,6 +6,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticFleet } from '../fleet.ts';
+import { createCapacityMeter } from './dynamodb-capacity.ts';
 import { type Emulator, sdkClientConfig, startEmulator } from './index.ts';
 
 let emulator: Emulator;
@@ -52,5 +53,40 @@ describe('DynamoDB request units', () => {
     );
 
     expect(answer.ConsumedCapacity?.CapacityUnits).toBe(1);
+  });
+});
+
+describe('the meter on dynalite answers', () => {
+  const consumed = '"ConsumedCapacity":{"CapacityUnits":2.5,"TableName":"t"}';
+
+  it('reads and cuts the last member without taking the items for it', () => {
+    const meter = createCapacityMeter();
+    const items = '{"Count":1,"Items":[{"pk":{"S":"a"},"ConsumedCapacity":{"S":"an attribute"}}]';
+
+    expect(meter.account('Query', `${items},${consumed}}`, true)).toBe(`${items}}`);
+    expect(meter.account('Query', `${items},${consumed}}`, false)).toBe(`${items},${consumed}}`);
+    expect(meter.units.read).toBe(5);
+  });
+
+  it('parses the whole answer when the capacity is its only member, or not the last', () => {
+    const meter = createCapacityMeter();
+
+    expect(JSON.parse(meter.account('PutItem', `{${consumed}}`, true))).toEqual({});
+    const notLast = `{${consumed},"Attributes":{"ConsumedCapacity":{"N":"1"}}}`;
+    expect(JSON.parse(meter.account('UpdateItem', notLast, true))).toEqual({
+      Attributes: { ConsumedCapacity: { N: '1' } },
+    });
+    expect(meter.units.write).toBe(5);
+    const attributeOnly = '{"Items":[{"a":{"S":"1"},"ConsumedCapacity":{"S":"x"}}]}';
+    expect(meter.account('Query', attributeOnly, false)).toBe(attributeOnly);
+    expect(meter.units.read).toBe(0);
+  });
+
+  it('adds every table of a batch answer', () => {
+    const meter = createCapacityMeter();
+    const batch = '{"UnprocessedItems":{},"ConsumedCapacity":[{"CapacityUnits":3},{"CapacityUnits":4}]}';
+
+    expect(meter.account('BatchWriteItem', batch, true)).toBe('{"UnprocessedItems":{}}');
+    expect(meter.units.write).toBe(7);
   });
 });
