@@ -8,6 +8,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClusterScansFailedError } from './errors.ts';
 import type { ClusterTarget } from './fan-out.ts';
 import { type ScanLeases, SkipReason } from './scan-leases.ts';
+import type { ClusterScanSummary } from './summary.ts';
 
 /** A cluster (or some of its nodes) not scanned now, and why. */
 export interface SkippedScan {
@@ -24,6 +25,8 @@ export interface Admitted {
   /** Clusters whose lease this invocation now holds (release with releaseAll). */
   readonly leased: string[];
   readonly skipped: SkippedScan[];
+  /** Running nodes the last finished scan of a leased cluster found, where recorded. */
+  readonly lastNodes?: ReadonlyMap<string, number>;
 }
 
 export interface AdmitOptions {
@@ -47,7 +50,15 @@ async function admitOne(target: ClusterTarget, o: AdmitOptions): Promise<Admitte
     const outcome = o.take
       ? await o.leases.acquireCluster(cluster, o.scanId, o.leaseMs)
       : await o.leases.clusterOutcome(cluster);
-    if (outcome.acquired) return { targets: [target], leased: o.take ? [cluster] : [], skipped: [] };
+    if (outcome.acquired) {
+      const { lastNodes } = outcome;
+      return {
+        targets: [target],
+        leased: o.take ? [cluster] : [],
+        skipped: [],
+        ...(lastNodes !== undefined ? { lastNodes: new Map([[cluster, lastNodes]]) } : {}),
+      };
+    }
     const { reason, lastFinishedAt } = outcome;
     return {
       targets: [],
@@ -88,6 +99,7 @@ export async function admitTargets(
     targets: each.flatMap((a) => a.targets),
     leased: each.flatMap((a) => a.leased),
     skipped: each.flatMap((a) => a.skipped),
+    lastNodes: new Map(each.flatMap((a) => [...(a.lastNodes ?? [])])),
   };
   if (admitted.skipped.length > 0) {
     options.logger.warn('Scan not started: already running or scanned within the minimum interval', {
@@ -109,6 +121,8 @@ export async function releaseLeases(
     clusters: readonly string[];
     scanId: string;
     finished: (cluster: string) => boolean;
+    /** Running nodes each finished scan found (kept with the lease for the next invocation). */
+    nodes?: ReadonlyMap<string, number>;
     logger: Logger;
   },
 ): Promise<void> {
@@ -116,7 +130,8 @@ export async function releaseLeases(
     options.clusters.map(async (cluster) => {
       try {
         const finished = options.finished(cluster);
-        if (!(await leases.releaseCluster(cluster, options.scanId, finished))) {
+        const nodes = options.nodes?.get(cluster);
+        if (!(await leases.releaseCluster(cluster, options.scanId, finished, nodes))) {
           options.logger.warn('Cluster lease was taken over before release (it had expired)', { cluster });
         }
       } catch (error) {
@@ -150,9 +165,11 @@ export function invocationGuard(
     async holding(admitted, scan) {
       if (!leases || admitted.leased.length === 0) return scan();
       let failed: (cluster: string) => boolean = () => true;
+      let nodes: ReadonlyMap<string, number> | undefined;
       try {
         const result = await scan();
         failed = () => false;
+        nodes = nodesFound(result);
         return result;
       } catch (error) {
         // Side by side, the clusters that did finish start their interval; the failed ones do not.
@@ -163,9 +180,25 @@ export function invocationGuard(
           clusters: admitted.leased,
           scanId: o.scanId,
           finished: (c) => !failed(c),
+          ...(nodes ? { nodes } : {}),
           logger: o.logger,
         });
       }
     },
   };
+}
+
+/**
+ * The running nodes each cluster scan of a finished invocation found, from its summary (one cluster
+ * scan's, or a side-by-side run's list of them).
+ */
+function nodesFound(result: unknown): ReadonlyMap<string, number> | undefined {
+  const scans = (result as { clusterScans?: unknown })?.clusterScans ?? [result];
+  if (!Array.isArray(scans)) return undefined;
+  const out = new Map<string, number>();
+  for (const scan of scans as Partial<ClusterScanSummary>[]) {
+    if (scan?.kind === 'cluster-scan' && scan.clusterFound && scan.cluster && scan.nodes)
+      out.set(scan.cluster, scan.nodes.inCluster);
+  }
+  return out;
 }

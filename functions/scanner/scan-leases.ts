@@ -12,6 +12,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
+  type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 
 /** Attribute names of the state table (the stack creates it with `pk` as the partition key). */
@@ -37,7 +38,15 @@ export interface LeaseOptions {
 }
 
 export type LeaseOutcome =
-  | { readonly acquired: true }
+  | {
+      readonly acquired: true;
+      /**
+       * Running nodes the cluster's last finished scan found (absent: none recorded). Read back with
+       * the lease at no extra cost (UpdateItem ReturnValues), so an invocation knows its fleet's size
+       * before it discovers it (scope-plan.ts: whether a grouped query can hold the clusters).
+       */
+      readonly lastNodes?: number;
+    }
   | { readonly acquired: false; readonly reason: SkipReason; readonly lastFinishedAt?: string };
 
 const clusterKey = (cluster: string) => ({ [STATE_KEY]: { S: `cluster#${cluster}` } });
@@ -57,6 +66,7 @@ export class ScanLeases {
     const written = await this.conditionalUpdate({
       Key: clusterKey(cluster),
       UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires, #ttl = :ttl',
+      ReturnValues: 'ALL_OLD',
       ConditionExpression:
         '(attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now) AND ' +
         '(attribute_not_exists(lastFinishedAt) OR lastFinishedAt <= :cutoff)',
@@ -69,23 +79,30 @@ export class ScanLeases {
         ':ttl': num((now + leaseMs + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
       },
     });
-    if (written) return { acquired: true };
+    if (written) {
+      const lastNodes = Number(written.Attributes?.lastNodes?.N ?? Number.NaN);
+      return Number.isSafeInteger(lastNodes) && lastNodes >= 0
+        ? { acquired: true, lastNodes }
+        : { acquired: true };
+    }
     const why = await this.whyNot(cluster, now);
     // Free again by the time of the read: another scan just finished (or gave up) in between.
     return why.acquired ? { acquired: false, reason: SkipReason.RUNNING } : why;
   }
 
   /**
-   * Ends the lease `owner` holds. `finished`: the scan completed, so the interval starts now; a failed
-   * scan only gives the lease back, so Lambda's retry of it may run at once. A lease taken over since
-   * (it had expired) is left alone.
+   * Ends the lease `owner` holds. `finished`: the scan completed, so the interval starts now (and the
+   * running nodes it found, `nodes`, are kept for the next lease); a failed scan only gives the lease
+   * back, so Lambda's retry of it may run at once. A lease taken over since (it had expired) is left
+   * alone.
    */
-  async releaseCluster(cluster: string, owner: string, finished: boolean): Promise<boolean> {
+  async releaseCluster(cluster: string, owner: string, finished: boolean, nodes?: number): Promise<boolean> {
     const now = this.options.now().getTime();
-    return this.conditionalUpdate({
+    const counted = finished && nodes !== undefined;
+    const written = await this.conditionalUpdate({
       Key: clusterKey(cluster),
       UpdateExpression: finished
-        ? 'SET lastFinishedAt = :now, lastScanId = :owner, #ttl = :ttl REMOVE leaseOwner, leaseExpiresAt'
+        ? `SET lastFinishedAt = :now, lastScanId = :owner, #ttl = :ttl${counted ? ', lastNodes = :nodes' : ''} REMOVE leaseOwner, leaseExpiresAt`
         : 'REMOVE leaseOwner, leaseExpiresAt',
       ConditionExpression: 'leaseOwner = :owner',
       ...(finished ? { ExpressionAttributeNames: { '#ttl': STATE_TTL } } : {}),
@@ -95,10 +112,12 @@ export class ScanLeases {
           ? {
               ':now': num(now),
               ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
+              ...(counted ? { ':nodes': num(nodes) } : {}),
             }
           : {}),
       },
     });
+    return written !== undefined;
   }
 
   /**
@@ -115,7 +134,7 @@ export class ScanLeases {
    */
   async claimNode(instanceId: string, owner: string): Promise<boolean> {
     const now = this.options.now().getTime();
-    return this.conditionalUpdate({
+    const written = await this.conditionalUpdate({
       Key: nodeKey(instanceId),
       UpdateExpression: 'SET lastScannedAt = :now, lastScanId = :owner, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(lastScannedAt) OR lastScannedAt <= :cutoff',
@@ -127,15 +146,19 @@ export class ScanLeases {
         ':ttl': num((now + this.options.minIntervalMs) / 1000 + TTL_MARGIN_S),
       },
     });
+    return written !== undefined;
   }
 
-  /** One conditional write: false when its condition failed, any other error thrown. */
-  private async conditionalUpdate(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
+  /** One conditional write: undefined when its condition failed, any other error thrown. */
+  private async conditionalUpdate(
+    input: Omit<UpdateItemCommandInput, 'TableName'>,
+  ): Promise<UpdateItemCommandOutput | undefined> {
     try {
-      await this.options.client.send(new UpdateItemCommand({ TableName: this.options.table, ...input }));
-      return true;
+      return await this.options.client.send(
+        new UpdateItemCommand({ TableName: this.options.table, ...input }),
+      );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }

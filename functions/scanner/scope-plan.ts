@@ -3,7 +3,7 @@
  * which targets the flood guard admits, whether they are scanned here or fanned out, the account's
  * offline instances listed once, and on a full scan the findings of vanished clusters archived.
  */
-import { offlineReachability, type Reachability } from '../aws/discovery.ts';
+import { DESCRIBE_PAGE, offlineReachability, type Reachability } from '../aws/discovery.ts';
 import { GroupedDiscovery } from '../aws/grouped-discovery.ts';
 import { productArn } from '../findings/asff.ts';
 import { FindingsNotDeliveredError } from './errors.ts';
@@ -73,7 +73,7 @@ export async function planScope(run: RunContext): Promise<ScopePlan | { readonly
   const coverage = coverageOf(fanOut, targets.length);
   // Started now, so its first pages come in beside the vanished-cluster check and DescribeCluster.
   const groupedDiscovery =
-    coverage === Coverage.SIDE_BY_SIDE
+    coverage === Coverage.SIDE_BY_SIDE && mayFitOnePage(targets, admitted.lastNodes)
       ? new GroupedDiscovery(
           clients.ec2,
           targets.map((t) => t.cluster),
@@ -102,6 +102,25 @@ export async function planScope(run: RunContext): Promise<ScopePlan | { readonly
 /** The plan with its background work settled (a failed vanished-cluster archive throws here). */
 export async function settle(plan: ScopePlan): Promise<SettledPlan> {
   return { ...plan, ...(await plan.background) };
+}
+
+/**
+ * Whether the clusters' nodes may fit in one page of a grouped query (grouped-discovery.ts). Not when
+ * the last scans of every one of them found more nodes together than a page holds: the query most
+ * nodes answer (`kubernetes.io/cluster/<name>` is on most provisioners' nodes) would need more pages,
+ * and its first page would be asked, decoded and thrown away while every cluster waited for it.
+ */
+function mayFitOnePage(
+  targets: readonly { readonly cluster: string }[],
+  lastNodes: ReadonlyMap<string, number> | undefined,
+): boolean {
+  let total = 0;
+  for (const { cluster } of targets) {
+    const nodes = lastNodes?.get(cluster);
+    if (nodes === undefined) return true;
+    total += nodes;
+  }
+  return total <= DESCRIBE_PAGE;
 }
 
 /** On a full scan, archives the findings of clusters no longer present. */

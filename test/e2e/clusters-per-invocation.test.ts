@@ -184,6 +184,44 @@ describe('clusters scanned side by side in one invocation', () => {
     expect(mostAtOnce).toBeLessThanOrEqual(5);
   });
 
+  it('asks no grouped query once the clusters last held more nodes than a page, and keeps them for small fleets', async () => {
+    // Prepare: 13 clusters of 1,300 nodes, and the 3-cluster sample fleet; every DescribeInstances
+    // call that names clusters in a tag filter is recorded with the number it names.
+    const named: number[] = [];
+    const onCall = (call: { key: string; query: URLSearchParams }) => {
+      if (call.key !== 'ec2:DescribeInstances') return;
+      const values = [...call.query].filter(([k]) => /^Filter\.\d+\.Value\.\d+$/.test(k));
+      const clusters = values.filter(([, v]) =>
+        h?.fleet.clusters.has(v.replace('kubernetes.io/cluster/', '')),
+      );
+      if (clusters.length > 0) named.push(clusters.length);
+    };
+    h = await startHarness({
+      fleet: syntheticFleet({ nodes: 1_300, clusters: 13, seed: 7 }),
+      config: { clustersPerInvocation: 20 },
+      onCall,
+    });
+    // Act: a first scan (no count recorded yet), then a second one.
+    await h.scanAll(SCHEDULED);
+    const first = named.splice(0);
+    await h.scanAll(SCHEDULED);
+    const second = named.splice(0);
+    // Assess: the first scan asked the three grouped queries; the second, knowing 1,300 nodes, none:
+    // each cluster asked its own three, and every node was still answered.
+    expect(first.filter((n) => n === 13)).toHaveLength(3);
+    expect(second.filter((n) => n > 1)).toEqual([]);
+    expect(second).toHaveLength(13 * 3);
+    expect(active(h.emulator)).toHaveLength(runningNodes(h.fleet).length * controls.length);
+    await h.stop();
+
+    // A small fleet (the sample's 3 clusters) keeps its grouped queries scan after scan.
+    h = await startHarness({ config: { clustersPerInvocation: 20 }, onCall });
+    await h.scanAll(SCHEDULED);
+    named.splice(0);
+    await h.scanAll(SCHEDULED);
+    expect(named.filter((n) => n === 3)).toHaveLength(3);
+  });
+
   it('discovers the clusters while the offline listing pages in, and sends once it is in', async () => {
     // Prepare: the sample fleet's 3 clusters side by side; each DescribeInstanceInformation page of the
     // account's offline listing takes 400 ms, every other call none.

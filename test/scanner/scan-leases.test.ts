@@ -74,6 +74,20 @@ describe('ScanLeases against dynalite', () => {
     expect(await l.acquireCluster(name(), 'scan-b', LEASE_MS)).toEqual({ acquired: true });
   });
 
+  it('keeps the nodes a finished scan found and hands them to the next lease, not those of a failed one', async () => {
+    const l = leases();
+    await l.acquireCluster(name(), 'scan-a', LEASE_MS);
+    expect(await l.releaseCluster(name(), 'scan-a', true, 1_234)).toBe(true);
+    nowMs += 11 * MINUTE;
+    expect(await l.acquireCluster(name(), 'scan-b', LEASE_MS)).toEqual({ acquired: true, lastNodes: 1_234 });
+    // A failed scan, and a finished one that counted nothing, leave the last count as it was.
+    expect(await l.releaseCluster(name(), 'scan-b', false, 5)).toBe(true);
+    expect(await l.acquireCluster(name(), 'scan-c', LEASE_MS)).toEqual({ acquired: true, lastNodes: 1_234 });
+    expect(await l.releaseCluster(name(), 'scan-c', true)).toBe(true);
+    nowMs += 11 * MINUTE;
+    expect(await l.acquireCluster(name(), 'scan-d', LEASE_MS)).toEqual({ acquired: true, lastNodes: 1_234 });
+  });
+
   it('a failed scan gives the lease back without starting the interval (Lambda retries it)', async () => {
     const l = leases();
     await l.acquireCluster(name(), 'scan-a', LEASE_MS);
