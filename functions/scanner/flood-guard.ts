@@ -8,7 +8,6 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClusterScansFailedError } from './errors.ts';
 import type { ClusterTarget } from './fan-out.ts';
 import { type ScanLeases, SkipReason } from './scan-leases.ts';
-import type { ClusterScanSummary } from './summary.ts';
 
 /** A cluster (or some of its nodes) not scanned now, and why. */
 export interface SkippedScan {
@@ -196,9 +195,19 @@ function nodesFound(result: unknown): ReadonlyMap<string, number> | undefined {
   const scans = (result as { clusterScans?: unknown })?.clusterScans ?? [result];
   if (!Array.isArray(scans)) return undefined;
   const out = new Map<string, number>();
-  for (const scan of scans as Partial<ClusterScanSummary>[]) {
-    if (scan?.kind === 'cluster-scan' && scan.clusterFound && scan.cluster && scan.nodes)
-      out.set(scan.cluster, scan.nodes.inCluster);
+  for (const scan of scans as (CountedScan | undefined)[]) {
+    const inCluster = scan?.nodes?.inCluster;
+    const counted = scan?.kind === 'cluster-scan' && scan.clusterFound === true;
+    if (counted && typeof scan.cluster === 'string' && typeof inCluster === 'number')
+      out.set(scan.cluster, inCluster);
   }
   return out;
+}
+
+/** What nodesFound reads of a cluster scan's summary (summary.ts ClusterScanSummary, which imports this file). */
+interface CountedScan {
+  readonly kind?: unknown;
+  readonly clusterFound?: unknown;
+  readonly cluster?: unknown;
+  readonly nodes?: { readonly inCluster?: unknown };
 }
