@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     fleet: syntheticFleet({ nodes: config.nodes, clusters: config.clusters, seed: config.seed }),
     seed: config.seed,
     ...(config.awsLike
-      ? { ...awsLikeTiming(), rateLimits: { ...DEFAULT_RATE_LIMITS } }
+      ? { ...awsLikeTiming(), rateLimits: { ...DEFAULT_RATE_LIMITS }, dynamoDbThread: true }
       : { rateLimits: false }),
     onCall: (call: CallRecord) => {
       recordQuotaUse(emulator, call);

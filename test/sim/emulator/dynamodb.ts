@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { STATE_CLUSTER, STATE_CLUSTER_INDEX } from '../../../functions/aws/state-items.ts';
@@ -23,11 +24,54 @@ export interface DynamoDbBackend {
   stop(): Promise<void>;
 }
 
-export async function startDynamoDb(options: { tables?: readonly string[]; region: string }) {
-  // createTableMs 0: a table is ACTIVE at once (real tables take seconds; tests need not wait).
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+// createTableMs 0: a table is ACTIVE at once (real tables take seconds; tests need not wait).
+const DYNALITE_OPTIONS = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 } as const;
+
+interface Listening {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function listenInProcess(): Promise<Listening> {
+  const server: Server = dynalite(DYNALITE_OPTIONS);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+/**
+ * dynalite on its own thread: a Query of a 500-node cluster's records is tens of ms of dynalite's CPU,
+ * and twenty of them on the emulator's event loop held back every other service's answers by a second
+ * (a bench artifact: DynamoDB's servers are not EC2's or SSM's).
+ */
+async function listenOnThread(): Promise<Listening> {
+  const worker = new Worker(new URL('./dynalite-thread.mjs', import.meta.url), {
+    workerData: DYNALITE_OPTIONS,
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port: number }) => resolve(m.port));
+    worker.once('error', reject);
+  });
+  return {
+    port,
+    stop: async () => {
+      await new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    },
+  };
+}
+
+export async function startDynamoDb(options: {
+  tables?: readonly string[];
+  region: string;
+  thread?: boolean;
+}) {
+  const { port, stop } = options.thread ? await listenOnThread() : await listenInProcess();
   const endpoint = `http://127.0.0.1:${port}`;
   const admin = new DynamoDBClient({
     endpoint,
@@ -91,7 +135,7 @@ export async function startDynamoDb(options: { tables?: readonly string[]; regio
         out.on('error', reject);
         out.end(prepared.body);
       }),
-    stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    stop,
   };
   return backend;
 }

@@ -76,6 +76,8 @@ export interface EmulatorOptions {
   eventBusPolicies?: Record<string, BusPolicy>;
   /** DynamoDB tables to create in dynalite (default: the scanner's state table). */
   dynamoDbTables?: string[];
+  /** Run dynalite on a thread of its own, so its CPU is not the other services' latency (the bench). */
+  dynamoDbThread?: boolean;
   /** Simulated delay before EventBridge invokes a matching target. */
   eventDeliveryDelayMs?: number;
   /** Run Command limits the emulator enforces like AWS (ssm-authorization.ts, ssm-commands.ts). */
@@ -200,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dynamoDb = await startDynamoDb({
     region: fleet.region,
     tables: options.dynamoDbTables ?? [DEFAULT_STATE_TABLE],
+    ...(options.dynamoDbThread ? { thread: true } : {}),
   });
   const services: Record<string, Service> = {
     eks: createEks(fleet),
