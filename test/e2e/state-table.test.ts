@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ClusterStateRead, readClusterState } from '../../functions/aws/state-table.ts';
 import { controls } from '../../functions/controls/index.ts';
 import { NEW_FAILED_FIELD } from '../../functions/findings/finding-state.ts';
-import { type ClusterScanSummary, clusterScansIn } from '../../functions/scanner/summary.ts';
+import { type ClusterScanSummary, clusterScansIn, type FanOutSummary } from '../../functions/scanner/summary.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
-import { sdkClientConfig } from '../sim/emulator/index.ts';
+import { type CallRecord, sdkClientConfig } from '../sim/emulator/index.ts';
 import { SAMPLE_IDS } from '../sim/fleet.ts';
 import { active, controlOf, instanceOf, ourFindings, statusOf } from './expectations.ts';
 import { type Harness, SCHEDULED, scanRequested, startHarness } from './harness.ts';
@@ -105,6 +105,55 @@ describe('change-only scans of the sample fleet', () => {
     }
     await expectRecordsMatchFindings();
   }, 90_000);
+
+  it('sends each cluster its commands before reading its records (nothing sent waits for them)', async () => {
+    const order: CallRecord[] = [];
+    h = await startHarness({ onCall: (call) => order.push(call) });
+    await scheduled();
+    order.length = 0;
+    const second = await scheduled();
+    expect(second.every((s) => s.state?.mode === 'change-only')).toBe(true);
+    type Request = {
+      InstanceIds?: string[];
+      Targets?: { Values?: string[] }[];
+      ExpressionAttributeValues?: Record<string, { S?: string }>;
+    };
+    const sentTo = (c: CallRecord) => {
+      const json = c.json as Request;
+      const id = json.InstanceIds?.[0];
+      return id ? h.fleet.nodes.get(id)?.cluster : json.Targets?.[0]?.Values?.[0]?.split('/').pop();
+    };
+    const queried = (c: CallRecord) => (c.json as Request).ExpressionAttributeValues?.[':c']?.S;
+    const sending = second.filter((s) => s.nodes.sentCommand > 0).map((s) => s.cluster);
+    expect(sending.length).toBeGreaterThan(1);
+    for (const cluster of sending) {
+      const sent = order.findIndex((c) => c.key === 'ssm:SendCommand' && sentTo(c) === cluster);
+      const read = order.findIndex((c) => c.key === 'dynamodb:Query' && queried(c) === cluster);
+      expect(sent, cluster).toBeGreaterThanOrEqual(0);
+      expect(read, cluster).toBeGreaterThan(sent);
+    }
+  });
+
+  it('a state table that cannot be read fails the scans after their commands went out, importing nothing', async () => {
+    h = await startHarness();
+    await scheduled();
+    const imports = calls('securityhub:BatchImportFindings');
+    const sends = calls('ssm:SendCommand');
+    h.emulator.faults.serverError('dynamodb:Query', 1_000);
+    const errorsBefore = h.deliveryErrors.length;
+    const fanOut = (await h.scanAll(SCHEDULED))[0] as FanOutSummary;
+    // Each cluster's invocation failed with the read's error, after its commands were sent.
+    const errors = h.deliveryErrors.slice(errorsBefore);
+    expect(errors).toHaveLength(fanOut.clusters.length);
+    for (const error of errors) expect((error as Error).name).toBe('InternalServerError');
+    expect(calls('ssm:SendCommand')).toBeGreaterThan(sends);
+    expect(calls('securityhub:BatchImportFindings')).toBe(imports);
+    // The records are untouched, so the next scan (the table readable again) is change-only.
+    h.emulator.faults.serverError('dynamodb:Query', 0);
+    const next = await scheduled();
+    expect(next.every((s) => s.state?.mode === 'change-only')).toBe(true);
+    expect(sum(next, (s) => s.findings.imported)).toBe(0);
+  });
 
   it('spreads refreshes: over one refresh period each finding is refreshed once, a few nodes a scan', async () => {
     h = await startHarness({ config: { refreshMs: 7 * DAY } });

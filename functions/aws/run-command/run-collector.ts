@@ -43,6 +43,7 @@ export async function runCollector(
   }
   const state = createState(ssm, instanceIds, options);
   await sendAll(state);
+  await options.afterSend?.();
   await pollUntilDone(state);
   await sweepAtDeadline(state);
   return finish(state);

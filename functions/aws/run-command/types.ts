@@ -52,6 +52,12 @@ export interface RunCommandOptions {
    * so raw outputs (up to 24,000 characters a node) are not held until every node has answered.
    */
   readonly onOutput?: (instanceId: string, output: string) => void;
+  /**
+   * Called once the commands are sent; polling and reading (so every `onOutput`, `readEarly` and
+   * `knownUnmanaged` call) wait until it resolves, and its rejection fails the collection. What the
+   * caller needs only for the answers (the cluster's state records) is read then, off the send path.
+   */
+  readonly afterSend?: () => Promise<unknown>;
   /** Commands read at once when they end (ListCommandInvocations pages). */
   readonly readConcurrency?: number;
   /** Each wait is lengthened by up to this fraction at random (default 0: none). */

@@ -1,6 +1,7 @@
 /**
- * Collection: the collector sent to the triaged nodes over Run Command, each output evaluated as it
- * is read, and every node sent to left with an answer.
+ * Collection: the collector sent to the triaged nodes over Run Command, the scan opened (its state
+ * records read) once the commands are out, each output evaluated as it is read, and every node sent
+ * to left with an answer.
  */
 import { type NodeInfo, runningInstanceIds } from '../../aws/discovery.ts';
 import { pollIntervalForNodes } from '../../aws/run-command/command-poller.ts';
@@ -13,21 +14,32 @@ import {
 } from '../../aws/run-command/index.ts';
 import { tagTargetsFor } from '../../aws/run-command/tag-targets.ts';
 import { answerFromOutput, planFindings, unreachedAnswer } from './answers.ts';
+import type { OpeningScan, ScanStart } from './discover.ts';
 import type { NodeAnswer, ScanState } from './state.ts';
 import type { Triage } from './triage.ts';
 
-/** Runs the collector on `triaged.sendTo`; if that fails, the import is abandoned before it throws. */
-export async function collect(scan: ScanState, triaged: Triage): Promise<RunCommandResult> {
+export interface Collected {
+  readonly scan: ScanState;
+  readonly run: RunCommandResult;
+}
+
+/**
+ * Runs the collector on `triaged.sendTo` and opens the scan once the commands are sent; if either
+ * fails, the import is abandoned before it throws.
+ */
+export async function collect(start: ScanStart, opening: OpeningScan, triaged: Triage): Promise<Collected> {
   const { sendTo } = triaged;
   const run = await runCollector(
-    scan.deps.clients.ssm,
+    start.deps.clients.ssm,
     sendTo.map((n) => n.instanceId),
-    collectorOptions(scan, triaged),
+    collectorOptions(start, opening, triaged),
   ).catch(async (caught: unknown) => {
     // Collection failed, so the scan fails: stop releasing findings to Security Hub in the background.
-    await scan.importer.abandon();
+    await opening.abandonImport();
     throw caught;
   });
+  // Opened already unless nothing was sent.
+  const scan = await opening.open();
   for (const node of sendTo) {
     const outcome = run.outcomes.get(node.instanceId);
     run.outcomes.delete(node.instanceId);
@@ -37,7 +49,7 @@ export async function collect(scan: ScanState, triaged: Triage): Promise<RunComm
     scan.answers.set(node.instanceId, answerOf(node, outcome));
   }
   if (run.deadlineReached) scan.log.warn('Scan deadline reached; pending nodes reported NOT_AVAILABLE');
-  return run;
+  return { scan, run };
 }
 
 /** A node's final answer from its outcome (an output not handed over as it was read). */
@@ -49,8 +61,8 @@ function answerOf(node: NodeInfo, outcome: CollectionOutcome | undefined): NodeA
   return unreachedAnswer('NO_OUTCOME', 'no answer from collection');
 }
 
-function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
-  const { deps, input, cluster, log } = scan;
+function collectorOptions(start: ScanStart, opening: OpeningScan, triaged: Triage): RunCommandOptions {
+  const { deps, input, cluster, log } = start;
   const { config, clients } = deps;
   const { sendTo } = triaged;
   const earlyReads = input.sharedPoll?.earlyReads ?? new EarlyReads();
@@ -71,7 +83,7 @@ function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
     earlyReads,
     // A finding is imported once its stored record is listed: results read early before the
     // stored findings are read mostly wait for them (a steady-state scan is bound by GetFindings).
-    readEarly: scan.stored.done,
+    readEarly: () => opening.current.stored.done(),
     // A whole-cluster scan reaches its large node groups by tag; a narrowed one only its nodes.
     ...(input.instanceIds
       ? {}
@@ -86,8 +98,9 @@ function collectorOptions(scan: ScanState, triaged: Triage): RunCommandOptions {
     comment: `eks-kubelet-audit ${input.scanId}`,
     log: (message, attributes) => log.warn(message, attributes),
     stillRunning: (ids) => runningInstanceIds(clients.ec2, ids),
-    onOutput: onOutput(scan, triaged),
-    knownUnmanaged: () => scan.knownUnmanaged(),
+    afterSend: () => opening.open(),
+    onOutput: onOutput(opening, triaged),
+    knownUnmanaged: () => opening.open().then((scan) => scan.knownUnmanaged()),
   };
 }
 
@@ -97,7 +110,7 @@ function accessClassOf(sendTo: Triage['sendTo']): RunCommandOptions['accessClass
 }
 
 /** Evaluated as each command's invocations are read; the raw output is not kept. */
-function onOutput(scan: ScanState, triaged: Triage): RunCommandOptions['onOutput'] {
+function onOutput(opening: OpeningScan, triaged: Triage): RunCommandOptions['onOutput'] {
   const sendToById = new Map(triaged.sendTo.map((n) => [n.instanceId, n]));
   return (instanceId, output) => {
     const node = sendToById.get(instanceId);
@@ -105,6 +118,6 @@ function onOutput(scan: ScanState, triaged: Triage): RunCommandOptions['onOutput
     const answer = answerFromOutput(output, node);
     // run-command hands a node's output over once and records nothing for it after, so this
     // answer is final: its findings go to the plan now.
-    planFindings(scan, node, answer);
+    planFindings(opening.current, node, answer);
   };
 }

@@ -34,17 +34,27 @@ export interface OpenScanOptions {
   readonly cluster: ClusterInfo;
 }
 
+/** What a scan has before its state records are read: discovery under way, the answers triage fills. */
+export type ScanStart = OpenScanOptions & Pick<ScanState, 'discovery' | 'answers'>;
+
 /**
- * Starts discovery, reads the cluster's state records beside it, and from them decides how the scan
- * goes (state.ts StateMode): change-only once the cluster's records are built, else a rebuild that
- * reads Security Hub's findings as before (the first scan after an upgrade, and a resync). Discovery
- * and the read of stored findings are not awaited.
+ * Starts discovery. Its failure is kept from being unhandled; it is thrown where discovery is awaited.
  */
-export async function openScan(options: OpenScanOptions): Promise<ScanState> {
-  const { deps, input, cluster } = options;
-  const discovery = listNodes(deps, input, cluster);
-  // Keep an early failure from being unhandled: it is thrown where discovery is awaited.
+export function startScan(options: OpenScanOptions): ScanStart {
+  const discovery = listNodes(options.deps, options.input, options.cluster);
   discovery.catch(() => undefined);
+  return { ...options, discovery, answers: new Map() };
+}
+
+/**
+ * Reads the cluster's state records (beside discovery and collection's sends: nothing is sent on
+ * them, and decoding a large cluster's records is CPU the sends need) and from them decides how the
+ * scan goes (state.ts StateMode): change-only once the cluster's records are built, else a rebuild that
+ * reads Security Hub's findings as before (the first scan after an upgrade, and a resync). The read of
+ * stored findings is not awaited.
+ */
+export async function openScan(start: ScanStart): Promise<ScanState> {
+  const { deps, input, cluster, discovery } = start;
   const table = deps.config.stateTable;
   const consumed = { read: 0, write: 0 };
   const previous = table
@@ -72,18 +82,9 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
       return finding;
     });
   }, deps.now);
-  const base = {
-    ...options,
-    discovery,
-    target,
-    importer,
-    plan,
-    answers: new Map(),
-    verdicts: new Map(),
-    consumed,
-  };
+  const base = { ...start, target, importer, plan, verdicts: new Map(), consumed };
   if (stateMode === StateMode.CHANGE_ONLY && previous) {
-    const changes = changePlan({ ...options, importer, previous, context });
+    const changes = changePlan({ ...start, importer, previous, context });
     return {
       ...base,
       stored: nothingStored(),
@@ -106,6 +107,45 @@ export async function openScan(options: OpenScanOptions): Promise<ScanState> {
     ...(previous ? { previousState: previous } : {}),
     knownUnmanaged: () => knownUnmanaged(stored),
   };
+}
+
+/**
+ * The scan opened at most once, when collection has sent its commands (or has nothing to send):
+ * nothing a command needs comes from the state records, and decoding a large cluster's records would
+ * take CPU from the discovery and sends of the clusters scanned beside it. Collection reads no output
+ * before then (run-command afterSend), so `current` is set wherever an output is handled.
+ */
+export class OpeningScan {
+  private opening: Promise<ScanState> | undefined;
+  private opened: ScanState | undefined;
+
+  constructor(
+    private readonly start: ScanStart,
+    /** Called with the scan once it is open (work that runs beside collection). */
+    private readonly onOpen?: (scan: ScanState) => void,
+  ) {}
+
+  open(): Promise<ScanState> {
+    this.opening ??= openScan(this.start).then((scan) => {
+      this.opened = scan;
+      this.onOpen?.(scan);
+      return scan;
+    });
+    return this.opening;
+  }
+
+  get current(): ScanState {
+    if (!this.opened) throw new Error('Scan state used before collection opened it');
+    return this.opened;
+  }
+
+  /** Stops the import of an opened scan whose collection failed (nothing to stop if none was opened). */
+  async abandonImport(): Promise<void> {
+    await this.opening?.then(
+      (scan) => scan.importer.abandon(),
+      () => undefined,
+    );
+  }
 }
 
 /** A change-only scan reads no stored findings. */
@@ -149,7 +189,7 @@ async function listNodes(deps: ScanDeps, input: ClusterScanInput, cluster: Clust
  * Waits for discovery, narrows it to the requested instances, and waits until the invocation's node
  * budget admits this many nodes.
  */
-export async function scopeOf(scan: ScanState): Promise<ScanScope> {
+export async function scopeOf(scan: Pick<ScanState, 'input' | 'log' | 'discovery'>): Promise<ScanScope> {
   const { input } = scan;
   const nodes = await scan.discovery;
   const present = new Set(nodes.map((n) => n.instanceId));

@@ -9,7 +9,7 @@ import type { ClusterScanSummary } from '../summary.ts';
 import { planRemainingFindings } from './answers.ts';
 import { collect } from './collect.ts';
 import { deliverWithState } from './deliver-state.ts';
-import { openScan, scopeOf } from './discover.ts';
+import { OpeningScan, scopeOf, startScan } from './discover.ts';
 import type { ClusterScanInput, ScanDeps } from './input.ts';
 import { report, summarize, summaryBase } from './report.ts';
 import { settleUnlistedAhead } from './stored-findings.ts';
@@ -36,12 +36,15 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
     return report(deps, input, summary);
   }
 
-  const scan = await openScan({ deps, input, log, base, cluster });
-  const scope = await scopeOf(scan);
-  // A change-only scan reads no stored findings, so it has no unlisted ones to look up.
-  const settledAhead = scan.changes ? Promise.resolve() : settleUnlistedAhead(scan, scope.inScope);
-  const triaged = await triage(scan, scope.inScope);
-  const run = await collect(scan, triaged);
+  const start = startScan({ deps, input, log, base, cluster });
+  const scope = await scopeOf(start);
+  const triaged = await triage(start, scope.inScope);
+  let settledAhead = Promise.resolve();
+  const opening = new OpeningScan(start, (opened) => {
+    // A change-only scan reads no stored findings, so it has no unlisted ones to look up.
+    if (!opened.changes) settledAhead = settleUnlistedAhead(opened, scope.inScope);
+  });
+  const { scan, run } = await collect(start, opening, triaged);
   // Answers that came with an output were planned as they arrived; the others are planned now.
   planRemainingFindings(scan, scope.inScope);
   const { delivery, error, state } = await deliverWithState(scan, scope, settledAhead);

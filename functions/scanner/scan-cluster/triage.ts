@@ -20,7 +20,10 @@ function needsNoCommand(node: NodeInfo): boolean {
 }
 
 /** Answers the nodes no command is for, in `scan.answers`, and returns who gets one. */
-export async function triage(scan: ScanState, inScope: readonly NodeInfo[]): Promise<Triage> {
+export async function triage(
+  scan: Pick<ScanState, 'answers' | 'input' | 'deps'>,
+  inScope: readonly NodeInfo[],
+): Promise<Triage> {
   const noCommand = inScope.filter(needsNoCommand);
   for (const node of noCommand) scan.answers.set(node.instanceId, noCommandAnswer(node));
   const candidates = inScope.filter((n) => !needsNoCommand(n));

@@ -130,6 +130,40 @@ describe('sending', () => {
     });
   });
 
+  it('calls afterSend once every command is sent, and polls only once it resolved', async () => {
+    scriptSsm(() => success());
+    const ids = Array.from({ length: 120 }, (_, i) => id(i + 1));
+    const seen: number[] = [];
+    let release: () => void = () => undefined;
+    const { opts } = options(60_000, {
+      afterSend: () => {
+        seen.push(ssm.commandCalls(SendCommandCommand).length, ssm.commandCalls(ListCommandsCommand).length);
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    const running = runCollector(new SSMClient({}), ids, opts);
+    await vi.waitFor(() => expect(seen).toEqual([3, 0]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ssm.commandCalls(ListCommandsCommand)).toHaveLength(0);
+    release();
+    expect((await running).outcomes.size).toBe(120);
+  });
+
+  it('fails the collection when afterSend fails, reading nothing', async () => {
+    scriptSsm(() => success());
+    const { opts } = options(60_000, {
+      afterSend: () => Promise.reject(new Error('state table unreadable')),
+    });
+    await expect(runCollector(new SSMClient({}), [id(1), id(2)], opts)).rejects.toThrow(
+      'state table unreadable',
+    );
+    expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+    expect(ssm.commandCalls(ListCommandsCommand)).toHaveLength(0);
+    expect(ssm.commandCalls(ListCommandInvocationsCommand)).toHaveLength(0);
+  });
+
   it('lengthens each wait by up to pollJitter at random, never shortens it', async () => {
     // Prepare: the commands end after 3 rounds; the drawn fractions are 1, 0.5 and 0.
     scriptSsm(() => success(), 3);

@@ -156,6 +156,21 @@ const SERVER_ERROR: Record<string, string> = {
   events: 'InternalException',
 };
 
+/** A server error in DynamoDB's awsJson1_0 shape (faults.serverError('dynamodb:<Operation>')). */
+function sendDynamoDbError(res: ServerResponse, status: number): number {
+  const text = JSON.stringify({
+    __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+    message: 'Internal server error',
+  });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': crypto.randomUUID(),
+  });
+  res.end(text);
+  return status;
+}
+
 function isCollectorRunner(value: unknown): value is CollectorRunner {
   return typeof (value as CollectorRunner | undefined)?.run === 'function';
 }
@@ -252,10 +267,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const key = `dynamodb:${target.split('.')[1] ?? ''}`;
       counter.count(key);
       const startMs = clock.now();
-      const status = await dynamoDb.forward(req, body, res);
-      options.onCall?.({
+      const injected = faults.takeServerError(key);
+      const status =
+        injected === undefined ? await dynamoDb.forward(req, body, res) : sendDynamoDbError(res, injected);
+      if (!options.onCall) return;
+      let json: Record<string, unknown> = {};
+      try {
+        json = parseJsonBody(body);
+      } catch {
+        // Not JSON: dynalite has answered it with its own error, and the call is recorded as such.
+      }
+      options.onCall({
         key,
-        json: {},
+        json,
         query: url.searchParams,
         startMs,
         endMs: clock.now(),
