@@ -68,7 +68,7 @@ function rows(r: Result): string[][] {
       `peak RSS, one invocation, ${r.peakRss.nodes}-node cluster (MiB)`,
       n1(r.peakRss.firstScanRssBytes / 1024 ** 2),
       n1(r.peakRss.steadyScanRssBytes / 1024 ** 2),
-      `≤ ${L.peakRssMb}: ${verdict(r, 'peakRssMb')}`,
+      `≤ ${L.peakRssMb} steady: ${verdict(r, 'peakRssMb')}`,
     ]);
   }
   out.push(

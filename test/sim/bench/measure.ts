@@ -141,6 +141,7 @@ export interface BenchResult {
   readonly mainWorker: WorkerStats;
   readonly rss?: {
     nodes: number;
+    /** The steady-state scan's peak (the target's); the first scan's is firstScanRssBytes. */
     peakRssBytes: number;
     firstScanRssBytes: number;
     steadyScanRssBytes: number;
@@ -306,7 +307,9 @@ async function measureRss(bundlePath: string, nodes: number, seed: number, memor
       nodes,
       firstScanRssBytes: first.maxRssBytes,
       steadyScanRssBytes: steady.maxRssBytes,
-      peakRssBytes: Math.max(first.maxRssBytes, steady.maxRssBytes),
+      // The target is the scheduled scan's (every scan after a deployment's first). The first scan,
+      // whose 65,000 new findings queue behind Security Hub's import rate, is reported beside it.
+      peakRssBytes: steady.maxRssBytes,
     };
   } finally {
     await session.stop();
