@@ -10,7 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ClusterStateRead, readClusterState } from '../../functions/aws/state-table.ts';
 import { controls } from '../../functions/controls/index.ts';
 import { NEW_FAILED_FIELD } from '../../functions/findings/finding-state.ts';
-import { type ClusterScanSummary, clusterScansIn, type FanOutSummary } from '../../functions/scanner/summary.ts';
+import {
+  type ClusterScanSummary,
+  clusterScansIn,
+  type FanOutSummary,
+} from '../../functions/scanner/summary.ts';
 import type { Finding } from '../sim/emulator/findings-filter.ts';
 import { type CallRecord, sdkClientConfig } from '../sim/emulator/index.ts';
 import { SAMPLE_IDS } from '../sim/fleet.ts';

@@ -118,20 +118,26 @@ export async function openScan(start: ScanStart): Promise<ScanState> {
 export class OpeningScan {
   private opening: Promise<ScanState> | undefined;
   private opened: ScanState | undefined;
+  private beside: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly start: ScanStart,
-    /** Called with the scan once it is open (work that runs beside collection). */
-    private readonly onOpen?: (scan: ScanState) => void,
+    /** Starts, once the scan is open, work that runs beside collection (must not reject). */
+    private readonly onOpen?: (scan: ScanState) => Promise<void>,
   ) {}
 
   open(): Promise<ScanState> {
     this.opening ??= openScan(this.start).then((scan) => {
       this.opened = scan;
-      this.onOpen?.(scan);
+      this.beside = this.onOpen?.(scan) ?? Promise.resolve();
       return scan;
     });
     return this.opening;
+  }
+
+  /** The work `onOpen` started (resolved when the scan is not open or there was none). */
+  get besideCollection(): Promise<void> {
+    return this.beside;
   }
 
   get current(): ScanState {

@@ -39,15 +39,14 @@ export async function scanCluster(deps: ScanDeps, input: ClusterScanInput): Prom
   const start = startScan({ deps, input, log, base, cluster });
   const scope = await scopeOf(start);
   const triaged = await triage(start, scope.inScope);
-  let settledAhead = Promise.resolve();
-  const opening = new OpeningScan(start, (opened) => {
+  const opening = new OpeningScan(start, (opened) =>
     // A change-only scan reads no stored findings, so it has no unlisted ones to look up.
-    if (!opened.changes) settledAhead = settleUnlistedAhead(opened, scope.inScope);
-  });
+    opened.changes ? Promise.resolve() : settleUnlistedAhead(opened, scope.inScope),
+  );
   const { scan, run } = await collect(start, opening, triaged);
   // Answers that came with an output were planned as they arrived; the others are planned now.
   planRemainingFindings(scan, scope.inScope);
-  const { delivery, error, state } = await deliverWithState(scan, scope, settledAhead);
+  const { delivery, error, state } = await deliverWithState(scan, scope, opening.besideCollection);
 
   const summary = summarize(scan, {
     clusterFound: true,
