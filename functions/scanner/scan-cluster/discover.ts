@@ -47,11 +47,10 @@ export function startScan(options: OpenScanOptions): ScanStart {
 }
 
 /**
- * Reads the cluster's state records (beside discovery and collection's sends: nothing is sent on
- * them, and decoding a large cluster's records is CPU the sends need) and from them decides how the
- * scan goes (state.ts StateMode): change-only once the cluster's records are built, else a rebuild that
- * reads Security Hub's findings as before (the first scan after an upgrade, and a resync). The read of
- * stored findings is not awaited.
+ * Reads the cluster's state records (OpeningScan: once the cluster's commands are sent) and from them
+ * decides how the scan goes (state.ts StateMode): change-only once the cluster's records are built,
+ * else a rebuild that reads Security Hub's findings as before (the first scan after an upgrade, and a
+ * resync). The read of stored findings is not awaited.
  */
 export async function openScan(start: ScanStart): Promise<ScanState> {
   const { deps, input, cluster, discovery } = start;
